@@ -1,0 +1,96 @@
+/**
+ * Actant: an actor-model engine for distributed tasks and workflows, on Deno, Bun, Node and in
+ * browsers.
+ *
+ * @example
+ * ```ts
+ * import { ActantApp, chain } from "actant";
+ *
+ * const app = new ActantApp("my_app");
+ * const fetch = app.task("fetch", async (url: string) => `data from ${url}`);
+ * const analyze = app.task("analyze", (data: string) => ({ sentiment: 0.8, topics: ["tech", "ai"] }));
+ * const report = app.task("report", (r: { sentiment: number }) => `Report: sentiment=${r.sentiment}`);
+ * console.log(await app.submit(chain(fetch.s("https://example.com"), analyze.s(), report.s())));
+ * ```
+ *
+ * @module
+ */
+
+/** The application. */
+export { ActantApp, type ActantAppOptions } from "./src/app/mod.ts";
+
+/** Workflow builders and their types. */
+export {
+  branch,
+  type Branch,
+  chain,
+  type Chain,
+  chord,
+  type Chord,
+  type GraphNode,
+  group,
+  type Group,
+  loop,
+  type Loop,
+  type LoopOptions,
+  map,
+  type MapStep,
+  type Workflow,
+  type WorkflowGraph,
+} from "./src/workflow/mod.ts";
+
+/** Tasks, signatures and handles. */
+export {
+  type InputOf,
+  type OutputOf,
+  type RunHandle,
+  type RunStatus,
+  type RunnableStep,
+  signature,
+  type SignatureOptions,
+  type Step,
+  type Task,
+  type TaskContext,
+  type TaskOptions,
+  type TaskSignature,
+} from "./src/task/mod.ts";
+
+/** Actors. */
+export {
+  type ActorControl,
+  type ActorDefinition,
+  type ActorOptions,
+  type ActorRef,
+  type CreateActorOptions,
+  type SupervisionOptions,
+} from "./src/actor/mod.ts";
+
+/** Errors, the codec's class registry, clocks and results. */
+export {
+  ActantError,
+  ActorInitError,
+  ActorNameTakenError,
+  ActorNotFoundError,
+  ActorStoppedError,
+  type BackoffOptions,
+  CancelledError,
+  type Clock,
+  DuplicateNameError,
+  type GetOptions,
+  InvalidWorkflowError,
+  LoopLimitError,
+  MailboxFullError,
+  ManualClock,
+  NonRetryableError,
+  type Pending,
+  registerClass,
+  ResultTimeoutError,
+  SerializationError,
+  systemClock,
+  TaskArgumentsError,
+  TaskError,
+  TaskTimeoutError,
+  UnknownMethodError,
+  UnknownTaskError,
+  WorkflowError,
+} from "./src/common/mod.ts";

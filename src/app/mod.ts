@@ -1,0 +1,6 @@
+/**
+ * The application object that wires the layers together.
+ *
+ * @module
+ */
+export * from "./actant_app.ts";

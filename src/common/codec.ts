@@ -1,0 +1,158 @@
+/**
+ * The serialization boundary. Every argument and result is encoded when it is handed over and
+ * decoded into a fresh copy where it is used, so no caller can mutate a running task's input, an
+ * actor's state or a stored result. Structured values go through superjson; primitives are
+ * immutable and pass as they are.
+ *
+ * @module
+ */
+import SuperJSON from "superjson";
+import { SerializationError } from "./errors.ts";
+
+/** Actant's own superjson instance, so its class registry is not shared with other libraries. */
+const superjson = new SuperJSON();
+
+type SuperJSONResult = ReturnType<typeof superjson.serialize>;
+
+/** An encoded value: plain data that can be stored or sent, decodable any number of times. */
+export type Encoded =
+  | { readonly t: "p"; readonly v: Primitive }
+  | { readonly t: "a"; readonly v: readonly Primitive[] }
+  | { readonly t: "s"; readonly v: SuperJSONResult };
+
+type Primitive = string | number | boolean | null | undefined | bigint;
+
+function isPrimitive(value: unknown): value is Primitive {
+  const type = typeof value;
+  return value === null || (type !== "object" && type !== "function" && type !== "symbol");
+}
+
+function isFlatPrimitiveArray(value: unknown): value is Primitive[] {
+  if (!Array.isArray(value) || Object.getPrototypeOf(value) !== Array.prototype) return false;
+  for (let i = 0; i < value.length; i++) {
+    if (!(i in value) || !isPrimitive(value[i])) return false;
+  }
+  return true;
+}
+
+/**
+ * Encodes `value`, or throws a {@linkcode SerializationError} naming the path of the first value
+ * that cannot be carried (a function, a symbol, an instance of an unregistered class, a socket).
+ *
+ * @param path how to name the value in errors, e.g. `args` or `result`
+ */
+export function encode(value: unknown, path = "value"): Encoded {
+  if (isPrimitive(value)) return { t: "p", v: value };
+  if (isFlatPrimitiveArray(value)) return { t: "a", v: value.slice() };
+  assertSerializable(value, path);
+  try {
+    return { t: "s", v: superjson.serialize(value) };
+  } catch (cause) {
+    throw new SerializationError(path, "the codec rejected it", { cause });
+  }
+}
+
+/** Decodes a fresh copy of an encoded value. */
+export function decode<T = unknown>(encoded: Encoded): T {
+  switch (encoded.t) {
+    case "p":
+      return encoded.v as T;
+    case "a":
+      return encoded.v.slice() as T;
+    default:
+      return superjson.deserialize(encoded.v) as T;
+  }
+}
+
+/** Encodes and decodes at once: a deep copy with exactly the codec's semantics. */
+export function copy<T>(value: T, path = "value"): T {
+  return decode<T>(encode(value, path));
+}
+
+/**
+ * Lets instances of `cls` cross the boundary (superjson's class registry): they keep their
+ * prototype and own fields, not their private `#fields` or closures.
+ */
+export function registerClass(cls: new (...args: never[]) => unknown, identifier?: string): void {
+  superjson.registerClass(cls as never, identifier);
+}
+
+const builtinPrototypes: ReadonlySet<object | null> = new Set<object | null>([
+  Object.prototype,
+  null,
+  Array.prototype,
+  Date.prototype,
+  RegExp.prototype,
+  Map.prototype,
+  Set.prototype,
+  URL.prototype,
+]);
+
+function isSupportedObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  if (builtinPrototypes.has(proto)) return true;
+  if (value instanceof Error) return true;
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return true;
+  return superjson.classRegistry.getIdentifier(proto.constructor) !== undefined;
+}
+
+function kindOf(value: unknown): string {
+  if (typeof value === "function") return `a function (${value.name || "anonymous"})`;
+  if (typeof value === "symbol") return `a symbol (${value.description ?? ""})`;
+  const ctor = Object.getPrototypeOf(value)?.constructor;
+  return `an instance of ${ctor?.name || "an unknown class"}`;
+}
+
+/** Walks the value like superjson will, so the error can say exactly where the bad value is. */
+function assertSerializable(root: unknown, rootPath: string): void {
+  const seen = new Set<object>();
+  const stack: Array<[unknown, string]> = [[root, rootPath]];
+  while (stack.length > 0) {
+    const [value, path] = stack.pop()!;
+    if (isPrimitive(value)) continue;
+    if (typeof value !== "object") {
+      throw new SerializationError(path, `${kindOf(value)} cannot be serialized; pass plain data instead`);
+    }
+    if (seen.has(value)) continue;
+    seen.add(value);
+    if (!isSupportedObject(value)) {
+      throw new SerializationError(
+        path,
+        `${kindOf(value)} cannot be serialized; pass plain data, or register the class with registerClass()`,
+      );
+    }
+    if (value instanceof Map) {
+      let i = 0;
+      for (const [k, v] of value) {
+        stack.push([k, `${path}.<key ${i}>`], [v, `${path}.get(${i})`]);
+        i++;
+      }
+    } else if (value instanceof Set) {
+      let i = 0;
+      for (const v of value) stack.push([v, `${path}.<item ${i++}>`]);
+    } else if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push([value[i], `${path}[${i}]`]);
+    } else if (!ArrayBuffer.isView(value) && !(value instanceof Date) && !(value instanceof RegExp)) {
+      for (const key of Object.keys(value)) {
+        stack.push([(value as Record<string, unknown>)[key], `${path}.${key}`]);
+      }
+      for (const sym of Object.getOwnPropertySymbols(value)) {
+        if (Object.prototype.propertyIsEnumerable.call(value, sym)) {
+          throw new SerializationError(`${path}[${String(sym)}]`, "symbol keys cannot be serialized");
+        }
+      }
+    }
+  }
+}
+
+/** The encoded array `[first, ...rest]`, without decoding when both sides are primitive. */
+export function prepend(first: Encoded, rest: Encoded): Encoded {
+  if (first.t === "p" && rest.t === "a") return { t: "a", v: [first.v, ...rest.v] };
+  return encode([decode(first), ...decode<unknown[]>(rest)], "arguments");
+}
+
+/** The encoded array of several encoded values. */
+export function encodeList(items: readonly Encoded[]): Encoded {
+  if (items.every((item) => item.t === "p")) return { t: "a", v: items.map((item) => item.v as Primitive) };
+  return encode(items.map(decode), "results");
+}

@@ -1,0 +1,241 @@
+/**
+ * Every error Actant raises on purpose is an {@linkcode ActantError}: it has a stable `code` to
+ * switch on, a `name` equal to its class, and a message saying what was wrong and what was expected.
+ *
+ * @module
+ */
+
+/** Options accepted by every Actant error constructor. */
+export interface ActantErrorOptions {
+  /** The underlying error, if any. */
+  cause?: unknown;
+}
+
+/** Base class of all errors raised by Actant. */
+export class ActantError extends Error {
+  /** A stable, machine-readable code, e.g. `"UNKNOWN_TASK"`. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: ActantErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A task name that is not registered on this app. */
+export class UnknownTaskError extends ActantError {
+  readonly task: string;
+  constructor(task: string, known: readonly string[]) {
+    const list = known.length > 0 ? known.join(", ") : "none registered";
+    super("UNKNOWN_TASK", `Cannot find task "${task}": it is not registered (known: ${list})`);
+    this.task = task;
+  }
+}
+
+/** A task or actor class registered twice under one name. */
+export class DuplicateNameError extends ActantError {
+  readonly kind: "task" | "actor";
+  readonly duplicate: string;
+  constructor(kind: "task" | "actor", name: string) {
+    super(
+      kind === "task" ? "DUPLICATE_TASK" : "DUPLICATE_ACTOR",
+      `Cannot register ${kind} "${name}": a ${kind} with that name is already registered; choose another name`,
+    );
+    this.kind = kind;
+    this.duplicate = name;
+  }
+}
+
+/** A signature whose argument count cannot match its task's function. */
+export class TaskArgumentsError extends ActantError {
+  readonly task: string;
+  constructor(task: string, message: string) {
+    super("BAD_ARGUMENTS", `Bad arguments for task "${task}": ${message}`);
+    this.task = task;
+  }
+}
+
+/** A workflow structure that cannot run: an empty chain, a cycle, a bad option. */
+export class InvalidWorkflowError extends ActantError {
+  constructor(message: string) {
+    super("INVALID_WORKFLOW", `Invalid workflow: ${message}`);
+  }
+}
+
+/** A value that cannot cross the serialization boundary; `path` locates it. */
+export class SerializationError extends ActantError {
+  /** Where the offending value sits, e.g. `args[0].socket`. */
+  readonly path: string;
+  constructor(path: string, message: string, options?: ActantErrorOptions) {
+    super("NOT_SERIALIZABLE", `Cannot serialize ${path}: ${message}`, options);
+    this.path = path;
+  }
+}
+
+/**
+ * Thrown by task code to stop retries: the task fails at once with this error.
+ *
+ * @example
+ * ```ts
+ * if (!response.ok && response.status === 404) throw new NonRetryableError("no such page");
+ * ```
+ */
+export class NonRetryableError extends ActantError {
+  constructor(message: string, options?: ActantErrorOptions) {
+    super("NON_RETRYABLE", message, options);
+  }
+}
+
+/** One attempt of a task ran longer than its `timeout` option. */
+export class TaskTimeoutError extends ActantError {
+  readonly task: string;
+  readonly timeoutMs: number;
+  constructor(task: string, timeoutMs: number) {
+    super("TASK_TIMEOUT", `Task "${task}" did not finish within its timeout of ${timeoutMs} ms`);
+    this.task = task;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** `get({ timeout })` gave up waiting; the work itself goes on. */
+export class ResultTimeoutError extends ActantError {
+  readonly id: string;
+  constructor(id: string, timeoutMs: number) {
+    super("RESULT_TIMEOUT", `No result for "${id}" within ${timeoutMs} ms (the work is still running)`);
+    this.id = id;
+  }
+}
+
+/** The task or workflow was cancelled before it produced a result. */
+export class CancelledError extends ActantError {
+  readonly id: string;
+  constructor(id: string, reason = "it was cancelled") {
+    super("CANCELLED", `"${id}" has no result: ${reason}`);
+    this.id = id;
+  }
+}
+
+/** A task failed for good (after its retries); `cause` is what its function threw. */
+export class TaskError extends ActantError {
+  readonly task: string;
+  readonly taskId: string;
+  readonly attempts: number;
+  constructor(task: string, taskId: string, attempts: number, cause: unknown) {
+    super(
+      "TASK_FAILED",
+      `Task "${task}" (${taskId}) failed after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${describe(cause)}`,
+      { cause },
+    );
+    this.task = task;
+    this.taskId = taskId;
+    this.attempts = attempts;
+  }
+}
+
+/** Where in a workflow a failure happened. */
+export interface WorkflowFailurePoint {
+  /** The id of the failing node in the compiled graph, e.g. `n3` (with `[i]`/`#i` for map and loop rounds). */
+  node: string;
+  /** The failing node's task name, or its kind (`map`, `branch`, `loop`) for a structural node. */
+  task: string;
+  /** Attempts the failing task made (0 for a structural node). */
+  attempts: number;
+}
+
+/** A workflow failed because one of its nodes failed; the other branches were cancelled. */
+export class WorkflowError extends ActantError {
+  readonly workflowId: string;
+  readonly node: string;
+  readonly task: string;
+  readonly attempts: number;
+  constructor(workflowId: string, point: WorkflowFailurePoint, cause: unknown) {
+    const root = cause instanceof TaskError ? cause.cause : cause;
+    super(
+      "WORKFLOW_FAILED",
+      `Workflow ${workflowId} failed at node ${point.node} (${point.attempts > 0 ? `task "${point.task}", attempt ${point.attempts}` : point.task}): ${describe(root)}`,
+      { cause: root },
+    );
+    this.workflowId = workflowId;
+    this.node = point.node;
+    this.task = point.task;
+    this.attempts = point.attempts;
+  }
+}
+
+/** A `loop` with an `until` condition reached `maxIterations` without the condition holding. */
+export class LoopLimitError extends ActantError {
+  constructor(maxIterations: number) {
+    super("LOOP_LIMIT", `Loop reached maxIterations (${maxIterations}) before its until condition held`);
+  }
+}
+
+/** A call on an actor that was stopped (or failed for good). */
+export class ActorStoppedError extends ActantError {
+  readonly actor: string;
+  constructor(actor: string, reason = "it was stopped", options?: ActantErrorOptions) {
+    super("ACTOR_STOPPED", `Actor ${actor} cannot take calls: ${reason}`, options);
+    this.actor = actor;
+  }
+}
+
+/** A call to a method the actor's class does not have. */
+export class UnknownMethodError extends ActantError {
+  readonly actor: string;
+  readonly method: string;
+  constructor(actor: string, method: string, known: readonly string[]) {
+    super(
+      "UNKNOWN_METHOD",
+      `Actor ${actor} has no method "${method}" (methods: ${known.length > 0 ? known.join(", ") : "none"})`,
+    );
+    this.actor = actor;
+    this.method = method;
+  }
+}
+
+/** The actor's mailbox stayed full past the caller's deadline. */
+export class MailboxFullError extends ActantError {
+  readonly actor: string;
+  constructor(actor: string, capacity: number, waitedMs: number) {
+    super(
+      "MAILBOX_FULL",
+      `Mailbox of actor ${actor} stayed full (${capacity} messages) for ${waitedMs} ms; slow down or raise mailboxCapacity`,
+    );
+    this.actor = actor;
+  }
+}
+
+/** An actor class or a named actor instance that does not exist. */
+export class ActorNotFoundError extends ActantError {
+  constructor(message: string) {
+    super("ACTOR_NOT_FOUND", message);
+  }
+}
+
+/** `createActor` with a name that a live actor already has. */
+export class ActorNameTakenError extends ActantError {
+  constructor(name: string) {
+    super("ACTOR_NAME_TAKEN", `An actor named "${name}" already exists; use getActor() to reach it or pick another name`);
+  }
+}
+
+/** The actor's constructor threw (after any supervised restarts). */
+export class ActorInitError extends ActantError {
+  constructor(actor: string, attempts: number, cause: unknown) {
+    super(
+      "ACTOR_INIT_FAILED",
+      `Actor ${actor} could not be constructed (${attempts} attempt${attempts === 1 ? "" : "s"}): ${describe(cause)}`,
+      { cause },
+    );
+  }
+}
+
+/** A short description of any thrown value, for messages. */
+export function describe(value: unknown): string {
+  if (value instanceof Error) return `${value.name}: ${value.message}`;
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}

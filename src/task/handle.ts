@@ -1,0 +1,70 @@
+/**
+ * Handles: what `submit` returns. Awaitable, with `.get({ timeout })`, `.id`, `.status()` and
+ * `.cancel()`; every `get` decodes a fresh copy of the stored result.
+ *
+ * @module
+ */
+import { type Clock, decode, type Encoded, type GetOptions, type Pending, waitFor } from "../common/mod.ts";
+import type { Scheduler } from "./scheduler.ts";
+import type { TaskRun, TaskStatus } from "./task_run.ts";
+
+/** Status of a task or workflow. */
+export type RunStatus = TaskStatus;
+
+/** The handle of a submitted task or workflow. */
+export interface RunHandle<T> extends Pending<T> {
+  /** The task's or workflow's id. */
+  readonly id: string;
+  /** Where it is now. */
+  status(): Promise<RunStatus>;
+  /** Cancels it: queued work is dropped, running work sees its signal abort. False if it had finished. */
+  cancel(): Promise<boolean>;
+}
+
+/** Base of handles whose outcome is an encoded value. */
+export abstract class EncodedResultHandle<T> implements RunHandle<T> {
+  abstract readonly id: string;
+  protected abstract readonly clock: Clock;
+  protected abstract outcome(): Promise<Encoded>;
+  abstract status(): Promise<RunStatus>;
+  abstract cancel(): Promise<boolean>;
+
+  get(options?: GetOptions): Promise<T> {
+    return waitFor(this.outcome().then(decode<T>), this.id, this.clock, options);
+  }
+
+  then<A = T, B = never>(
+    onFulfilled?: ((value: T) => A | PromiseLike<A>) | null,
+    onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
+    return this.outcome().then(decode<T>).then(onFulfilled, onRejected);
+  }
+}
+
+/** The handle of one task run on the local scheduler. */
+export class TaskHandle<T> extends EncodedResultHandle<T> {
+  readonly id: string;
+  protected readonly clock: Clock;
+  readonly #run: TaskRun;
+  readonly #scheduler: Scheduler;
+
+  constructor(run: TaskRun, scheduler: Scheduler, clock: Clock) {
+    super();
+    this.id = run.id;
+    this.#run = run;
+    this.#scheduler = scheduler;
+    this.clock = clock;
+  }
+
+  protected outcome(): Promise<Encoded> {
+    return this.#run.outcome();
+  }
+
+  status(): Promise<RunStatus> {
+    return Promise.resolve(this.#run.status);
+  }
+
+  cancel(): Promise<boolean> {
+    return Promise.resolve(this.#scheduler.cancel(this.#run));
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * Tasks: the registry, signatures, the local scheduler and handles.
+ *
+ * @module
+ */
+export * from "./step.ts";
+export * from "./signature.ts";
+export * from "./registry.ts";
+export * from "./task_run.ts";
+export * from "./scheduler.ts";
+export * from "./handle.ts";
+export * from "./task.ts";

@@ -1,0 +1,195 @@
+/**
+ * The local scheduler: a FIFO queue of task runs served by the embedded worker within a
+ * concurrency limit, with retries (exponential backoff, jitter), per-attempt timeouts and
+ * cancellation through `AbortSignal`.
+ *
+ * @module
+ */
+import {
+  backoffDelay,
+  type Clock,
+  decode,
+  describe,
+  type Encoded,
+  encode,
+  IdGenerator,
+  NonRetryableError,
+  SerializationError,
+  TaskError,
+  TaskTimeoutError,
+} from "../common/mod.ts";
+import type { TaskDefinition } from "./registry.ts";
+import { Attempt, TaskRun } from "./task_run.ts";
+
+/** What the scheduler needs from its surroundings. */
+export interface SchedulerOptions {
+  /** Most attempts running at once. Default 1024. */
+  concurrency?: number;
+  clock: Clock;
+  ids: IdGenerator;
+  /** Source of jitter, in [0, 1). */
+  random?: () => number;
+}
+
+/** Runs task runs on this process. */
+export class Scheduler {
+  readonly concurrency: number;
+  readonly #clock: Clock;
+  readonly #ids: IdGenerator;
+  readonly #random: () => number;
+  #queue: TaskRun[] = [];
+  #head = 0;
+  #running = 0;
+  #drainScheduled = false;
+  #draining = false;
+  #stats = { submitted: 0, succeeded: 0, failed: 0, cancelled: 0 };
+
+  constructor(options: SchedulerOptions) {
+    const concurrency = options.concurrency ?? 1024;
+    if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency > 0))) {
+      throw new RangeError(`concurrency must be an integer > 0 (or Infinity), got ${String(concurrency)}`);
+    }
+    this.concurrency = concurrency;
+    this.#clock = options.clock;
+    this.#ids = options.ids;
+    this.#random = options.random ?? Math.random;
+  }
+
+  /** Queues a run of `definition` with already encoded `args`. */
+  submit(definition: TaskDefinition, args: Encoded): TaskRun {
+    const run = new TaskRun(this.#ids.next("t"), definition, args);
+    this.#stats.submitted++;
+    this.#enqueue(run);
+    return run;
+  }
+
+  /** Cancels a run: dropped if queued, its signal aborted if running. False if it had finished. */
+  cancel(run: TaskRun, reason?: string): boolean {
+    if (run.finished) return false;
+    const attempt = run.attempt;
+    const error = run.cancelledError(reason);
+    run.settleFailure("cancelled", error);
+    this.#stats.cancelled++;
+    if (attempt !== undefined && !attempt.over) {
+      attempt.over = true;
+      attempt.abort(error);
+      this.#release();
+    }
+    return true;
+  }
+
+  /** Counts for status reports. */
+  stats(): { queued: number; running: number; submitted: number; succeeded: number; failed: number; cancelled: number } {
+    return { queued: this.#queue.length - this.#head, running: this.#running, ...this.#stats };
+  }
+
+  #enqueue(run: TaskRun): void {
+    this.#queue.push(run);
+    if (!this.#drainScheduled && !this.#draining) {
+      this.#drainScheduled = true;
+      queueMicrotask(() => this.#drain());
+    }
+  }
+
+  #drain(): void {
+    this.#drainScheduled = false;
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      while (this.#running < this.concurrency && this.#head < this.#queue.length) {
+        const run = this.#queue[this.#head++];
+        if (run.status === "pending" || run.status === "retrying") this.#start(run);
+      }
+      if (this.#head === this.#queue.length) {
+        this.#queue = [];
+        this.#head = 0;
+      } else if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
+        this.#queue = this.#queue.slice(this.#head);
+        this.#head = 0;
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  #start(run: TaskRun): void {
+    run.attempts++;
+    run.status = "running";
+    this.#running++;
+    const attempt = new Attempt(run);
+    run.attempt = attempt;
+    const { fn, options } = run.definition;
+    let output: unknown;
+    try {
+      output = fn.apply(attempt, decode<unknown[]>(run.args));
+    } catch (error) {
+      return this.#attemptFailed(run, attempt, error);
+    }
+    if (!isThenable(output)) return this.#attemptSucceeded(run, attempt, output);
+    if (options.timeout !== undefined) {
+      const timeout = options.timeout;
+      const timer = this.#clock.setTimeout(() => {
+        const error = new TaskTimeoutError(run.definition.name, timeout);
+        attempt.abort(error);
+        this.#attemptFailed(run, attempt, error);
+      }, timeout);
+      output.then(() => timer.cancel(), () => timer.cancel());
+    }
+    output.then(
+      (value) => this.#attemptSucceeded(run, attempt, value),
+      (error) => this.#attemptFailed(run, attempt, error),
+    );
+  }
+
+  #attemptSucceeded(run: TaskRun, attempt: Attempt, value: unknown): void {
+    if (attempt.over) return;
+    attempt.over = true;
+    run.attempt = undefined;
+    let encoded: Encoded;
+    try {
+      encoded = encode(value, `result of task "${run.definition.name}"`);
+    } catch (error) {
+      return this.#finalFailure(run, error);
+    }
+    this.#stats.succeeded++;
+    run.settleSuccess(encoded);
+    this.#release();
+  }
+
+  #attemptFailed(run: TaskRun, attempt: Attempt, error: unknown): void {
+    if (attempt.over) return;
+    attempt.over = true;
+    run.attempt = undefined;
+    const retries = run.definition.options.retries ?? 0;
+    const retryable = !(error instanceof NonRetryableError) && !(error instanceof SerializationError);
+    if (!retryable || run.attempts > retries) return this.#finalFailure(run, error);
+    run.status = "retrying";
+    this.#release();
+    const delay = backoffDelay(run.attempts, run.definition.options.backoff, this.#random);
+    this.#clock.setTimeout(() => {
+      if (run.status === "retrying") this.#enqueue(run);
+    }, delay);
+  }
+
+  #finalFailure(run: TaskRun, error: unknown): void {
+    this.#stats.failed++;
+    run.settleFailure("failed", new TaskError(run.definition.name, run.id, run.attempts, toError(error)));
+    this.#release();
+  }
+
+  #release(): void {
+    this.#running--;
+    if (!this.#draining && this.#head < this.#queue.length && !this.#drainScheduled) {
+      this.#drainScheduled = true;
+      queueMicrotask(() => this.#drain());
+    }
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
+}
+
+function toError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(describe(value));
+}

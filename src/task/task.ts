@@ -1,0 +1,51 @@
+/**
+ * Typed tasks: what `app.task()` returns.
+ *
+ * @module
+ */
+import type { RunHandle } from "./handle.ts";
+import type { TaskDefinition, TaskOptions } from "./registry.ts";
+import type { TaskSignature } from "./signature.ts";
+
+/** `P` without its first element. */
+export type Rest<P extends readonly unknown[]> = P extends readonly [unknown?, ...infer R] ? R : [];
+
+/**
+ * A registered task with parameters `P` and result `R`.
+ *
+ * @example
+ * ```ts
+ * const add = app.task("add", (a: number, b: number) => a + b);
+ * await add.call(2, 3);                              // 5
+ * await app.submit(chain(add.s(2, 2), add.s(10)));   // add(add(2, 2), 10) = 14
+ * ```
+ */
+export interface Task<P extends unknown[], R> {
+  /** The registered name. */
+  readonly name: string;
+  /** The options it was registered with. */
+  readonly options: Readonly<TaskOptions>;
+  /** A complete signature: all arguments given, for the first step of a workflow. */
+  s(...args: P): TaskSignature<void, R>;
+  /** A partial signature: the previous step's result becomes the first argument. */
+  s(...args: Rest<P>): TaskSignature<P[0], R>;
+  /** An immutable signature: it ignores the previous step's result. */
+  si(...args: P): TaskSignature<unknown, R>;
+  /** Submits one call at once: `task.call(x)` is `app.submit(task.s(x))`. */
+  call(...args: P): RunHandle<R>;
+}
+
+/** Builds the typed face of a registered task; `submit` is the app's. */
+export function createTask<P extends unknown[], R>(
+  definition: TaskDefinition,
+  submit: (signature: TaskSignature<void, R>) => RunHandle<R>,
+): Task<P, R> {
+  const name = definition.name;
+  return {
+    name,
+    options: definition.options,
+    s: (...args: unknown[]) => ({ kind: "task", task: name, args, immutable: false }),
+    si: (...args: unknown[]) => ({ kind: "task", task: name, args, immutable: true }),
+    call: (...args: P) => submit({ kind: "task", task: name, args, immutable: false }),
+  } as unknown as Task<P, R>;
+}

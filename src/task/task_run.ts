@@ -1,0 +1,100 @@
+/**
+ * One submitted task: its record (status, attempts, encoded result) and the context its
+ * function sees. The scheduler owns the transitions; everyone else reads.
+ *
+ * @module
+ */
+import { CancelledError, type Encoded } from "../common/mod.ts";
+import type { TaskContext, TaskDefinition } from "./registry.ts";
+
+/** Where a task is in its life. */
+export type TaskStatus = "pending" | "running" | "retrying" | "succeeded" | "failed" | "cancelled";
+
+/** The record of one submitted task. */
+export class TaskRun {
+  readonly id: string;
+  readonly definition: TaskDefinition;
+  /** The arguments, encoded as one array. */
+  readonly args: Encoded;
+  status: TaskStatus = "pending";
+  attempts = 0;
+  result: Encoded | undefined;
+  error: Error | undefined;
+  /** The live attempt, if one is running. */
+  attempt: Attempt | undefined;
+  #waiters: Array<{ resolve: (value: Encoded) => void; reject: (error: unknown) => void }> | undefined;
+
+  constructor(id: string, definition: TaskDefinition, args: Encoded) {
+    this.id = id;
+    this.definition = definition;
+    this.args = args;
+  }
+
+  get finished(): boolean {
+    return this.status === "succeeded" || this.status === "failed" || this.status === "cancelled";
+  }
+
+  /** Resolves with the encoded result, or rejects with the task's error. */
+  outcome(): Promise<Encoded> {
+    if (this.status === "succeeded") return Promise.resolve(this.result!);
+    if (this.finished) return Promise.reject(this.error);
+    return new Promise((resolve, reject) => (this.#waiters ??= []).push({ resolve, reject }));
+  }
+
+  /** Records success and wakes waiters. */
+  settleSuccess(result: Encoded): void {
+    this.status = "succeeded";
+    this.result = result;
+    const waiters = this.#waiters;
+    this.#waiters = undefined;
+    if (waiters !== undefined) for (const waiter of waiters) waiter.resolve(result);
+  }
+
+  /** Records a final failure or cancellation and wakes waiters. */
+  settleFailure(status: "failed" | "cancelled", error: Error): void {
+    this.status = status;
+    this.error = error;
+    const waiters = this.#waiters;
+    this.#waiters = undefined;
+    if (waiters !== undefined) for (const waiter of waiters) waiter.reject(error);
+  }
+
+  /** A `CancelledError` for this task. */
+  cancelledError(reason?: string): CancelledError {
+    return new CancelledError(this.id, reason);
+  }
+}
+
+/** One attempt of a run: the `this` of the task function, with a lazily made signal. */
+export class Attempt implements TaskContext {
+  readonly taskId: string;
+  readonly task: string;
+  readonly attempt: number;
+  /** Set once the attempt has an outcome (completion, timeout or cancellation); later ones are ignored. */
+  over = false;
+  #controller: AbortController | undefined;
+  #reason: unknown;
+  #aborted = false;
+
+  constructor(run: TaskRun) {
+    this.taskId = run.id;
+    this.task = run.definition.name;
+    this.attempt = run.attempts;
+  }
+
+  get signal(): AbortSignal {
+    // Most tasks never look at their signal: make the controller only when one does.
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * Running a compiled workflow on the local scheduler. Parallel members run at once; the first
+ * failure fails the whole workflow with a `WorkflowError` and cancels everything still running,
+ * so a chord's callback never runs after a header member failed and nothing is left waiting.
+ *
+ * @module
+ */
+import {
+  CancelledError,
+  decode,
+  type Encoded,
+  encode,
+  encodeList,
+  LoopLimitError,
+  prepend,
+  TaskError,
+  WorkflowError,
+} from "../common/mod.ts";
+import type { RunStatus, Scheduler, TaskRun } from "../task/mod.ts";
+import type { GraphNode, TaskLookup, TaskNode, WorkflowGraph } from "./graph.ts";
+
+const EMPTY_LIST: Encoded = { t: "a", v: [] };
+
+/** One running (or finished) workflow. */
+export class WorkflowRun {
+  readonly id: string;
+  readonly graph: WorkflowGraph;
+  status: RunStatus = "running";
+  result: Encoded | undefined;
+  error: Error | undefined;
+  readonly #scheduler: Scheduler;
+  readonly #lookup: TaskLookup;
+  readonly #active = new Set<TaskRun>();
+  readonly #done: Promise<Encoded>;
+
+  constructor(id: string, graph: WorkflowGraph, scheduler: Scheduler, lookup: TaskLookup) {
+    this.id = id;
+    this.graph = graph;
+    this.#scheduler = scheduler;
+    this.#lookup = lookup;
+    this.#done = this.#node(graph.root, undefined, "").then(
+      (result) => this.#finish(result),
+      (error) => this.#fail(error),
+    );
+    // A failure is reported through outcome(); the internal promise must not count as unhandled.
+    this.#done.catch(() => {});
+  }
+
+  /** Resolves with the encoded result, or rejects with `WorkflowError` / `CancelledError`. */
+  outcome(): Promise<Encoded> {
+    return this.#done;
+  }
+
+  get finished(): boolean {
+    return this.status !== "running";
+  }
+
+  /** Cancels every running member; `get()` then rejects with `CancelledError`. */
+  cancel(reason = "it was cancelled"): boolean {
+    if (this.finished) return false;
+    this.#stop("cancelled", new CancelledError(this.id, reason));
+    return true;
+  }
+
+  #finish(result: Encoded): Encoded {
+    if (this.finished) throw this.error;
+    this.status = "succeeded";
+    this.result = result;
+    return result;
+  }
+
+  #fail(error: unknown): never {
+    if (!this.finished) {
+      this.#stop("failed", error instanceof Error ? error : new Error(String(error)));
+    }
+    throw this.error;
+  }
+
+  #stop(status: "failed" | "cancelled", error: Error): void {
+    this.status = status;
+    this.error = error;
+    for (const run of this.#active) this.#scheduler.cancel(run, `workflow ${this.id} ${status}`);
+    this.#active.clear();
+  }
+
+  /** Runs node `id` (instance suffix `scope` inside map and loop rounds) on `input`. */
+  #node(id: string, input: Encoded | undefined, scope: string): Promise<Encoded> {
+    if (this.finished) return Promise.reject(this.error);
+    const node = this.graph.nodes[id];
+    switch (node.kind) {
+      case "task":
+        return this.#task(node, input, scope);
+      case "chain":
+        return this.#chain(node.steps, input, scope);
+      case "group":
+        return this.#all(node.members.map((member) => this.#node(member, input, scope)));
+      case "chord":
+        return this.#all(node.header.map((member) => this.#node(member, input, scope)))
+          .then((list) => this.#node(node.callback, list, scope));
+      case "branch":
+        return this.#branch(node, input, scope);
+      case "map":
+        return this.#map(node, input, scope);
+      case "loop":
+        return this.#loop(node, input, scope);
+    }
+  }
+
+  async #task(node: TaskNode, input: Encoded | undefined, scope: string): Promise<Encoded> {
+    const args = node.receivesInput && input !== undefined ? prepend(input, node.args) : node.args;
+    const run = this.#scheduler.submit(this.#lookup(node.task), args);
+    this.#active.add(run);
+    try {
+      return await run.outcome();
+    } catch (error) {
+      if (this.finished) throw this.error;
+      const cause = error instanceof TaskError ? error.cause : error;
+      throw new WorkflowError(this.id, { node: node.id + scope, task: node.task, attempts: run.attempts }, cause);
+    } finally {
+      this.#active.delete(run);
+    }
+  }
+
+  async #chain(steps: readonly string[], input: Encoded | undefined, scope: string): Promise<Encoded> {
+    let value = input;
+    for (const step of steps) value = await this.#node(step, value, scope);
+    return value!;
+  }
+
+  /** Like `Promise.all`, and the first rejection stops the workflow at once. */
+  #all(members: Promise<Encoded>[]): Promise<Encoded> {
+    if (members.length === 0) return Promise.resolve(EMPTY_LIST);
+    return Promise.all(members.map((member) => member.catch((error) => this.#fail(error)))).then(encodeList);
+  }
+
+  async #branch(node: GraphNode & { kind: "branch" }, input: Encoded | undefined, scope: string): Promise<Encoded> {
+    const verdict = decode(await this.#node(node.condition, input, scope));
+    if (typeof verdict !== "boolean") {
+      throw this.#structural(node, new TypeError(`branch condition returned ${typeof verdict}, expected a boolean`), scope);
+    }
+    if (verdict) return this.#node(node.ifTrue, input, scope);
+    if (node.ifFalse !== undefined) return this.#node(node.ifFalse, input, scope);
+    return input ?? encode(undefined);
+  }
+
+  async #map(node: GraphNode & { kind: "map" }, input: Encoded | undefined, scope: string): Promise<Encoded> {
+    const list = input === undefined ? undefined : decode(input);
+    if (!Array.isArray(list)) {
+      throw this.#structural(node, new TypeError(`map() received ${describeValue(list)}, expected a list`), scope);
+    }
+    return this.#all(list.map((item, i) => this.#node(node.body, encode(item, `element ${i}`), `${scope}[${i}]`)));
+  }
+
+  async #loop(node: GraphNode & { kind: "loop" }, input: Encoded | undefined, scope: string): Promise<Encoded> {
+    let value = input;
+    for (let round = 0; round < node.maxIterations; round++) {
+      value = await this.#node(node.body, value, `${scope}#${round}`);
+      if (node.until === undefined) continue;
+      const verdict = decode(await this.#node(node.until, value, `${scope}#${round}`));
+      if (typeof verdict !== "boolean") {
+        throw this.#structural(node, new TypeError(`loop until returned ${typeof verdict}, expected a boolean`), scope);
+      }
+      if (verdict) return value;
+    }
+    if (node.until !== undefined) throw this.#structural(node, new LoopLimitError(node.maxIterations), scope);
+    return value!;
+  }
+
+  #structural(node: GraphNode, cause: Error, scope: string): WorkflowError {
+    return new WorkflowError(this.id, { node: node.id + scope, task: node.kind, attempts: 0 }, cause);
+  }
+}
+
+function describeValue(value: unknown): string {
+  return value === null ? "null" : Array.isArray(value) ? "a list" : typeof value;
+}

@@ -1,0 +1,9 @@
+/**
+ * Workflows: builders, the compiled graph and its executor.
+ *
+ * @module
+ */
+export * from "./builders.ts";
+export * from "./graph.ts";
+export * from "./executor.ts";
+export * from "./handle.ts";
