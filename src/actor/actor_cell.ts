@@ -175,10 +175,11 @@ export class ActorCell {
   }
 
   async #restart(cause: unknown): Promise<void> {
-    this.status = "restarting";
+    // A stop() that came first wins: the restart only serves the calls it drains.
+    if (this.status !== "stopping") this.status = "restarting";
     try {
       await this.#construct(false, cause);
-      this.status = "running";
+      if (this.status === "restarting") this.status = "running";
     } catch (error) {
       this.#failure = error as Error;
       this.status = "failed";

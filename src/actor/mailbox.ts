@@ -82,7 +82,9 @@ export class Mailbox<M> {
   async take(): Promise<ReadableStreamReadResult<M>> {
     const next = await this.#reader.read();
     if (this.#waitHead < this.#waiters.length) this.#admit();
-    else if (this.#closing && this.size === 0) this.#finish();
+    // Checked after admitting: senders that timed out leave nothing to admit, and must not keep a
+    // closing mailbox open.
+    if (this.#closing && this.size === 0 && this.#waitHead === this.#waiters.length) this.#finish();
     return next;
   }
 
@@ -93,7 +95,10 @@ export class Mailbox<M> {
     if (this.size === 0 && this.waiting === 0) this.#finish();
   }
 
-  /** Closes at once and hands back everything not yet taken, waiting senders included. */
+  /**
+   * Closes at once and hands back the messages of senders still waiting for room. Messages already
+   * in the queue are not included: `take` still returns them, then `done`.
+   */
   drainAll(): M[] {
     this.#closing = true;
     const left: M[] = [];

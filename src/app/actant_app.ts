@@ -52,6 +52,8 @@ export class ActantApp {
   readonly #registry = new TaskRegistry();
   readonly #scheduler: Scheduler;
   readonly #actors: ActorSystem;
+  /** Workflows not finished yet, so `close` can cancel them. */
+  readonly #workflows = new Set<WorkflowRun>();
 
   constructor(name: string, options: ActantAppOptions = {}) {
     if (typeof name !== "string" || name === "") {
@@ -98,6 +100,9 @@ export class ActantApp {
     }
     const graph = this.compile(step);
     const run = new WorkflowRun(this.#ids.next("wf"), graph, this.#scheduler, (name) => this.#registry.get(name));
+    this.#workflows.add(run);
+    const forget = () => void this.#workflows.delete(run);
+    run.outcome().then(forget, forget);
     return new WorkflowHandle<Out>(run, this.#clock);
   }
 
@@ -138,8 +143,14 @@ export class ActantApp {
     return { ...this.#scheduler.stats(), actors: this.#actors.cells().length };
   }
 
-  /** Stops every actor, handling the calls already queued. */
+  /**
+   * Shuts the embedded worker down: unfinished workflows and tasks are cancelled (their handles
+   * reject with `CancelledError`, running ones see their signal abort), then every actor stops
+   * after handling the calls already queued. No timer is left behind.
+   */
   async close(): Promise<void> {
+    for (const run of [...this.#workflows]) run.cancel("the app was closed");
+    this.#scheduler.cancelAll("the app was closed");
     await this.#actors.stopAll();
   }
 

@@ -16,21 +16,35 @@ type SuperJSONResult = ReturnType<typeof superjson.serialize>;
 
 /** An encoded value: plain data that can be stored or sent, decodable any number of times. */
 export type Encoded =
-  | { readonly t: "p"; readonly v: Primitive }
-  | { readonly t: "a"; readonly v: readonly Primitive[] }
+  | { readonly t: "p"; readonly v: JsonPrimitive | undefined }
+  | { readonly t: "a"; readonly v: readonly JsonPrimitive[] }
   | { readonly t: "s"; readonly v: SuperJSONResult };
 
 type Primitive = string | number | boolean | null | undefined | bigint;
+type JsonPrimitive = string | number | boolean | null;
 
 function isPrimitive(value: unknown): value is Primitive {
   const type = typeof value;
   return value === null || (type !== "object" && type !== "function" && type !== "symbol");
 }
 
-function isFlatPrimitiveArray(value: unknown): value is Primitive[] {
+/** A primitive that JSON carries exactly, so the fast paths stay plain JSON data (no bigint, NaN, -0). */
+function isJsonPrimitive(value: unknown): value is JsonPrimitive {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(value) && !Object.is(value, -0);
+    default:
+      return value === null;
+  }
+}
+
+function isFlatPrimitiveArray(value: unknown): value is JsonPrimitive[] {
   if (!Array.isArray(value) || Object.getPrototypeOf(value) !== Array.prototype) return false;
   for (let i = 0; i < value.length; i++) {
-    if (!(i in value) || !isPrimitive(value[i])) return false;
+    if (!(i in value) || !isJsonPrimitive(value[i])) return false;
   }
   return true;
 }
@@ -42,7 +56,7 @@ function isFlatPrimitiveArray(value: unknown): value is Primitive[] {
  * @param path how to name the value in errors, e.g. `args` or `result`
  */
 export function encode(value: unknown, path = "value"): Encoded {
-  if (isPrimitive(value)) return { t: "p", v: value };
+  if (value === undefined || isJsonPrimitive(value)) return { t: "p", v: value };
   if (isFlatPrimitiveArray(value)) return { t: "a", v: value.slice() };
   assertSerializable(value, path);
   try {
@@ -86,13 +100,23 @@ const builtinPrototypes: ReadonlySet<object | null> = new Set<object | null>([
   Map.prototype,
   Set.prototype,
   URL.prototype,
+  // The typed arrays superjson can rebuild, by exact prototype: it cannot rebuild BigInt64Array,
+  // BigUint64Array, Float16Array or subclasses such as Node's Buffer, so those must fail at encode.
+  Int8Array.prototype,
+  Uint8Array.prototype,
+  Uint8ClampedArray.prototype,
+  Int16Array.prototype,
+  Uint16Array.prototype,
+  Int32Array.prototype,
+  Uint32Array.prototype,
+  Float32Array.prototype,
+  Float64Array.prototype,
 ]);
 
 function isSupportedObject(value: object): boolean {
   const proto = Object.getPrototypeOf(value);
   if (builtinPrototypes.has(proto)) return true;
   if (value instanceof Error) return true;
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return true;
   return superjson.classRegistry.getIdentifier(proto.constructor) !== undefined;
 }
 
@@ -132,7 +156,12 @@ function assertSerializable(root: unknown, rootPath: string): void {
       for (const v of value) stack.push([v, `${path}.<item ${i++}>`]);
     } else if (Array.isArray(value)) {
       for (let i = value.length - 1; i >= 0; i--) stack.push([value[i], `${path}[${i}]`]);
-    } else if (!ArrayBuffer.isView(value) && !(value instanceof Date) && !(value instanceof RegExp)) {
+    } else if (value instanceof Error) {
+      // superjson carries an error's name, message and (non-enumerable) cause, nothing else: check
+      // the cause, and ignore other own keys (Deno's DOMException has enumerable symbol keys).
+      if ("cause" in value) stack.push([value.cause, `${path}.cause`]);
+    } else if (!ArrayBuffer.isView(value) && !(value instanceof Date) && !(value instanceof RegExp) && !(value instanceof URL)) {
+      // Leaves for superjson; Deno's URL even has an enumerable own symbol key (its webidl brand).
       for (const key of Object.keys(value)) {
         stack.push([(value as Record<string, unknown>)[key], `${path}.${key}`]);
       }
@@ -147,12 +176,14 @@ function assertSerializable(root: unknown, rootPath: string): void {
 
 /** The encoded array `[first, ...rest]`, without decoding when both sides are primitive. */
 export function prepend(first: Encoded, rest: Encoded): Encoded {
-  if (first.t === "p" && rest.t === "a") return { t: "a", v: [first.v, ...rest.v] };
+  if (first.t === "p" && first.v !== undefined && rest.t === "a") return { t: "a", v: [first.v, ...rest.v] };
   return encode([decode(first), ...decode<unknown[]>(rest)], "arguments");
 }
 
 /** The encoded array of several encoded values. */
 export function encodeList(items: readonly Encoded[]): Encoded {
-  if (items.every((item) => item.t === "p")) return { t: "a", v: items.map((item) => item.v as Primitive) };
+  if (items.every((item) => item.t === "p" && item.v !== undefined)) {
+    return { t: "a", v: items.map((item) => item.v as JsonPrimitive) };
+  }
   return encode(items.map(decode), "results");
 }

@@ -37,6 +37,8 @@ export class Scheduler {
   readonly #clock: Clock;
   readonly #ids: IdGenerator;
   readonly #random: () => number;
+  /** Head of the list of runs not finished yet, for `stats` and `cancelAll`. */
+  #live: TaskRun | undefined;
   #queue: TaskRun[] = [];
   #head = 0;
   #running = 0;
@@ -59,6 +61,7 @@ export class Scheduler {
   submit(definition: TaskDefinition, args: Encoded): TaskRun {
     const run = new TaskRun(this.#ids.next("t"), definition, args);
     this.#stats.submitted++;
+    this.#link(run);
     this.#enqueue(run);
     return run;
   }
@@ -70,17 +73,40 @@ export class Scheduler {
     const error = run.cancelledError(reason);
     run.settleFailure("cancelled", error);
     this.#stats.cancelled++;
-    if (attempt !== undefined && !attempt.over) {
-      attempt.over = true;
+    run.retryTimer?.cancel();
+    this.#unlink(run);
+    if (attempt !== undefined && attempt.end()) {
       attempt.abort(error);
       this.#release();
     }
     return true;
   }
 
+  /** Cancels every unfinished run (queued, running or waiting to retry). */
+  cancelAll(reason: string): void {
+    while (this.#live !== undefined) this.cancel(this.#live, reason);
+  }
+
   /** Counts for status reports. */
   stats(): { queued: number; running: number; submitted: number; succeeded: number; failed: number; cancelled: number } {
-    return { queued: this.#queue.length - this.#head, running: this.#running, ...this.#stats };
+    let queued = 0;
+    for (let run = this.#live; run !== undefined; run = run.nextLive) {
+      if (run.status === "pending" || run.status === "retrying") queued++;
+    }
+    return { queued, running: this.#running, ...this.#stats };
+  }
+
+  #link(run: TaskRun): void {
+    run.nextLive = this.#live;
+    if (this.#live !== undefined) this.#live.prevLive = run;
+    this.#live = run;
+  }
+
+  #unlink(run: TaskRun): void {
+    if (run.prevLive !== undefined) run.prevLive.nextLive = run.nextLive;
+    else if (this.#live === run) this.#live = run.nextLive;
+    if (run.nextLive !== undefined) run.nextLive.prevLive = run.prevLive;
+    run.prevLive = run.nextLive = undefined;
   }
 
   #enqueue(run: TaskRun): void {
@@ -128,12 +154,11 @@ export class Scheduler {
     if (!isThenable(output)) return this.#attemptSucceeded(run, attempt, output);
     if (options.timeout !== undefined) {
       const timeout = options.timeout;
-      const timer = this.#clock.setTimeout(() => {
+      attempt.timer = this.#clock.setTimeout(() => {
         const error = new TaskTimeoutError(run.definition.name, timeout);
         attempt.abort(error);
         this.#attemptFailed(run, attempt, error);
       }, timeout);
-      output.then(() => timer.cancel(), () => timer.cancel());
     }
     output.then(
       (value) => this.#attemptSucceeded(run, attempt, value),
@@ -142,8 +167,7 @@ export class Scheduler {
   }
 
   #attemptSucceeded(run: TaskRun, attempt: Attempt, value: unknown): void {
-    if (attempt.over) return;
-    attempt.over = true;
+    if (!attempt.end()) return;
     run.attempt = undefined;
     let encoded: Encoded;
     try {
@@ -152,13 +176,13 @@ export class Scheduler {
       return this.#finalFailure(run, error);
     }
     this.#stats.succeeded++;
+    this.#unlink(run);
     run.settleSuccess(encoded);
     this.#release();
   }
 
   #attemptFailed(run: TaskRun, attempt: Attempt, error: unknown): void {
-    if (attempt.over) return;
-    attempt.over = true;
+    if (!attempt.end()) return;
     run.attempt = undefined;
     const retries = run.definition.options.retries ?? 0;
     const retryable = !(error instanceof NonRetryableError) && !(error instanceof SerializationError);
@@ -166,13 +190,15 @@ export class Scheduler {
     run.status = "retrying";
     this.#release();
     const delay = backoffDelay(run.attempts, run.definition.options.backoff, this.#random);
-    this.#clock.setTimeout(() => {
+    run.retryTimer = this.#clock.setTimeout(() => {
+      run.retryTimer = undefined;
       if (run.status === "retrying") this.#enqueue(run);
     }, delay);
   }
 
   #finalFailure(run: TaskRun, error: unknown): void {
     this.#stats.failed++;
+    this.#unlink(run);
     run.settleFailure("failed", new TaskError(run.definition.name, run.id, run.attempts, toError(error)));
     this.#release();
   }

@@ -7,8 +7,10 @@ import type { RunHandle } from "./handle.ts";
 import type { TaskDefinition, TaskOptions } from "./registry.ts";
 import type { TaskSignature } from "./signature.ts";
 
-/** `P` without its first element. */
-export type Rest<P extends readonly unknown[]> = P extends readonly [unknown?, ...infer R] ? R : [];
+/** `P` without its first element. (`[]` alone needs its own case: it would match with `R = unknown[]`.) */
+export type Rest<P extends readonly unknown[]> = P extends readonly [] ? []
+  : P extends readonly [unknown?, ...infer R] ? R
+  : [];
 
 /**
  * A registered task with parameters `P` and result `R`.

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { CancelledError, type Encoded } from "../common/mod.ts";
+import { CancelledError, type Encoded, type TimerHandle } from "../common/mod.ts";
 import type { TaskContext, TaskDefinition } from "./registry.ts";
 
 /** Where a task is in its life. */
@@ -22,6 +22,11 @@ export class TaskRun {
   error: Error | undefined;
   /** The live attempt, if one is running. */
   attempt: Attempt | undefined;
+  /** Neighbours in the scheduler's list of unfinished runs (an intrusive list: no hashing per task). */
+  prevLive: TaskRun | undefined;
+  nextLive: TaskRun | undefined;
+  /** The timer that re-queues the run after a backoff, while it is `retrying`. */
+  retryTimer: TimerHandle | undefined;
   #waiters: Array<{ resolve: (value: Encoded) => void; reject: (error: unknown) => void }> | undefined;
 
   constructor(id: string, definition: TaskDefinition, args: Encoded) {
@@ -72,6 +77,8 @@ export class Attempt implements TaskContext {
   readonly attempt: number;
   /** Set once the attempt has an outcome (completion, timeout or cancellation); later ones are ignored. */
   over = false;
+  /** The attempt's timeout timer, cancelled when the attempt ends in any way. */
+  timer: TimerHandle | undefined;
   #controller: AbortController | undefined;
   #reason: unknown;
   #aborted = false;
@@ -89,6 +96,14 @@ export class Attempt implements TaskContext {
       if (this.#aborted) this.#controller.abort(this.#reason);
     }
     return this.#controller.signal;
+  }
+
+  /** Marks the attempt over; false if it already was (its outcome is then ignored). */
+  end(): boolean {
+    if (this.over) return false;
+    this.over = true;
+    this.timer?.cancel();
+    return true;
   }
 
   abort(reason: unknown): void {

@@ -134,6 +134,9 @@ class Compiler {
         return { id, kind: "map", body, deps };
       }
       case "loop": {
+        if (!place.hasInput) {
+          throw new InvalidWorkflowError(`${path}: loop() needs a starting value from a previous step; put it after one in a chain`);
+        }
         const node = step as Loop<unknown, unknown>;
         const body = this.node(node.body, { hasInput: true, deps: [], path: `${path}.body` });
         if (node.until === undefined) return { id, kind: "loop", body, maxIterations: node.maxIterations, deps };

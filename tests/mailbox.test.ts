@@ -1,0 +1,192 @@
+// Unit tests of the actor mailbox: a bounded FIFO over a ReadableStream, with waiting senders
+// (backpressure), deadlines on a ManualClock, close() that drains and drainAll() that hands back.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { ManualClock } from "../mod.ts";
+import { Mailbox } from "../src/actor/mod.ts";
+
+const full = () => new Error("mailbox full");
+
+/** A post that is tracked, so a test can tell whether it settled yet without awaiting it. */
+function track(result: void | Promise<void>): { settled: () => string; promise: Promise<void> } {
+  let state = "pending";
+  const promise = Promise.resolve(result).then(
+    () => void (state = "admitted"),
+    (error: Error) => {
+      state = `rejected: ${error.message}`;
+    },
+  );
+  return { settled: () => state, promise };
+}
+
+/** Lets queued promise callbacks run. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await Promise.resolve();
+}
+
+async function takeValues<M>(mailbox: Mailbox<M>, count: number): Promise<M[]> {
+  const values: M[] = [];
+  for (let i = 0; i < count; i++) {
+    const next = await mailbox.take();
+    assert.equal(next.done, false, `take #${i + 1} should yield a message`);
+    values.push(next.value as M);
+  }
+  return values;
+}
+
+describe("Mailbox", () => {
+  test("Mailbox delivers messages in FIFO order", async () => {
+    const mailbox = new Mailbox<string>({ capacity: 8, clock: new ManualClock() });
+    for (const message of ["a", "b", "c", "d"]) assert.equal(mailbox.post(message, 1_000, full), undefined);
+    assert.equal(mailbox.size, 4);
+    assert.deepEqual(await takeValues(mailbox, 4), ["a", "b", "c", "d"]);
+    assert.equal(mailbox.size, 0);
+  });
+
+  test("Mailbox accepts at once up to its capacity, then makes senders wait", async () => {
+    const clock = new ManualClock();
+    const mailbox = new Mailbox<number>({ capacity: 2, clock });
+    assert.equal(mailbox.post(1, 1_000, full), undefined);
+    assert.equal(mailbox.post(2, 1_000, full), undefined);
+    const third = mailbox.post(3, 1_000, full);
+    assert.ok(third instanceof Promise, "a post to a full mailbox returns a promise");
+    const tracked = track(third);
+    await settle();
+    assert.equal(tracked.settled(), "pending");
+    assert.equal(mailbox.size, 2);
+    assert.equal(mailbox.waiting, 1);
+
+    assert.deepEqual(await takeValues(mailbox, 1), [1]);
+    await tracked.promise;
+    assert.equal(tracked.settled(), "admitted");
+    assert.equal(clock.pending, 0, "the admitted sender's deadline timer is cancelled");
+    assert.deepEqual(await takeValues(mailbox, 2), [2, 3]);
+  });
+
+  test("Mailbox admits waiting senders in order, one per message taken", async () => {
+    const mailbox = new Mailbox<string>({ capacity: 1, clock: new ManualClock() });
+    assert.equal(mailbox.post("a", 1_000, full), undefined);
+    const b = track(mailbox.post("b", 1_000, full));
+    const c = track(mailbox.post("c", 1_000, full));
+    const d = track(mailbox.post("d", 1_000, full));
+    // A new sender queues behind the waiting ones even once room appears.
+    await settle();
+    assert.deepEqual([b.settled(), c.settled(), d.settled()], ["pending", "pending", "pending"]);
+
+    assert.deepEqual(await takeValues(mailbox, 1), ["a"]);
+    await settle();
+    assert.deepEqual([b.settled(), c.settled(), d.settled()], ["admitted", "pending", "pending"]);
+    const e = track(mailbox.post("e", 1_000, full));
+
+    assert.deepEqual(await takeValues(mailbox, 1), ["b"]);
+    await settle();
+    assert.deepEqual([c.settled(), d.settled(), e.settled()], ["admitted", "pending", "pending"]);
+
+    assert.deepEqual(await takeValues(mailbox, 3), ["c", "d", "e"]);
+    await settle();
+    assert.deepEqual([d.settled(), e.settled()], ["admitted", "admitted"]);
+    assert.equal(mailbox.waiting, 0);
+  });
+
+  test("Mailbox rejects a waiting sender with its timeout error at the deadline", async () => {
+    const clock = new ManualClock();
+    const mailbox = new Mailbox<string>({ capacity: 1, clock });
+    assert.equal(mailbox.post("a", 100, full), undefined);
+    const late = track(mailbox.post("late", 100, () => new Error("no room after 100 ms")));
+
+    await clock.advance(99);
+    assert.equal(late.settled(), "pending");
+    await clock.advance(1);
+    assert.equal(late.settled(), "rejected: no room after 100 ms");
+
+    // The timed-out message is never delivered; the accepted one is.
+    assert.deepEqual(await takeValues(mailbox, 1), ["a"]);
+    assert.equal(mailbox.post("next", 100, full), undefined);
+    assert.deepEqual(await takeValues(mailbox, 1), ["next"]);
+  });
+
+  test("Mailbox skips a timed-out sender and admits the ones behind it", async () => {
+    const clock = new ManualClock();
+    const mailbox = new Mailbox<string>({ capacity: 1, clock });
+    assert.equal(mailbox.post("a", 1_000, full), undefined);
+    const short = track(mailbox.post("short", 10, full));
+    const patient = track(mailbox.post("patient", 1_000, full));
+    await clock.advance(10);
+    assert.equal(short.settled(), "rejected: mailbox full");
+
+    assert.deepEqual(await takeValues(mailbox, 2), ["a", "patient"]);
+    assert.equal(patient.settled(), "admitted");
+  });
+
+  test("Mailbox.close lets queued and waiting messages drain, then take reports done", async () => {
+    const mailbox = new Mailbox<string>({ capacity: 2, clock: new ManualClock() });
+    mailbox.post("a", 1_000, full);
+    mailbox.post("b", 1_000, full);
+    const c = track(mailbox.post("c", 1_000, full));
+    mailbox.close();
+    assert.throws(() => mailbox.post("d", 1_000, full), { name: "TypeError" });
+
+    assert.deepEqual(await takeValues(mailbox, 3), ["a", "b", "c"]);
+    assert.equal(c.settled(), "admitted");
+    assert.deepEqual(await mailbox.take(), { done: true, value: undefined });
+  });
+
+  test("Mailbox.close on an empty mailbox ends a pending take", async () => {
+    const mailbox = new Mailbox<string>({ capacity: 2, clock: new ManualClock() });
+    const next = mailbox.take();
+    mailbox.close();
+    assert.deepEqual(await next, { done: true, value: undefined });
+  });
+
+  test("Mailbox.close after a sender timed out still ends with done", async () => {
+    const clock = new ManualClock();
+    const mailbox = new Mailbox<string>({ capacity: 1, clock });
+    mailbox.post("a", 1_000, full);
+    const late = track(mailbox.post("late", 10, full));
+    await clock.advance(10);
+    assert.equal(late.settled(), "rejected: mailbox full");
+    mailbox.close();
+
+    assert.deepEqual(await takeValues(mailbox, 1), ["a"]);
+    const end = track(mailbox.take().then((next) => assert.equal(next.done, true)));
+    await settle();
+    assert.equal(end.settled(), "admitted", "take must report done, not hang, once the mailbox is closed and empty");
+  });
+
+  test("Mailbox.drainAll hands back the waiting senders' messages and closes", async () => {
+    const clock = new ManualClock();
+    const mailbox = new Mailbox<string>({ capacity: 1, clock });
+    mailbox.post("a", 1_000, full);
+    const b = track(mailbox.post("b", 1_000, full));
+    const c = track(mailbox.post("c", 1_000, full));
+
+    assert.deepEqual(mailbox.drainAll(), ["b", "c"]);
+    await settle();
+    assert.deepEqual([b.settled(), c.settled()], ["admitted", "admitted"]);
+    assert.equal(clock.pending, 0, "drained senders' deadline timers are cancelled");
+    assert.equal(mailbox.waiting, 0);
+    assert.throws(() => mailbox.post("d", 1_000, full), { name: "TypeError" });
+
+    // The message already in the queue is still taken (its consumer decides what to do with it).
+    assert.deepEqual(await takeValues(mailbox, 1), ["a"]);
+    assert.deepEqual(await mailbox.take(), { done: true, value: undefined });
+  });
+
+  test("Mailbox.drainAll leaves out senders that already timed out", async () => {
+    const clock = new ManualClock();
+    const mailbox = new Mailbox<string>({ capacity: 1, clock });
+    mailbox.post("a", 1_000, full);
+    const gone = track(mailbox.post("gone", 10, full));
+    mailbox.post("kept", 1_000, full);
+    await clock.advance(10);
+    assert.equal(gone.settled(), "rejected: mailbox full");
+    assert.deepEqual(mailbox.drainAll(), ["kept"]);
+  });
+
+  test("Mailbox rejects a capacity that is not a positive integer", () => {
+    const clock = new ManualClock();
+    for (const capacity of [0, -1, 1.5, Number.NaN]) {
+      assert.throws(() => new Mailbox({ capacity, clock }), { name: "RangeError" });
+    }
+  });
+});
