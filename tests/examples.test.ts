@@ -1,0 +1,60 @@
+/**
+ * The examples run as their own processes on the runtime running this suite, and print what
+ * their comments promise.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const TIMEOUT_MS = 30_000;
+
+/** The command line that runs `file` on the current runtime: `deno run -A`, `bun` or `node`. */
+function commandFor(file: string): [string, string[]] {
+  const runtime = globalThis as { Deno?: unknown };
+  if (runtime.Deno !== undefined) return [process.execPath, ["run", "-A", file]];
+  // Bun and Node both run a .ts file given as their only argument.
+  return [process.execPath, [file]];
+}
+
+/** Runs an example to completion and resolves with its stdout; rejects with its stderr on failure. */
+function runExample(file: string): Promise<string> {
+  const [command, args] = commandFor(file);
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { cwd: root, timeout: TIMEOUT_MS, env: { ...process.env, NO_COLOR: "1" } }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${command} ${args.join(" ")} failed: ${error.message}\n${stderr}`, { cause: error }));
+      else resolve(stdout);
+    });
+  });
+}
+
+/** One line, double quotes, single spaces, no trailing comma: `{ gpt: "v1.0", bert: "v2.0" }`. */
+function normalise(rendering: string): string {
+  return rendering
+    .replaceAll("'", '"')
+    .replace(/\s+/g, " ")
+    .replace(/,\s*}/g, " }")
+    .replace(/{\s*/g, "{ ")
+    .replace(/\s*}/g, " }")
+    .trim();
+}
+
+describe("Examples", { timeout: TIMEOUT_MS + 5_000 }, () => {
+  it("examples/chain.ts prints the report", { timeout: TIMEOUT_MS + 5_000 }, async () => {
+    const stdout = await runExample("examples/chain.ts");
+    assert.equal(stdout.trim(), "Report: sentiment=0.8");
+  });
+
+  it("examples/actor.ts prints both registered models", { timeout: TIMEOUT_MS + 5_000 }, async () => {
+    const stdout = await runExample("examples/actor.ts");
+    assert.equal(normalise(stdout), '{ gpt: "v1.0", bert: "v2.0" }');
+  });
+
+  it("normalise() reads Node's, Deno's and Bun's renderings alike", () => {
+    const expected = '{ gpt: "v1.0", bert: "v2.0" }';
+    assert.equal(normalise("{ gpt: 'v1.0', bert: 'v2.0' }\n"), expected);
+    assert.equal(normalise('{ gpt: "v1.0", bert: "v2.0" }\n'), expected);
+    assert.equal(normalise('{\n  gpt: "v1.0",\n  bert: "v2.0",\n}\n'), expected);
+  });
+});
