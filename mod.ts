@@ -42,6 +42,7 @@ export {
 /** Tasks, signatures and handles. */
 export {
   type InputOf,
+  type NoInput,
   type OutputOf,
   type RunHandle,
   type RunStatus,

@@ -3,6 +3,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
+  type NoInput,
   ActantApp,
   branch,
   CancelledError,
@@ -304,7 +305,7 @@ describe("workflow rejected at submit", () => {
     const error = thrown(() => chain());
     assert.ok(error instanceof InvalidWorkflowError);
     assert.equal(error.code, "INVALID_WORKFLOW");
-    const smuggled = { kind: "chain", steps: [] } as unknown as Chain<void, unknown>;
+    const smuggled = { kind: "chain", steps: [] } as unknown as Chain<NoInput, unknown>;
     assert.ok(thrown(() => app.submit(smuggled)) instanceof InvalidWorkflowError);
     await app.close();
   });
@@ -320,7 +321,7 @@ describe("workflow rejected at submit", () => {
     const inner = group(count.si());
     const outer = chain(count.s(), inner);
     (inner.members as unknown as unknown[]).push(outer); // a cycle two levels down
-    for (const workflow of [loopy, selfish as Group<void, unknown>, outer]) {
+    for (const workflow of [loopy, selfish as Group<NoInput, unknown>, outer]) {
       const error = thrown(() => app.submit(workflow));
       assert.ok(error instanceof InvalidWorkflowError);
       assert.equal(error.code, "INVALID_WORKFLOW");
@@ -401,7 +402,7 @@ describe("workflow rejected at submit", () => {
       [chord([add.s(1, 2)], take.s(new (class Socket {})())), "workflow.callback.args[0]"],
     ];
     for (const [workflow, path] of cases) {
-      const error = thrown(() => app.submit(workflow as Chain<void, unknown>));
+      const error = thrown(() => app.submit(workflow as Chain<NoInput, unknown>));
       assert.ok(error instanceof SerializationError);
       assert.equal(error.code, "NOT_SERIALIZABLE");
       assert.equal(error.path, path);

@@ -24,6 +24,14 @@ export interface CreateActorOptions<C extends ActorClass> {
   name?: string;
 }
 
+/**
+ * The options argument of `createActor`: optional when the constructor takes no required
+ * arguments, required (with `args`) when it does.
+ */
+export type CreateActorArgs<C extends ActorClass> = [] extends ConstructorParameters<C>
+  ? [options?: CreateActorOptions<C>]
+  : [options: CreateActorOptions<C> & { args: ConstructorParameters<C> }];
+
 /** Classes, cells and names of this process's actors. */
 export class ActorSystem {
   readonly #clock: Clock;

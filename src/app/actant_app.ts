@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type ActorClass, type ActorDefinition, type ActorOptions, type ActorRef, ActorSystem, type CreateActorOptions } from "../actor/mod.ts";
+import { type ActorClass, type ActorDefinition, type ActorOptions, type ActorRef, ActorSystem, type CreateActorArgs } from "../actor/mod.ts";
 import { type Clock, encode, IdGenerator, InvalidWorkflowError, systemClock } from "../common/mod.ts";
 import {
   isSignature,
@@ -129,8 +129,8 @@ export class ActantApp {
    * await counter.add(5);            // 15
    * ```
    */
-  createActor<C extends ActorClass>(definition: ActorDefinition<C>, options?: CreateActorOptions<C>): Promise<ActorRef<C>> {
-    return this.#actors.create(definition, options);
+  createActor<C extends ActorClass>(definition: ActorDefinition<C>, ...options: CreateActorArgs<C>): Promise<ActorRef<C>> {
+    return this.#actors.create(definition, options[0]);
   }
 
   /** The live actor of class `definition` named `name`, or `ActorNotFoundError`. */

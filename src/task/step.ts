@@ -28,8 +28,16 @@ export type InputOf<S> = S extends Step<infer I, any> ? I : never;
 // deno-lint-ignore no-explicit-any
 export type OutputOf<S> = S extends Step<any, infer O> ? O : never;
 
+declare const noInput: unique symbol;
+
+/**
+ * The input of a step that takes none: a complete signature such as `fetch.s(url)` accepts only
+ * this, so it can start a workflow but cannot follow a step (whose result it would receive).
+ */
+export type NoInput = typeof noInput;
+
 /**
  * A step that needs no input: what `submit` accepts. `fetch.s(url)` is one; `analyze.s()` is not,
  * since it waits for a previous result.
  */
-export type RunnableStep<Out> = Step<void, Out>;
+export type RunnableStep<Out> = Step<NoInput, Out>;

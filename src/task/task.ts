@@ -6,6 +6,7 @@
 import type { RunHandle } from "./handle.ts";
 import type { TaskDefinition, TaskOptions } from "./registry.ts";
 import type { TaskSignature } from "./signature.ts";
+import type { NoInput } from "./step.ts";
 
 /** `P` without its first element. (`[]` alone needs its own case: it would match with `R = unknown[]`.) */
 export type Rest<P extends readonly unknown[]> = P extends readonly [] ? []
@@ -28,7 +29,7 @@ export interface Task<P extends unknown[], R> {
   /** The options it was registered with. */
   readonly options: Readonly<TaskOptions>;
   /** A complete signature: all arguments given, for the first step of a workflow. */
-  s(...args: P): TaskSignature<void, R>;
+  s(...args: P): TaskSignature<NoInput, R>;
   /** A partial signature: the previous step's result becomes the first argument. */
   s(...args: Rest<P>): TaskSignature<P[0], R>;
   /** An immutable signature: it ignores the previous step's result. */
@@ -40,7 +41,7 @@ export interface Task<P extends unknown[], R> {
 /** Builds the typed face of a registered task; `submit` is the app's. */
 export function createTask<P extends unknown[], R>(
   definition: TaskDefinition,
-  submit: (signature: TaskSignature<void, R>) => RunHandle<R>,
+  submit: (signature: TaskSignature<NoInput, R>) => RunHandle<R>,
 ): Task<P, R> {
   const name = definition.name;
   return {

@@ -100,8 +100,11 @@ export async function actorTypes(app: ActantApp): Promise<void> {
   // @ts-expect-error getActor returns the same typed proxy: no such method
   (await app.getActor(Count, "main")).reset();
   expectType<number>(await (await app.getActor(Count, "main")).add(1));
-  // Known gaps, not asserted here: `app.createActor(Count)` compiles although the constructor
-  // needs a number (`args` is optional whatever the constructor takes), and a function-valued
-  // field (`f = () => 1`) is typed as a method on the proxy although only prototype methods are
-  // callable (the call rejects with UnknownMethodError).
+  // A constructor with required parameters makes `args` required.
+  // @ts-expect-error the constructor needs a number
+  await app.createActor(Count);
+  // @ts-expect-error options without args
+  await app.createActor(Count, { name: "x" });
+  // Known gap, not asserted here: a function-valued field (`f = () => 1`) is typed as a method on
+  // the proxy although only prototype methods are callable (the call rejects with UnknownMethodError).
 }
