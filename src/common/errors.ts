@@ -239,3 +239,43 @@ export function describe(value: unknown): string {
     return Object.prototype.toString.call(value);
   }
 }
+
+/** A log record that fails its checksum in the middle of the log: recovery stops rather than skip it. */
+export class LogCorruptedError extends ActantError {
+  /** The first sequence number of the bad record. */
+  readonly seq: number;
+  constructor(seq: number, detail: string) {
+    super("LOG_CORRUPTED", `Event log record at sequence ${seq} is corrupted (${detail}); refusing to skip it`);
+    this.seq = seq;
+  }
+}
+
+/** A log written by a newer Actant whose event schema this version cannot read. */
+export class SchemaVersionError extends ActantError {
+  readonly found: number;
+  readonly supported: number;
+  constructor(found: number, supported: number, where: string) {
+    super(
+      "SCHEMA_VERSION",
+      `${where} uses event schema version ${found}, but this Actant reads versions up to ${supported}; upgrade Actant`,
+    );
+    this.found = found;
+    this.supported = supported;
+  }
+}
+
+/** The storage under the event log failed (disk full, I/O error): new work is refused, durable work is kept. */
+export class StorageError extends ActantError {
+  constructor(message: string, options?: ActantErrorOptions) {
+    super("STORAGE_FAILED", message, options);
+  }
+}
+
+/** The data directory cannot be used: not creatable, not writable, or locked by another live process. */
+export class DataDirError extends ActantError {
+  readonly path: string;
+  constructor(path: string, reason: string, options?: ActantErrorOptions & { code?: string }) {
+    super(options?.code ?? "DATA_DIR_UNUSABLE", `Cannot use data directory ${path}: ${reason}`, options);
+    this.path = path;
+  }
+}
