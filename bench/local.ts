@@ -16,7 +16,7 @@ const BATCH = 1_000;
 const CHAIN_SAMPLES = 20_000;
 const CHORD_SAMPLES = 300;
 
-const app = new ActantApp("bench", { concurrency: 4096 });
+const app = new ActantApp("bench", { durability: "memory", concurrency: 4096 });
 const inc = app.task("inc", (n: number) => n + 1);
 const double = app.task("double", (n: number) => n * 2);
 const sum = app.task("sum", (ns: number[]) => ns.reduce((a, b) => a + b, 0));

@@ -36,7 +36,7 @@ function defineModelRegistry(app: ActantApp) {
 
 describe("Actor proxy: the seed example", () => {
   test("ModelRegistry keeps what register() stored and list() returns it, by await and by get()", async () => {
-    await using app = new ActantApp("t");
+    await using app = new ActantApp("t", { durability: "memory" });
     const ModelRegistry = defineModelRegistry(app);
     const registry = await app.createActor(ModelRegistry);
 
@@ -49,7 +49,7 @@ describe("Actor proxy: the seed example", () => {
 
 describe("createActor and getActor", () => {
   test("createActor passes args to the constructor", async () => {
-    await using app = new ActantApp("t");
+    await using app = new ActantApp("t", { durability: "memory" });
     const Counter = app.actor("Counter", class {
       count: number;
       step: number;
@@ -67,7 +67,7 @@ describe("createActor and getActor", () => {
   });
 
   test("getActor reaches the same named actor, and other actors of the class have their own state", async () => {
-    await using app = new ActantApp("t");
+    await using app = new ActantApp("t", { durability: "memory" });
     const ModelRegistry = defineModelRegistry(app);
     const main = await app.createActor(ModelRegistry, { name: "main" });
     const other = await app.createActor(ModelRegistry, { name: "other" });
@@ -82,7 +82,7 @@ describe("createActor and getActor", () => {
   });
 
   test("createActor with the name of a live actor rejects with ActorNameTakenError; a stopped actor's name is free", async () => {
-    await using app = new ActantApp("t");
+    await using app = new ActantApp("t", { durability: "memory" });
     const ModelRegistry = defineModelRegistry(app);
     const first = await app.createActor(ModelRegistry, { name: "main" });
     await first.register("gpt", "v1.0");
@@ -99,7 +99,7 @@ describe("createActor and getActor", () => {
   });
 
   test("getActor rejects with ActorNotFoundError for a missing name or another class", async () => {
-    await using app = new ActantApp("t");
+    await using app = new ActantApp("t", { durability: "memory" });
     const ModelRegistry = defineModelRegistry(app);
     const Other = app.actor("Other", class {
       ping() {
@@ -112,20 +112,20 @@ describe("createActor and getActor", () => {
   });
 
   test("createActor with a definition not registered on this app rejects with ActorNotFoundError", async () => {
-    await using app = new ActantApp("t");
-    await using elsewhere = new ActantApp("elsewhere");
+    await using app = new ActantApp("t", { durability: "memory" });
+    await using elsewhere = new ActantApp("elsewhere", { durability: "memory" });
     const Foreign = defineModelRegistry(elsewhere);
     await assert.rejects(app.createActor(Foreign), { name: "ActorNotFoundError", code: "ACTOR_NOT_FOUND" });
   });
 
   test("registering an actor class name twice throws DuplicateNameError", async () => {
-    await using app = new ActantApp("t");
+    await using app = new ActantApp("t", { durability: "memory" });
     defineModelRegistry(app);
     assert.throws(() => defineModelRegistry(app), { name: "DuplicateNameError", code: "DUPLICATE_ACTOR" });
   });
 
   test("a class with a method named stop is refused with a TypeError", async () => {
-    await using app = new ActantApp("t");
+    await using app = new ActantApp("t", { durability: "memory" });
     assert.throws(
       () =>
         app.actor("Machine", class {
@@ -140,7 +140,7 @@ describe("createActor and getActor", () => {
 
 describe("Actor call ordering", () => {
   test("an actor handles one caller's calls in the order they were made", async () => {
-    await using app = new ActantApp("t");
+    await using app = new ActantApp("t", { durability: "memory" });
     const Log = app.actor("Log", class {
       items: number[] = [];
       async append(item: number) {
@@ -160,7 +160,7 @@ describe("Actor call ordering", () => {
   });
 
   test("an async method finishes before the next call starts", async () => {
-    await using app = new ActantApp("t");
+    await using app = new ActantApp("t", { durability: "memory" });
     const events: string[] = [];
     const gates = { a: Promise.withResolvers<void>(), b: Promise.withResolvers<void>() };
     const entered = Promise.withResolvers<void>();
@@ -208,7 +208,7 @@ describe("Actor mailbox backpressure", () => {
 
   test("calls beyond mailboxCapacity wait instead of failing, and complete in order once the actor is free", async () => {
     const clock = new ManualClock();
-    await using app = new ActantApp("t", { clock });
+    await using app = new ActantApp("t", { durability: "memory", clock });
     const { Blocker, gate, entered, handled } = defineBlocker(app, { mailboxCapacity: 2 });
     const blocker = await app.createActor(Blocker);
     const blocked = blocker.block();
@@ -226,7 +226,7 @@ describe("Actor mailbox backpressure", () => {
 
   test("a call whose mailbox stays full past mailboxTimeout rejects with MailboxFullError; accepted calls are kept", async () => {
     const clock = new ManualClock();
-    await using app = new ActantApp("t", { clock });
+    await using app = new ActantApp("t", { durability: "memory", clock });
     const { Blocker, gate, entered, handled } = defineBlocker(app, { mailboxCapacity: 1, mailboxTimeout: 100 });
     const blocker = await app.createActor(Blocker);
     const blocked = blocker.block();
@@ -249,7 +249,7 @@ describe("Actor mailbox backpressure", () => {
 
   test("stop() after a call timed out in a full mailbox still drains and completes", async () => {
     const clock = new ManualClock();
-    const app = new ActantApp("t", { clock });
+    const app = new ActantApp("t", { durability: "memory", clock });
     const { Blocker, gate, entered, handled } = defineBlocker(app, { mailboxCapacity: 1, mailboxTimeout: 100 });
     const blocker = await app.createActor(Blocker);
     const blocked = blocker.block();
@@ -273,7 +273,7 @@ describe("Actor mailbox backpressure", () => {
 
 describe("Actor state isolation", () => {
   test("a returned reference to actor state is a copy: mutating it does not change the actor", async () => {
-    await using app = new ActantApp("t");
+    await using app = new ActantApp("t", { durability: "memory" });
     const registry = await app.createActor(defineModelRegistry(app));
     await registry.register("gpt", "v1.0");
     const listed = await registry.list();
@@ -283,7 +283,7 @@ describe("Actor state isolation", () => {
   });
 
   test("mutating an argument after the call does not change what the actor stored", async () => {
-    await using app = new ActantApp("t");
+    await using app = new ActantApp("t", { durability: "memory" });
     const Store = app.actor("Store", class {
       saved: { tags: string[] } | undefined;
       save(value: { tags: string[] }) {
@@ -303,7 +303,7 @@ describe("Actor state isolation", () => {
   });
 
   test("the proxy exposes only the methods, actorId and stop, never the instance or its fields", async () => {
-    await using app = new ActantApp("t");
+    await using app = new ActantApp("t", { durability: "memory" });
     const registry = await app.createActor(defineModelRegistry(app));
     await registry.register("gpt", "v1.0");
 
@@ -322,7 +322,7 @@ describe("Actor state isolation", () => {
 
 describe("Actor errors", () => {
   test("a method that throws rejects that call only; the actor keeps its state and serves later calls", async () => {
-    await using app = new ActantApp("t");
+    await using app = new ActantApp("t", { durability: "memory" });
     const Account = app.actor("Account", class {
       balance = 100;
       withdraw(amount: number) {
@@ -349,7 +349,7 @@ describe("Actor errors", () => {
   });
 
   test("calling a method the class does not have rejects with UnknownMethodError listing its methods", async () => {
-    await using app = new ActantApp("t");
+    await using app = new ActantApp("t", { durability: "memory" });
     const registry = await app.createActor(defineModelRegistry(app));
     // deno-lint-ignore no-explicit-any
     const error = await (registry as any).nope().then(
@@ -367,7 +367,7 @@ describe("Actor errors", () => {
   });
 
   test("an argument that cannot be serialized rejects the call with SerializationError", async () => {
-    await using app = new ActantApp("t");
+    await using app = new ActantApp("t", { durability: "memory" });
     const registry = await app.createActor(defineModelRegistry(app));
     // deno-lint-ignore no-explicit-any
     await assert.rejects(registry.register("gpt", (() => "v1") as any), {
@@ -378,7 +378,7 @@ describe("Actor errors", () => {
   });
 
   test("the proxy is not thenable, so awaiting createActor gives the proxy itself", async () => {
-    await using app = new ActantApp("t");
+    await using app = new ActantApp("t", { durability: "memory" });
     const ModelRegistry = defineModelRegistry(app);
     const registry = await app.createActor(ModelRegistry, { name: "main" });
     // deno-lint-ignore no-explicit-any

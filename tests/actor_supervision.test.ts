@@ -46,7 +46,7 @@ const backoff = { initial: 10, factor: 2, jitter: false };
 describe("Actor supervision", () => {
   test("a fatal method rejects its call and restarts the actor fresh from its constructor args", async () => {
     const clock = new ManualClock();
-    await using app = new ActantApp("t", { clock });
+    await using app = new ActantApp("t", { durability: "memory", clock });
     const { Counter, stats } = defineCounter(app, { maxRestarts: 2, fatal: ["crash"], backoff });
     const counter = await app.createActor(Counter, { args: [100] });
     assert.equal(await counter.inc(), 101);
@@ -62,7 +62,7 @@ describe("Actor supervision", () => {
 
   test("a non-fatal method that throws does not restart a supervised actor", async () => {
     const clock = new ManualClock();
-    await using app = new ActantApp("t", { clock });
+    await using app = new ActantApp("t", { durability: "memory", clock });
     const { Counter, stats } = defineCounter(app, { maxRestarts: 2, fatal: ["crash"], backoff });
     const counter = await app.createActor(Counter, { args: [0] });
     await counter.inc();
@@ -73,7 +73,7 @@ describe("Actor supervision", () => {
 
   test("fatal: true restarts the actor after any method throws", async () => {
     const clock = new ManualClock();
-    await using app = new ActantApp("t", { clock });
+    await using app = new ActantApp("t", { durability: "memory", clock });
     const { Counter, stats } = defineCounter(app, { maxRestarts: 1, fatal: true, backoff });
     const counter = await app.createActor(Counter, { args: [0] });
     await counter.inc();
@@ -86,7 +86,7 @@ describe("Actor supervision", () => {
 
   test("beyond maxRestarts the actor stops for good and later calls reject with ActorStoppedError", async () => {
     const clock = new ManualClock();
-    await using app = new ActantApp("t", { clock });
+    await using app = new ActantApp("t", { durability: "memory", clock });
     const { Counter, stats } = defineCounter(app, { maxRestarts: 2, fatal: ["crash"], backoff });
     const counter = await app.createActor(Counter, { args: [0], name: "c" });
 
@@ -110,7 +110,7 @@ describe("Actor supervision", () => {
   });
 
   test("without supervision a fatal method stops the actor at once", async () => {
-    await using app = new ActantApp("t", { clock: new ManualClock() });
+    await using app = new ActantApp("t", { durability: "memory", clock: new ManualClock() });
     const { Counter } = defineCounter(app, { fatal: ["crash"] });
     const counter = await app.createActor(Counter, { args: [0] });
     await assert.rejects(counter.crash(), { message: "crashed" });
@@ -136,7 +136,7 @@ describe("Actor constructor failures", () => {
   }
 
   test("without supervision a throwing constructor makes createActor reject with ActorInitError", async () => {
-    await using app = new ActantApp("t", { clock: new ManualClock() });
+    await using app = new ActantApp("t", { durability: "memory", clock: new ManualClock() });
     const { Flaky, stats } = defineFlaky(app, 1);
     const error = await app.createActor(Flaky, { args: ["x"], name: "f" }).then(
       () => assert.fail("createActor should reject"),
@@ -155,7 +155,7 @@ describe("Actor constructor failures", () => {
 
   test("with maxRestarts a constructor that throws the first time is retried after backoff and succeeds", async () => {
     const clock = new ManualClock();
-    await using app = new ActantApp("t", { clock });
+    await using app = new ActantApp("t", { durability: "memory", clock });
     const { Flaky, stats } = defineFlaky(app, 1, { maxRestarts: 2, backoff });
     const creating = app.createActor(Flaky, { args: ["retry"] });
     const state = track(creating);
@@ -169,7 +169,7 @@ describe("Actor constructor failures", () => {
 
   test("a constructor that keeps throwing uses up maxRestarts, then createActor rejects with ActorInitError", async () => {
     const clock = new ManualClock();
-    await using app = new ActantApp("t", { clock });
+    await using app = new ActantApp("t", { durability: "memory", clock });
     const { Flaky, stats } = defineFlaky(app, Infinity, { maxRestarts: 2, backoff });
     const creating = assert.rejects(app.createActor(Flaky, { args: ["never"] }), {
       name: "ActorInitError",
@@ -202,7 +202,7 @@ describe("Actor stop", () => {
   }
 
   test("stop() handles the queued calls, then later calls reject with ActorStoppedError", async () => {
-    await using app = new ActantApp("t", { clock: new ManualClock() });
+    await using app = new ActantApp("t", { durability: "memory", clock: new ManualClock() });
     const { Gated, gate, entered, handled } = defineGated(app);
     const gated = await app.createActor(Gated, { name: "g" });
     const blocked = gated.block();
@@ -222,7 +222,7 @@ describe("Actor stop", () => {
   });
 
   test("stop({ drain: false }) rejects queued and waiting calls with ActorStoppedError; the running call completes", async () => {
-    await using app = new ActantApp("t", { clock: new ManualClock() });
+    await using app = new ActantApp("t", { durability: "memory", clock: new ManualClock() });
     const { Gated, gate, entered, handled } = defineGated(app, 1);
     const gated = await app.createActor(Gated);
     const blocked = gated.block();
@@ -242,7 +242,7 @@ describe("Actor stop", () => {
 
   test("stop() while a fatal call is running leaves the actor stopped", async () => {
     const clock = new ManualClock();
-    await using app = new ActantApp("t", { clock });
+    await using app = new ActantApp("t", { durability: "memory", clock });
     const gate = Promise.withResolvers<void>();
     const entered = Promise.withResolvers<void>();
     const Fragile = app.actor("Fragile", class {
@@ -269,7 +269,7 @@ describe("Actor stop", () => {
   });
 
   test("app.close() stops every actor after handling their queued calls", async () => {
-    const app = new ActantApp("t", { clock: new ManualClock() });
+    const app = new ActantApp("t", { durability: "memory", clock: new ManualClock() });
     const { Gated, gate, entered } = defineGated(app);
     const gated = await app.createActor(Gated);
     const blocked = gated.block();

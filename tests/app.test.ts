@@ -5,7 +5,7 @@ import { ActantApp, chain, InvalidWorkflowError, loop, ManualClock, type TaskCon
 describe("ActantApp.close", () => {
   it("cancels unfinished tasks and workflows, aborts running ones and leaves no timer behind", async () => {
     const clock = new ManualClock();
-    const app = new ActantApp("close", { clock, concurrency: 1 });
+    const app = new ActantApp("close", { durability: "memory", clock, concurrency: 1 });
     let sawAbort = false;
     const block = app.task("block", function (this: TaskContext) {
       return new Promise((_, reject) => {
@@ -35,7 +35,7 @@ describe("ActantApp.close", () => {
     assert.equal(clock.pending, 0, "the timeout timer is cancelled with its attempt");
 
     // A run waiting out a retry backoff is cancelled too, and its retry timer with it.
-    const app2 = new ActantApp("close2", { clock });
+    const app2 = new ActantApp("close2", { durability: "memory", clock });
     const flaky2 = app2.task("flaky", () => {
       throw new Error("try again later");
     }, { retries: 5, backoff: { initial: 10_000 } });
@@ -48,7 +48,7 @@ describe("ActantApp.close", () => {
   });
 
   it("counts submitted, succeeded, failed and cancelled work in stats()", async () => {
-    const app = new ActantApp("stats");
+    const app = new ActantApp("stats", { durability: "memory" });
     const ok = app.task("ok", () => 1);
     const bad = app.task("bad", () => {
       throw new Error("no");
@@ -66,7 +66,7 @@ describe("ActantApp.close", () => {
 
 describe("loop placement", () => {
   it("a loop needs a starting value: at the top level it is refused at submit", async () => {
-    const app = new ActantApp("loop");
+    const app = new ActantApp("loop", { durability: "memory" });
     const inc = app.task("inc", (n: number) => n + 1);
     const start = app.task("start", () => 1);
     assert.throws(() => app.submit(loop(inc.s(), { maxIterations: 3 }) as never), InvalidWorkflowError);

@@ -27,7 +27,7 @@ async function withApp(
   body: (app: ActantApp, clock: ManualClock) => Promise<void>,
 ): Promise<void> {
   const clock = new ManualClock();
-  const app = new ActantApp("t", { ...options, clock });
+  const app = new ActantApp("t", { durability: "memory", ...options, clock });
   try {
     await body(app, clock);
   } finally {
@@ -631,7 +631,7 @@ describe("task concurrency limit", () => {
   });
 
   it("concurrency: 0 is a RangeError", () => {
-    const error = thrown(() => new ActantApp("t", { concurrency: 0 }));
+    const error = thrown(() => new ActantApp("t", { durability: "memory", concurrency: 0 }));
     assert.equal(error.name, "RangeError");
   });
 });

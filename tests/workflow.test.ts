@@ -66,7 +66,7 @@ function arithmetic(app: ActantApp) {
 
 describe("chain", () => {
   test("chain passes each result to the next step (the seed example)", async () => {
-    const app = new ActantApp("wf_chain");
+    const app = new ActantApp("wf_chain", { durability: "memory" });
     const fetch = app.task("fetch", async (url: string) => `data from ${url}`);
     const seen: string[] = [];
     const analyze = app.task("analyze", (data: string) => {
@@ -81,7 +81,7 @@ describe("chain", () => {
   });
 
   test("chain prepends the previous result as the first argument", async () => {
-    const app = new ActantApp("wf_chain_prepend");
+    const app = new ActantApp("wf_chain_prepend", { durability: "memory" });
     const { add, sub } = arithmetic(app);
     assert.equal(await app.submit(chain(add.s(2, 2), add.s(10))).get(), 14);
     // sub(4, 10), not sub(10, 4): the previous result comes before the signature's own arguments.
@@ -91,7 +91,7 @@ describe("chain", () => {
   });
 
   test("chain step made with .si() ignores the previous result", async () => {
-    const app = new ActantApp("wf_chain_si");
+    const app = new ActantApp("wf_chain_si", { durability: "memory" });
     const { add } = arithmetic(app);
     const calls: unknown[][] = [];
     const pair = app.task("pair", (...args: number[]) => {
@@ -106,7 +106,7 @@ describe("chain", () => {
 
 describe("group", () => {
   test("group returns results in member order even when members finish in another order", async () => {
-    const app = new ActantApp("wf_group_order");
+    const app = new ActantApp("wf_group_order", { durability: "memory" });
     const gates = [gate(), gate(), gate()];
     const started = countdown(3);
     const finished: number[] = [];
@@ -126,21 +126,21 @@ describe("group", () => {
   });
 
   test("group accepts an array of steps", async () => {
-    const app = new ActantApp("wf_group_array");
+    const app = new ActantApp("wf_group_array", { durability: "memory" });
     const { add } = arithmetic(app);
     assert.deepEqual(await app.submit(group([1, 2, 3].map((n) => add.s(n, n)))).get(), [2, 4, 6]);
     await app.close();
   });
 
   test("an empty group yields []", async () => {
-    const app = new ActantApp("wf_group_empty");
+    const app = new ActantApp("wf_group_empty", { durability: "memory" });
     assert.deepEqual(await app.submit(group()).get(), []);
     assert.deepEqual(await app.submit(group([])).get(), []);
     await app.close();
   });
 
   test("a group after a step gives every member the previous result", async () => {
-    const app = new ActantApp("wf_group_fanout");
+    const app = new ActantApp("wf_group_fanout", { durability: "memory" });
     const { add, mul, label } = arithmetic(app);
     const result = await app.submit(chain(add.s(1, 2), group(mul.s(10), add.s(1), label.si(7, "fixed")))).get();
     assert.deepEqual(result, [30, 4, "fixed:7"]);
@@ -148,7 +148,7 @@ describe("group", () => {
   });
 
   test("a group followed by a task in a chain acts as a chord", async () => {
-    const app = new ActantApp("wf_group_then");
+    const app = new ActantApp("wf_group_then", { durability: "memory" });
     const { add, sum } = arithmetic(app);
     const seen: number[][] = [];
     const record = app.task("record", (xs: number[]) => {
@@ -164,7 +164,7 @@ describe("group", () => {
 
 describe("chord and nesting", () => {
   test("chord passes the header's results to the callback, header as array or group()", async () => {
-    const app = new ActantApp("wf_chord");
+    const app = new ActantApp("wf_chord", { durability: "memory" });
     const { add, sum } = arithmetic(app);
     assert.equal(await app.submit(chord([add.s(1, 1), add.s(2, 2)], sum.s())).get(), 6);
     assert.equal(await app.submit(chord(group(add.s(1, 1), add.s(2, 2)), sum.s())).get(), 6);
@@ -173,35 +173,35 @@ describe("chord and nesting", () => {
   });
 
   test("chord after a step gives the header members the previous result", async () => {
-    const app = new ActantApp("wf_chord_after");
+    const app = new ActantApp("wf_chord_after", { durability: "memory" });
     const { add, mul, sum } = arithmetic(app);
     assert.equal(await app.submit(chain(add.s(1, 2), chord([mul.s(2), mul.s(3)], sum.s()))).get(), 15);
     await app.close();
   });
 
   test("a chord whose callback is a chain", async () => {
-    const app = new ActantApp("wf_chord_chain_cb");
+    const app = new ActantApp("wf_chord_chain_cb", { durability: "memory" });
     const { add, mul, sum } = arithmetic(app);
     assert.equal(await app.submit(chord([add.s(1, 1), add.s(2, 2)], chain(sum.s(), mul.s(10)))).get(), 60);
     await app.close();
   });
 
   test("a chain inside a chord header", async () => {
-    const app = new ActantApp("wf_chord_chain_header");
+    const app = new ActantApp("wf_chord_chain_header", { durability: "memory" });
     const { add, mul, sum } = arithmetic(app);
     assert.equal(await app.submit(chord([chain(add.s(1, 1), mul.s(3)), add.s(4, 4)], sum.s())).get(), 14);
     await app.close();
   });
 
   test("a group inside a chain feeds the next step its list", async () => {
-    const app = new ActantApp("wf_group_in_chain");
+    const app = new ActantApp("wf_group_in_chain", { durability: "memory" });
     const { add, mul, sum } = arithmetic(app);
     assert.equal(await app.submit(chain(add.s(1, 1), group(mul.s(2), mul.s(3)), sum.s(), add.s(1))).get(), 11);
     await app.close();
   });
 
   test("deeply nested workflows compose", async () => {
-    const app = new ActantApp("wf_deep");
+    const app = new ActantApp("wf_deep", { durability: "memory" });
     const { add, mul, sum, isBig, label } = arithmetic(app);
     const left = chain(mul.s(2), group(add.s(1), add.s(2)), sum.s()); // 2 -> 4 -> [5, 6] -> 11
     const right = chord([mul.s(3), chain(mul.s(4), group(add.s(0)), sum.s())], sum.s()); // 2 -> [6, 8] -> 14
@@ -218,7 +218,7 @@ describe("chord and nesting", () => {
 
 describe("branch", () => {
   test("the chosen branch receives the value from before the condition", async () => {
-    const app = new ActantApp("wf_branch");
+    const app = new ActantApp("wf_branch", { durability: "memory" });
     const { add, isBig, label } = arithmetic(app);
     const decide = branch(isBig.s(), label.s("big"), label.s("small"));
     assert.equal(await app.submit(chain(add.s(50, 50), decide)).get(), "big:100");
@@ -227,7 +227,7 @@ describe("branch", () => {
   });
 
   test("without ifFalse, a false condition passes the value through", async () => {
-    const app = new ActantApp("wf_branch_pass");
+    const app = new ActantApp("wf_branch_pass", { durability: "memory" });
     const { add, isBig, label } = arithmetic(app);
     assert.equal(await app.submit(chain(add.s(1, 2), branch(isBig.s(), label.s("big")))).get(), 3);
     assert.equal(await app.submit(chain(add.s(50, 50), branch(isBig.s(), label.s("big")))).get(), "big:100");
@@ -237,7 +237,7 @@ describe("branch", () => {
 
 describe("map", () => {
   test("map runs the body once per element in parallel, results in order", async () => {
-    const app = new ActantApp("wf_map");
+    const app = new ActantApp("wf_map", { durability: "memory" });
     const range = app.task("range", (n: number) => Array.from({ length: n }, (_, i) => i));
     const gates = [gate(), gate(), gate(), gate()];
     const started = countdown(4);
@@ -258,7 +258,7 @@ describe("map", () => {
   });
 
   test("map over an empty list yields [], and its body may be a workflow", async () => {
-    const app = new ActantApp("wf_map_body");
+    const app = new ActantApp("wf_map_body", { durability: "memory" });
     const { add, mul, sum } = arithmetic(app);
     const list = app.task("list", (...xs: number[]) => xs);
     assert.deepEqual(await app.submit(chain(list.s(), map(add.s(1)))).get(), []);
@@ -269,7 +269,7 @@ describe("map", () => {
 
 describe("loop", () => {
   test("loop runs the body on its own result until `until` holds", async () => {
-    const app = new ActantApp("wf_loop_until");
+    const app = new ActantApp("wf_loop_until", { durability: "memory" });
     const { add } = arithmetic(app);
     let rounds = 0;
     const double = app.task("double", (n: number) => (rounds++, n * 2));
@@ -282,7 +282,7 @@ describe("loop", () => {
   });
 
   test("loop without until runs exactly maxIterations rounds", async () => {
-    const app = new ActantApp("wf_loop_count");
+    const app = new ActantApp("wf_loop_count", { durability: "memory" });
     const { add } = arithmetic(app);
     let rounds = 0;
     const double = app.task("double", (n: number) => (rounds++, n * 2));
@@ -292,7 +292,7 @@ describe("loop", () => {
   });
 
   test("loop() with neither until nor maxIterations is an InvalidWorkflowError", async () => {
-    const app = new ActantApp("wf_loop_bad");
+    const app = new ActantApp("wf_loop_bad", { durability: "memory" });
     const { add } = arithmetic(app);
     for (const options of [{}, { maxIterations: 0 }, { maxIterations: 1.5 }]) {
       const error = thrown(() => loop(add.s(1), options));
@@ -305,7 +305,7 @@ describe("loop", () => {
 
 describe("compiled graph", () => {
   test("app.compile() gives plain data that survives JSON unchanged, with deps between steps", async () => {
-    const app = new ActantApp("wf_graph");
+    const app = new ActantApp("wf_graph", { durability: "memory" });
     const { add, mul, sum, isBig, label } = arithmetic(app);
     const workflow = chain(
       add.s(2, 2),
@@ -335,7 +335,7 @@ describe("compiled graph", () => {
   });
 
   test("compiling runs nothing", async () => {
-    const app = new ActantApp("wf_graph_pure");
+    const app = new ActantApp("wf_graph_pure", { durability: "memory" });
     let calls = 0;
     const count = app.task("count", () => ++calls);
     const graph = app.compile(chain(count.s(), count.si()));
@@ -349,7 +349,7 @@ describe("compiled graph", () => {
 
 describe("workflow handle", () => {
   test("handle has an id and reports running, then succeeded", async () => {
-    const app = new ActantApp("wf_handle");
+    const app = new ActantApp("wf_handle", { durability: "memory" });
     const { add } = arithmetic(app);
     const release = gate<number>();
     const slow = app.task("slow", async (n: number) => n + (await release.promise));
@@ -369,7 +369,7 @@ describe("workflow handle", () => {
 
   test("get({ timeout }) rejects with ResultTimeoutError while the workflow runs on", async () => {
     const clock = new ManualClock();
-    const app = new ActantApp("wf_handle_timeout", { clock });
+    const app = new ActantApp("wf_handle_timeout", { durability: "memory", clock });
     const release = gate<string>();
     const slow = app.task("slow", () => release.promise);
     const handle = app.submit(chain(slow.s(), slow.si()));

@@ -65,7 +65,7 @@ const settle = () => new ManualClock().advance(0);
 
 describe("workflow failure", () => {
   test("a failing step fails the workflow with WorkflowError naming node, task, attempts and cause", async () => {
-    const app = new ActantApp("wf_fail");
+    const app = new ActantApp("wf_fail", { durability: "memory" });
     const add = app.task("add", (a: number, b: number) => a + b);
     const original = new RangeError("too big");
     const boom = app.task("boom", (_n: number) => {
@@ -90,7 +90,7 @@ describe("workflow failure", () => {
 
   test("with retries configured, attempts is retries + 1", async () => {
     const clock = new ManualClock();
-    const app = new ActantApp("wf_fail_retries", { clock });
+    const app = new ActantApp("wf_fail_retries", { durability: "memory", clock });
     let calls = 0;
     const flaky = app.task("flaky", () => {
       calls++;
@@ -110,7 +110,7 @@ describe("workflow failure", () => {
   });
 
   test("a failing member cancels its running siblings: their signal aborts", async () => {
-    const app = new ActantApp("wf_fail_cancels");
+    const app = new ActantApp("wf_fail_cancels", { durability: "memory" });
     const started = gate();
     let abortReason: unknown;
     const long = app.task("long", function (this: TaskContext) {
@@ -139,7 +139,7 @@ describe("workflow failure", () => {
   });
 
   test("a chord's callback never runs after a header member failed", async () => {
-    const app = new ActantApp("wf_fail_chord");
+    const app = new ActantApp("wf_fail_chord", { durability: "memory" });
     const release = gate<number>();
     const slow = app.task("slow", () => release.promise);
     const boom = app.task("boom", () => {
@@ -160,7 +160,7 @@ describe("workflow failure", () => {
   });
 
   test("no step starts after the workflow failed, even one whose input is ready", async () => {
-    const app = new ActantApp("wf_fail_stops");
+    const app = new ActantApp("wf_fail_stops", { durability: "memory" });
     const add = app.task("add", (a: number, b: number) => a + b);
     const boom = app.task("boom", () => {
       throw new Error("boom");
@@ -177,7 +177,7 @@ describe("workflow failure", () => {
   });
 
   test("a failure deep inside nesting settles get() even if a sibling ignores its signal", async () => {
-    const app = new ActantApp("wf_fail_nested");
+    const app = new ActantApp("wf_fail_nested", { durability: "memory" });
     const stuck = app.task("stuck", (_xs: number[]) => new Promise<number>(() => {}));
     const list = app.task("list", (...xs: number[]) => xs);
     const check = app.task("check", (x: number) => {
@@ -198,7 +198,7 @@ describe("workflow failure", () => {
   });
 
   test("a branch condition that returns a non-boolean fails with WorkflowError (cause TypeError)", async () => {
-    const app = new ActantApp("wf_fail_branch");
+    const app = new ActantApp("wf_fail_branch", { durability: "memory" });
     const add = app.task("add", (a: number, b: number) => a + b);
     app.task("count", (n: number) => n);
     let chosen = 0;
@@ -214,7 +214,7 @@ describe("workflow failure", () => {
   });
 
   test("map on a non-list input fails with WorkflowError (cause TypeError)", async () => {
-    const app = new ActantApp("wf_fail_map");
+    const app = new ActantApp("wf_fail_map", { durability: "memory" });
     app.task("add", (a: number, b: number) => a + b);
     // Typed as a list but returns 3: the kind of mismatch an untyped signature() lets through.
     const workflow = chain(signature<number[]>("add", [1, 2]), map(signature("add", [1])));
@@ -229,7 +229,7 @@ describe("workflow failure", () => {
   });
 
   test("a loop whose until never holds fails with WorkflowError (cause LoopLimitError)", async () => {
-    const app = new ActantApp("wf_fail_loop");
+    const app = new ActantApp("wf_fail_loop", { durability: "memory" });
     const add = app.task("add", (a: number, b: number) => a + b);
     const never = app.task("never", (_n: number) => false);
     let rounds = 0;
@@ -247,7 +247,7 @@ describe("workflow failure", () => {
 
 describe("workflow cancellation", () => {
   test("get() on a cancelled workflow rejects with CancelledError and status() is cancelled", async () => {
-    const app = new ActantApp("wf_cancel");
+    const app = new ActantApp("wf_cancel", { durability: "memory" });
     const started = gate();
     let signal: AbortSignal | undefined;
     const long = app.task("long", function (this: TaskContext) {
@@ -274,7 +274,7 @@ describe("workflow cancellation", () => {
   });
 
   test("a workflow cancelled right after submit runs none of its tasks", async () => {
-    const app = new ActantApp("wf_cancel_early");
+    const app = new ActantApp("wf_cancel_early", { durability: "memory" });
     let calls = 0;
     const count = app.task("count", () => ++calls);
     const handle = app.submit(group(count.s(), chain(count.s(), count.si())));
@@ -287,7 +287,7 @@ describe("workflow cancellation", () => {
   });
 
   test("cancel() on a finished workflow returns false and keeps its result", async () => {
-    const app = new ActantApp("wf_cancel_done");
+    const app = new ActantApp("wf_cancel_done", { durability: "memory" });
     const add = app.task("add", (a: number, b: number) => a + b);
     const handle = app.submit(chain(add.s(1, 2), add.s(3)));
     assert.equal(await handle.get(), 6);
@@ -300,7 +300,7 @@ describe("workflow cancellation", () => {
 
 describe("workflow rejected at submit", () => {
   test("an empty chain is an InvalidWorkflowError", async () => {
-    const app = new ActantApp("wf_bad_empty");
+    const app = new ActantApp("wf_bad_empty", { durability: "memory" });
     // @ts-expect-error: chain() needs at least one step
     const error = thrown(() => chain());
     assert.ok(error instanceof InvalidWorkflowError);
@@ -311,7 +311,7 @@ describe("workflow rejected at submit", () => {
   });
 
   test("a workflow that contains itself is an InvalidWorkflowError, and nothing runs", async () => {
-    const app = new ActantApp("wf_bad_cycle");
+    const app = new ActantApp("wf_bad_cycle", { durability: "memory" });
     let calls = 0;
     const count = app.task("count", () => ++calls);
     const loopy = chain(count.s(), count.si());
@@ -332,7 +332,7 @@ describe("workflow rejected at submit", () => {
   });
 
   test("a non-step argument to a builder or to submit is an InvalidWorkflowError", async () => {
-    const app = new ActantApp("wf_bad_arg");
+    const app = new ActantApp("wf_bad_arg", { durability: "memory" });
     const add = app.task("add", (a: number, b: number) => a + b);
     const attempts: Array<() => unknown> = [
       () => chain(add.s(1, 2), 42 as never),
@@ -353,7 +353,7 @@ describe("workflow rejected at submit", () => {
   });
 
   test("map at the top level (no previous step) is an InvalidWorkflowError", async () => {
-    const app = new ActantApp("wf_bad_map");
+    const app = new ActantApp("wf_bad_map", { durability: "memory" });
     const inc = app.task("inc", (n: number) => n + 1);
     // @ts-expect-error: a map needs a list from a previous step
     const error = thrown(() => app.submit(map(inc.s())));
@@ -363,7 +363,7 @@ describe("workflow rejected at submit", () => {
   });
 
   test("an unknown task inside a workflow is an UnknownTaskError, and nothing runs", async () => {
-    const app = new ActantApp("wf_bad_unknown");
+    const app = new ActantApp("wf_bad_unknown", { durability: "memory" });
     let calls = 0;
     const count = app.task("count", () => ++calls);
     const error = thrown(() => app.submit(chain(count.s(), group(count.si(), signature("nope")))));
@@ -376,7 +376,7 @@ describe("workflow rejected at submit", () => {
   });
 
   test("too few arguments for a step inside a chain is a TaskArgumentsError", async () => {
-    const app = new ActantApp("wf_bad_args");
+    const app = new ActantApp("wf_bad_args", { durability: "memory" });
     const add = app.task("add", (a: number, b: number) => a + b);
     // @ts-expect-error: .si() ignores the previous result, so add needs both arguments
     const immutable = chain(add.s(1, 2), add.si(1));
@@ -393,7 +393,7 @@ describe("workflow rejected at submit", () => {
   });
 
   test("an unserializable argument deep in a workflow is a SerializationError naming its place", async () => {
-    const app = new ActantApp("wf_bad_value");
+    const app = new ActantApp("wf_bad_value", { durability: "memory" });
     const add = app.task("add", (a: number, b: number) => a + b);
     const take = app.task("take", (_prev: unknown, _value: unknown) => 0);
     const cases: Array<[unknown, string]> = [

@@ -18,6 +18,8 @@ import {
   sleep,
   UnknownMethodError,
 } from "../common/mod.ts";
+import { type Journal, noJournal } from "../store/mod.ts";
+import { type ActorRecovery, restoreState, snapshotState } from "./actor_recovery.ts";
 import type { ActorDefinition } from "./definition.ts";
 import { Mailbox } from "./mailbox.ts";
 
@@ -42,6 +44,10 @@ export interface ActorCellOptions {
   args: Encoded;
   clock: Clock;
   random?: () => number;
+  /** Where calls, restarts and checkpoints are recorded. */
+  journal?: Journal;
+  /** The history to replay when the actor comes back after a restart of its process. */
+  recovered?: ActorRecovery;
 }
 
 /** One live actor. */
@@ -60,6 +66,11 @@ export class ActorCell {
   #rejectQueued: Error | undefined;
   #loop: Promise<void> | undefined;
   #failure: Error | undefined;
+  readonly #journal: Journal;
+  readonly #recovered: ActorRecovery | undefined;
+  readonly #checkpointEvery: number;
+  /** Calls and restarts so far: the position of the actor's state in its history. */
+  #n = 0;
 
   constructor(options: ActorCellOptions) {
     this.id = options.id;
@@ -71,11 +82,18 @@ export class ActorCell {
     this.#methods = new Set(options.definition.methods);
     const fatal = options.definition.options.supervision?.fatal;
     this.#fatal = fatal === true ? true : new Set(fatal ?? []);
+    this.#journal = options.journal ?? noJournal;
+    this.#recovered = options.recovered;
+    this.#checkpointEvery = options.definition.options.checkpointEvery ?? 100;
   }
 
-  /** Constructs the instance (retrying under supervision) and starts taking calls. */
+  /**
+   * Constructs the instance (retrying under supervision), replays its history if it is coming
+   * back after a restart, and starts taking calls.
+   */
   async start(): Promise<void> {
     await this.#construct(true);
+    if (this.#recovered !== undefined) await this.#replay(this.#recovered);
     this.status = "running";
     this.#loop = this.#run();
   }
@@ -107,9 +125,10 @@ export class ActorCell {
 
   /**
    * Stops the actor. With `drain` (the default) queued calls are handled first; without, they
-   * are rejected with `ActorStoppedError`. New calls are rejected at once either way.
+   * are rejected with `ActorStoppedError`. New calls are rejected at once either way. Unless
+   * `forget` is false (a shutdown of the process), the log records that the actor is gone.
    */
-  async stop(options: { drain?: boolean } = {}): Promise<void> {
+  async stop(options: { drain?: boolean; forget?: boolean } = {}): Promise<void> {
     if (this.status === "stopped" || this.status === "failed") return;
     if (this.status !== "stopping") {
       this.status = "stopping";
@@ -121,7 +140,12 @@ export class ActorCell {
       }
     }
     await this.#loop;
-    if (this.status === "stopping") this.status = "stopped";
+    if (this.status === "stopping") {
+      this.status = "stopped";
+      this.#checkpoint();
+      // A shutdown (`forget: false`) keeps the actor in the log, to come back at the next start.
+      if (options.forget !== false) await this.#journal.record({ type: "actor.stopped", id: this.id });
+    }
   }
 
   /** Calls in the mailbox plus callers waiting for room. */
@@ -160,18 +184,78 @@ export class ActorCell {
   }
 
   #reply(call: Call, value: unknown): void {
+    const ack = this.#logCall(call, false);
     let copy: unknown;
     try {
       copy = decode(encode(value, `result of ${this.definition.name}.${call.method}`));
     } catch (error) {
-      return call.reject(error);
+      return this.#settle(call, ack, () => call.reject(error));
     }
-    call.resolve(copy);
+    this.#settle(call, ack, () => call.resolve(copy));
   }
 
   #failed(call: Call, error: unknown): void | Promise<void> {
-    call.reject(error);
+    const ack = this.#logCall(call, true);
+    this.#settle(call, ack, () => call.reject(error));
     if (this.#fatal === true || this.#fatal.has(call.method)) return this.#restart(error);
+  }
+
+  /** Records a handled call (its state change) and, every `checkpointEvery` calls, a checkpoint. */
+  #logCall(call: Call, failed: boolean): Promise<void> | undefined {
+    const n = ++this.#n;
+    const event = failed
+      ? { type: "actor.call", id: this.id, n, method: call.method, args: call.args, failed: true }
+      : { type: "actor.call", id: this.id, n, method: call.method, args: call.args };
+    const ack = this.#journal.record(event);
+    if (ack !== undefined && n % this.#checkpointEvery === 0) this.#checkpoint();
+    return ack;
+  }
+
+  /** Answers the caller once the call is acknowledged: the caller never sees unrecorded state. */
+  #settle(call: Call, ack: Promise<void> | undefined, answer: () => void): void {
+    if (ack === undefined) return answer();
+    ack.then(answer, (error) => {
+      call.reject(error);
+      this.#journalFailed(error);
+    });
+  }
+
+  /** The log cannot record calls any more: stop, rejecting what is queued, keeping what was recorded. */
+  #journalFailed(error: unknown): void {
+    if (this.status === "failed") return;
+    this.#failure = error as Error;
+    this.status = "failed";
+    this.#rejectQueued = this.#stoppedError();
+    for (const call of this.#mailbox.drainAll()) call.reject(this.#rejectQueued);
+  }
+
+  #checkpoint(): void {
+    if (this.#instance === undefined) return;
+    const state = snapshotState(this.#instance);
+    if (state !== undefined) this.#journal.record({ type: "actor.checkpoint", id: this.id, n: this.#n, state });
+  }
+
+  /** Rebuilds the acknowledged state: the checkpoint, then every later call and restart, in order. */
+  async #replay(recovered: ActorRecovery): Promise<void> {
+    if (recovered.checkpoint !== undefined) {
+      restoreState(this.#instance!, recovered.checkpoint.state);
+      this.#n = recovered.checkpoint.n;
+    }
+    for (const entry of recovered.entries) {
+      if (entry.n <= this.#n) continue;
+      this.#n = entry.n;
+      if (entry.restart) {
+        this.restarts++;
+        this.#instance = new this.definition.cls(...decode<unknown[]>(this.#args)) as Instance;
+        continue;
+      }
+      try {
+        const output = this.#instance![entry.method!].apply(this.#instance, decode<unknown[]>(entry.args!));
+        if (typeof (output as PromiseLike<unknown> | undefined)?.then === "function") await output;
+      } catch {
+        // It failed the first time too: its caller was told; only its state change matters.
+      }
+    }
   }
 
   async #restart(cause: unknown): Promise<void> {
@@ -179,6 +263,7 @@ export class ActorCell {
     if (this.status !== "stopping") this.status = "restarting";
     try {
       await this.#construct(false, cause);
+      await this.#journal.record({ type: "actor.restarted", id: this.id, n: ++this.#n });
       if (this.status === "restarting") this.status = "running";
     } catch (error) {
       this.#failure = error as Error;

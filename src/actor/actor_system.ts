@@ -9,10 +9,13 @@ import {
   ActorNotFoundError,
   type Clock,
   DuplicateNameError,
+  type Encoded,
   encode,
   type IdGenerator,
 } from "../common/mod.ts";
+import { type Journal, noJournal } from "../store/mod.ts";
 import { ActorCell } from "./actor_cell.ts";
+import type { ActorRecovery } from "./actor_recovery.ts";
 import { type ActorRef, createActorRef } from "./actor_ref.ts";
 import { type ActorClass, type ActorDefinition, type ActorOptions, defineActor } from "./definition.ts";
 
@@ -32,17 +35,32 @@ export type CreateActorArgs<C extends ActorClass> = [] extends ConstructorParame
   ? [options?: CreateActorOptions<C>]
   : [options: CreateActorOptions<C> & { args: ConstructorParameters<C> }];
 
+/** An actor as the log remembers it. */
+export interface RecoveredActor {
+  id: string;
+  name?: string;
+  args: Encoded;
+  recovery: ActorRecovery;
+}
+
 /** Classes, cells and names of this process's actors. */
 export class ActorSystem {
   readonly #clock: Clock;
   readonly #ids: IdGenerator;
+  readonly #journal: Journal;
   readonly #definitions = new Map<string, ActorDefinition>();
   readonly #cells = new Map<string, ActorCell>();
   readonly #named = new Map<string, { cell: ActorCell; ref: ActorRef<ActorClass> }>();
 
-  constructor(clock: Clock, ids: IdGenerator) {
+  constructor(clock: Clock, ids: IdGenerator, journal: Journal = noJournal) {
     this.#clock = clock;
     this.#ids = ids;
+    this.#journal = journal;
+  }
+
+  /** The registered class named `name`, if any. */
+  definition(name: string): ActorDefinition | undefined {
+    return this.#definitions.get(name);
   }
 
   /** Registers `cls` as actor class `name`. */
@@ -69,20 +87,36 @@ export class ActorSystem {
     }
     const args = options.args ?? [];
     if (!Array.isArray(args)) throw new TypeError(`createActor() option args must be an array of constructor arguments`);
-    const cell = new ActorCell({
-      id: this.#ids.next("a"),
-      definition,
-      args: encode(args, `args of ${definition.name} constructor`),
-      clock: this.#clock,
-    });
-    const ref = createActorRef<C>(cell, this.#clock);
+    const encodedArgs = encode(args, `args of ${definition.name} constructor`);
+    const id = this.#ids.next("a");
+    // Recorded before the constructor runs, so no call of this actor can reach the log before it.
+    const created = this.#journal.record({ type: "actor.created", id, actor: definition.name, name, args: encodedArgs });
+    const ref = await this.#start(definition, { id, name, args: encodedArgs });
+    await created;
+    return ref as unknown as ActorRef<C>;
+  }
+
+  /** Brings back an actor from the log after a restart of this process: same id, same name, replayed state. */
+  async recover(definition: ActorDefinition, record: RecoveredActor): Promise<void> {
+    await this.#start(definition, record, record.recovery);
+  }
+
+  async #start(
+    definition: ActorDefinition,
+    identity: { id: string; name?: string; args: Encoded },
+    recovered?: ActorRecovery,
+  ): Promise<ActorRef<ActorClass>> {
+    const { id, name, args } = identity;
+    const cell = new ActorCell({ id, definition, args, clock: this.#clock, journal: this.#journal, recovered });
+    const ref = createActorRef(cell, this.#clock);
     // Claim the name before the constructor runs, so two concurrent creates cannot both get it.
-    if (name !== undefined) this.#named.set(name, { cell, ref: ref as ActorRef<ActorClass> });
+    if (name !== undefined) this.#named.set(name, { cell, ref });
     try {
       await cell.start();
     } catch (error) {
       if (name !== undefined) this.#named.delete(name);
       cell.status = "failed";
+      this.#journal.record({ type: "actor.stopped", id });
       throw error;
     }
     this.#cells.set(cell.id, cell);
@@ -109,8 +143,8 @@ export class ActorSystem {
     return [...this.#cells.values()].filter((cell) => !isOver(cell));
   }
 
-  /** Stops every actor (draining their mailboxes). */
-  async stopAll(options?: { drain?: boolean }): Promise<void> {
+  /** Stops every actor (draining their mailboxes); with `forget: false` the log keeps them for the next start. */
+  async stopAll(options?: { drain?: boolean; forget?: boolean }): Promise<void> {
     await Promise.all([...this.#cells.values()].map((cell) => cell.stop(options)));
     this.#cells.clear();
     this.#named.clear();

@@ -25,6 +25,8 @@ export interface ActorOptions {
   /** How long a caller waits for room in a full mailbox before `MailboxFullError`, in ms. Default 30,000. */
   mailboxTimeout?: number;
   supervision?: SupervisionOptions;
+  /** With a durable log: checkpoint the actor's state every this many calls (and on stop). Default 100. */
+  checkpointEvery?: number;
 }
 
 /** Any class. */
@@ -63,6 +65,10 @@ export function defineActor<C extends ActorClass>(name: string, cls: C, options:
   }
   if (mailboxTimeout !== undefined && !(typeof mailboxTimeout === "number" && mailboxTimeout >= 0)) {
     throw new RangeError(`Actor "${name}": mailboxTimeout must be a number of ms >= 0, got ${String(mailboxTimeout)}`);
+  }
+  const { checkpointEvery } = options;
+  if (checkpointEvery !== undefined && !(Number.isInteger(checkpointEvery) && checkpointEvery > 0)) {
+    throw new RangeError(`Actor "${name}": checkpointEvery must be an integer > 0, got ${String(checkpointEvery)}`);
   }
   const maxRestarts = supervision?.maxRestarts;
   if (maxRestarts !== undefined && !(Number.isInteger(maxRestarts) && maxRestarts >= 0)) {

@@ -1,33 +1,73 @@
 /**
  * `ActantApp`: the one object a user holds. It registers tasks and actor classes, and submits
- * work to the embedded worker (local mode).
+ * work to the embedded worker (local mode), recording it in a durable event log unless its
+ * durability is `"memory"`.
  *
  * @module
  */
-import { type ActorClass, type ActorDefinition, type ActorOptions, type ActorRef, ActorSystem, type CreateActorArgs } from "../actor/mod.ts";
-import { type Clock, encode, IdGenerator, InvalidWorkflowError, systemClock } from "../common/mod.ts";
 import {
+  type ActorClass,
+  type ActorDefinition,
+  type ActorOptions,
+  type ActorRef,
+  ActorSystem,
+  type CreateActorArgs,
+} from "../actor/mod.ts";
+import {
+  type Clock,
+  encode,
+  IdGenerator,
+  InvalidWorkflowError,
+  ResultNotFoundError,
+  StorageError,
+  systemClock,
+} from "../common/mod.ts";
+import { runtimeName } from "../runtime/mod.ts";
+import { type Backend, noJournal } from "../store/mod.ts";
+import {
+  createTask,
   isSignature,
   type RunHandle,
   type RunnableStep,
   Scheduler,
   type Task,
   type TaskContext,
-  createTask,
-  type TaskOptions,
   TaskHandle,
+  type TaskOptions,
   TaskRegistry,
+  type TaskRun,
 } from "../task/mod.ts";
 import { checkArity, compile, isStep, type WorkflowGraph, WorkflowHandle, WorkflowRun } from "../workflow/mod.ts";
+import { LogJournal } from "./log_journal.ts";
+import { LookupHandle, RecordHandle } from "./record_handle.ts";
+import { Recovery } from "./recovery.ts";
+import { type Durability, openStorage, type Storage } from "./storage.ts";
 
 /** Options of an {@linkcode ActantApp}. */
 export interface ActantAppOptions {
   /** Most task attempts the embedded worker runs at once. Default 1024. */
   concurrency?: number;
+  /**
+   * `"batched"` (default on Node, Deno and Bun): work is acknowledged once its events are
+   * committed to the log (they survive the process being killed), fsynced right after in groups.
+   * `"sync"`: acknowledged only after the fsync (survives a machine crash too).
+   * `"memory"` (default in browsers): nothing is kept.
+   */
+  durability?: Durability;
+  /** Where the log lives. Default `./.actant/<app name>`. */
+  dataDir?: string;
+  /** A storage backend to use instead of LMDB in `dataDir` (e.g. a `MemoryBackend`, or one that injects faults). */
+  backend?: Backend;
+  /** Events between two checkpoints of the log (after which older records are compacted). Default 100,000. */
+  checkpointInterval?: number;
+  /** Finished tasks and workflows whose results `getResult` / `getWorkflow` can still return. Default 10,000. */
+  keepResults?: number;
   /** The clock for retries, timeouts and deadlines (a `ManualClock` in tests). */
   clock?: Clock;
   /** Source of jitter in [0, 1). */
   random?: () => number;
+  /** Where warnings go (a torn last log record dropped at start). Default `console.warn`. */
+  warn?: (message: string) => void;
 }
 
 /** A task function: `this` is the {@linkcode TaskContext} when it is declared with `function`. */
@@ -42,32 +82,104 @@ type AnyTaskFunction = (this: TaskContext, ...args: any[]) => unknown;
  * const app = new ActantApp("my_app");
  * const add = app.task("add", (a: number, b: number) => a + b);
  * console.log(await add.call(2, 3)); // 5
+ * await app.close();
  * ```
  */
 export class ActantApp {
   /** The app's name; peers of one cluster share it. */
   readonly name: string;
+  /** How durable acknowledged work is. */
+  readonly durability: Durability;
+  readonly #options: ActantAppOptions;
   readonly #clock: Clock;
   readonly #ids = new IdGenerator();
   readonly #registry = new TaskRegistry();
   readonly #scheduler: Scheduler;
   readonly #actors: ActorSystem;
-  /** Workflows not finished yet, so `close` can cancel them. */
-  readonly #workflows = new Set<WorkflowRun>();
+  readonly #journal: LogJournal | undefined;
+  readonly #recovery: Recovery;
+  /** Unfinished standalone tasks of a durable app, for `getResult`. */
+  readonly #runs = new Map<string, TaskRun>();
+  /** Unfinished workflows, so `close` can cancel them and `getWorkflow` can find them. */
+  readonly #workflows = new Map<string, WorkflowRun>();
+  readonly #warn: (message: string) => void;
+  #started: Promise<void> | undefined;
+  #storage: Storage | undefined;
+  #closed = false;
 
   constructor(name: string, options: ActantAppOptions = {}) {
     if (typeof name !== "string" || name === "") {
       throw new TypeError(`new ActantApp() expects a name (a non-empty string), got ${String(name)}`);
     }
     this.name = name;
+    this.#options = options;
+    this.durability = options.durability ?? (runtimeName() === "browser" ? "memory" : "batched");
+    if (!["sync", "batched", "memory"].includes(this.durability)) {
+      throw new RangeError(`durability must be "sync", "batched" or "memory", got ${String(options.durability)}`);
+    }
     this.#clock = options.clock ?? systemClock;
-    this.#scheduler = new Scheduler({
-      concurrency: options.concurrency,
-      clock: this.#clock,
-      ids: this.#ids,
-      random: options.random,
+    this.#warn = options.warn ?? ((message) => console.warn(`actant: ${message}`));
+    this.#journal = this.durability === "memory" ? undefined : new LogJournal({
+      checkpointInterval: positive("checkpointInterval", options.checkpointInterval ?? 100_000),
+      keepResults: positive("keepResults", options.keepResults ?? 10_000),
     });
-    this.#actors = new ActorSystem(this.#clock, this.#ids);
+    const journal = this.#journal ?? noJournal;
+    this.#scheduler = new Scheduler({ concurrency: options.concurrency, clock: this.#clock, ids: this.#ids, random: options.random, journal });
+    this.#actors = new ActorSystem(this.#clock, this.#ids, journal);
+    this.#recovery = new Recovery({
+      scheduler: this.#scheduler,
+      actors: this.#actors,
+      registry: this.#registry,
+      journal,
+      track: (run) => this.#track(run),
+      trackWorkflow: (run) => this.#trackWorkflow(run),
+      warn: this.#warn,
+    });
+  }
+
+  /**
+   * Opens the data directory and the log, and brings back unfinished work: tasks re-run,
+   * workflows resume, actors return with their state. Called implicitly by the first
+   * `submit`, `createActor`, `getActor`, `getResult` or `getWorkflow`; call it yourself to
+   * recover eagerly or to see a storage error (a locked or unwritable directory) at once.
+   */
+  start(): Promise<void> {
+    this.#started ??= this.#open();
+    return this.#started;
+  }
+
+  async #open(): Promise<void> {
+    const journal = this.#journal;
+    if (journal === undefined) return;
+    this.#scheduler.pause();
+    try {
+      this.#storage = await openStorage({
+        durability: this.durability as "sync" | "batched",
+        dataDir: this.#options.dataDir ?? `./.actant/${this.name}`,
+        backend: this.#options.backend,
+        warn: this.#warn,
+      });
+      this.#recovery.readLog(this.#storage.log, journal.state);
+      // What the log left unfinished, taken before work submitted meanwhile joins the state.
+      this.#recovery.collect(journal.state);
+      journal.attach(this.#storage.log);
+      await this.#recovery.resume();
+    } catch (error) {
+      journal.fail(error as Error);
+      throw error;
+    } finally {
+      this.#scheduler.resume();
+    }
+  }
+
+  /** Starts the app in the background for a synchronous call; its failure surfaces through the journal. */
+  #ensureStarted(): void {
+    if (this.#closed) throw new TypeError(`App "${this.name}" is closed`);
+    if (this.#started === undefined) this.start().catch(() => {});
+    const failure = this.#journal?.failure;
+    if (failure !== undefined) {
+      throw failure instanceof StorageError ? failure : new StorageError(`Cannot record new work: ${failure.message}`, { cause: failure });
+    }
   }
 
   /**
@@ -83,27 +195,88 @@ export class ActantApp {
    */
   task<F extends AnyTaskFunction>(name: string, fn: F, options?: TaskOptions): Task<Parameters<F>, Awaited<ReturnType<F>>> {
     const definition = this.#registry.register(name, fn, options);
+    this.#recovery.taskRegistered(definition);
     return createTask(definition, (signature) => this.submit(signature));
   }
 
   /**
    * Submits a signature or a workflow to run; the handle is awaitable and has `get`, `id`,
    * `status` and `cancel`. Bad input (unknown task, too few arguments, an unserializable value,
-   * an empty chain, a cycle) throws here, before anything runs.
+   * an empty chain, a cycle) throws here, before anything runs; so does a log that can no
+   * longer record (`StorageError`).
    */
   submit<Out>(step: RunnableStep<Out>): RunHandle<Out> {
     if (isSignature(step)) {
       const definition = this.#registry.get(step.task);
       checkArity(definition, step, false, "");
-      const run = this.#scheduler.submit(definition, encode(step.args, "args"));
+      const args = encode(step.args, "args");
+      this.#ensureStarted();
+      const run = this.#scheduler.submit(definition, args, { journaled: this.#journal !== undefined });
+      if (this.#journal !== undefined) this.#track(run);
       return new TaskHandle<Out>(run, this.#scheduler, this.#clock);
     }
     const graph = this.compile(step);
-    const run = new WorkflowRun(this.#ids.next("wf"), graph, this.#scheduler, (name) => this.#registry.get(name));
-    this.#workflows.add(run);
-    const forget = () => void this.#workflows.delete(run);
-    run.outcome().then(forget, forget);
+    this.#ensureStarted();
+    const run = new WorkflowRun(this.#ids.next("wf"), graph, this.#scheduler, (name) => this.#registry.get(name), {
+      journal: this.#journal,
+    });
+    this.#trackWorkflow(run);
     return new WorkflowHandle<Out>(run, this.#clock);
+  }
+
+  #track(run: TaskRun): void {
+    this.#runs.set(run.id, run);
+    const forget = () => void this.#runs.delete(run.id);
+    run.outcome().then(forget, forget);
+  }
+
+  #trackWorkflow(run: WorkflowRun): void {
+    this.#workflows.set(run.id, run);
+    const forget = () => void this.#workflows.delete(run.id);
+    run.outcome().then(forget, forget);
+  }
+
+  /**
+   * The handle of a task submitted earlier, by id, also after a restart: an unfinished one
+   * (re-run by recovery) or a finished one the log still keeps (see `keepResults`). It is
+   * returned at once; awaiting it (or `get()`) gives the result, or `ResultNotFoundError`.
+   *
+   * @example
+   * ```ts
+   * const report = await app.getResult<string>(savedId);
+   * ```
+   */
+  getResult<T = unknown>(id: string): RunHandle<T> {
+    return new LookupHandle<T>(id, this.#clock, async () => {
+      await this.start();
+      const run = this.#runs.get(id);
+      if (run !== undefined) return { handle: new TaskHandle<T>(run, this.#scheduler, this.#clock) };
+      const record = this.#journal?.state.tasks.get(id);
+      if (record !== undefined && record.status !== "pending") {
+        return { handle: new RecordHandle<T>(id, { kind: "task", ...record, status: record.status }, this.#clock) };
+      }
+      throw new ResultNotFoundError(id, this.#notFoundReason("task"));
+    });
+  }
+
+  /** The handle of a workflow submitted earlier, by id, also after a restart (see `getResult`). */
+  getWorkflow<T = unknown>(id: string): RunHandle<T> {
+    return new LookupHandle<T>(id, this.#clock, async () => {
+      await this.start();
+      const run = this.#workflows.get(id);
+      if (run !== undefined) return { handle: new WorkflowHandle<T>(run, this.#clock) };
+      const record = this.#journal?.state.workflows.get(id);
+      if (record !== undefined && record.status !== "running") {
+        return { handle: new RecordHandle<T>(id, { kind: "workflow", ...record, status: record.status }, this.#clock) };
+      }
+      throw new ResultNotFoundError(id, this.#notFoundReason("workflow"));
+    });
+  }
+
+  #notFoundReason(kind: string): string {
+    return this.#journal === undefined
+      ? `durability "memory" keeps no record of finished ${kind}s; use the handle submit() returned`
+      : `this app's log has no such ${kind} (finished ones are kept up to keepResults = ${this.#journal.state.keepResults})`;
   }
 
   /** Compiles a workflow to its graph (plain data) and checks it against the registered tasks. */
@@ -116,7 +289,9 @@ export class ActantApp {
 
   /** Registers `cls` as actor class `name`. */
   actor<C extends ActorClass>(name: string, cls: C, options?: ActorOptions): ActorDefinition<C> {
-    return this.#actors.define(name, cls, options);
+    const definition = this.#actors.define(name, cls, options);
+    this.#recovery.actorRegistered(definition);
+    return definition;
   }
 
   /**
@@ -129,13 +304,21 @@ export class ActantApp {
    * await counter.add(5);            // 15
    * ```
    */
-  createActor<C extends ActorClass>(definition: ActorDefinition<C>, ...options: CreateActorArgs<C>): Promise<ActorRef<C>> {
+  async createActor<C extends ActorClass>(definition: ActorDefinition<C>, ...options: CreateActorArgs<C>): Promise<ActorRef<C>> {
+    this.#ensureStarted();
+    await this.start();
     return this.#actors.create(definition, options[0]);
   }
 
-  /** The live actor of class `definition` named `name`, or `ActorNotFoundError`. */
-  getActor<C extends ActorClass>(definition: ActorDefinition<C>, name: string): Promise<ActorRef<C>> {
+  /** The live actor of class `definition` named `name` (also one brought back by recovery), or `ActorNotFoundError`. */
+  async getActor<C extends ActorClass>(definition: ActorDefinition<C>, name: string): Promise<ActorRef<C>> {
+    await this.start();
     return this.#actors.get(definition, name);
+  }
+
+  /** Resolves when everything recorded so far is acknowledged by the log. */
+  async flush(): Promise<void> {
+    await this.#journal?.flush();
   }
 
   /** Counts of the embedded worker, for status reports. */
@@ -144,20 +327,33 @@ export class ActantApp {
   }
 
   /**
-   * Shuts the embedded worker down: unfinished workflows and tasks are cancelled (their handles
-   * reject with `CancelledError`, running ones see their signal abort), then every actor stops
-   * after handling the calls already queued. No timer is left behind.
+   * Shuts the embedded worker down and leaves no timer behind. Unfinished workflows and tasks are
+   * cancelled here (their handles reject with `CancelledError`, running ones see their signal
+   * abort); every actor handles the calls already queued and stops. With a durable log, this is
+   * a pause, not an end: the log keeps the unfinished work and the actors (checkpointed), and the
+   * next start on the same data directory brings them back. Then the log is closed and its lock
+   * released.
    */
   async close(): Promise<void> {
-    for (const run of [...this.#workflows]) run.cancel("the app was closed");
-    this.#scheduler.cancelAll("the app was closed");
-    await this.#actors.stopAll();
+    if (this.#closed) return;
+    this.#closed = true;
+    const durable = this.#journal !== undefined;
+    for (const run of [...this.#workflows.values()]) run.cancel("the app was closed", { record: !durable });
+    this.#scheduler.cancelAll("the app was closed", { record: !durable });
+    await this.#actors.stopAll({ forget: !durable });
+    if (this.#started !== undefined) await this.#started.catch(() => {});
+    await this.#storage?.close();
   }
 
   /** `await using app = new ActantApp(…)` closes it at the end of the scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+function positive(option: string, value: number): number {
+  if (!(Number.isInteger(value) && value > 0)) throw new RangeError(`${option} must be an integer > 0, got ${String(value)}`);
+  return value;
 }
 
 function describeInput(value: unknown): string {

@@ -279,3 +279,12 @@ export class DataDirError extends ActantError {
     this.path = path;
   }
 }
+
+/** `getResult` / `getWorkflow` for an id this app has no record of. */
+export class ResultNotFoundError extends ActantError {
+  readonly id: string;
+  constructor(id: string, reason: string) {
+    super("RESULT_NOT_FOUND", `No record of "${id}": ${reason}`);
+    this.id = id;
+  }
+}

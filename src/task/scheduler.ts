@@ -18,6 +18,7 @@ import {
   TaskError,
   TaskTimeoutError,
 } from "../common/mod.ts";
+import { type Journal, noJournal } from "../store/mod.ts";
 import type { TaskDefinition } from "./registry.ts";
 import { Attempt, TaskRun } from "./task_run.ts";
 
@@ -29,6 +30,16 @@ export interface SchedulerOptions {
   ids: IdGenerator;
   /** Source of jitter, in [0, 1). */
   random?: () => number;
+  /** Where journaled runs record their submission and outcome. */
+  journal?: Journal;
+}
+
+/** Options of {@linkcode Scheduler.submit}. */
+export interface SubmitOptions {
+  /** Record the run's submission and outcome in the journal (a standalone task, not a workflow node). */
+  journaled?: boolean;
+  /** Re-submit a recovered run under its old id; its submission is already in the journal. */
+  recoveredId?: string;
 }
 
 /** Runs task runs on this process. */
@@ -37,6 +48,8 @@ export class Scheduler {
   readonly #clock: Clock;
   readonly #ids: IdGenerator;
   readonly #random: () => number;
+  readonly #journal: Journal;
+  #paused = false;
   /** Head of the list of runs not finished yet, for `stats` and `cancelAll`. */
   #live: TaskRun | undefined;
   #queue: TaskRun[] = [];
@@ -55,11 +68,32 @@ export class Scheduler {
     this.#clock = options.clock;
     this.#ids = options.ids;
     this.#random = options.random ?? Math.random;
+    this.#journal = options.journal ?? noJournal;
+  }
+
+  /** Holds queued runs back (while recovery runs) until `resume`. */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  /** Lets queued runs start. */
+  resume(): void {
+    this.#paused = false;
+    if (this.#head < this.#queue.length && !this.#drainScheduled) {
+      this.#drainScheduled = true;
+      queueMicrotask(() => this.#drain());
+    }
   }
 
   /** Queues a run of `definition` with already encoded `args`. */
-  submit(definition: TaskDefinition, args: Encoded): TaskRun {
-    const run = new TaskRun(this.#ids.next("t"), definition, args);
+  submit(definition: TaskDefinition, args: Encoded, options?: SubmitOptions): TaskRun {
+    const run = new TaskRun(options?.recoveredId ?? this.#ids.next("t"), definition, args);
+    if (options?.journaled) {
+      run.journaled = true;
+      if (options.recoveredId === undefined) {
+        this.#journal.record({ type: "task.submitted", id: run.id, task: definition.name, args });
+      }
+    }
     this.#stats.submitted++;
     this.#link(run);
     this.#enqueue(run);
@@ -67,8 +101,9 @@ export class Scheduler {
   }
 
   /** Cancels a run: dropped if queued, its signal aborted if running. False if it had finished. */
-  cancel(run: TaskRun, reason?: string): boolean {
-    if (run.finished) return false;
+  cancel(run: TaskRun, reason?: string, options?: { record?: boolean }): boolean {
+    if (run.finished || run.recording) return false;
+    if (run.journaled && options?.record !== false) this.#journal.record({ type: "task.cancelled", id: run.id });
     const attempt = run.attempt;
     const error = run.cancelledError(reason);
     run.settleFailure("cancelled", error);
@@ -82,9 +117,12 @@ export class Scheduler {
     return true;
   }
 
-  /** Cancels every unfinished run (queued, running or waiting to retry). */
-  cancelAll(reason: string): void {
-    while (this.#live !== undefined) this.cancel(this.#live, reason);
+  /**
+   * Cancels every unfinished run (queued, running or waiting to retry). With `record: false`
+   * (a shutdown) the journal is not told, so the runs are recovered at the next start.
+   */
+  cancelAll(reason: string, options?: { record?: boolean }): void {
+    while (this.#live !== undefined) this.cancel(this.#live, reason, options);
   }
 
   /** Counts for status reports. */
@@ -119,7 +157,7 @@ export class Scheduler {
 
   #drain(): void {
     this.#drainScheduled = false;
-    if (this.#draining) return;
+    if (this.#draining || this.#paused) return;
     this.#draining = true;
     try {
       while (this.#running < this.concurrency && this.#head < this.#queue.length) {
@@ -177,8 +215,18 @@ export class Scheduler {
     }
     this.#stats.succeeded++;
     this.#unlink(run);
-    run.settleSuccess(encoded);
     this.#release();
+    const ack = run.journaled
+      ? this.#record(run, { type: "task.succeeded", id: run.id, result: encoded, attempts: run.attempts })
+      : undefined;
+    if (ack === undefined) run.settleSuccess(encoded);
+    else ack.then(() => run.settleSuccess(encoded), (error) => run.settleFailure("failed", error));
+  }
+
+  /** Records an outcome; the run is settled once the journal acknowledges it. */
+  #record(run: TaskRun, event: { type: string; id: string; [field: string]: unknown }): Promise<void> | undefined {
+    run.recording = true;
+    return this.#journal.record(event);
   }
 
   #attemptFailed(run: TaskRun, attempt: Attempt, error: unknown): void {
@@ -199,8 +247,19 @@ export class Scheduler {
   #finalFailure(run: TaskRun, error: unknown): void {
     this.#stats.failed++;
     this.#unlink(run);
-    run.settleFailure("failed", new TaskError(run.definition.name, run.id, run.attempts, toError(error)));
     this.#release();
+    const cause = toError(error);
+    const failure = new TaskError(run.definition.name, run.id, run.attempts, cause);
+    const ack = run.journaled
+      ? this.#record(run, {
+        type: "task.failed",
+        id: run.id,
+        attempts: run.attempts,
+        error: { name: cause.name, message: cause.message },
+      })
+      : undefined;
+    if (ack === undefined) run.settleFailure("failed", failure);
+    else ack.then(() => run.settleFailure("failed", failure), (e) => run.settleFailure("failed", e));
   }
 
   #release(): void {

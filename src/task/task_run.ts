@@ -25,6 +25,10 @@ export class TaskRun {
   /** Neighbours in the scheduler's list of unfinished runs (an intrusive list: no hashing per task). */
   prevLive: TaskRun | undefined;
   nextLive: TaskRun | undefined;
+  /** Whether its submission and outcome are recorded in the journal (standalone tasks are). */
+  journaled = false;
+  /** Set while its outcome is being recorded: it can no longer be cancelled. */
+  recording = false;
   /** The timer that re-queues the run after a backoff, while it is `retrying`. */
   retryTimer: TimerHandle | undefined;
   #waiters: Array<{ resolve: (value: Encoded) => void; reject: (error: unknown) => void }> | undefined;
@@ -48,6 +52,7 @@ export class TaskRun {
 
   /** Records success and wakes waiters. */
   settleSuccess(result: Encoded): void {
+    if (this.finished) return;
     this.status = "succeeded";
     this.result = result;
     const waiters = this.#waiters;
@@ -57,6 +62,7 @@ export class TaskRun {
 
   /** Records a final failure or cancellation and wakes waiters. */
   settleFailure(status: "failed" | "cancelled", error: Error): void {
+    if (this.finished) return;
     this.status = status;
     this.error = error;
     const waiters = this.#waiters;

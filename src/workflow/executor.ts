@@ -16,10 +16,22 @@ import {
   TaskError,
   WorkflowError,
 } from "../common/mod.ts";
+import { type Journal, type JournalEvent, noJournal } from "../store/mod.ts";
 import type { RunStatus, Scheduler, TaskRun } from "../task/mod.ts";
 import type { GraphNode, TaskLookup, TaskNode, WorkflowGraph } from "./graph.ts";
 
 const EMPTY_LIST: Encoded = { t: "a", v: [] };
+
+/** Options of a {@linkcode WorkflowRun}. */
+export interface WorkflowRunOptions {
+  /** Where the workflow records its start, each finished task node and its end. */
+  journal?: Journal;
+  /**
+   * Results of task nodes that finished before a restart, by node instance (`n3`, `n5[2]`,
+   * `n7#4`): those nodes are not run again, and the workflow resumes at its first unfinished node.
+   */
+  recovered?: ReadonlyMap<string, Encoded>;
+}
 
 /** One running (or finished) workflow. */
 export class WorkflowRun {
@@ -32,12 +44,17 @@ export class WorkflowRun {
   readonly #lookup: TaskLookup;
   readonly #active = new Set<TaskRun>();
   readonly #done: Promise<Encoded>;
+  readonly #journal: Journal;
+  readonly #recovered: ReadonlyMap<string, Encoded> | undefined;
 
-  constructor(id: string, graph: WorkflowGraph, scheduler: Scheduler, lookup: TaskLookup) {
+  constructor(id: string, graph: WorkflowGraph, scheduler: Scheduler, lookup: TaskLookup, options: WorkflowRunOptions = {}) {
     this.id = id;
     this.graph = graph;
     this.#scheduler = scheduler;
     this.#lookup = lookup;
+    this.#journal = options.journal ?? noJournal;
+    this.#recovered = options.recovered;
+    if (this.#recovered === undefined) this.#journal.record({ type: "workflow.started", id, graph });
     this.#done = this.#node(graph.root, undefined, "").then(
       (result) => this.#finish(result),
       (error) => this.#fail(error),
@@ -56,17 +73,18 @@ export class WorkflowRun {
   }
 
   /** Cancels every running member; `get()` then rejects with `CancelledError`. */
-  cancel(reason = "it was cancelled"): boolean {
+  cancel(reason = "it was cancelled", options?: { record?: boolean }): boolean {
     if (this.finished) return false;
-    this.#stop("cancelled", new CancelledError(this.id, reason));
+    this.#stop("cancelled", new CancelledError(this.id, reason), options?.record ?? true);
     return true;
   }
 
-  #finish(result: Encoded): Encoded {
+  #finish(result: Encoded): Encoded | Promise<Encoded> {
     if (this.finished) throw this.error;
     this.status = "succeeded";
     this.result = result;
-    return result;
+    const ack = this.#record({ type: "workflow.succeeded", id: this.id, result });
+    return ack === undefined ? result : ack.then(() => result);
   }
 
   #fail(error: unknown): never {
@@ -76,11 +94,20 @@ export class WorkflowRun {
     throw this.error;
   }
 
-  #stop(status: "failed" | "cancelled", error: Error): void {
+  #stop(status: "failed" | "cancelled", error: Error, record = true): void {
     this.status = status;
     this.error = error;
+    if (record) this.#record(
+      status === "failed"
+        ? { type: "workflow.failed", id: this.id, error: failureRecord(error) }
+        : { type: "workflow.cancelled", id: this.id },
+    );
     for (const run of this.#active) this.#scheduler.cancel(run, `workflow ${this.id} ${status}`);
     this.#active.clear();
+  }
+
+  #record(event: JournalEvent): Promise<void> | undefined {
+    return this.#journal.record(event);
   }
 
   /** Runs node `id` (instance suffix `scope` inside map and loop rounds) on `input`. */
@@ -107,15 +134,22 @@ export class WorkflowRun {
   }
 
   async #task(node: TaskNode, input: Encoded | undefined, scope: string): Promise<Encoded> {
+    const instance = node.id + scope;
+    const done = this.#recovered?.get(instance);
+    if (done !== undefined) return done;
     const args = node.receivesInput && input !== undefined ? prepend(input, node.args) : node.args;
     const run = this.#scheduler.submit(this.#lookup(node.task), args);
     this.#active.add(run);
     try {
-      return await run.outcome();
+      const result = await run.outcome();
+      // The node's result is durable before anything that depends on it starts.
+      const ack = this.#record({ type: "workflow.node", id: this.id, node: instance, result });
+      if (ack !== undefined) await ack;
+      return result;
     } catch (error) {
       if (this.finished) throw this.error;
       const cause = error instanceof TaskError ? error.cause : error;
-      throw new WorkflowError(this.id, { node: node.id + scope, task: node.task, attempts: run.attempts }, cause);
+      throw new WorkflowError(this.id, { node: instance, task: node.task, attempts: run.attempts }, cause);
     } finally {
       this.#active.delete(run);
     }
@@ -173,4 +207,13 @@ export class WorkflowRun {
 
 function describeValue(value: unknown): string {
   return value === null ? "null" : Array.isArray(value) ? "a list" : typeof value;
+}
+
+/** What the log keeps of a workflow's failure: where it failed and why, as plain data. */
+function failureRecord(error: Error): Record<string, unknown> {
+  const cause = error.cause instanceof Error ? { name: error.cause.name, message: error.cause.message } : undefined;
+  if (error instanceof WorkflowError) {
+    return { name: error.name, message: error.message, node: error.node, task: error.task, attempts: error.attempts, cause };
+  }
+  return { name: error.name, message: error.message, cause };
 }

@@ -1,0 +1,202 @@
+/**
+ * The state the event log implies: every task, workflow and actor as its events left it. It is
+ * folded from events (live, as they are recorded, and on recovery, from the last checkpoint on),
+ * and it is what a checkpoint stores. Applying an event twice changes nothing, so a checkpoint
+ * may safely include events it also precedes.
+ *
+ * @module
+ */
+import type { ActorCheckpoint, ActorLogEntry } from "../actor/mod.ts";
+import type { Encoded } from "../common/mod.ts";
+import type { JournalEvent } from "../store/mod.ts";
+import type { WorkflowGraph } from "../workflow/mod.ts";
+
+/** An error as the log keeps it. */
+export interface ErrorRecord {
+  name: string;
+  message: string;
+  /** Where a workflow failed. */
+  node?: string;
+  task?: string;
+  attempts?: number;
+  cause?: { name: string; message: string };
+}
+
+/** A standalone task as the log remembers it. */
+export interface TaskRecord {
+  task: string;
+  args: Encoded;
+  status: "pending" | "succeeded" | "failed" | "cancelled";
+  result?: Encoded;
+  error?: ErrorRecord;
+  attempts?: number;
+}
+
+/** A workflow as the log remembers it: its graph and the results of its finished task nodes. */
+export interface WorkflowRecord {
+  graph: WorkflowGraph;
+  nodes: Record<string, Encoded>;
+  status: "running" | "succeeded" | "failed" | "cancelled";
+  result?: Encoded;
+  error?: ErrorRecord;
+}
+
+/** An actor as the log remembers it. */
+export interface ActorRecord {
+  actor: string;
+  name?: string;
+  args: Encoded;
+  checkpoint?: ActorCheckpoint;
+  entries: ActorLogEntry[];
+  stopped?: true;
+}
+
+/** The serialized form stored in a checkpoint. */
+export interface DurableStateData {
+  tasks: Array<[string, TaskRecord]>;
+  workflows: Array<[string, WorkflowRecord]>;
+  actors: Array<[string, ActorRecord]>;
+}
+
+type Fields = Record<string, unknown>;
+
+/** Everything the log implies, kept up to date event by event. */
+export class DurableState {
+  readonly tasks = new Map<string, TaskRecord>();
+  readonly workflows = new Map<string, WorkflowRecord>();
+  readonly actors = new Map<string, ActorRecord>();
+  /** Finished tasks and workflows are kept for `getResult` up to this many, oldest dropped first. */
+  readonly keepResults: number;
+  #finished: string[] = [];
+  #finishedHead = 0;
+
+  constructor(keepResults = 10_000) {
+    this.keepResults = keepResults;
+  }
+
+  /** Folds one event in. Returns false for an event type this version does not know. */
+  apply(event: JournalEvent): boolean {
+    const e = event as Fields & { type: string; id: string };
+    switch (e.type) {
+      case "task.submitted":
+        if (!this.tasks.has(e.id)) {
+          this.tasks.set(e.id, { task: e.task as string, args: e.args as Encoded, status: "pending" });
+        }
+        return true;
+      case "task.succeeded":
+      case "task.failed":
+      case "task.cancelled":
+        this.#finishTask(e);
+        return true;
+      case "workflow.started":
+        if (!this.workflows.has(e.id)) {
+          this.workflows.set(e.id, { graph: e.graph as WorkflowGraph, nodes: {}, status: "running" });
+        }
+        return true;
+      case "workflow.node": {
+        const workflow = this.workflows.get(e.id);
+        if (workflow !== undefined) workflow.nodes[e.node as string] = e.result as Encoded;
+        return true;
+      }
+      case "workflow.succeeded":
+      case "workflow.failed":
+      case "workflow.cancelled":
+        this.#finishWorkflow(e);
+        return true;
+      default:
+        return e.type.startsWith("actor.") ? this.#applyActor(e) : false;
+    }
+  }
+
+  #finishTask(e: Fields & { type: string; id: string }): void {
+    const record = this.tasks.get(e.id);
+    if (record === undefined || record.status !== "pending") return;
+    record.status = e.type === "task.succeeded" ? "succeeded" : e.type === "task.failed" ? "failed" : "cancelled";
+    record.result = e.result as Encoded | undefined;
+    record.error = e.error as ErrorRecord | undefined;
+    record.attempts = e.attempts as number | undefined;
+    record.args = { t: "p", v: null }; // a finished task's arguments are not needed again
+    this.#retire(e.id);
+  }
+
+  #finishWorkflow(e: Fields & { type: string; id: string }): void {
+    const record = this.workflows.get(e.id);
+    if (record === undefined || record.status !== "running") return;
+    record.status = e.type === "workflow.succeeded" ? "succeeded" : e.type === "workflow.failed" ? "failed" : "cancelled";
+    record.result = e.result as Encoded | undefined;
+    record.error = e.error as ErrorRecord | undefined;
+    record.nodes = {};
+    this.#retire(e.id);
+  }
+
+  #applyActor(e: Fields & { type: string; id: string }): boolean {
+    if (e.type === "actor.created") {
+      if (!this.actors.has(e.id)) {
+        this.actors.set(e.id, { actor: e.actor as string, name: e.name as string | undefined, args: e.args as Encoded, entries: [] });
+      }
+      return true;
+    }
+    const record = this.actors.get(e.id);
+    const last = record?.entries.at(-1)?.n ?? record?.checkpoint?.n ?? 0;
+    switch (e.type) {
+      case "actor.call":
+        if (record !== undefined && (e.n as number) > last) {
+          record.entries.push({ n: e.n as number, method: e.method as string, args: e.args as Encoded });
+        }
+        return true;
+      case "actor.restarted":
+        if (record !== undefined && (e.n as number) > last) record.entries.push({ n: e.n as number, restart: true });
+        return true;
+      case "actor.checkpoint":
+        if (record !== undefined && (e.n as number) > (record.checkpoint?.n ?? 0)) {
+          record.checkpoint = { n: e.n as number, state: e.state as Encoded };
+          record.entries = record.entries.filter((entry) => entry.n > (e.n as number));
+        }
+        return true;
+      case "actor.stopped":
+        // A stopped actor is never brought back: forget its history.
+        this.actors.delete(e.id);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** Drops the oldest finished records beyond `keepResults`. */
+  #retire(id: string): void {
+    this.#finished.push(id);
+    while (this.#finished.length - this.#finishedHead > this.keepResults) {
+      const old = this.#finished[this.#finishedHead++];
+      const task = this.tasks.get(old);
+      if (task !== undefined && task.status !== "pending") this.tasks.delete(old);
+      const workflow = this.workflows.get(old);
+      if (workflow !== undefined && workflow.status !== "running") this.workflows.delete(old);
+    }
+    if (this.#finishedHead > 4096 && this.#finishedHead * 2 > this.#finished.length) {
+      this.#finished = this.#finished.slice(this.#finishedHead);
+      this.#finishedHead = 0;
+    }
+  }
+
+  /** A copy of the state as plain data, taken now (later events do not change it). */
+  snapshot(): DurableStateData {
+    return {
+      tasks: [...this.tasks].map(([id, record]) => [id, { ...record }]),
+      workflows: [...this.workflows].map(([id, record]) => [id, { ...record, nodes: { ...record.nodes } }]),
+      actors: [...this.actors].map(([id, record]) => [id, { ...record, entries: record.entries.slice() }]),
+    };
+  }
+
+  /** Loads a checkpoint's state. */
+  load(data: DurableStateData): void {
+    for (const [id, record] of data.tasks) {
+      this.tasks.set(id, record);
+      if (record.status !== "pending") this.#retire(id);
+    }
+    for (const [id, record] of data.workflows) {
+      this.workflows.set(id, record);
+      if (record.status !== "running") this.#retire(id);
+    }
+    for (const [id, record] of data.actors) this.actors.set(id, record);
+  }
+}

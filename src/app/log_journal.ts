@@ -1,0 +1,88 @@
+/**
+ * The journal of a durable app: every event is folded into the {@linkcode DurableState} and
+ * appended to the event log. Events recorded before the log is open (the app opens it on first
+ * use) wait in order and are appended once recovery has read the log. Every
+ * `checkpointInterval` events, the state is checkpointed and the log compacted.
+ *
+ * @module
+ */
+import type { EventLog, Journal, JournalEvent } from "../store/mod.ts";
+import { DurableState } from "./durable_state.ts";
+
+/** Options of {@linkcode LogJournal}. */
+export interface LogJournalOptions {
+  /** Events between two checkpoints. */
+  checkpointInterval: number;
+  /** Finished results kept for `getResult`. */
+  keepResults: number;
+}
+
+/** A journal backed by an event log. */
+export class LogJournal implements Journal {
+  readonly state: DurableState;
+  readonly #checkpointInterval: number;
+  #log: EventLog | undefined;
+  #failure: Error | undefined;
+  #early: JournalEvent[] = [];
+  #earlyAck = Promise.withResolvers<void>();
+  #sinceCheckpoint = 0;
+  /** The sequence number the next appended event will get. */
+  #nextSeq = 1;
+
+  constructor(options: LogJournalOptions) {
+    this.state = new DurableState(options.keepResults);
+    this.#checkpointInterval = options.checkpointInterval;
+    // Nobody may be waiting on early events; their failure is reported through `failure`.
+    this.#earlyAck.promise.catch(() => {});
+  }
+
+  /** Why the journal cannot record any more, if it cannot. */
+  get failure(): Error | undefined {
+    return this.#failure ?? this.#log?.failure;
+  }
+
+  record(event: JournalEvent): Promise<void> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    const log = this.#log;
+    if (log === undefined) {
+      this.#early.push(event);
+      return this.#earlyAck.promise;
+    }
+    this.state.apply(event);
+    const ack = log.append(event);
+    const seq = this.#nextSeq++;
+    if (++this.#sinceCheckpoint >= this.#checkpointInterval) {
+      this.#sinceCheckpoint = 0;
+      // Taken now, at exactly `seq`: later events are not in it.
+      const snapshot = this.state.snapshot();
+      log.checkpoint(seq, snapshot).catch(() => {
+        // A failed checkpoint loses nothing: the events stay in the log; `failure` reports it.
+      });
+    }
+    return ack;
+  }
+
+  /** Starts appending to `log` (after recovery has read it), then the events that waited. */
+  attach(log: EventLog): void {
+    this.#log = log;
+    this.#nextSeq = log.lastSeq + 1;
+    const early = this.#early;
+    this.#early = [];
+    let last: Promise<void> = Promise.resolve();
+    for (const event of early) last = this.record(event);
+    last.then(() => this.#earlyAck.resolve(), (error) => this.#earlyAck.reject(error));
+  }
+
+  /** The log could not be opened: every waiting and later event fails with `error`. */
+  fail(error: Error): void {
+    this.#failure = error;
+    this.#early = [];
+    this.#earlyAck.reject(error);
+  }
+
+  /** Resolves when everything recorded so far is acknowledged. */
+  flush(): Promise<void> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    return this.#log === undefined ? this.#earlyAck.promise : this.#log.flush();
+  }
+}

@@ -1,0 +1,300 @@
+/**
+ * The event log: the node's source of truth. Every state change is appended as an event and
+ * acknowledged only once stored; recovery replays from the newest checkpoint.
+ *
+ * @module
+ */
+
+import { describe, StorageError } from "../common/errors.ts";
+import type { Backend, WriteOp } from "./backend.ts";
+import { CHECKPOINT_PREFIX, encodeFrame, EVENT_SCHEMA_VERSION, META_KEY, RECORD_PREFIX, seqKey } from "./log_format.ts";
+import { readEvents, readLatestCheckpoint } from "./log_read.ts";
+import { type RecordSpan, scanLog } from "./log_scan.ts";
+
+export { EVENT_SCHEMA_VERSION };
+
+/** An event: a JSON-safe object with a `type`. */
+export type LogEvent = { readonly type: string; readonly [key: string]: unknown };
+
+/** An event with the sequence number the log gave it. */
+export interface LoggedEvent {
+  seq: number;
+  event: LogEvent;
+}
+
+/** How an {@linkcode EventLog} acknowledges. */
+export interface EventLogOptions {
+  /** `"sync"`: once fsynced; `"batched"`: once committed (survives a process kill, not a power cut). */
+  durability: "sync" | "batched";
+  /** Told when recovery drops a torn last record; `console.warn` by default. */
+  warn?: (message: string) => void;
+}
+
+/** Events appended in one synchronous stretch: they become one record and share one promise. */
+interface Stretch {
+  first: number;
+  parts: string[];
+  bytes: number;
+  done: PromiseWithResolvers<void>;
+}
+
+/** A write waiting its turn; `build` runs when it is issued, so it sees every write before it. */
+interface Job {
+  build(): WriteOp[];
+  done: PromiseWithResolvers<void>;
+}
+
+/** A stretch larger than this is cut into several records, to keep values (and strings) bounded. */
+const MAX_RECORD_BYTES = 1 << 20;
+
+/**
+ * An append-only log of events in a {@linkcode Backend}, with group commit, checksums, torn-write
+ * recovery and checkpoints that compact what they cover.
+ *
+ * Reads (`read`, `latestCheckpoint`) see what the backend has committed: `await flush()` first to
+ * include every append. Writes go out one batch at a time, each after the previous one committed,
+ * so a failed write never leaves a later record behind a hole.
+ *
+ * @example
+ * ```ts
+ * const log = await EventLog.open(new MemoryBackend(), { durability: "batched" });
+ * log.append({ type: "task.submitted", id: "t1" });
+ * await log.append({ type: "task.started", id: "t1" }); // same record, same promise
+ * for (const { seq, event } of log.read(0)) console.log(seq, event.type);
+ * await log.close();
+ * ```
+ */
+export class EventLog {
+  #backend: Backend;
+  #durability: "sync" | "batched";
+  #lastSeq: number;
+  #records: RecordSpan[];
+  #checkpointSeq: number;
+  #checkpointKeys: string[];
+  #stretch: Stretch | undefined;
+  #queue: Job[] = [];
+  #writing = false;
+  /** Settles once everything handed to the writer so far is acknowledged. */
+  #settled: Promise<unknown> = Promise.resolve();
+  #failure: StorageError | undefined;
+  #failed: Promise<never> | undefined;
+  #closed = false;
+
+  private constructor(backend: Backend, options: EventLogOptions, scan: ReturnType<typeof scanLog>) {
+    this.#backend = backend;
+    this.#durability = options.durability;
+    this.#lastSeq = scan.lastSeq;
+    this.#records = scan.records;
+    this.#checkpointSeq = scan.checkpointSeq;
+    this.#checkpointKeys = scan.checkpointKeys;
+  }
+
+  /**
+   * Opens the log in `backend`, checking every record. A damaged last record is a torn write: it
+   * is deleted and `warn` is told its seq.
+   *
+   * @throws {LogCorruptedError} when a damaged record has records after it.
+   * @throws {SchemaVersionError} when the log was written by a newer Actant.
+   */
+  static async open(backend: Backend, options: EventLogOptions): Promise<EventLog> {
+    if (options?.durability !== "sync" && options?.durability !== "batched") {
+      throw new TypeError(`Invalid durability ${JSON.stringify(options?.durability)}: expected "sync" or "batched"`);
+    }
+    const scan = scanLog(backend);
+    const repairs: WriteOp[] = [];
+    if (scan.torn !== undefined) repairs.push({ type: "delete", key: scan.torn.key });
+    if (scan.needsMeta) repairs.push({ type: "put", key: META_KEY, value: encodeFrame(1, '{"log":"actant-events"}') });
+    if (repairs.length > 0) {
+      try {
+        await backend.write(repairs).durable;
+      } catch (cause) {
+        throw new StorageError(`Cannot prepare the event log: ${describe(cause)}`, { cause });
+      }
+    }
+    if (scan.torn !== undefined) {
+      (options.warn ?? console.warn)(
+        `Event log: dropped the torn last record at seq ${scan.torn.seq} (${scan.torn.reason}); the log now ends at seq ${scan.lastSeq}`,
+      );
+    }
+    return new EventLog(backend, options, scan);
+  }
+
+  /** The seq of the last event appended (acknowledged or not); 0 for an empty log. */
+  get lastSeq(): number {
+    return this.#lastSeq;
+  }
+
+  /** The write failure that stopped this log, if any; every append after it rejects with it. */
+  get failure(): Error | undefined {
+    return this.#failure;
+  }
+
+  /**
+   * Appends an event and gives it the next seq (readable as `lastSeq` right after the call).
+   * Events appended in one synchronous stretch share a record and the promise returned, which
+   * resolves when the record is committed (`"batched"`) or fsynced (`"sync"`).
+   */
+  append(event: LogEvent): Promise<void> {
+    if (this.#failure !== undefined) return this.#failed!;
+    if (this.#closed) return Promise.reject(new StorageError("Cannot append to the event log: it is closed"));
+    let json: string;
+    try {
+      if (typeof event?.type !== "string") throw new TypeError("it has no string `type`");
+      json = JSON.stringify(event);
+    } catch (cause) {
+      return Promise.reject(new TypeError(`Cannot append event: ${describe(cause)}; events must be JSON-safe objects with a type`, { cause }));
+    }
+    let stretch = this.#stretch;
+    if (stretch === undefined || stretch.bytes > MAX_RECORD_BYTES) {
+      if (stretch !== undefined) this.#seal();
+      stretch = this.#stretch = { first: this.#lastSeq + 1, parts: [], bytes: 0, done: handled() };
+      // The stretch closes once the current synchronous code is done: that is the group commit.
+      queueMicrotask(() => this.#seal());
+    }
+    stretch.parts.push(json);
+    stretch.bytes += json.length;
+    this.#lastSeq++;
+    return stretch.done.promise;
+  }
+
+  /** Resolves once every event appended so far is acknowledged; rejects with `failure` if any is lost. */
+  flush(): Promise<void> {
+    this.#seal();
+    if (this.#failure !== undefined) return this.#failed!;
+    return this.#settled.then(() => undefined);
+  }
+
+  /**
+   * Stores `state` as the state after event `seq` and, in the same atomic write, deletes the
+   * records it makes unnecessary (all their events <= `seq`) and the older checkpoints.
+   */
+  checkpoint(seq: number, state: unknown): Promise<void> {
+    if (this.#failure !== undefined) return this.#failed!;
+    if (this.#closed) return Promise.reject(new StorageError("Cannot checkpoint the event log: it is closed"));
+    if (!Number.isSafeInteger(seq) || seq < this.#checkpointSeq || seq > this.#lastSeq) {
+      return Promise.reject(new RangeError(`Invalid checkpoint seq ${seq}: expected an integer from ${this.#checkpointSeq} to ${this.#lastSeq}`));
+    }
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(state);
+    } catch (cause) {
+      return Promise.reject(new TypeError(`Cannot checkpoint: ${describe(cause)}; the state must be JSON-safe`, { cause }));
+    }
+    if (json === undefined) return Promise.reject(new TypeError("Cannot checkpoint: the state must be JSON-safe"));
+    const text = json;
+    this.#seal(); // the records it covers are written first
+    this.#checkpointSeq = seq;
+    return this.#enqueue(() => this.#checkpointOps(seq, text));
+  }
+
+  /** The newest committed checkpoint, or `undefined` if there is none. */
+  latestCheckpoint(): { seq: number; state: unknown } | undefined {
+    return readLatestCheckpoint(this.#backend);
+  }
+
+  /**
+   * The committed events with seq > `afterSeq`, in order, read lazily.
+   *
+   * @throws {RangeError} (while iterating) when events after `afterSeq` were compacted into a
+   *   checkpoint: read from the checkpoint's seq instead.
+   */
+  read(afterSeq: number): Iterable<LoggedEvent> {
+    if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) {
+      throw new RangeError(`Invalid seq ${afterSeq}: expected a non-negative integer`);
+    }
+    return readEvents(this.#backend, afterSeq);
+  }
+
+  /** Acknowledges what was appended, then closes the backend. A write failure is not rethrown here: its appends got it. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#seal();
+    await this.#settled.catch(() => undefined);
+    await this.#backend.close();
+  }
+
+  /** Closes the open stretch into a record job. */
+  #seal(): void {
+    const stretch = this.#stretch;
+    if (stretch === undefined) return;
+    this.#stretch = undefined;
+    const key = seqKey(RECORD_PREFIX, stretch.first);
+    const count = stretch.parts.length;
+    this.#enqueue(() => {
+      this.#records.push({ key, first: stretch.first, count });
+      return [{ type: "put", key, value: encodeFrame(count, `[${stretch.parts.join(",")}]`) }];
+    }, stretch.done);
+  }
+
+  #checkpointOps(seq: number, json: string): WriteOp[] {
+    const key = seqKey(CHECKPOINT_PREFIX, seq);
+    const ops: WriteOp[] = [{ type: "put", key, value: encodeFrame(1, json) }];
+    let covered = 0;
+    while (covered < this.#records.length && this.#records[covered].first + this.#records[covered].count - 1 <= seq) {
+      ops.push({ type: "delete", key: this.#records[covered++].key });
+    }
+    this.#records.splice(0, covered);
+    for (const old of this.#checkpointKeys) if (old !== key) ops.push({ type: "delete", key: old });
+    this.#checkpointKeys = [key];
+    return ops;
+  }
+
+  #enqueue(build: () => WriteOp[], done = handled()): Promise<void> {
+    if (this.#failure !== undefined) {
+      done.reject(this.#failure);
+      return done.promise;
+    }
+    this.#queue.push({ build, done });
+    const settled = Promise.all([this.#settled, done.promise]);
+    settled.catch(() => undefined);
+    this.#settled = settled;
+    this.#pump();
+    return done.promise;
+  }
+
+  /** Issues every queued job as one atomic write, unless a write is still in flight. */
+  #pump(): void {
+    if (this.#writing || this.#queue.length === 0 || this.#failure !== undefined) return;
+    const jobs = this.#queue;
+    this.#queue = [];
+    let result;
+    try {
+      result = this.#backend.write(jobs.flatMap((job) => job.build()));
+    } catch (cause) {
+      this.#fail(cause, jobs);
+      return;
+    }
+    this.#writing = true;
+    const fail = (cause: unknown) => this.#fail(cause, jobs);
+    result.committed.then(() => {
+      this.#writing = false;
+      this.#pump();
+    }, fail);
+    (this.#durability === "sync" ? result.durable : result.committed).then(() => {
+      for (const job of jobs) job.done.resolve();
+    }, fail);
+  }
+
+  /** Stops the log: the failed jobs and everything after them reject with one `StorageError`. */
+  #fail(cause: unknown, jobs: Job[]): void {
+    if (this.#failure === undefined) {
+      this.#failure = new StorageError(`The event log cannot write: ${describe(cause)}; it accepts no more events`, { cause });
+      this.#failed = Promise.reject(this.#failure);
+      this.#failed.catch(() => undefined);
+    }
+    const pending = [...jobs, ...this.#queue];
+    if (this.#stretch !== undefined) pending.push({ build: () => [], done: this.#stretch.done });
+    this.#queue = [];
+    this.#stretch = undefined;
+    for (const job of pending) job.done.reject(this.#failure);
+  }
+}
+
+/** A deferred whose rejection counts as handled: appenders may drop the promise, `failure` keeps the error. */
+function handled(): PromiseWithResolvers<void> {
+  const deferred = Promise.withResolvers<void>();
+  deferred.promise.catch(() => undefined);
+  return deferred;
+}
+

@@ -1,0 +1,148 @@
+/**
+ * The {@linkcode Backend} of server nodes: an LMDB environment on disk.
+ *
+ * LMDB commits a batch in one transaction on its write thread. With `separateFlushed`, the promise
+ * of a write resolves at commit (visible, and safe from a process kill because the pages are in the
+ * OS cache) and its `flushed` promise resolves once the OS has synced them to disk.
+ *
+ * @module
+ */
+
+import { describe, StorageError } from "../common/errors.ts";
+import { type LmdbDatabase, loadLmdb } from "../runtime/lmdb.ts";
+import { assertKey, assertOps, type Backend, type BackendEntry, type RangeOptions, type WriteOp, type WriteResult } from "./backend.ts";
+
+/**
+ * Opens (creating if needed) the LMDB store in directory `path`, which then holds `data.mdb` and
+ * `lock.mdb`. Works on Node, Deno and Bun.
+ *
+ * @example
+ * ```ts
+ * const backend = await openLmdbBackend("./.actant/log");
+ * await backend.write([{ type: "put", key: "k", value: new Uint8Array([1]) }]).durable;
+ * await backend.close();
+ * ```
+ * @throws {StorageError} when lmdb cannot be loaded or the store cannot be opened.
+ */
+export async function openLmdbBackend(path: string): Promise<Backend> {
+  const lmdb = await loadLmdb();
+  try {
+    return new LmdbBackend(lmdb.open({ path, encoding: "binary", separateFlushed: true }), path);
+  } catch (cause) {
+    throw new StorageError(`Cannot open the LMDB store at ${path}: ${describe(cause)}`, { cause });
+  }
+}
+
+class LmdbBackend implements Backend {
+  #db: LmdbDatabase;
+  #path: string;
+  #closed = false;
+
+  constructor(db: LmdbDatabase, path: string) {
+    this.#db = db;
+    this.#path = path;
+  }
+
+  get(key: string): Uint8Array | undefined {
+    this.#checkOpen("read");
+    assertKey(key);
+    try {
+      const value = this.#db.get(key);
+      return value === undefined ? undefined : plain(value);
+    } catch (cause) {
+      throw this.#storageError("read", cause);
+    }
+  }
+
+  range(options: RangeOptions = {}): Iterable<BackendEntry> {
+    this.#checkOpen("read");
+    return this.#walk(options);
+  }
+
+  write(ops: readonly WriteOp[]): WriteResult {
+    assertOps(ops);
+    if (this.#closed) return failed(this.#storageError("write", new Error("the store is closed")));
+    // LMDB keeps a pointer to a value's buffer until its write thread copies it into the
+    // transaction, so it gets private copies the caller cannot change in the meantime.
+    const copies = ops.map((op) => (op.type === "put" ? { ...op, value: op.value.slice() } : op));
+    let promise;
+    try {
+      // batch() runs the callback at once; everything it writes is committed in one transaction.
+      promise = this.#db.batch(() => {
+        for (const op of copies) {
+          if (op.type === "put") void this.#db.put(op.key, op.value);
+          else void this.#db.remove(op.key);
+        }
+      });
+    } catch (cause) {
+      return failed(this.#storageError("write", cause));
+    }
+    const flushed = promise.flushed ?? this.#db.flushed;
+    const committed = promise.then(() => undefined, (cause: unknown) => {
+      throw this.#storageError("write", cause);
+    });
+    // The fsync promise never settles for a transaction that failed to commit, so chain it on the commit.
+    const durable = committed.then(() => flushed).then(() => undefined);
+    // Callers often await only one of the two; the other must not become an unhandled rejection.
+    committed.catch(ignore);
+    durable.catch(ignore);
+    return { committed, durable };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await this.#db.flushed;
+      await this.#db.close();
+    } catch (cause) {
+      throw this.#storageError("close", cause);
+    }
+  }
+
+  *#walk(options: RangeOptions): Generator<BackendEntry> {
+    const { start, end, reverse = false, limit = Infinity } = options;
+    if (limit <= 0 || (start !== undefined && end !== undefined && start >= end)) return;
+    // LMDB's reverse ranges start at an inclusive upper key and stop at an exclusive lower one,
+    // the mirror of ours; so walk down from `end` and apply both of our bounds here.
+    const query = reverse ? { start: end, reverse: true } : { start, end, limit };
+    let count = 0;
+    try {
+      for (const { key, value } of this.#db.getRange(query)) {
+        if (typeof key !== "string") continue; // only string keys are ours
+        if (reverse && key === end) continue;
+        if (reverse && start !== undefined && key < start) return;
+        yield { key, value: plain(value) };
+        if (++count >= limit) return;
+      }
+    } catch (cause) {
+      throw this.#storageError("read", cause);
+    }
+  }
+
+  #checkOpen(action: string): void {
+    if (this.#closed) throw this.#storageError(action, new Error("the store is closed"));
+  }
+
+  #storageError(action: string, cause: unknown): StorageError {
+    if (cause instanceof StorageError) return cause;
+    const code = (cause as { code?: unknown } | null)?.code;
+    const hint = code === "ENOSPC" || /MDB_MAP_FULL|ENOSPC|No space/i.test(describe(cause))
+      ? " (the disk or the map is full; free space and restart)"
+      : "";
+    return new StorageError(`LMDB ${action} failed in ${this.#path}: ${describe(cause)}${hint}`, { cause });
+  }
+}
+
+/** LMDB hands out Node `Buffer`s; callers get plain `Uint8Array`s over the same (private) bytes. */
+function plain(value: Uint8Array): Uint8Array {
+  return value.constructor === Uint8Array ? value : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+}
+
+function failed(error: StorageError): WriteResult {
+  const rejected = Promise.reject(error);
+  rejected.catch(ignore);
+  return { committed: rejected, durable: rejected };
+}
+
+function ignore(): void {}

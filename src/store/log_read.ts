@@ -1,0 +1,73 @@
+/**
+ * Reading a log back: its events after a seq, and its newest checkpoint. Frames are checked again
+ * as they are read, so damage that appears after recovery is reported, not returned.
+ *
+ * @module
+ */
+
+import { LogCorruptedError, SchemaVersionError } from "../common/errors.ts";
+import type { Backend } from "./backend.ts";
+import { CHECKPOINT_PREFIX, checkFrame, EVENT_SCHEMA_VERSION, keySeq, parsePayload, prefixEnd, RECORD_PREFIX, seqKey } from "./log_format.ts";
+
+/** An event as the log stores it, with its seq. */
+export interface StoredEvent {
+  seq: number;
+  event: { readonly type: string; readonly [key: string]: unknown };
+}
+
+/** The newest checkpoint in `backend`, or `undefined`. */
+export function readLatestCheckpoint(backend: Backend): { seq: number; state: unknown } | undefined {
+  const newest = { start: CHECKPOINT_PREFIX, end: prefixEnd(CHECKPOINT_PREFIX), reverse: true, limit: 1 };
+  for (const { key, value } of backend.range(newest)) {
+    const seq = keySeq(CHECKPOINT_PREFIX, key) ?? 0;
+    return { seq, state: parsePayload(intactPayload(value, seq, `The event log checkpoint at seq ${seq}`)) };
+  }
+  return undefined;
+}
+
+/**
+ * The events with seq > `afterSeq`, lazily. Throws a `RangeError` while iterating if some of
+ * them were compacted into a checkpoint, rather than hand back a log with a hole.
+ */
+export function* readEvents(backend: Backend, afterSeq: number): Generator<StoredEvent> {
+  const end = prefixEnd(RECORD_PREFIX);
+  // Start at the record holding afterSeq + 1: the last one whose first seq is <= afterSeq + 1.
+  let start = RECORD_PREFIX;
+  for (const { key } of backend.range({ start, end: seqKey(RECORD_PREFIX, afterSeq + 2), reverse: true, limit: 1 })) {
+    start = key;
+  }
+  let next = afterSeq + 1;
+  for (const { key, value } of backend.range({ start, end })) {
+    const first = keySeq(RECORD_PREFIX, key) ?? next;
+    const events = parsePayload(intactPayload(value, first, `The event log record at seq ${first}`));
+    if (!Array.isArray(events)) throw new LogCorruptedError(first, "its payload is not an array of events");
+    for (let i = 0; i < events.length; i++) {
+      const seq = first + i;
+      if (seq < next) continue;
+      if (seq > next) missing(backend, next, seq);
+      yield { seq, event: events[i] };
+      next++;
+    }
+  }
+  const checkpoint = readLatestCheckpoint(backend)?.seq ?? 0;
+  if (next <= checkpoint) missing(backend, next, checkpoint + 1);
+}
+
+/** Explains seqs `from` to `to - 1` that are not in the log. */
+function missing(backend: Backend, from: number, to: number): never {
+  const checkpoint = readLatestCheckpoint(backend)?.seq ?? 0;
+  if (from <= checkpoint) {
+    throw new RangeError(
+      `Cannot read events ${from} to ${to - 1}: they were compacted into the checkpoint at seq ${checkpoint}; read after seq ${checkpoint}`,
+    );
+  }
+  throw new LogCorruptedError(from, `seqs ${from} to ${to - 1} are missing`);
+}
+
+/** The payload of a stored frame, or the error recovery would have raised for it. */
+export function intactPayload(value: Uint8Array, seq: number, where: string): Uint8Array {
+  const check = checkFrame(value);
+  if (check.kind === "newer") throw new SchemaVersionError(check.version, EVENT_SCHEMA_VERSION, where);
+  if (check.kind === "damaged") throw new LogCorruptedError(seq, `${where}: ${check.reason}`);
+  return check.payload;
+}

@@ -1,0 +1,415 @@
+/**
+ * The event log over the memory and LMDB backends: seqs, group commit, reads, reopen,
+ * checkpoints with compaction, torn and corrupted records, schema versions and storage faults.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  type Backend,
+  EVENT_SCHEMA_VERSION,
+  EventLog,
+  type EventLogOptions,
+  type LogEvent,
+  MemoryBackend,
+  openLmdbBackend,
+  type WriteOp,
+  type WriteResult,
+} from "../src/store/mod.ts";
+
+/** A store that outlives the backend objects opened on it, as a data directory does. */
+interface Store {
+  open(): Promise<Backend>;
+  dispose(): Promise<void>;
+}
+
+/** Hands out a memory backend whose `close` leaves the data in place, so a log can be reopened. */
+function memoryStore(): Store {
+  const inner = new MemoryBackend();
+  const view: Backend = {
+    get: (key) => inner.get(key),
+    range: (options) => inner.range(options),
+    write: (ops) => inner.write(ops),
+    close: async () => {},
+  };
+  return { open: async () => view, dispose: () => inner.close() };
+}
+
+async function lmdbStore(): Promise<Store> {
+  const dir = await mkdtemp(join(tmpdir(), "actant-log-"));
+  const opened: Backend[] = [];
+  return {
+    async open() {
+      opened.push(await openLmdbBackend(join(dir, "log")));
+      return opened.at(-1)!;
+    },
+    async dispose() {
+      for (const backend of opened) await backend.close(); // a no-op for the ones already closed
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const STORES: { name: string; make: () => Promise<Store> }[] = [
+  { name: "memory", make: async () => memoryStore() },
+  { name: "LMDB", make: lmdbStore },
+];
+
+const BATCHED: EventLogOptions = { durability: "batched", warn: () => assert.fail("unexpected warning") };
+const ev = (n: number): LogEvent => ({ type: "test.event", n });
+
+function recordKeys(backend: Backend, prefix = "r/"): string[] {
+  return [...backend.range({ start: prefix, end: prefix.slice(0, -1) + "0" })].map((entry) => entry.key);
+}
+
+const seqKey = (prefix: string, seq: number) => prefix + seq.toString(16).padStart(16, "0");
+
+/** Appends one synchronous stretch per group, waiting for each, so each group becomes one record. */
+async function appendGroups(log: EventLog, groups: number[][]): Promise<void> {
+  for (const group of groups) await Promise.all(group.map((n) => log.append(ev(n))));
+}
+
+function seqs(log: EventLog, afterSeq: number): number[] {
+  return [...log.read(afterSeq)].map((entry) => entry.seq);
+}
+
+async function withStore(make: () => Promise<Store>, test: (store: Store) => Promise<void>): Promise<void> {
+  const store = await make();
+  try {
+    await test(store);
+  } finally {
+    await store.dispose();
+  }
+}
+
+for (const { name, make } of STORES) {
+  describe(`EventLog on ${name}`, () => {
+    it("numbers events from 1 and reads them back in order", () =>
+      withStore(make, async (store) => {
+        const log = await EventLog.open(await store.open(), BATCHED);
+        assert.equal(log.lastSeq, 0);
+        log.append(ev(1));
+        log.append({ type: "other", nested: { list: [1, "two", null] } });
+        assert.equal(log.lastSeq, 2);
+        await log.append(ev(3));
+        assert.deepEqual([...log.read(0)], [
+          { seq: 1, event: ev(1) },
+          { seq: 2, event: { type: "other", nested: { list: [1, "two", null] } } },
+          { seq: 3, event: ev(3) },
+        ]);
+        await log.close();
+      }));
+
+    it("groups one synchronous stretch into one record with one shared promise", () =>
+      withStore(make, async (store) => {
+        const backend = await store.open();
+        const log = await EventLog.open(backend, BATCHED);
+        const first = [log.append(ev(1)), log.append(ev(2)), log.append(ev(3))];
+        assert.equal(first[0], first[1]);
+        assert.equal(first[1], first[2]);
+        await first[0];
+        const second = log.append(ev(4));
+        assert.notEqual(second, first[0]);
+        log.append(ev(5));
+        await log.flush();
+        assert.deepEqual(recordKeys(backend), [seqKey("r/", 1), seqKey("r/", 4)]);
+        await log.close();
+      }));
+
+    it("reads only the events after a given seq, across records", () =>
+      withStore(make, async (store) => {
+        const log = await EventLog.open(await store.open(), BATCHED);
+        await appendGroups(log, [[1, 2], [3, 4, 5], [6]]);
+        assert.deepEqual(seqs(log, 3), [4, 5, 6]);
+        assert.deepEqual([...log.read(4)].map((entry) => entry.event), [ev(5), ev(6)]);
+        assert.deepEqual(seqs(log, 6), []);
+        assert.deepEqual(seqs(log, 60), []);
+        assert.throws(() => log.read(-1), { name: "RangeError" });
+        await log.close();
+      }));
+
+    it("continues the seqs after a reopen", () =>
+      withStore(make, async (store) => {
+        const log = await EventLog.open(await store.open(), BATCHED);
+        await appendGroups(log, [[1, 2], [3]]);
+        await log.close();
+        const again = await EventLog.open(await store.open(), BATCHED);
+        assert.equal(again.lastSeq, 3);
+        await again.append(ev(4));
+        assert.equal(again.lastSeq, 4);
+        assert.deepEqual(seqs(again, 0), [1, 2, 3, 4]);
+        await again.close();
+      }));
+
+    it("acknowledges sync appends once durable", () =>
+      withStore(make, async (store) => {
+        const log = await EventLog.open(await store.open(), { durability: "sync" });
+        await Promise.all([log.append(ev(1)), log.append(ev(2))]);
+        await log.append(ev(3));
+        await log.close();
+        const again = await EventLog.open(await store.open(), { durability: "sync" });
+        assert.deepEqual(seqs(again, 0), [1, 2, 3]);
+        await again.close();
+      }));
+
+    it("checkpoints compact the records they cover, and reads after the checkpoint still work", () =>
+      withStore(make, async (store) => {
+        const backend = await store.open();
+        const log = await EventLog.open(backend, BATCHED);
+        await appendGroups(log, [[1, 2], [3, 4], [5, 6]]);
+        await log.checkpoint(3, { upTo: 3 });
+        assert.deepEqual(log.latestCheckpoint(), { seq: 3, state: { upTo: 3 } });
+        // Records 1-2 are covered and gone; 3-4 is only partly covered and stays.
+        assert.deepEqual(recordKeys(backend), [seqKey("r/", 3), seqKey("r/", 5)]);
+        assert.deepEqual(seqs(log, 3), [4, 5, 6]);
+        assert.throws(() => [...log.read(1)], { name: "RangeError" }, "events 2-3 were compacted");
+
+        await log.checkpoint(6, { upTo: 6 });
+        assert.deepEqual(recordKeys(backend), []);
+        assert.deepEqual(recordKeys(backend, "c/"), [seqKey("c/", 6)], "the older checkpoint is gone");
+        assert.deepEqual(seqs(log, 6), []);
+        assert.throws(() => [...log.read(5)], { name: "RangeError" });
+        await assert.rejects(log.checkpoint(5, {}), { name: "RangeError" }, "older than the newest checkpoint");
+        await assert.rejects(log.checkpoint(7, {}), { name: "RangeError" }, "past the last event");
+        await log.close();
+
+        const again = await EventLog.open(await store.open(), BATCHED);
+        assert.equal(again.lastSeq, 6);
+        assert.deepEqual(again.latestCheckpoint(), { seq: 6, state: { upTo: 6 } });
+        await again.append(ev(7));
+        assert.deepEqual(seqs(again, 6), [7]);
+        await again.close();
+      }));
+
+    it("drops a torn last record and warns with its seq", () =>
+      withStore(make, async (store) => {
+        for (const damage of ["truncated", "bad payload"] as const) {
+          const backend = await store.open();
+          const log = await EventLog.open(backend, { ...BATCHED, warn: () => {} });
+          const base = log.lastSeq;
+          await appendGroups(log, [[1, 2], [3], [4, 5]]);
+          await log.close();
+
+          const direct = await store.open();
+          const last = seqKey("r/", base + 4);
+          const bytes = direct.get(last)!;
+          const broken = damage === "truncated" ? bytes.subarray(0, bytes.length - 5) : flip(bytes, bytes.length - 2);
+          await direct.write([{ type: "put", key: last, value: broken }]).committed;
+          const warnings: string[] = [];
+          const again = await EventLog.open(direct, { durability: "batched", warn: (message) => warnings.push(message) });
+          assert.equal(warnings.length, 1, damage);
+          assert.match(warnings[0], new RegExp(`seq ${base + 4}\\b`));
+          assert.equal(again.lastSeq, base + 3);
+          assert.equal(direct.get(last), undefined, "the torn record is deleted");
+          assert.deepEqual(seqs(again, base), [base + 1, base + 2, base + 3]);
+          await again.append(ev(4));
+          assert.equal(again.lastSeq, base + 4);
+          await again.close();
+        }
+      }));
+
+    it("refuses to open past a corrupted record in the middle", () =>
+      withStore(make, async (store) => {
+        const log = await EventLog.open(await store.open(), BATCHED);
+        await appendGroups(log, [[1, 2], [3, 4], [5]]);
+        await log.close();
+        const backend = await store.open();
+        const middle = seqKey("r/", 3);
+        await backend.write([{ type: "put", key: middle, value: flip(backend.get(middle)!, 14) }]).committed;
+        await assert.rejects(EventLog.open(backend, BATCHED), (error: Error & { seq?: number; code?: string }) => {
+          assert.equal(error.name, "LogCorruptedError");
+          assert.equal(error.code, "LOG_CORRUPTED");
+          assert.equal(error.seq, 3);
+          return true;
+        });
+        assert.ok(backend.get(middle) !== undefined, "nothing is dropped");
+        await backend.close();
+      }));
+
+    it("refuses a log written with a newer schema version", () =>
+      withStore(make, async (store) => {
+        const log = await EventLog.open(await store.open(), BATCHED);
+        await appendGroups(log, [[1], [2]]);
+        await log.checkpoint(1, { s: 1 });
+        await log.close();
+        const backend = await store.open();
+        for (const key of [seqKey("r/", 2), seqKey("c/", 1), "m/schema"]) {
+          const original = backend.get(key)!;
+          const newer = original.slice();
+          newer[1] = EVENT_SCHEMA_VERSION + 1;
+          await backend.write([{ type: "put", key, value: newer }]).committed;
+          await assert.rejects(EventLog.open(backend, BATCHED), (error: Error & { found?: number; supported?: number }) => {
+            assert.equal(error.name, "SchemaVersionError", key);
+            assert.equal(error.found, EVENT_SCHEMA_VERSION + 1);
+            assert.equal(error.supported, EVENT_SCHEMA_VERSION);
+            assert.match(error.message, new RegExp(`version ${EVENT_SCHEMA_VERSION + 1}\\b.*\\b${EVENT_SCHEMA_VERSION}\\b`));
+            return true;
+          });
+          await backend.write([{ type: "put", key, value: original }]).committed;
+        }
+        await backend.close();
+      }));
+
+    for (const mode of ["rejects", "throws"] as const) {
+      it(`stops on a backend write that ${mode} (ENOSPC) and keeps what was acknowledged`, () =>
+        withStore(make, async (store) => {
+          const faulty = new FaultyBackend(await store.open(), mode);
+          const log = await EventLog.open(faulty, BATCHED);
+          await appendGroups(log, [[1, 2], [3]]);
+          faulty.failNextWrites();
+          const lost = log.append(ev(4));
+          log.append(ev(5));
+          await assert.rejects(lost, (error: Error & { cause?: { code?: string } }) => {
+            assert.equal(error.name, "StorageError");
+            assert.equal(error.cause?.code, "ENOSPC");
+            return true;
+          });
+          assert.equal(log.failure?.name, "StorageError");
+          const attempts = faulty.writes;
+          await assert.rejects(log.append(ev(6)), (error) => error === log.failure);
+          await assert.rejects(log.flush(), (error) => error === log.failure);
+          await assert.rejects(log.checkpoint(3, {}), (error) => error === log.failure);
+          assert.equal(faulty.writes, attempts, "nothing more reaches the backend");
+          await log.close();
+
+          const again = await EventLog.open(await store.open(), BATCHED);
+          assert.deepEqual([...again.read(0)].map((entry) => entry.event), [ev(1), ev(2), ev(3)]);
+          assert.equal(again.lastSeq, 3);
+          await again.close();
+        }));
+    }
+  });
+}
+
+describe("EventLog acknowledgement", () => {
+  it("batched acknowledges at commit, sync waits for durable", async () => {
+    for (const durability of ["batched", "sync"] as const) {
+      const manual = new ManualBackend();
+      const log = await EventLog.open(manual, { durability });
+      manual.holdWrites();
+      let acked = false;
+      const ack = log.append(ev(1)).then(() => (acked = true));
+      const write = await manual.nextWrite();
+      write.commit();
+      await settle();
+      assert.equal(acked, durability === "batched", durability);
+      write.makeDurable();
+      await ack;
+      assert.equal(acked, true);
+      await log.close();
+    }
+  });
+
+  it("writes one batch at a time and sends what piled up as one atomic write", async () => {
+    const manual = new ManualBackend();
+    const log = await EventLog.open(manual, BATCHED);
+    manual.holdWrites();
+    const first = log.append(ev(1));
+    const write = await manual.nextWrite();
+    const second = log.append(ev(2));
+    await settle();
+    const third = log.append(ev(3));
+    await settle();
+    assert.equal(manual.held.length, 1, "no second write while the first is in flight");
+    write.commit();
+    await first;
+    const next = await manual.nextWrite();
+    assert.deepEqual(next.ops.map((op) => op.key), [seqKey("r/", 2), seqKey("r/", 3)]);
+    next.commit();
+    await Promise.all([second, third]);
+    assert.deepEqual(seqs(log, 0), [1, 2, 3]);
+    await log.close();
+  });
+
+  it("rejects events that are not JSON-safe and goes on", async () => {
+    const log = await EventLog.open(new MemoryBackend(), BATCHED);
+    await assert.rejects(log.append({ type: "bad", n: 1n }), { name: "TypeError" });
+    await assert.rejects(log.append({ kind: "no type" } as unknown as LogEvent), { name: "TypeError" });
+    await log.append(ev(1));
+    assert.deepEqual(seqs(log, 0), [1]);
+    await log.close();
+  });
+
+  it("cuts a very large stretch into several records, in order", async () => {
+    const backend = new MemoryBackend();
+    const log = await EventLog.open(backend, BATCHED);
+    const big = "x".repeat(100_000);
+    const acks = Array.from({ length: 25 }, (_, n) => log.append({ type: "big", n, big }));
+    await Promise.all(acks);
+    assert.ok(recordKeys(backend).length > 1);
+    assert.deepEqual([...log.read(0)].map((entry) => entry.event.n), [...Array(25).keys()]);
+    await log.close();
+  });
+});
+
+function flip(bytes: Uint8Array, index: number): Uint8Array {
+  const copy = bytes.slice();
+  copy[index] ^= 0xff;
+  return copy;
+}
+
+/** Lets every queued promise callback run. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+}
+
+/** A backend whose writes start failing like a full disk once armed. */
+class FaultyBackend implements Backend {
+  writes = 0;
+  #failing = false;
+  readonly #inner: Backend;
+  readonly #mode: "rejects" | "throws";
+  constructor(inner: Backend, mode: "rejects" | "throws") {
+    this.#inner = inner;
+    this.#mode = mode;
+  }
+  failNextWrites(): void {
+    this.#failing = true;
+  }
+  get(key: string) {
+    return this.#inner.get(key);
+  }
+  range(options?: Parameters<Backend["range"]>[0]) {
+    return this.#inner.range(options);
+  }
+  write(ops: readonly WriteOp[]): WriteResult {
+    this.writes++;
+    if (!this.#failing) return this.#inner.write(ops);
+    const error = Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+    if (this.#mode === "throws") throw error;
+    const rejected = Promise.reject(error);
+    rejected.catch(() => {});
+    return { committed: rejected, durable: rejected };
+  }
+  close() {
+    return this.#inner.close();
+  }
+}
+
+/** A memory backend whose writes (after `holdWrites`) are acknowledged only when the test says so. */
+class ManualBackend extends MemoryBackend {
+  /** Every held write, in the order the log issued them. */
+  held: { ops: readonly WriteOp[]; commit(): void; makeDurable(): void }[] = [];
+  #holding = false;
+  #taken = 0;
+  #waiter: (() => void) | undefined;
+  holdWrites(): void {
+    this.#holding = true;
+  }
+  /** The next held write not yet returned by this method, once the log has issued it. */
+  async nextWrite(): Promise<ManualBackend["held"][number]> {
+    while (this.held.length <= this.#taken) await new Promise<void>((resolve) => (this.#waiter = resolve));
+    return this.held[this.#taken++];
+  }
+  override write(ops: readonly WriteOp[]): WriteResult {
+    const applied = super.write(ops);
+    if (!this.#holding) return applied;
+    const committed = Promise.withResolvers<void>();
+    const durable = Promise.withResolvers<void>();
+    this.held.push({ ops, commit: () => committed.resolve(), makeDurable: () => durable.resolve() });
+    this.#waiter?.();
+    return { committed: committed.promise, durable: committed.promise.then(() => durable.promise) };
+  }
+}
