@@ -100,6 +100,7 @@ export class ActantApp {
   readonly #recovery: Recovery;
   /** Unfinished standalone tasks of a durable app, for `getResult`. */
   readonly #runs = new Map<string, TaskRun>();
+  #sweepAt = 4096;
   /** Unfinished workflows, so `close` can cancel them and `getWorkflow` can find them. */
   readonly #workflows = new Map<string, WorkflowRun>();
   readonly #warn: (message: string) => void;
@@ -226,8 +227,11 @@ export class ActantApp {
 
   #track(run: TaskRun): void {
     this.#runs.set(run.id, run);
-    const forget = () => void this.#runs.delete(run.id);
-    run.outcome().then(forget, forget);
+    // Finished runs are swept in bulk, not one promise callback each: this is the hot path.
+    if (this.#runs.size >= this.#sweepAt) {
+      for (const [id, tracked] of this.#runs) if (tracked.finished) this.#runs.delete(id);
+      this.#sweepAt = Math.max(4096, this.#runs.size * 2);
+    }
   }
 
   #trackWorkflow(run: WorkflowRun): void {

@@ -166,11 +166,9 @@ export class DurableState {
   #retire(id: string): void {
     this.#finished.push(id);
     while (this.#finished.length - this.#finishedHead > this.keepResults) {
+      // Only finished records are ever listed here, and ids never repeat: delete without looking.
       const old = this.#finished[this.#finishedHead++];
-      const task = this.tasks.get(old);
-      if (task !== undefined && task.status !== "pending") this.tasks.delete(old);
-      const workflow = this.workflows.get(old);
-      if (workflow !== undefined && workflow.status !== "running") this.workflows.delete(old);
+      if (!this.tasks.delete(old)) this.workflows.delete(old);
     }
     if (this.#finishedHead > 4096 && this.#finishedHead * 2 > this.#finished.length) {
       this.#finished = this.#finished.slice(this.#finishedHead);
