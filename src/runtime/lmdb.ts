@@ -33,6 +33,7 @@ export interface LmdbOpenOptions {
   path: string;
   encoding: "binary";
   separateFlushed: boolean;
+  eventTurnBatching: boolean;
 }
 
 /** The part of the `lmdb` module Actant uses. */

@@ -27,7 +27,10 @@ import { assertKey, assertOps, type Backend, type BackendEntry, type RangeOption
 export async function openLmdbBackend(path: string): Promise<Backend> {
   const lmdb = await loadLmdb();
   try {
-    return new LmdbBackend(lmdb.open({ path, encoding: "binary", separateFlushed: true }), path);
+    // Our batches are the transactions, so LMDB need not gather a turn's writes into one; with
+    // that gathering on, a failed commit also rejects an internal promise nobody can handle.
+    const db = lmdb.open({ path, encoding: "binary", separateFlushed: true, eventTurnBatching: false });
+    return new LmdbBackend(db, path);
   } catch (cause) {
     throw new StorageError(`Cannot open the LMDB store at ${path}: ${describe(cause)}`, { cause });
   }
@@ -37,6 +40,10 @@ class LmdbBackend implements Backend {
   #db: LmdbDatabase;
   #path: string;
   #closed = false;
+  /** Settles when the last write issued is durable or has failed; close() waits for it. */
+  #lastWrite: Promise<unknown> = Promise.resolve();
+  /** A commit failed: LMDB's own flush and close promises would never settle after that. */
+  #broken = false;
 
   constructor(db: LmdbDatabase, path: string) {
     this.#db = db;
@@ -70,33 +77,57 @@ class LmdbBackend implements Backend {
       // batch() runs the callback at once; everything it writes is committed in one transaction.
       promise = this.#db.batch(() => {
         for (const op of copies) {
-          if (op.type === "put") void this.#db.put(op.key, op.value);
-          else void this.#db.remove(op.key);
+          // Inside a batch these share the batch's outcome, which is handled below.
+          quiet(op.type === "put" ? this.#db.put(op.key, op.value) : this.#db.remove(op.key));
         }
       });
     } catch (cause) {
       return failed(this.#storageError("write", cause));
     }
     const flushed = promise.flushed ?? this.#db.flushed;
-    const committed = promise.then(() => undefined, (cause: unknown) => {
-      throw this.#storageError("write", cause);
+    const committed = promise.then(() => undefined, async (cause: unknown) => {
+      this.#broken = true;
+      throw this.#storageError("write", await commitFailure(cause));
     });
     // The fsync promise never settles for a transaction that failed to commit, so chain it on the commit.
     const durable = committed.then(() => flushed).then(() => undefined);
     // Callers often await only one of the two; the other must not become an unhandled rejection.
-    committed.catch(ignore);
-    durable.catch(ignore);
+    quiet(committed);
+    quiet(durable);
+    this.#lastWrite = durable.catch(ignore);
     return { committed, durable };
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#lastWrite;
+    if (this.#broken && !(await this.#recovered())) {
+      // After a failed commit LMDB's close() waits forever for a flush that will not come; let
+      // it go unawaited (the environment is released when the process exits).
+      quiet(this.#db.close());
+      return;
+    }
     try {
-      await this.#db.flushed;
       await this.#db.close();
     } catch (cause) {
       throw this.#storageError("close", cause);
+    }
+  }
+
+  /**
+   * After a failed commit, LMDB's close() waits on that commit's flush, which never comes. An
+   * empty transaction that commits gives it a fresh flush to wait on; it writes no pages, so it
+   * can succeed even on a full disk.
+   */
+  async #recovered(): Promise<boolean> {
+    try {
+      const promise = this.#db.batch(() => {});
+      await promise;
+      await (promise.flushed ?? promise);
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -127,7 +158,8 @@ class LmdbBackend implements Backend {
   #storageError(action: string, cause: unknown): StorageError {
     if (cause instanceof StorageError) return cause;
     const code = (cause as { code?: unknown } | null)?.code;
-    const hint = code === "ENOSPC" || /MDB_MAP_FULL|ENOSPC|No space/i.test(describe(cause))
+    // LMDB reports errno values as numbers: 28 is ENOSPC on Linux.
+    const hint = code === "ENOSPC" || code === 28 || /MDB_MAP_FULL|ENOSPC|No space/i.test(describe(cause))
       ? " (the disk or the map is full; free space and restart)"
       : "";
     return new StorageError(`LMDB ${action} failed in ${this.#path}: ${describe(cause)}${hint}`, { cause });
@@ -139,9 +171,31 @@ function plain(value: Uint8Array): Uint8Array {
   return value.constructor === Uint8Array ? value : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
 }
 
+/**
+ * The error behind a failed LMDB commit. LMDB rejects with a generic "Commit failed" whose
+ * `commitError` promise holds the real one (ENOSPC, EIO...); that promise is rejected in the same
+ * callback, so it has settled by the time this runs. It may never settle in other cases, so this
+ * waits for it only one turn of the microtask queue.
+ */
+async function commitFailure(cause: unknown): Promise<unknown> {
+  const inner = (cause as { commitError?: unknown } | null)?.commitError;
+  if (!(inner instanceof Promise)) return cause;
+  let detail = cause;
+  const noted = inner.then(ignore, (error: unknown) => {
+    detail = error;
+  });
+  await Promise.race([noted, Promise.resolve()]);
+  return detail;
+}
+
+/** Marks a promise's rejection as handled (its outcome reaches callers another way). */
+function quiet(value: unknown): void {
+  if (value instanceof Promise) value.catch(ignore);
+}
+
 function failed(error: StorageError): WriteResult {
   const rejected = Promise.reject(error);
-  rejected.catch(ignore);
+  quiet(rejected);
   return { committed: rejected, durable: rejected };
 }
 
