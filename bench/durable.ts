@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { open } from "lmdb";
 import { ActantApp } from "../mod.ts";
-import { fmt, median, medianOf, runtime } from "./stats.ts";
+import { fmt, median, medianOf, runtime, throughput } from "./stats.ts";
 
 const ROUNDS = 3;
 const BATCH = 1_000;
@@ -21,15 +21,9 @@ const root = await mkdtemp(join(tmpdir(), "actant-bench-"));
 let dirs = 0;
 const freshDir = () => join(root, `d${dirs++}`);
 
-/** Runs `count` operations in batches of `batch` concurrent ones; returns operations per second. */
-async function rate(count: number, op: (i: number) => PromiseLike<unknown>): Promise<number> {
-  const start = performance.now();
-  const inflight: PromiseLike<unknown>[] = new Array(BATCH);
-  for (let done = 0; done < count; done += BATCH) {
-    for (let j = 0; j < BATCH; j++) inflight[j] = op(done + j);
-    await Promise.all(inflight);
-  }
-  return (count / (performance.now() - start)) * 1000;
+/** Operations per second with BATCH operations in flight at all times. */
+function rate(count: number, op: (i: number) => PromiseLike<unknown>): Promise<number> {
+  return throughput(count, BATCH, op);
 }
 
 class CounterClass {

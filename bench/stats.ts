@@ -36,3 +36,17 @@ export function runtime(): string {
 export function fmt(value: number, digits = 0): string {
   return value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
+
+/**
+ * Operations per second of `count` calls of `op`, keeping `window` of them in flight at all
+ * times (a new one starts as soon as one finishes), like a queue consumer with that concurrency.
+ */
+export async function throughput(count: number, window: number, op: (i: number) => PromiseLike<unknown>): Promise<number> {
+  let next = 0;
+  const start = performance.now();
+  const lane = async () => {
+    while (next < count) await op(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(window, count) }, lane));
+  return (count / (performance.now() - start)) * 1000;
+}

@@ -60,6 +60,8 @@ export interface DurableStateData {
 
 type Fields = Record<string, unknown>;
 
+const NO_ARGS: Encoded = { t: "p", v: null };
+
 /** Everything the log implies, kept up to date event by event. */
 export class DurableState {
   readonly tasks = new Map<string, TaskRecord>();
@@ -115,7 +117,7 @@ export class DurableState {
     record.result = e.result as Encoded | undefined;
     record.error = e.error as ErrorRecord | undefined;
     record.attempts = e.attempts as number | undefined;
-    record.args = { t: "p", v: null }; // a finished task's arguments are not needed again
+    record.args = NO_ARGS; // a finished task's arguments are not needed again
     this.#retire(e.id);
   }
 
