@@ -151,6 +151,8 @@ for (const durability of ["batched", "sync"] as const) {
         total: 28,
       });
       assert.equal(back.actorId, ledger.actorId);
+      const byId = await app2.getActor(LedgerDef2, ledger.actorId);
+      assert.equal((await byId.summary()).total, 28);
       assert.equal(await back.add("item8", 8), 36);
       await back.stop(); // stopped for good: not brought back again
       await app2.close();

@@ -123,12 +123,14 @@ export class ActorSystem {
     return ref;
   }
 
-  /** The proxy of the live actor named `name`, of class `definition`. */
+  /** The proxy of the live actor named `name` (or with id `name`), of class `definition`. */
   get<C extends ActorClass>(definition: ActorDefinition<C>, name: string): Promise<ActorRef<C>> {
     this.#known(definition);
-    const entry = this.#named.get(name);
+    // A name first; else an id (`ref.actorId`), which is how an unnamed actor is reached after a restart.
+    const byId = this.#cells.get(name);
+    const entry = this.#named.get(name) ?? (byId === undefined ? undefined : { cell: byId, ref: createActorRef(byId, this.#clock) });
     if (entry === undefined || isOver(entry.cell) || entry.cell.status === "starting") {
-      return Promise.reject(new ActorNotFoundError(`No live actor named "${name}"`));
+      return Promise.reject(new ActorNotFoundError(`No live actor named "${name}" (nor with that id)`));
     }
     if (entry.cell.definition !== definition) {
       return Promise.reject(

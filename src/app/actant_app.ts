@@ -314,10 +314,13 @@ export class ActantApp {
     return this.#actors.create(definition, options[0]);
   }
 
-  /** The live actor of class `definition` named `name` (also one brought back by recovery), or `ActorNotFoundError`. */
-  async getActor<C extends ActorClass>(definition: ActorDefinition<C>, name: string): Promise<ActorRef<C>> {
+  /**
+   * The live actor of class `definition` named `nameOrId` (also one brought back by recovery),
+   * or with that id (`ref.actorId`), or `ActorNotFoundError`.
+   */
+  async getActor<C extends ActorClass>(definition: ActorDefinition<C>, nameOrId: string): Promise<ActorRef<C>> {
     await this.start();
-    return this.#actors.get(definition, name);
+    return this.#actors.get(definition, nameOrId);
   }
 
   /** Resolves when everything recorded so far is acknowledged by the log. */
