@@ -14,7 +14,7 @@ import { assertKey, assertOps, type Backend, type BackendEntry, type RangeOption
 
 /**
  * Opens (creating if needed) the LMDB store in directory `path`, which then holds `data.mdb` and
- * `lock.mdb`. Works on Node, Deno and Bun alike
+ * `lock.mdb`. Works on Node, Deno and Bun alike.
  *
  * @example
  * ```ts
