@@ -1,0 +1,393 @@
+/**
+ * A message channel over one libp2p stream, exposed as a pair of Web Streams.
+ *
+ * Messages written in the same tick go out as one data frame (libp2p's cost is per frame, not per
+ * message). Flow control is credit-based (`./credit.ts`): the sender never has more than the
+ * receiver's window of unacknowledged messages in flight, and the receiver grants more as its
+ * consumer reads. A peer that sends a bad frame or exceeds its credit gets an error frame and that
+ * stream is closed; the node is not affected.
+ *
+ * Each side ends its direction with an end frame (`writable.close()`); the stream is closed once
+ * both directions have ended.
+ *
+ * @module
+ */
+import type { Stream } from "@libp2p/interface";
+import { Uint8ArrayList } from "uint8arraylist";
+import { describe } from "../common/mod.ts";
+import { ReceiveCredit, SendCredit } from "./credit.ts";
+import { ChannelClosedError, FrameError, RemoteChannelError } from "./errors.ts";
+import { replyWithError } from "./error_reply.ts";
+import {
+  DEFAULT_MAX_FRAME_BYTES,
+  encodeDataFrame,
+  encodeFrame,
+  encodeMessage,
+  entrySize,
+  type Frame,
+  FRAME_HEADER_BYTES,
+  lengthPrefixed,
+  type MessageEntry,
+  readFrames,
+} from "./frames.ts";
+import { SettleScheduler } from "./settle.ts";
+
+/** Default receive window: messages the peer may send before it has to wait for credit. */
+export const DEFAULT_WINDOW = 1024;
+
+/** Options of {@linkcode createChannel}. */
+export interface ChannelOptions {
+  /**
+   * Most messages the peer may have in flight towards us, unacknowledged (our receive window).
+   * Credit goes back as our consumer reads. Default {@linkcode DEFAULT_WINDOW}.
+   */
+  window?: number;
+  /** Largest frame sent or accepted, in bytes. Default `DEFAULT_MAX_FRAME_BYTES` (1 MiB). */
+  maxFrameBytes?: number;
+}
+
+/** Counters of one channel. */
+export interface ChannelStats {
+  /** Messages handed to the stream. */
+  readonly sent: number;
+  /** Messages received from the peer. */
+  readonly received: number;
+  /** Messages sent that the peer has not acknowledged (granted credit back for) yet. */
+  readonly inFlight: number;
+  /** The highest `inFlight` so far; never above the peer's window. */
+  readonly peakInFlight: number;
+  /** Messages received that our consumer has not read yet. */
+  readonly buffered: number;
+  /** The highest `buffered` so far; never above our window. */
+  readonly peakBuffered: number;
+  /** Data frames sent: many messages share one. */
+  readonly dataFrames: number;
+  /** `send()` calls on the stream; each carries the pending credit, data and control frames. */
+  readonly sends: number;
+}
+
+/** A message channel over one stream. */
+export interface Channel<In = unknown, Out = unknown> {
+  /**
+   * Messages from the peer, in the order it wrote them. Ends when the peer closes its writable.
+   * `cancel()` drops whatever the peer still sends (crediting it back, so the peer can finish).
+   */
+  readonly readable: ReadableStream<In>;
+  /**
+   * Messages to the peer: plain data, `Uint8Array`s, or anything the codec carries. A message
+   * that cannot be encoded (or exceeds a frame) fails the whole channel with that error.
+   */
+  readonly writable: WritableStream<Out>;
+  /** Settles when both sides have ended and the stream is closed; rejects if the channel failed. */
+  readonly closed: Promise<void>;
+  /** Live counters. */
+  readonly stats: ChannelStats;
+  /** Fails the channel: the peer gets an error frame with `reason`, then the stream is closed. */
+  abort(reason?: unknown): void;
+}
+
+/**
+ * Wraps a libp2p stream (either end) as a {@linkcode Channel}. Both ends of a stream must use it.
+ *
+ * @example
+ * ```ts
+ * const channel = createChannel(await connection.newStream("/actant/echo/1"));
+ * const writer = channel.writable.getWriter();
+ * for (let i = 0; i < 3; i++) writer.write({ seq: i }); // one frame
+ * await writer.close();
+ * for await (const reply of channel.readable) console.log(reply);
+ * ```
+ */
+export function createChannel<In = unknown, Out = unknown>(stream: Stream, options?: ChannelOptions): Channel<In, Out> {
+  return new StreamChannel<In, Out>(stream, options ?? {});
+}
+
+class StreamChannel<In, Out> implements Channel<In, Out> {
+  readonly readable: ReadableStream<In>;
+  readonly writable: WritableStream<Out>;
+  readonly closed: Promise<void>;
+
+  readonly #stream: Stream;
+  readonly #maxFrameBytes: number;
+  readonly #closing = Promise.withResolvers<void>();
+  #failure: Error | undefined;
+  #finished = false;
+
+  // Sending: messages with credit wait in the outbox until the batch settles.
+  readonly #sendCredit = new SendCredit();
+  readonly #batch = new SettleScheduler(() => this.#flush());
+  #creditWaiter: PromiseWithResolvers<void> | undefined;
+  #outbox: MessageEntry[] = [];
+  #outboxBytes = 0;
+  #endPending = false;
+  #needsDrain = false;
+  #localEnded = false;
+  #dataFrames = 0;
+  #sends = 0;
+
+  // Receiving: messages wait in the inbox until the consumer pulls them.
+  readonly #receiveCredit: ReceiveCredit;
+  #inbox: In[] = [];
+  #inboxHead = 0;
+  #received = 0;
+  #peakBuffered = 0;
+  #readController!: ReadableStreamDefaultController<In>;
+  #writeController!: WritableStreamDefaultController;
+  #pullWaiter: (() => void) | undefined;
+  #readableDone = false;
+  #remoteEnded = false;
+
+  constructor(stream: Stream, options: ChannelOptions) {
+    this.#stream = stream;
+    this.#receiveCredit = new ReceiveCredit(options.window ?? DEFAULT_WINDOW);
+    this.#maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    this.closed = this.#closing.promise;
+    this.closed.catch(() => {}); // the failure also reaches readable and writable; never unhandled
+    this.readable = new ReadableStream<In>({
+      start: (controller) => void (this.#readController = controller),
+      pull: () => this.#pull(),
+      cancel: () => this.#cancelReadable(),
+    }, { highWaterMark: 0 });
+    this.writable = new WritableStream<Out>({
+      start: (controller) => void (this.#writeController = controller),
+      write: (message) => this.#write(message),
+      close: () => this.#closeWritable(),
+      abort: (reason) => this.#fail(asError(reason, "the writer aborted"), true),
+    }, { highWaterMark: this.#receiveCredit.window });
+    this.#batch.touch(); // sends our window as the first credit grant
+    void this.#readLoop();
+  }
+
+  get stats(): ChannelStats {
+    const buffered = this.#inbox.length - this.#inboxHead;
+    return {
+      sent: this.#sendCredit.sent,
+      received: this.#received,
+      inFlight: this.#sendCredit.inFlight,
+      peakInFlight: this.#sendCredit.peakInFlight,
+      buffered,
+      peakBuffered: this.#peakBuffered,
+      dataFrames: this.#dataFrames,
+      sends: this.#sends,
+    };
+  }
+
+  abort(reason?: unknown): void {
+    this.#fail(asError(reason, "the channel was aborted"), true);
+  }
+
+  // ---- writing -------------------------------------------------------------------------------
+
+  #write(message: Out): void | Promise<void> {
+    if (this.#failure) throw this.#failure;
+    let entry: MessageEntry;
+    try {
+      entry = encodeMessage(message);
+      if (FRAME_HEADER_BYTES + entrySize(entry) > this.#maxFrameBytes) {
+        throw new RangeError(`a message of ${entry.size} bytes does not fit in a frame of ${this.#maxFrameBytes} bytes`);
+      }
+    } catch (error) {
+      // The writable is errored by this throw and can never send its end frame: fail it all.
+      this.#fail(error as Error, true);
+      throw error;
+    }
+    if (!this.#needsDrain && this.#sendCredit.spend()) return this.#enqueue(entry);
+    return this.#writeWhenAllowed(entry);
+  }
+
+  async #writeWhenAllowed(entry: MessageEntry): Promise<void> {
+    if (this.#needsDrain) await this.#drain();
+    while (!this.#sendCredit.spend()) {
+      this.#flush();
+      this.#creditWaiter = Promise.withResolvers<void>();
+      await this.#creditWaiter.promise;
+    }
+    this.#enqueue(entry);
+  }
+
+  /** Puts a message that has credit in the batch. */
+  #enqueue(entry: MessageEntry): void {
+    const size = entrySize(entry);
+    if (this.#outboxBytes + size > this.#maxFrameBytes - FRAME_HEADER_BYTES) this.#flush();
+    this.#outbox.push(entry);
+    this.#outboxBytes += size;
+    if (this.#sendCredit.available === 0) this.#flush(); // the peer can take no more: send now
+    else this.#batch.touch();
+  }
+
+  async #closeWritable(): Promise<void> {
+    if (this.#failure) throw this.#failure;
+    this.#endPending = true;
+    this.#flush();
+    this.#localEnded = true;
+    if (this.#needsDrain) await this.#drain();
+    this.#maybeFinish();
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      await this.#stream.onDrain();
+      this.#needsDrain = false;
+    } catch (cause) {
+      throw this.#failure ?? new ChannelClosedError(`the stream closed while sending (${describe(cause)})`, { cause });
+    }
+  }
+
+  /** Hands the pending credit grant, the batch and the end frame to the stream in one `send()`. */
+  #flush(): void {
+    this.#batch.settled();
+    if (this.#failure !== undefined || this.#finished) return;
+    const list = new Uint8ArrayList();
+    const grant = this.#remoteEnded ? 0 : this.#receiveCredit.takeGrant();
+    if (grant > 0) list.append(lengthPrefixed(encodeFrame({ kind: "credit", credit: grant })));
+    if (this.#outbox.length > 0) {
+      list.append(lengthPrefixed(encodeDataFrame(this.#outbox, { maxFrameBytes: this.#maxFrameBytes })));
+      this.#dataFrames++;
+      this.#outbox = [];
+      this.#outboxBytes = 0;
+    }
+    if (this.#endPending) {
+      list.append(lengthPrefixed(encodeFrame({ kind: "end" })));
+      this.#endPending = false;
+    }
+    if (list.byteLength === 0) return;
+    try {
+      if (!this.#stream.send(list)) this.#needsDrain = true;
+      this.#sends++;
+    } catch (cause) {
+      this.#fail(new ChannelClosedError(`the stream refused data (${describe(cause)})`, { cause }), false);
+    }
+  }
+
+  // ---- reading -------------------------------------------------------------------------------
+
+  async #readLoop(): Promise<void> {
+    try {
+      for await (const frame of readFrames(this.#stream, { maxFrameBytes: this.#maxFrameBytes })) {
+        this.#onFrame(frame);
+        if (this.#failure !== undefined) return;
+      }
+      if (!this.#remoteEnded) throw new ChannelClosedError("the peer closed the stream without ending the channel");
+    } catch (error) {
+      if (error instanceof FrameError) this.#fail(error, true);
+      else if (error instanceof ChannelClosedError) this.#fail(error, false);
+      else this.#fail(new ChannelClosedError(`the stream failed (${describe(error)})`, { cause: error }), false);
+    }
+  }
+
+  #onFrame(frame: Frame): void {
+    switch (frame.kind) {
+      case "data":
+        return this.#onData(frame.messages as In[]);
+      case "credit": {
+        this.#sendCredit.receive(frame.credit);
+        const waiter = this.#creditWaiter;
+        this.#creditWaiter = undefined;
+        return waiter?.resolve();
+      }
+      case "end":
+        if (this.#remoteEnded) throw new FrameError("malformed", "a second end frame");
+        this.#remoteEnded = true;
+        this.#wakeReader();
+        return this.#maybeFinish();
+      case "error":
+        return this.#fail(new RemoteChannelError(frame.code, frame.message), false);
+    }
+  }
+
+  #onData(messages: In[]): void {
+    if (this.#remoteEnded) throw new FrameError("malformed", "a data frame after the end frame");
+    this.#receiveCredit.arrive(messages.length);
+    this.#received += messages.length;
+    if (this.#readableDone) return this.#consumed(messages.length); // nobody reads: drop, keep the peer moving
+    for (const message of messages) this.#inbox.push(message);
+    this.#peakBuffered = Math.max(this.#peakBuffered, this.#inbox.length - this.#inboxHead);
+    this.#wakeReader();
+  }
+
+  #pull(): void | Promise<void> {
+    if (this.#deliver()) return;
+    return new Promise<void>((resolve) => {
+      this.#pullWaiter = () => {
+        this.#deliver();
+        resolve();
+      };
+    });
+  }
+
+  /** Gives the consumer one message, or ends the readable; false when there is nothing yet. */
+  #deliver(): boolean {
+    if (this.#readableDone) return true; // closed, cancelled, or errored by #fail
+    if (this.#inboxHead < this.#inbox.length) {
+      const message = this.#inbox[this.#inboxHead];
+      this.#inbox[this.#inboxHead++] = undefined as In;
+      if (this.#inboxHead === this.#inbox.length) {
+        this.#inbox = [];
+        this.#inboxHead = 0;
+      }
+      this.#readController.enqueue(message);
+      this.#consumed(1);
+      return true;
+    }
+    if (!this.#remoteEnded) return false;
+    this.#readableDone = true;
+    this.#readController.close();
+    this.#maybeFinish();
+    return true;
+  }
+
+  #wakeReader(): void {
+    const waiter = this.#pullWaiter;
+    this.#pullWaiter = undefined;
+    waiter?.();
+  }
+
+  #consumed(count: number): void {
+    if (this.#receiveCredit.consume(count)) this.#batch.touch();
+  }
+
+  /** The consumer lost interest: what comes is dropped, and credited back so the peer can finish. */
+  #cancelReadable(): void {
+    this.#readableDone = true;
+    const dropped = this.#inbox.length - this.#inboxHead;
+    this.#inbox = [];
+    this.#inboxHead = 0;
+    if (dropped > 0) this.#consumed(dropped);
+  }
+
+  // ---- ending --------------------------------------------------------------------------------
+
+  /** Closes the stream once both directions have ended (a cancelled reader still drains to the end). */
+  #maybeFinish(): void {
+    if (this.#finished || this.#failure !== undefined || !this.#localEnded || !this.#remoteEnded) return;
+    this.#finished = true;
+    this.#stream.close().then(this.#closing.resolve, (cause: unknown) => {
+      this.#closing.reject(new ChannelClosedError(`the stream did not close cleanly (${describe(cause)})`, { cause }));
+    });
+  }
+
+  /**
+   * Fails both directions with `error`. With `reply`, the peer gets an error frame first (see
+   * `replyWithError`); without, the stream is reset at once.
+   */
+  #fail(error: Error, reply: boolean): void {
+    if (this.#failure !== undefined || this.#finished) return;
+    this.#failure = error;
+    if (!this.#readableDone) {
+      this.#readableDone = true;
+      this.#readController.error(error);
+    }
+    this.#writeController.error(error);
+    this.#creditWaiter?.reject(error);
+    this.#creditWaiter = undefined;
+    this.#wakeReader();
+    this.#closing.reject(error);
+    if (reply) void replyWithError(this.#stream, error);
+    else this.#stream.abort(error);
+  }
+}
+
+function asError(reason: unknown, fallback: string): Error {
+  if (reason instanceof Error) return reason;
+  return new ChannelClosedError(reason === undefined ? fallback : describe(reason));
+}

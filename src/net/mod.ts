@@ -1,0 +1,15 @@
+/**
+ * The network layer: a libp2p node per runtime (WebSocket transport, Noise, Yamux, identify,
+ * ping), Actant's length-prefixed frames, and message channels over libp2p streams exposed as
+ * Web Streams with batching and credit-based backpressure.
+ *
+ * The client half bundles for browsers; listening needs a server runtime.
+ *
+ * @module
+ */
+export * from "./errors.ts";
+export * from "./frames.ts";
+export * from "./channel.ts";
+export * from "./keys.ts";
+export * from "./addresses.ts";
+export * from "./node.ts";

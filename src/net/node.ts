@@ -1,0 +1,359 @@
+/**
+ * A libp2p node as Actant uses it: WebSocket transport (servers listen, every runtime dials),
+ * Noise, Yamux, identify and ping, bootstrap peers that are dialled at start and kept connected.
+ * Errors from libp2p are converted at this edge into the errors of `./errors.ts`.
+ *
+ * @module
+ */
+import { noise, pureJsCrypto } from "@chainsafe/libp2p-noise";
+import { yamux } from "@chainsafe/libp2p-yamux";
+import { identify } from "@libp2p/identify";
+import { type Connection, KEEP_ALIVE, type Libp2p, type Stream } from "@libp2p/interface";
+import { peerIdFromString } from "@libp2p/peer-id";
+import { ping, type Ping } from "@libp2p/ping";
+import { createLibp2p } from "libp2p";
+import { describe } from "../common/mod.ts";
+import { enableBroadcastChannelUnref } from "../runtime/broadcast_channel.ts";
+import { runtimeName } from "../runtime/mod.ts";
+import { parseListenAddress, parseMultiaddr, parsePeerAddress, type PeerAddress, tcpPort } from "./addresses.ts";
+import { type Channel, type ChannelOptions, createChannel } from "./channel.ts";
+import { AddressInUseError, PeerUnreachableError, ProtocolNotSupportedError } from "./errors.ts";
+import { decodeKey } from "./keys.ts";
+import { type ListenFailures, webSocketTransport } from "./websocket_transport.ts";
+
+export type { Connection, Stream };
+
+/** Default bound on one dial (connect, encrypt, mux, and for streams, protocol negotiation). */
+export const DEFAULT_DIAL_TIMEOUT_MS = 5_000;
+/** Default bound on concurrent streams per protocol and connection, each way. */
+export const DEFAULT_MAX_STREAMS = 1024;
+
+/** Options of {@linkcode createNetNode}. */
+export interface NetNodeOptions {
+  /** WebSocket addresses to listen on, e.g. `/ip4/0.0.0.0/tcp/4001/ws` (port 0 picks a free port). */
+  listen?: string[];
+  /** The node's private key, protobuf-encoded (see `generateKey`, `loadOrCreateKey`); new if absent. */
+  privateKey?: Uint8Array;
+  /**
+   * Peers to join, each a multiaddr ending in `/p2p/<id>`. They are dialled at start and kept
+   * connected; start fails with {@linkcode PeerUnreachableError} if none of them answers.
+   */
+  bootstrap?: string[];
+  /** Bound on each dial, in ms. Default {@linkcode DEFAULT_DIAL_TIMEOUT_MS}. */
+  dialTimeoutMs?: number;
+}
+
+/** Options of calls that dial. */
+export interface DialOptions {
+  signal?: AbortSignal;
+}
+
+/** What a stream handler learns about the stream's origin. */
+export interface StreamInfo {
+  /** The remote peer's id. */
+  readonly peerId: string;
+  /** The protocol the stream was opened for. */
+  readonly protocol: string;
+  /** The underlying libp2p connection. */
+  readonly connection: Connection;
+}
+
+/** Options of {@linkcode NetNode.handle}. */
+export interface HandleOptions {
+  /** Most concurrent inbound streams of this protocol per connection. Default {@linkcode DEFAULT_MAX_STREAMS}. */
+  maxInboundStreams?: number;
+}
+
+/** Detail of the `peer:connect` and `peer:disconnect` events. */
+export interface PeerEventDetail {
+  readonly peerId: string;
+}
+
+/** Events a {@linkcode NetNode} dispatches. */
+export interface NetNodeEventMap {
+  /** The first connection to a peer opened. */
+  "peer:connect": CustomEvent<PeerEventDetail>;
+  /** The last connection to a peer closed. */
+  "peer:disconnect": CustomEvent<PeerEventDetail>;
+}
+
+/** A running network node. */
+export interface NetNode extends AsyncDisposable {
+  /** This node's peer id (the public half of its key). */
+  readonly peerId: string;
+  /** The libp2p node, for services built on it (gossipsub, kad-dht). */
+  readonly libp2p: Libp2p<{ ping: Ping }>;
+  /** The addresses other peers can dial, each ending in `/p2p/<peerId>`. */
+  addresses(): string[];
+  /** Peer ids this node has a connection to. */
+  peers(): string[];
+  /**
+   * Connects to the peer at `address` (which must end in `/p2p/<id>`), or returns the open
+   * connection to it.
+   *
+   * @throws {TypeError} when the address is not a multiaddr or has no `/p2p/`.
+   * @throws {PeerUnreachableError} when it does not answer within the dial timeout.
+   */
+  dial(address: string, options?: DialOptions): Promise<Connection>;
+  /** Round-trip time to a peer (address or peer id) in ms, with libp2p's ping protocol. */
+  ping(target: string, options?: DialOptions): Promise<number>;
+  /** Serves `protocol`: `handler` gets each inbound stream. A throwing handler resets its stream. */
+  handle(protocol: string, handler: (stream: Stream, info: StreamInfo) => void | Promise<void>, options?: HandleOptions): Promise<void>;
+  /** Serves `protocol` with {@linkcode Channel}s; an error thrown by `handler` is sent to the peer. */
+  handleChannel<In = unknown, Out = unknown>(
+    protocol: string,
+    handler: (channel: Channel<In, Out>, info: StreamInfo) => void | Promise<void>,
+    options?: HandleOptions & ChannelOptions,
+  ): Promise<void>;
+  /** Stops serving `protocol`. */
+  unhandle(protocol: string): Promise<void>;
+  /**
+   * Opens a stream for `protocol` to `target`: a multiaddr with `/p2p/`, or the peer id of a peer
+   * this node knows how to reach.
+   *
+   * @throws {PeerUnreachableError} when the peer cannot be reached.
+   * @throws {ProtocolNotSupportedError} when it does not serve `protocol`.
+   */
+  openStream(target: string, protocol: string, options?: DialOptions): Promise<Stream>;
+  /** {@linkcode openStream} wrapped as a {@linkcode Channel}. */
+  openChannel<In = unknown, Out = unknown>(
+    target: string,
+    protocol: string,
+    options?: DialOptions & ChannelOptions,
+  ): Promise<Channel<In, Out>>;
+  addEventListener<K extends keyof NetNodeEventMap>(type: K, listener: (event: NetNodeEventMap[K]) => void): void;
+  removeEventListener<K extends keyof NetNodeEventMap>(type: K, listener: (event: NetNodeEventMap[K]) => void): void;
+  /** Closes every connection and listener. Safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Creates and starts a node.
+ *
+ * @example
+ * ```ts
+ * const server = await createNetNode({ listen: ["/ip4/127.0.0.1/tcp/0/ws"] });
+ * const client = await createNetNode({ bootstrap: server.addresses() });
+ * ```
+ * @throws {TypeError} for a listen or bootstrap address of the wrong shape, or a bad key.
+ * @throws {AddressInUseError} when a listen port is taken.
+ * @throws {PeerUnreachableError} when no bootstrap peer answers.
+ */
+export async function createNetNode(options: NetNodeOptions = {}): Promise<NetNode> {
+  const listen = (options.listen ?? []).map((address) => parseListenAddress(address).toString());
+  const bootstrap = (options.bootstrap ?? []).map((address) => parsePeerAddress(address, "bootstrap address"));
+  const dialTimeoutMs = options.dialTimeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS;
+  if (!(Number.isFinite(dialTimeoutMs) && dialTimeoutMs > 0)) throw new RangeError(`dialTimeoutMs must be > 0, got ${dialTimeoutMs}`);
+  const runtime = runtimeName();
+  if (listen.length > 0 && runtime === "browser") {
+    throw new TypeError("A browser node cannot listen; leave `listen` empty and dial a server node");
+  }
+  const privateKey = options.privateKey === undefined ? undefined : decodeKey(options.privateKey);
+  const failures: ListenFailures = new Map();
+  enableBroadcastChannelUnref(); // else libp2p's peer-store lock keeps a Deno process alive after stop()
+  let libp2p: Libp2p<{ ping: Ping }>;
+  try {
+    libp2p = await createLibp2p({
+      privateKey,
+      addresses: { listen },
+      transports: [webSocketTransport(failures)],
+      // Bun's node:crypto lacks chacha20-poly1305: Noise would drop the connection after ~48 KB.
+      connectionEncrypters: [noise(runtime === "bun" ? { crypto: pureJsCrypto } : {})],
+      streamMuxers: [yamux()],
+      // The browser default refuses ws:// and private addresses, where cluster peers usually are.
+      connectionGater: { denyDialMultiaddr: () => false },
+      connectionManager: { dialTimeout: dialTimeoutMs },
+      services: { identify: identify(), ping: ping() },
+    });
+  } catch (cause) {
+    throw startError(cause, failures);
+  }
+  const node = new Libp2pNetNode(libp2p, dialTimeoutMs);
+  try {
+    await node.join(bootstrap);
+  } catch (error) {
+    await node.stop();
+    throw error;
+  }
+  return node;
+}
+
+function startError(cause: unknown, failures: ListenFailures): unknown {
+  for (const [address, error] of failures) {
+    if ((error as { code?: string }).code === "EADDRINUSE" || /EADDRINUSE|address already in use/i.test(describe(error))) {
+      return new AddressInUseError(address, tcpPort(parseMultiaddr(address)) ?? 0, { cause: error });
+    }
+  }
+  return cause;
+}
+
+class Libp2pNetNode implements NetNode {
+  readonly peerId: string;
+  readonly libp2p: Libp2p<{ ping: Ping }>;
+  readonly #dialTimeoutMs: number;
+  readonly #events = new EventTarget();
+  #stopping: Promise<void> | undefined;
+
+  constructor(libp2p: Libp2p<{ ping: Ping }>, dialTimeoutMs: number) {
+    this.libp2p = libp2p;
+    this.peerId = libp2p.peerId.toString();
+    this.#dialTimeoutMs = dialTimeoutMs;
+    for (const type of ["peer:connect", "peer:disconnect"] as const) {
+      libp2p.addEventListener(type, (event) => {
+        this.#events.dispatchEvent(new CustomEvent<PeerEventDetail>(type, { detail: { peerId: event.detail.toString() } }));
+      });
+    }
+  }
+
+  /** Dials the bootstrap peers and tags them so libp2p reconnects when they drop. */
+  async join(bootstrap: PeerAddress[]): Promise<void> {
+    if (bootstrap.length === 0) return;
+    const results = await Promise.allSettled(bootstrap.map(async ({ multiaddr, peerId }) => {
+      await this.libp2p.peerStore.merge(peerIdFromString(peerId), {
+        multiaddrs: [multiaddr],
+        tags: { [KEEP_ALIVE]: { value: 1 } },
+      });
+      await this.dial(multiaddr.toString());
+    }));
+    if (results.some((result) => result.status === "fulfilled")) return;
+    const errors = results.map((result) => (result as PromiseRejectedResult).reason);
+    if (errors.length === 1) throw errors[0];
+    throw new PeerUnreachableError(
+      bootstrap.map(({ multiaddr }) => multiaddr.toString()).join(", "),
+      `none of the ${errors.length} bootstrap peers answered (${errors.map(describe).join("; ")})`,
+      { cause: new AggregateError(errors) },
+    );
+  }
+
+  addresses(): string[] {
+    return this.libp2p.getMultiaddrs().map(String);
+  }
+
+  peers(): string[] {
+    return this.libp2p.getPeers().map(String);
+  }
+
+  async dial(address: string, options?: DialOptions): Promise<Connection> {
+    const { multiaddr } = parsePeerAddress(address);
+    return await this.#dialing(address, options, (signal) => this.libp2p.dial(multiaddr, { signal }));
+  }
+
+  async ping(target: string, options?: DialOptions): Promise<number> {
+    const to = this.#target(target);
+    return await this.#dialing(target, options, (signal) => this.libp2p.services.ping.ping(to, { signal }));
+  }
+
+  async handle(
+    protocol: string,
+    handler: (stream: Stream, info: StreamInfo) => void | Promise<void>,
+    options?: HandleOptions,
+  ): Promise<void> {
+    await this.libp2p.handle(protocol, async (stream, connection) => {
+      try {
+        await handler(stream, { peerId: connection.remotePeer.toString(), protocol, connection });
+      } catch (error) {
+        stream.abort(error instanceof Error ? error : new Error(describe(error)));
+      }
+    }, {
+      maxInboundStreams: options?.maxInboundStreams ?? DEFAULT_MAX_STREAMS,
+      maxOutboundStreams: DEFAULT_MAX_STREAMS,
+    });
+  }
+
+  async handleChannel<In = unknown, Out = unknown>(
+    protocol: string,
+    handler: (channel: Channel<In, Out>, info: StreamInfo) => void | Promise<void>,
+    options?: HandleOptions & ChannelOptions,
+  ): Promise<void> {
+    await this.handle(protocol, (stream, info) => {
+      const channel = createChannel<In, Out>(stream, options);
+      // Not awaited: libp2p need not hold anything while the channel lives.
+      void (async () => {
+        try {
+          await handler(channel, info);
+        } catch (error) {
+          channel.abort(error);
+        }
+      })();
+    }, options);
+  }
+
+  async unhandle(protocol: string): Promise<void> {
+    await this.libp2p.unhandle(protocol);
+  }
+
+  async openStream(target: string, protocol: string, options?: DialOptions): Promise<Stream> {
+    const to = this.#target(target);
+    try {
+      return await this.#dialing(target, options, (signal) =>
+        this.libp2p.dialProtocol(to, protocol, { signal, maxOutboundStreams: DEFAULT_MAX_STREAMS }));
+    } catch (error) {
+      const cause = (error as { cause?: { name?: string } }).cause;
+      if (error instanceof PeerUnreachableError && cause?.name === "UnsupportedProtocolError") {
+        throw new ProtocolNotSupportedError(target, protocol, { cause });
+      }
+      throw error;
+    }
+  }
+
+  async openChannel<In = unknown, Out = unknown>(
+    target: string,
+    protocol: string,
+    options?: DialOptions & ChannelOptions,
+  ): Promise<Channel<In, Out>> {
+    return createChannel<In, Out>(await this.openStream(target, protocol, options), options);
+  }
+
+  addEventListener<K extends keyof NetNodeEventMap>(type: K, listener: (event: NetNodeEventMap[K]) => void): void {
+    this.#events.addEventListener(type, listener as EventListener);
+  }
+
+  removeEventListener<K extends keyof NetNodeEventMap>(type: K, listener: (event: NetNodeEventMap[K]) => void): void {
+    this.#events.removeEventListener(type, listener as EventListener);
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= Promise.resolve(this.libp2p.stop());
+    return this.#stopping;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+
+  /** A peer address (checked for `/p2p/`) or a bare peer id, as libp2p takes it. */
+  #target(target: string) {
+    if (target.startsWith("/")) return parsePeerAddress(target).multiaddr;
+    try {
+      return peerIdFromString(target);
+    } catch (cause) {
+      throw new TypeError(`"${target}" is neither a multiaddr with /p2p/ nor a peer id`, { cause });
+    }
+  }
+
+  /** Runs a libp2p call that dials, bounded by the dial timeout, converting its failures. */
+  async #dialing<T>(address: string, options: DialOptions | undefined, dial: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const timeout = AbortSignal.timeout(this.#dialTimeoutMs);
+    const signal = options?.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
+    try {
+      return await dial(signal);
+    } catch (cause) {
+      if (options?.signal?.aborted) throw options.signal.reason;
+      const reason = timeout.aborted ? `no answer within ${this.#dialTimeoutMs} ms` : dialFailure(cause);
+      throw new PeerUnreachableError(address, reason, { cause });
+    }
+  }
+}
+
+/**
+ * What went wrong in a dial. libp2p's WebSocket transport rejects with the socket's error `Event`
+ * (an `ErrorEvent` with an empty message on Node), not an `Error`.
+ */
+function dialFailure(cause: unknown): string {
+  if (cause instanceof Error) return cause.message === "" ? cause.name : `${cause.name}: ${cause.message}`;
+  const event = cause as { message?: unknown; error?: { message?: unknown; cause?: { message?: unknown } } };
+  for (const text of [event.message, event.error?.message, event.error?.cause?.message]) {
+    if (typeof text === "string" && text !== "") return text;
+  }
+  return "the WebSocket connection failed (refused, reset or unreachable)";
+}
