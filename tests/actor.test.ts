@@ -3,21 +3,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ActantApp, ManualClock } from "../mod.ts";
-
-/** Lets queued promise callbacks run. */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await Promise.resolve();
-}
-
-/** Records whether a promise has settled, without awaiting it. */
-function track<T>(promise: Promise<T>): () => string {
-  let state = "pending";
-  promise.then(
-    (value) => void (state = `resolved: ${JSON.stringify(value)}`),
-    (error: Error) => void (state = `rejected: ${error.name}`),
-  );
-  return () => state;
-}
+import { settle, track } from "./support/async.ts";
 
 function defineModelRegistry(app: ActantApp) {
   return app.actor("ModelRegistry", class {

@@ -15,13 +15,7 @@ import {
   ResultTimeoutError,
   type WorkflowGraph,
 } from "../mod.ts";
-
-/** A promise the test resolves by hand, to decide when a task finishes. */
-function gate<T = void>(): { promise: Promise<T>; open: (value: T) => void } {
-  let open!: (value: T) => void;
-  const promise = new Promise<T>((resolve) => (open = resolve));
-  return { promise, open };
-}
+import { gate } from "./support/async.ts";
 
 /** Resolves once `count()` has been called `n` times: "all n tasks have started". */
 function countdown(n: number): { promise: Promise<void>; count: () => void } {

@@ -25,13 +25,7 @@ import {
   WorkflowError,
   type WorkflowGraph,
 } from "../mod.ts";
-
-/** A promise the test resolves by hand. */
-function gate<T = void>(): { promise: Promise<T>; open: (value: T) => void } {
-  let open!: (value: T) => void;
-  const promise = new Promise<T>((resolve) => (open = resolve));
-  return { promise, open };
-}
+import { gate } from "./support/async.ts";
 
 /** The reason `promise` rejects with; fails the test if it resolves. */
 async function rejection(promise: PromiseLike<unknown>): Promise<unknown> {

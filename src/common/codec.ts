@@ -21,7 +21,8 @@ export type Encoded =
   | { readonly t: "s"; readonly v: SuperJSONResult };
 
 type Primitive = string | number | boolean | null | undefined | bigint;
-type JsonPrimitive = string | number | boolean | null;
+/** A value JSON carries exactly on its own. */
+export type JsonPrimitive = string | number | boolean | null;
 
 function isPrimitive(value: unknown): value is Primitive {
   const type = typeof value;
@@ -29,7 +30,7 @@ function isPrimitive(value: unknown): value is Primitive {
 }
 
 /** A primitive that JSON carries exactly, so the fast paths stay plain JSON data (no bigint, NaN, -0). */
-function isJsonPrimitive(value: unknown): value is JsonPrimitive {
+export function isJsonPrimitive(value: unknown): value is JsonPrimitive {
   switch (typeof value) {
     case "string":
     case "boolean":

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { decode, describe, encode, type Encoded } from "../common/mod.ts";
+import { decode, describe, encode, type Encoded, isJsonPrimitive } from "../common/mod.ts";
 import { FrameError, type FrameErrorReason } from "./errors.ts";
 
 /** One message, encoded and ready to be put in a data frame. */
@@ -151,18 +151,7 @@ function decodeValue(bytes: Uint8Array, index: number): unknown {
  * (not -0), booleans and null, with no `undefined` members, symbol keys or `toJSON` methods.
  */
 function isPlainJson(value: unknown, depth: number): boolean {
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-      return true;
-    case "number":
-      return Number.isFinite(value) && !Object.is(value, -0);
-    case "object":
-      break;
-    default:
-      return false;
-  }
-  if (value === null) return true;
+  if (typeof value !== "object" || value === null) return isJsonPrimitive(value);
   if (depth >= MAX_JSON_DEPTH) return false;
   const proto = Object.getPrototypeOf(value);
   if (proto === Array.prototype) {
@@ -185,7 +174,8 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function isJsonPrimitive(value: unknown): boolean {
+/** Any JSON primitive, as an encoded value's fields may hold after a JSON round trip. */
+function isLooseJsonPrimitive(value: unknown): boolean {
   return value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean";
 }
 
@@ -196,9 +186,9 @@ function isEncoded(value: unknown): value is Encoded {
   const onlyKeys = (...allowed: string[]) => keys.every((key) => allowed.includes(key));
   switch (value.t) {
     case "p":
-      return onlyKeys("t", "v") && (!("v" in value) || isJsonPrimitive(value.v));
+      return onlyKeys("t", "v") && (!("v" in value) || isLooseJsonPrimitive(value.v));
     case "a":
-      return keys.length === 2 && onlyKeys("t", "v") && Array.isArray(value.v) && value.v.every(isJsonPrimitive);
+      return keys.length === 2 && onlyKeys("t", "v") && Array.isArray(value.v) && value.v.every(isLooseJsonPrimitive);
     case "s": {
       const inner = value.v;
       if (keys.length !== 2 || !onlyKeys("t", "v") || !isPlainObject(inner) || !("json" in inner)) return false;

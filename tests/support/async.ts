@@ -1,0 +1,24 @@
+// Small async tools the tests share: hand-opened promises, settling the microtask queue,
+// watching a promise without awaiting it. (Not a test file: no runner picks it up.)
+
+/** A promise the test resolves by hand. */
+export function gate<T = void>(): { promise: Promise<T>; open: (value: T) => void } {
+  let open!: (value: T) => void;
+  const promise = new Promise<T>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+/** Lets queued promise callbacks run (a bounded number of microtask turns). */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await Promise.resolve();
+}
+
+/** Records whether a promise has settled, without awaiting it. */
+export function track<T>(promise: Promise<T>): () => string {
+  let state = "pending";
+  promise.then(
+    (value) => void (state = `resolved: ${JSON.stringify(value)}`),
+    (error: Error) => void (state = `rejected: ${error.name}`),
+  );
+  return () => state;
+}
