@@ -39,6 +39,7 @@ import {
 } from "../task/mod.ts";
 import { checkArity, compile, isStep, type WorkflowGraph, WorkflowHandle, WorkflowRun } from "../workflow/mod.ts";
 import { LogJournal } from "./log_journal.ts";
+import { ClientConnection } from "./client_mode.ts";
 import { LookupHandle, RecordHandle } from "./record_handle.ts";
 import { Recovery } from "./recovery.ts";
 import { type Durability, openStorage, type Storage } from "./storage.ts";
@@ -68,6 +69,17 @@ export interface ActantAppOptions {
   random?: () => number;
   /** Where warnings go (a torn last log record dropped at start). Default `console.warn`. */
   warn?: (message: string) => void;
+  /**
+   * Client mode: the multiaddr (with `/p2p/<id>`) of a worker (`actant worker`). Work submitted
+   * here runs on that worker, which owns it; this app runs nothing itself and keeps no log.
+   */
+  address?: string;
+}
+
+/** Options of {@linkcode ActantApp.submit}. */
+export interface SubmitOptions {
+  /** The id to give the task or workflow (like Celery's `task_id`); a fresh one if absent. */
+  id?: string;
 }
 
 /** A task function: `this` is the {@linkcode TaskContext} when it is declared with `function`. */
@@ -104,6 +116,8 @@ export class ActantApp {
   /** Unfinished workflows, so `close` can cancel them and `getWorkflow` can find them. */
   readonly #workflows = new Map<string, WorkflowRun>();
   readonly #warn: (message: string) => void;
+  readonly #client: ClientConnection | undefined;
+  #dataDir: string | undefined;
   #started: Promise<void> | undefined;
   #storage: Storage | undefined;
   #closed = false;
@@ -114,7 +128,11 @@ export class ActantApp {
     }
     this.name = name;
     this.#options = options;
-    this.durability = options.durability ?? (runtimeName() === "browser" ? "memory" : "batched");
+    this.#client = options.address === undefined ? undefined : new ClientConnection(options.address, options.clock ?? systemClock);
+    this.#dataDir = options.dataDir;
+    this.durability = this.#client !== undefined
+      ? "memory" // a client keeps no log: the worker it submits to owns the work
+      : options.durability ?? (runtimeName() === "browser" ? "memory" : "batched");
     if (!["sync", "batched", "memory"].includes(this.durability)) {
       throw new RangeError(`durability must be "sync", "batched" or "memory", got ${String(options.durability)}`);
     }
@@ -150,13 +168,17 @@ export class ActantApp {
   }
 
   async #open(): Promise<void> {
+    if (this.#client !== undefined) {
+      await this.#client.connect();
+      return;
+    }
     const journal = this.#journal;
     if (journal === undefined) return;
     this.#scheduler.pause();
     try {
       this.#storage = await openStorage({
         durability: this.durability as "sync" | "batched",
-        dataDir: this.#options.dataDir ?? `./.actant/${this.name}`,
+        dataDir: this.#dataDir ?? `./.actant/${this.name}`,
         backend: this.#options.backend,
         warn: this.#warn,
       });
@@ -206,23 +228,48 @@ export class ActantApp {
    * an empty chain, a cycle) throws here, before anything runs; so does a log that can no
    * longer record (`StorageError`).
    */
-  submit<Out>(step: RunnableStep<Out>): RunHandle<Out> {
+  submit<Out>(step: RunnableStep<Out>, options: SubmitOptions = {}): RunHandle<Out> {
+    const id = options.id;
+    if (id !== undefined && (typeof id !== "string" || id === "" || this.#runs.has(id) || this.#workflows.has(id))) {
+      throw new TypeError(`submit() option id must be a new non-empty string, got ${JSON.stringify(id)}`);
+    }
+    if (this.#client !== undefined) return this.#submitRemote(step, id);
     if (isSignature(step)) {
       const definition = this.#registry.get(step.task);
       checkArity(definition, step, false, "");
       const args = encode(step.args, "args");
       this.#ensureStarted();
-      const run = this.#scheduler.submit(definition, args, { journaled: this.#journal !== undefined });
-      if (this.#journal !== undefined) this.#track(run);
+      const run = this.#scheduler.submit(definition, args, { journaled: this.#journal !== undefined, id });
+      if (this.#journal !== undefined || id !== undefined) this.#track(run);
       return new TaskHandle<Out>(run, this.#scheduler, this.#clock);
     }
     const graph = this.compile(step);
     this.#ensureStarted();
-    const run = new WorkflowRun(this.#ids.next("wf"), graph, this.#scheduler, (name) => this.#registry.get(name), {
+    const run = new WorkflowRun(id ?? this.#ids.next("wf"), graph, this.#scheduler, (name) => this.#registry.get(name), {
       journal: this.#journal,
     });
     this.#trackWorkflow(run);
     return new WorkflowHandle<Out>(run, this.#clock);
+  }
+
+  /**
+   * Client mode: checks what can be checked here (a workflow's shape, tasks this app registers,
+   * serializability), then sends the step to the worker; names this app does not register are
+   * the worker's to judge.
+   */
+  #submitRemote<Out>(step: RunnableStep<Out>, id: string | undefined): RunHandle<Out> {
+    if (!isStep(step)) {
+      throw new InvalidWorkflowError(`submit() expects a signature (task.s()) or a workflow, got ${describeInput(step)}`);
+    }
+    if (this.#closed) throw new TypeError(`App "${this.name}" is closed`);
+    compile(step, (name) => this.#registry.has(name) ? this.#registry.get(name) : { name, fn: () => {}, options: {} });
+    return this.#client!.submit<Out>(id ?? this.#ids.next(isSignature(step) ? "t" : "wf"), step);
+  }
+
+  /** Sets the data directory before the app starts (the `--data` of `actant worker`). */
+  useDataDir(dataDir: string): void {
+    if (this.#started !== undefined) throw new TypeError(`useDataDir() must be called before the app starts`);
+    this.#dataDir = dataDir;
   }
 
   #track(run: TaskRun): void {
@@ -309,6 +356,7 @@ export class ActantApp {
    * ```
    */
   async createActor<C extends ActorClass>(definition: ActorDefinition<C>, ...options: CreateActorArgs<C>): Promise<ActorRef<C>> {
+    this.#refuseActorsInClientMode();
     this.#ensureStarted();
     await this.start();
     return this.#actors.create(definition, options[0]);
@@ -319,8 +367,15 @@ export class ActantApp {
    * or with that id (`ref.actorId`), or `ActorNotFoundError`.
    */
   async getActor<C extends ActorClass>(definition: ActorDefinition<C>, nameOrId: string): Promise<ActorRef<C>> {
+    this.#refuseActorsInClientMode();
     await this.start();
     return this.#actors.get(definition, nameOrId);
+  }
+
+  #refuseActorsInClientMode(): void {
+    if (this.#client !== undefined) {
+      throw new TypeError(`App "${this.name}" is a client of ${this.#client.address}: remote actors are not available yet; create actors in a local or worker app`);
+    }
   }
 
   /** Resolves when everything recorded so far is acknowledged by the log. */
@@ -350,6 +405,7 @@ export class ActantApp {
     await this.#actors.stopAll({ forget: !durable });
     if (this.#started !== undefined) await this.#started.catch(() => {});
     await this.#storage?.close();
+    await this.#client?.close();
   }
 
   /** `await using app = new ActantApp(…)` closes it at the end of the scope. */

@@ -40,6 +40,8 @@ export interface SubmitOptions {
   journaled?: boolean;
   /** Re-submit a recovered run under its old id; its submission is already in the journal. */
   recoveredId?: string;
+  /** The id to give a new run (chosen by a remote client); one is made if absent. */
+  id?: string;
 }
 
 /** Runs task runs on this process. */
@@ -87,7 +89,7 @@ export class Scheduler {
 
   /** Queues a run of `definition` with already encoded `args`. */
   submit(definition: TaskDefinition, args: Encoded, options?: SubmitOptions): TaskRun {
-    const run = new TaskRun(options?.recoveredId ?? this.#ids.next("t"), definition, args);
+    const run = new TaskRun(options?.recoveredId ?? options?.id ?? this.#ids.next("t"), definition, args);
     if (options?.journaled) {
       run.journaled = true;
       if (options.recoveredId === undefined) {

@@ -1,0 +1,54 @@
+/**
+ * Client mode: an app built with `{ address }` runs nothing itself; it submits to the worker at
+ * that address, which owns the work, and waits for the answers.
+ *
+ * @module
+ */
+import { RemoteClient } from "../cluster/mod.ts";
+import type { Clock } from "../common/mod.ts";
+import { createNetNode, type NetNode, parsePeerAddress } from "../net/mod.ts";
+import type { AnyStep, RunHandle } from "../task/mod.ts";
+import { LookupHandle } from "./record_handle.ts";
+
+/** The connection of a client-mode app to its worker. */
+export class ClientConnection {
+  readonly address: string;
+  readonly #clock: Clock;
+  #connected: Promise<{ node: NetNode; client: RemoteClient }> | undefined;
+
+  constructor(address: string, clock: Clock) {
+    parsePeerAddress(address); // an address without /p2p/<id> is a TypeError now, not at first use
+    this.address = address;
+    this.#clock = clock;
+  }
+
+  /** Dials the worker (once); fails with `PeerUnreachableError` if it does not answer. */
+  connect(): Promise<{ node: NetNode; client: RemoteClient }> {
+    this.#connected ??= (async () => {
+      const node = await createNetNode({});
+      try {
+        return { node, client: await RemoteClient.connect(node, this.address, this.#clock) };
+      } catch (error) {
+        await node.stop();
+        throw error;
+      }
+    })();
+    return this.#connected;
+  }
+
+  /** Submits `step` under `id` to the worker; the handle is returned at once. */
+  submit<T>(id: string, step: AnyStep): RunHandle<T> {
+    const submitted = this.connect().then(({ client }) => ({ handle: client.submit<T>(id, step) }));
+    submitted.catch(() => {});
+    return new LookupHandle<T>(id, this.#clock, () => submitted);
+  }
+
+  /** Closes the channel and stops the local node. */
+  async close(): Promise<void> {
+    if (this.#connected === undefined) return;
+    const connected = await this.#connected.catch(() => undefined);
+    if (connected === undefined) return;
+    await connected.client.close();
+    await connected.node.stop();
+  }
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+/**
+ * The `actant` command: `actant worker …` (see `worker.ts`).
+ *
+ * @module
+ */
+import { describe } from "../common/mod.ts";
+import { commandArgs, exitProcess } from "../runtime/process.ts";
+import { WORKER_USAGE, workerCommand } from "./worker.ts";
+
+const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
+const [command, ...rest] = commandArgs();
+
+try {
+  if (command === "worker") {
+    await workerCommand(rest, log);
+    exitProcess(0);
+  } else {
+    console.error(`Unknown command ${JSON.stringify(command ?? "")}; expected "worker"\n\n${WORKER_USAGE}`);
+    exitProcess(2);
+  }
+} catch (error) {
+  console.error(`actant ${command}: ${describe(error)}`);
+  exitProcess(1);
+}

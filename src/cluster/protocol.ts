@@ -1,0 +1,45 @@
+/**
+ * The task protocol between a client and a worker: the client submits steps (a signature or a
+ * workflow tree, plain data) under ids it chooses; the worker, which then owns the work, answers
+ * when it is accepted and again when it is done.
+ *
+ * @module
+ */
+import { ActantError, type Encoded } from "../common/mod.ts";
+import { actantProtocol } from "../net/mod.ts";
+import type { AnyStep } from "../task/mod.ts";
+
+/** The protocol id of task dispatch. */
+export const TASKS_PROTOCOL: string = actantProtocol("tasks", "1");
+
+/** An error as it crosses the wire. */
+export interface ErrorInfo {
+  name: string;
+  code?: string;
+  message: string;
+}
+
+/** What a client sends. */
+export type ClientMessage =
+  | { op: "submit"; id: string; step: AnyStep }
+  | { op: "cancel"; id: string };
+
+/** What a worker answers. */
+export type WorkerMessage =
+  | { op: "accepted"; id: string }
+  | { op: "done"; id: string; ok: true; result: Encoded }
+  | { op: "done"; id: string; ok: false; error: ErrorInfo };
+
+/** The wire form of an error. */
+export function errorInfo(error: unknown): ErrorInfo {
+  if (error instanceof ActantError) return { name: error.name, code: error.code, message: error.message };
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: "Error", message: String(error) };
+}
+
+/** An error rebuilt from its wire form: an `ActantError` with the remote `name` and `code`. */
+export function rebuildError(info: ErrorInfo): ActantError {
+  const error = new ActantError(info.code ?? "REMOTE_ERROR", info.message);
+  error.name = info.name;
+  return error;
+}

@@ -1,0 +1,110 @@
+/**
+ * The client side of task dispatch: a pure client submits to the worker at an address and waits
+ * for its answers on one channel.
+ *
+ * @module
+ */
+import { type Clock, decode, type Encoded, type GetOptions, waitFor } from "../common/mod.ts";
+import type { Channel, NetNode } from "../net/mod.ts";
+import type { AnyStep, RunHandle, RunStatus } from "../task/mod.ts";
+import { type ClientMessage, rebuildError, TASKS_PROTOCOL, type WorkerMessage } from "./protocol.ts";
+
+interface Pending {
+  status: RunStatus;
+  done: PromiseWithResolvers<Encoded>;
+}
+
+/** A connection to one worker for submitting work. */
+export class RemoteClient {
+  readonly #channel: Channel<WorkerMessage, ClientMessage>;
+  readonly #writer: WritableStreamDefaultWriter<ClientMessage>;
+  readonly #clock: Clock;
+  readonly #pending = new Map<string, Pending>();
+
+  private constructor(channel: Channel<WorkerMessage, ClientMessage>, clock: Clock) {
+    this.#channel = channel;
+    this.#writer = channel.writable.getWriter();
+    this.#clock = clock;
+    this.#read().catch((error) => this.#failAll(error));
+  }
+
+  /** Connects to the worker at `address` (a multiaddr with `/p2p/<id>`). */
+  static async connect(node: NetNode, address: string, clock: Clock): Promise<RemoteClient> {
+    return new RemoteClient(await node.openChannel<WorkerMessage, ClientMessage>(address, TASKS_PROTOCOL), clock);
+  }
+
+  /** Sends `step` to run under `id`; the handle settles with the worker's answer. */
+  submit<T>(id: string, step: AnyStep): RunHandle<T> {
+    const pending: Pending = { status: "pending", done: Promise.withResolvers<Encoded>() };
+    pending.done.promise.catch(() => {});
+    this.#pending.set(id, pending);
+    this.#writer.write({ op: "submit", id, step }).catch((error) => this.#settle(id, () => pending.done.reject(error)));
+    return new RemoteHandle<T>(id, pending, this.#clock, () => this.#writer.write({ op: "cancel", id }).then(() => true, () => false));
+  }
+
+  /** Closes the channel. */
+  async close(): Promise<void> {
+    await this.#writer.close().catch(() => {});
+  }
+
+  async #read(): Promise<void> {
+    for await (const message of this.#channel.readable) {
+      const pending = this.#pending.get(message.id);
+      if (pending === undefined) continue;
+      if (message.op === "accepted") pending.status = "running";
+      else if (message.ok) this.#settle(message.id, () => ((pending.status = "succeeded"), pending.done.resolve(message.result)));
+      else {
+        const error = rebuildError(message.error);
+        pending.status = error.code === "CANCELLED" ? "cancelled" : "failed";
+        this.#settle(message.id, () => pending.done.reject(error));
+      }
+    }
+    this.#failAll(new Error("the worker closed the connection"));
+  }
+
+  #settle(id: string, settle: () => void): void {
+    this.#pending.delete(id);
+    settle();
+  }
+
+  #failAll(error: unknown): void {
+    for (const [id, pending] of this.#pending) {
+      pending.status = "failed";
+      this.#settle(id, () => pending.done.reject(error));
+    }
+  }
+}
+
+/** The handle of work submitted to a worker. */
+class RemoteHandle<T> implements RunHandle<T> {
+  readonly id: string;
+  readonly #pending: Pending;
+  readonly #clock: Clock;
+  readonly #cancel: () => Promise<boolean>;
+
+  constructor(id: string, pending: Pending, clock: Clock, cancel: () => Promise<boolean>) {
+    this.id = id;
+    this.#pending = pending;
+    this.#clock = clock;
+    this.#cancel = cancel;
+  }
+
+  get(options?: GetOptions): Promise<T> {
+    return waitFor(this.#pending.done.promise.then(decode<T>), this.id, this.#clock, options);
+  }
+
+  then<A = T, B = never>(
+    onFulfilled?: ((value: T) => A | PromiseLike<A>) | null,
+    onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
+    return this.get().then(onFulfilled, onRejected);
+  }
+
+  status(): Promise<RunStatus> {
+    return Promise.resolve(this.#pending.status);
+  }
+
+  cancel(): Promise<boolean> {
+    return this.#cancel();
+  }
+}

@@ -1,0 +1,102 @@
+// A client app submits to an `actant worker` process over libp2p (WebSocket, Noise, Yamux) on
+// 127.0.0.1: the seed's chain runs on the worker, errors come back by name, bad addresses fail clearly.
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { ActantApp, chain, group, signature } from "../mod.ts";
+
+const main = new URL("../src/cli/main.ts", import.meta.url).pathname;
+const appModule = new URL("./fixtures/cluster_app.ts", import.meta.url).pathname;
+
+function spawnWorker(dataDir: string): ChildProcess {
+  const g = globalThis as { Deno?: unknown };
+  const args = ["worker", "--app", appModule, "--listen", "/ip4/127.0.0.1/tcp/0/ws", "--data", dataDir, "--node-id", "w1"];
+  return g.Deno !== undefined
+    ? spawn(process.execPath, ["run", "-A", main, ...args], { stdio: ["ignore", "pipe", "pipe"] })
+    : spawn(process.execPath, [main, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** The worker's listening multiaddr, from its log (bounded wait: a broken build must not hang). */
+function listeningAddress(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${out}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk;
+      const match = /listening (\S+\/p2p\/\S+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.on("exit", (code) => reject(new Error(`worker exited with ${code}:\n${out}`)));
+  });
+}
+
+describe("client mode against an actant worker process", { timeout: 120_000 }, () => {
+  let worker: ChildProcess;
+  let address: string;
+  let work: string;
+  let client: ActantApp;
+
+  before(async () => {
+    work = mkdtempSync(join(tmpdir(), "actant-cluster-"));
+    worker = spawnWorker(join(work, "data"));
+    address = await listeningAddress(worker);
+    client = new ActantApp("cluster_test", { address });
+  });
+
+  after(async () => {
+    await client?.close();
+    if (worker.exitCode === null) {
+      const exited = new Promise((resolve) => worker.once("exit", resolve));
+      worker.kill("SIGTERM");
+      await exited;
+    }
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it("runs the seed's chain on the worker and returns its result", async () => {
+    const fetch = client.task("fetch", async (url: string) => `data from ${url} (client copy, never run here)`);
+    const analyze = client.task("analyze", (_data: string) => ({ sentiment: 0, topics: [] as string[] }));
+    const report = client.task("report", (result: { sentiment: number }) => `local ${result.sentiment}`);
+    const handle = client.submit(chain(fetch.s("https://example.com"), analyze.s(), report.s()));
+    assert.equal(await handle, "Report: sentiment=0.8");
+    assert.equal(await handle.status(), "succeeded");
+  });
+
+  it("runs tasks it only knows by name, and groups of them", async () => {
+    assert.equal(await client.submit(signature<number>("add", [2, 3])), 5);
+    assert.deepEqual(await client.submit(group(signature("add", [1, 1]), signature("add", [2, 2]))), [2, 4]);
+  });
+
+  it("a task that fails on the worker rejects the client's handle with the error's name", async () => {
+    await assert.rejects(client.submit(signature("fail", ["too far"])).get(), (error: Error & { code?: string }) => {
+      assert.equal(error.name, "TaskError");
+      assert.match(error.message, /RangeError: too far/);
+      return true;
+    });
+  });
+
+  it("a task the worker does not register is refused with UnknownTaskError naming it", async () => {
+    await assert.rejects(client.submit(signature("nope", [])).get(), (error: Error & { code?: string }) => {
+      assert.equal(error.name, "UnknownTaskError");
+      assert.equal(error.code, "UNKNOWN_TASK");
+      assert.match(error.message, /"nope"/);
+      return true;
+    });
+  });
+
+  it("an address without /p2p/ is a TypeError at construction; an address that does not answer fails with PeerUnreachableError", async () => {
+    assert.throws(() => new ActantApp("x", { address: "/ip4/127.0.0.1/tcp/1/ws" }), TypeError);
+    const peer = address.slice(address.indexOf("/p2p/"));
+    const nobody = new ActantApp("x", { address: `/ip4/127.0.0.1/tcp/1/ws${peer}` });
+    await assert.rejects(nobody.submit(signature("add", [1, 2])).get(), { name: "PeerUnreachableError" });
+    await nobody.close();
+  });
+});
