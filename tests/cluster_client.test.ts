@@ -1,7 +1,7 @@
 // A client app submits to an `actant worker` process over libp2p (WebSocket, Noise, Yamux) on
 // 127.0.0.1: the seed's chain runs on the worker, errors come back by name, bad addresses fail clearly.
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +17,17 @@ function spawnWorker(dataDir: string): ChildProcess {
   return g.Deno !== undefined
     ? spawn(process.execPath, ["run", "-A", main, ...args], { stdio: ["ignore", "pipe", "pipe"] })
     : spawn(process.execPath, [main, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** Runs `actant <args>` with the current runtime; resolves with its exit code and output. */
+function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const g = globalThis as { Deno?: unknown };
+  const argv = g.Deno !== undefined ? ["run", "-A", main, ...args] : [main, ...args];
+  return new Promise((resolve) => {
+    execFile(process.execPath, argv, { timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr });
+    });
+  });
 }
 
 /** The worker's listening multiaddr, from its log (bounded wait: a broken build must not hang). */
@@ -90,6 +101,35 @@ describe("client mode against an actant worker process", { timeout: 120_000 }, (
       assert.match(error.message, /"nope"/);
       return true;
     });
+  });
+
+  it("actant status prints the worker as a table, and as JSON with --json", async () => {
+    await client.submit(signature<number>("add", [40, 2]));
+    const table = await runCli(["status", "--address", address]);
+    assert.equal(table.code, 0, table.stderr);
+    const peerId = address.slice(address.indexOf("/p2p/") + 5);
+    assert.match(table.stdout, /^node\s+peer\s+runtime\s+queued\s+running\s+done\s+failed\s+actors\s+load\s+uptime\s+addresses/m);
+    assert.match(table.stdout, new RegExp(`^w1\\s+${peerId.slice(0, 12)}`, "m"));
+    const json = await runCli(["status", "--address", address, "--json"]);
+    assert.equal(json.code, 0, json.stderr);
+    const { peers } = JSON.parse(json.stdout);
+    assert.equal(peers.length, 1);
+    assert.equal(peers[0].peerId, peerId);
+    assert.equal(peers[0].nodeId, "w1");
+    assert.ok(peers[0].tasks.succeeded >= 1);
+    assert.ok(peers[0].addresses.includes(address));
+  });
+
+  it("actant with a bad command or option exits non-zero with a message naming it", async () => {
+    const unknown = await runCli(["launch"]);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /Unknown command "launch"/);
+    const badOption = await runCli(["status", "--adress", address]);
+    assert.equal(badOption.code, 1);
+    assert.match(badOption.stderr, /adress/);
+    const missing = await runCli(["worker"]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /--app is required/);
   });
 
   it("an address without /p2p/ is a TypeError at construction; an address that does not answer fails with PeerUnreachableError", async () => {

@@ -384,8 +384,8 @@ export class ActantApp {
   }
 
   /** Counts of the embedded worker, for status reports. */
-  stats(): ReturnType<Scheduler["stats"]> & { actors: number } {
-    return { ...this.#scheduler.stats(), actors: this.#actors.cells().length };
+  stats(): ReturnType<Scheduler["stats"]> & { actors: number; concurrency: number } {
+    return { ...this.#scheduler.stats(), actors: this.#actors.cells().length, concurrency: this.#scheduler.concurrency };
   }
 
   /**

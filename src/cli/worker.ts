@@ -5,8 +5,9 @@
  * @module
  */
 import { ActantApp } from "../app/mod.ts";
-import { serveTasks } from "../cluster/mod.ts";
+import { type PeerStatus, serveStatus, serveTasks } from "../cluster/mod.ts";
 import { describe } from "../common/mod.ts";
+import { runtimeName } from "../runtime/mod.ts";
 import { createNetNode, loadOrCreateKey } from "../net/mod.ts";
 import { moduleUrl, onShutdownSignal, parseOptions, processId } from "../runtime/process.ts";
 import { importModule } from "../runtime/import_module.ts";
@@ -42,6 +43,22 @@ export async function runWorker(args: string[], log: (line: string) => void): Pr
   const listen = (options.listen as string[] | undefined) ?? ["/ip4/127.0.0.1/tcp/0/ws"];
   const node = await createNetNode({ listen, privateKey: await loadOrCreateKey(dataDir) });
   await serveTasks(node, { submit: (step, submitOptions) => app.submit(step as never, submitOptions) });
+  const startedAt = Date.now();
+  await serveStatus(node, {
+    report: (): PeerStatus => {
+      const stats = app.stats();
+      return {
+        peerId: node.peerId,
+        nodeId,
+        addresses: node.addresses(),
+        runtime: runtimeName(),
+        tasks: { queued: stats.queued, running: stats.running, succeeded: stats.succeeded, failed: stats.failed, cancelled: stats.cancelled },
+        actors: stats.actors,
+        load: stats.concurrency === Infinity ? 0 : stats.running / stats.concurrency,
+        uptimeMs: Date.now() - startedAt,
+      };
+    },
+  });
   log(`${nodeId} ready: app "${app.name}", peer ${node.peerId}, data ${dataDir}`);
   for (const address of node.addresses()) log(`listening ${address}`);
   return async () => {

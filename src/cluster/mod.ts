@@ -6,3 +6,4 @@
 export * from "./protocol.ts";
 export * from "./worker_service.ts";
 export * from "./remote_client.ts";
+export * from "./status.ts";

@@ -1,0 +1,24 @@
+/**
+ * `actant status`: asks a peer for the cluster's status and prints it as a table (or JSON).
+ *
+ * @module
+ */
+import { formatStatusTable, requestStatus } from "../cluster/mod.ts";
+import { createNetNode } from "../net/mod.ts";
+import { parseOptions } from "../runtime/process.ts";
+
+/** Usage text of `actant status`. */
+export const STATUS_USAGE = `Usage: actant status --address <multiaddr with /p2p/<id>> [--json]`;
+
+/** Prints the status of the cluster reachable at `--address`. */
+export async function statusCommand(args: string[], print: (text: string) => void): Promise<void> {
+  const options = parseOptions(args, { address: { type: "string" }, json: { type: "boolean" } });
+  if (typeof options.address !== "string") throw new TypeError(`--address is required\n${STATUS_USAGE}`);
+  const node = await createNetNode({});
+  try {
+    const peers = await requestStatus(node, options.address);
+    print(options.json ? JSON.stringify({ peers }, null, 2) : formatStatusTable(peers));
+  } finally {
+    await node.stop();
+  }
+}
