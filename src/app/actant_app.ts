@@ -74,6 +74,8 @@ export interface ActantAppOptions {
    * here runs on that worker, which owns it; this app runs nothing itself and keeps no log.
    */
   address?: string;
+  /** Client mode: the cluster secret its workers were started with (`--secret-file` / `ACTANT_SECRET`). */
+  secret?: string | Uint8Array;
 }
 
 /** Options of {@linkcode ActantApp.submit}. */
@@ -128,7 +130,7 @@ export class ActantApp {
     }
     this.name = name;
     this.#options = options;
-    this.#client = options.address === undefined ? undefined : new ClientConnection(options.address, options.clock ?? systemClock);
+    this.#client = options.address === undefined ? undefined : new ClientConnection(options.address, options.clock ?? systemClock, options.secret);
     this.#dataDir = options.dataDir;
     this.durability = this.#client !== undefined
       ? "memory" // a client keeps no log: the worker it submits to owns the work

@@ -14,18 +14,20 @@ import { LookupHandle } from "./record_handle.ts";
 export class ClientConnection {
   readonly address: string;
   readonly #clock: Clock;
+  readonly #secret: string | Uint8Array | undefined;
   #connected: Promise<{ node: NetNode; client: RemoteClient }> | undefined;
 
-  constructor(address: string, clock: Clock) {
+  constructor(address: string, clock: Clock, secret?: string | Uint8Array) {
     parsePeerAddress(address); // an address without /p2p/<id> is a TypeError now, not at first use
     this.address = address;
     this.#clock = clock;
+    this.#secret = secret;
   }
 
   /** Dials the worker (once); fails with `PeerUnreachableError` if it does not answer. */
   connect(): Promise<{ node: NetNode; client: RemoteClient }> {
     this.#connected ??= (async () => {
-      const node = await createNetNode({});
+      const node = await createNetNode({ secret: this.#secret });
       try {
         return { node, client: await RemoteClient.connect(node, this.address, this.#clock) };
       } catch (error) {

@@ -6,15 +6,16 @@
 import { formatStatusTable, requestStatus } from "../cluster/mod.ts";
 import { createNetNode } from "../net/mod.ts";
 import { parseOptions } from "../runtime/process.ts";
+import { clusterSecret } from "./secret_option.ts";
 
 /** Usage text of `actant status`. */
-export const STATUS_USAGE = `Usage: actant status --address <multiaddr with /p2p/<id>> [--json]`;
+export const STATUS_USAGE = `Usage: actant status --address <multiaddr with /p2p/<id>> [--json] [--secret-file <path>]`;
 
 /** Prints the status of the cluster reachable at `--address`. */
 export async function statusCommand(args: string[], print: (text: string) => void): Promise<void> {
-  const options = parseOptions(args, { address: { type: "string" }, json: { type: "boolean" } });
+  const options = parseOptions(args, { address: { type: "string" }, json: { type: "boolean" }, "secret-file": { type: "string" } });
   if (typeof options.address !== "string") throw new TypeError(`--address is required\n${STATUS_USAGE}`);
-  const node = await createNetNode({});
+  const node = await createNetNode({ secret: await clusterSecret(options["secret-file"]) });
   try {
     const peers = await requestStatus(node, options.address);
     print(options.json ? JSON.stringify({ peers }, null, 2) : formatStatusTable(peers));

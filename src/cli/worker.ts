@@ -10,6 +10,7 @@ import { describe } from "../common/mod.ts";
 import { runtimeName } from "../runtime/mod.ts";
 import { createNetNode, loadOrCreateKey } from "../net/mod.ts";
 import { moduleUrl, onShutdownSignal, parseOptions, processId } from "../runtime/process.ts";
+import { clusterSecret } from "./secret_option.ts";
 import { importModule } from "../runtime/import_module.ts";
 
 /** Usage text of `actant worker`. */
@@ -18,7 +19,8 @@ export const WORKER_USAGE = `Usage: actant worker --app <module> [--listen <mult
   --app       the app module: its default export (or export "app") is an ActantApp
   --listen    where to listen, e.g. /ip4/0.0.0.0/tcp/4001/ws (default /ip4/127.0.0.1/tcp/0/ws)
   --data      data directory: the event log and the node's key (default ./.actant/<app name>)
-  --node-id   a readable name for logs (default worker-<pid>)`;
+  --node-id   a readable name for logs (default worker-<pid>)
+  --secret-file  a file holding the cluster secret (or set ACTANT_SECRET): only peers with it connect`;
 
 /** Runs a worker until a shutdown signal; `log` receives readable lines. */
 export async function runWorker(args: string[], log: (line: string) => void): Promise<() => Promise<void>> {
@@ -27,6 +29,7 @@ export async function runWorker(args: string[], log: (line: string) => void): Pr
     listen: { type: "string", multiple: true },
     data: { type: "string" },
     "node-id": { type: "string" },
+    "secret-file": { type: "string" },
   });
   if (typeof options.app !== "string") throw new TypeError(`--app is required\n${WORKER_USAGE}`);
   const nodeId = typeof options["node-id"] === "string" ? options["node-id"] : `worker-${processId()}`;
@@ -41,7 +44,8 @@ export async function runWorker(args: string[], log: (line: string) => void): Pr
   app.useDataDir(dataDir);
   await app.start();
   const listen = (options.listen as string[] | undefined) ?? ["/ip4/127.0.0.1/tcp/0/ws"];
-  const node = await createNetNode({ listen, privateKey: await loadOrCreateKey(dataDir) });
+  const secret = await clusterSecret(options["secret-file"]);
+  const node = await createNetNode({ listen, privateKey: await loadOrCreateKey(dataDir), secret });
   await serveTasks(node, { submit: (step, submitOptions) => app.submit(step as never, submitOptions) });
   const startedAt = Date.now();
   await serveStatus(node, {
@@ -59,7 +63,7 @@ export async function runWorker(args: string[], log: (line: string) => void): Pr
       };
     },
   });
-  log(`${nodeId} ready: app "${app.name}", peer ${node.peerId}, data ${dataDir}`);
+  log(`${nodeId} ready: app "${app.name}", peer ${node.peerId}, data ${dataDir}${secret === undefined ? "" : ", private cluster (secret set)"}`);
   for (const address of node.addresses()) log(`listening ${address}`);
   return async () => {
     log(`${nodeId} shutting down`);

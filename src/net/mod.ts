@@ -13,3 +13,4 @@ export * from "./channel.ts";
 export * from "./keys.ts";
 export * from "./addresses.ts";
 export * from "./node.ts";
+export * from "./secret.ts";

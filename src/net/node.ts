@@ -11,6 +11,7 @@ import { identify } from "@libp2p/identify";
 import { type Connection, KEEP_ALIVE, type Libp2p, type Stream } from "@libp2p/interface";
 import { peerIdFromString } from "@libp2p/peer-id";
 import { ping, type Ping } from "@libp2p/ping";
+import { preSharedKey } from "@libp2p/pnet";
 import { createLibp2p } from "libp2p";
 import { describe } from "../common/mod.ts";
 import { enableBroadcastChannelUnref } from "../runtime/broadcast_channel.ts";
@@ -19,6 +20,7 @@ import { parseListenAddress, parseMultiaddr, parsePeerAddress, type PeerAddress,
 import { type Channel, type ChannelOptions, createChannel } from "./channel.ts";
 import { AddressInUseError, PeerUnreachableError, ProtocolNotSupportedError } from "./errors.ts";
 import { decodeKey } from "./keys.ts";
+import { swarmKeyFromSecret } from "./secret.ts";
 import { type ListenFailures, webSocketTransport } from "./websocket_transport.ts";
 
 export type { Connection, Stream };
@@ -41,6 +43,8 @@ export interface NetNodeOptions {
   bootstrap?: string[];
   /** Bound on each dial, in ms. Default {@linkcode DEFAULT_DIAL_TIMEOUT_MS}. */
   dialTimeoutMs?: number;
+  /** The cluster secret: only peers with the same secret can connect to this node, or be reached by it. */
+  secret?: string | Uint8Array;
 }
 
 /** Options of calls that dial. */
@@ -149,6 +153,9 @@ export async function createNetNode(options: NetNodeOptions = {}): Promise<NetNo
     throw new TypeError("A browser node cannot listen; leave `listen` empty and dial a server node");
   }
   const privateKey = options.privateKey === undefined ? undefined : decodeKey(options.privateKey);
+  const connectionProtector = options.secret === undefined
+    ? undefined
+    : preSharedKey({ psk: await swarmKeyFromSecret(options.secret) });
   const failures: ListenFailures = new Map();
   enableBroadcastChannelUnref(); // else libp2p's peer-store lock keeps a Deno process alive after stop()
   let libp2p: Libp2p<{ ping: Ping }>;
@@ -163,6 +170,7 @@ export async function createNetNode(options: NetNodeOptions = {}): Promise<NetNo
       // The browser default refuses ws:// and private addresses, where cluster peers usually are.
       connectionGater: { denyDialMultiaddr: () => false },
       connectionManager: { dialTimeout: dialTimeoutMs },
+      connectionProtector,
       services: { identify: identify(), ping: ping() },
     });
   } catch (cause) {

@@ -55,3 +55,8 @@ export function moduleUrl(path: string): string {
 export function processId(): number {
   return process.pid;
 }
+
+/** An environment variable, or `undefined`. */
+export function envVar(name: string): string | undefined {
+  return process.env[name];
+}
