@@ -23,7 +23,7 @@ import {
   systemClock,
 } from "../common/mod.ts";
 import { runtimeName } from "../runtime/mod.ts";
-import { type Backend, noJournal } from "../store/mod.ts";
+import { noJournal } from "../store/mod.ts";
 import {
   createTask,
   isSignature,
@@ -42,47 +42,8 @@ import { LogJournal } from "./log_journal.ts";
 import { ClientConnection } from "./client_mode.ts";
 import { LookupHandle, RecordHandle } from "./record_handle.ts";
 import { Recovery } from "./recovery.ts";
+import { type ActantAppOptions, describeInput, positive, type SubmitOptions } from "./options.ts";
 import { type Durability, openStorage, type Storage } from "./storage.ts";
-
-/** Options of an {@linkcode ActantApp}. */
-export interface ActantAppOptions {
-  /** Most task attempts the embedded worker runs at once. Default 1024. */
-  concurrency?: number;
-  /**
-   * `"batched"` (default on Node, Deno and Bun): work is acknowledged once its events are
-   * committed to the log (they survive the process being killed), fsynced right after in groups.
-   * `"sync"`: acknowledged only after the fsync (survives a machine crash too).
-   * `"memory"` (default in browsers): nothing is kept.
-   */
-  durability?: Durability;
-  /** Where the log lives. Default `./.actant/<app name>`. */
-  dataDir?: string;
-  /** A storage backend to use instead of LMDB in `dataDir` (e.g. a `MemoryBackend`, or one that injects faults). */
-  backend?: Backend;
-  /** Events between two checkpoints of the log (after which older records are compacted). Default 100,000. */
-  checkpointInterval?: number;
-  /** Finished tasks and workflows whose results `getResult` / `getWorkflow` can still return. Default 10,000. */
-  keepResults?: number;
-  /** The clock for retries, timeouts and deadlines (a `ManualClock` in tests). */
-  clock?: Clock;
-  /** Source of jitter in [0, 1). */
-  random?: () => number;
-  /** Where warnings go (a torn last log record dropped at start). Default `console.warn`. */
-  warn?: (message: string) => void;
-  /**
-   * Client mode: the multiaddr (with `/p2p/<id>`) of a worker (`actant worker`). Work submitted
-   * here runs on that worker, which owns it; this app runs nothing itself and keeps no log.
-   */
-  address?: string;
-  /** Client mode: the cluster secret its workers were started with (`--secret-file` / `ACTANT_SECRET`). */
-  secret?: string | Uint8Array;
-}
-
-/** Options of {@linkcode ActantApp.submit}. */
-export interface SubmitOptions {
-  /** The id to give the task or workflow (like Celery's `task_id`); a fresh one if absent. */
-  id?: string;
-}
 
 /** A task function: `this` is the {@linkcode TaskContext} when it is declared with `function`. */
 // deno-lint-ignore no-explicit-any
@@ -414,14 +375,4 @@ export class ActantApp {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
-}
-
-function positive(option: string, value: number): number {
-  if (!(Number.isInteger(value) && value > 0)) throw new RangeError(`${option} must be an integer > 0, got ${String(value)}`);
-  return value;
-}
-
-function describeInput(value: unknown): string {
-  if (Array.isArray(value)) return "an array (wrap a list of steps in group() or chain())";
-  return value === null ? "null" : typeof value;
 }

@@ -4,3 +4,4 @@
  * @module
  */
 export * from "./actant_app.ts";
+export * from "./options.ts";
