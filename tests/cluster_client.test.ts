@@ -1,74 +1,31 @@
 // A client app submits to an `actant worker` process over libp2p (WebSocket, Noise, Yamux) on
 // 127.0.0.1: the seed's chain runs on the worker, errors come back by name, bad addresses fail clearly.
 import assert from "node:assert/strict";
-import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ActantApp, chain, group, signature } from "../mod.ts";
+import { runCli, startWorker, type WorkerProcess } from "./support/actant_cli.ts";
 
-const main = new URL("../src/cli/main.ts", import.meta.url).pathname;
 const appModule = new URL("./fixtures/cluster_app.ts", import.meta.url).pathname;
 
-function spawnWorker(dataDir: string): ChildProcess {
-  const g = globalThis as { Deno?: unknown };
-  const args = ["worker", "--app", appModule, "--listen", "/ip4/127.0.0.1/tcp/0/ws", "--data", dataDir, "--node-id", "w1"];
-  return g.Deno !== undefined
-    ? spawn(process.execPath, ["run", "-A", main, ...args], { stdio: ["ignore", "pipe", "pipe"] })
-    : spawn(process.execPath, [main, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-}
-
-/** Runs `actant <args>` with the current runtime; resolves with its exit code and output. */
-function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const g = globalThis as { Deno?: unknown };
-  const argv = g.Deno !== undefined ? ["run", "-A", main, ...args] : [main, ...args];
-  return new Promise((resolve) => {
-    execFile(process.execPath, argv, { timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr });
-    });
-  });
-}
-
-/** The worker's listening multiaddr, from its log (bounded wait: a broken build must not hang). */
-function listeningAddress(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${out}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk;
-      const match = /listening (\S+\/p2p\/\S+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`worker exited with ${code}:\n${out}`)));
-  });
-}
-
 describe("client mode against an actant worker process", { timeout: 120_000 }, () => {
-  let worker: ChildProcess;
+  let worker: WorkerProcess;
   let address: string;
   let work: string;
   let client: ActantApp;
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), "actant-cluster-"));
-    worker = spawnWorker(join(work, "data"));
-    address = await listeningAddress(worker);
+    worker = await startWorker(["--app", appModule, "--listen", "/ip4/127.0.0.1/tcp/0/ws", "--data", join(work, "data"), "--node-id", "w1"]);
+    address = worker.address;
     client = new ActantApp("cluster_test", { address });
   });
 
   after(async () => {
     await client?.close();
-    if (worker.exitCode === null) {
-      const exited = new Promise((resolve) => worker.once("exit", resolve));
-      worker.kill("SIGTERM");
-      await exited;
-    }
+    await worker?.stop();
     rmSync(work, { recursive: true, force: true });
   });
 

@@ -16,6 +16,7 @@ import {
   type WorkflowGraph,
 } from "../mod.ts";
 import { gate } from "./support/async.ts";
+import { thrown } from "./support/errors.ts";
 
 /** Resolves once `count()` has been called `n` times: "all n tasks have started". */
 function countdown(n: number): { promise: Promise<void>; count: () => void } {
@@ -34,16 +35,6 @@ async function before(promise: Promise<unknown>, turns = 1_000): Promise<"resolv
   const first = await Promise.race([promise.then(() => "resolved" as const), idle]);
   decided = true;
   return first;
-}
-
-/** The error `fn` throws; fails the test if it returns. */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  assert.fail("expected an error, but nothing was thrown");
 }
 
 /** An app with the arithmetic tasks most tests use. */

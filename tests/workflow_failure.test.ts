@@ -26,6 +26,7 @@ import {
   type WorkflowGraph,
 } from "../mod.ts";
 import { gate } from "./support/async.ts";
+import { thrown } from "./support/errors.ts";
 
 /** The reason `promise` rejects with; fails the test if it resolves. */
 async function rejection(promise: PromiseLike<unknown>): Promise<unknown> {
@@ -35,16 +36,6 @@ async function rejection(promise: PromiseLike<unknown>): Promise<unknown> {
     return error;
   }
   assert.fail("expected a rejection, but it resolved");
-}
-
-/** The error `fn` throws; fails the test if it returns. */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  assert.fail("expected an error, but nothing was thrown");
 }
 
 /** The id of the only task node of `graph` that calls `task`. */

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { type Clock, decode, type Encoded, type GetOptions, waitFor } from "../common/mod.ts";
+import type { Clock, Encoded } from "../common/mod.ts";
 import type { Channel, NetNode } from "../net/mod.ts";
-import type { AnyStep, RunHandle, RunStatus } from "../task/mod.ts";
+import { type AnyStep, EncodedResultHandle, type RunHandle, type RunStatus } from "../task/mod.ts";
 import { type ClientMessage, rebuildError, TASKS_PROTOCOL, type WorkerMessage } from "./protocol.ts";
 
 interface Pending {
@@ -75,29 +75,23 @@ export class RemoteClient {
   }
 }
 
-/** The handle of work submitted to a worker. */
-class RemoteHandle<T> implements RunHandle<T> {
+/** The handle of work submitted to a worker: its outcome is the worker's answer. */
+class RemoteHandle<T> extends EncodedResultHandle<T> {
   readonly id: string;
+  protected readonly clock: Clock;
   readonly #pending: Pending;
-  readonly #clock: Clock;
   readonly #cancel: () => Promise<boolean>;
 
   constructor(id: string, pending: Pending, clock: Clock, cancel: () => Promise<boolean>) {
+    super();
     this.id = id;
     this.#pending = pending;
-    this.#clock = clock;
+    this.clock = clock;
     this.#cancel = cancel;
   }
 
-  get(options?: GetOptions): Promise<T> {
-    return waitFor(this.#pending.done.promise.then(decode<T>), this.id, this.#clock, options);
-  }
-
-  then<A = T, B = never>(
-    onFulfilled?: ((value: T) => A | PromiseLike<A>) | null,
-    onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
-  ): Promise<A | B> {
-    return this.get().then(onFulfilled, onRejected);
+  protected outcome(): Promise<Encoded> {
+    return this.#pending.done.promise;
   }
 
   status(): Promise<RunStatus> {

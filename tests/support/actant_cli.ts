@@ -1,0 +1,55 @@
+// Running the `actant` command in child processes with the current runtime, for the cluster
+// tests: a worker (with its listening address read from its log) and one-shot commands.
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+
+const main = new URL("../../src/cli/main.ts", import.meta.url).pathname;
+const isDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;
+
+/** The argv that runs `actant <args>` with this runtime. */
+function argv(args: string[]): string[] {
+  return isDeno ? ["run", "-A", main, ...args] : [main, ...args];
+}
+
+/** A running `actant worker` and the multiaddr it listens on. */
+export interface WorkerProcess {
+  child: ChildProcess;
+  address: string;
+  /** Sends SIGTERM and waits for the process to exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts `actant worker <args>` and waits (bounded: a broken build must not hang) for its address. */
+export async function startWorker(args: string[]): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, argv(["worker", ...args]), { stdio: ["ignore", "pipe", "pipe"] });
+  const address = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${out}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk;
+      const match = /listening (\S+\/p2p\/\S+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.on("exit", (code) => reject(new Error(`worker exited with ${code}:\n${out}`)));
+  });
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await exited;
+  };
+  return { child, address, stop };
+}
+
+/** Runs `actant <args>` to completion; resolves with its exit code and output. */
+export function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, argv(args), { timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr });
+    });
+  });
+}
