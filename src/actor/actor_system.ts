@@ -63,6 +63,11 @@ export class ActorSystem {
     return this.#definitions.get(name);
   }
 
+  /** The names of the registered classes. */
+  names(): string[] {
+    return [...this.#definitions.keys()];
+  }
+
   /** Registers `cls` as actor class `name`. */
   define<C extends ActorClass>(name: string, cls: C, options?: ActorOptions): ActorDefinition<C> {
     const definition = defineActor(name, cls, options);

@@ -22,6 +22,8 @@ import {
   StorageError,
   systemClock,
 } from "../common/mod.ts";
+import { ClusterMember } from "../cluster/mod.ts";
+import { loadOrCreateKey } from "../net/mod.ts";
 import { runtimeName } from "../runtime/mod.ts";
 import { noJournal } from "../store/mod.ts";
 import {
@@ -42,7 +44,7 @@ import { LogJournal } from "./log_journal.ts";
 import { ClientConnection } from "./client_mode.ts";
 import { LookupHandle, RecordHandle } from "./record_handle.ts";
 import { Recovery } from "./recovery.ts";
-import { type ActantAppOptions, describeInput, positive, type SubmitOptions } from "./options.ts";
+import { type ActantAppOptions, describeInput, type JoinClusterOptions, positive, type SubmitOptions } from "./options.ts";
 import { type Durability, openStorage, type Storage } from "./storage.ts";
 
 /** A task function: `this` is the {@linkcode TaskContext} when it is declared with `function`. */
@@ -83,6 +85,7 @@ export class ActantApp {
   #dataDir: string | undefined;
   #started: Promise<void> | undefined;
   #storage: Storage | undefined;
+  #member: Promise<ClusterMember> | undefined;
   #closed = false;
 
   constructor(name: string, options: ActantAppOptions = {}) {
@@ -150,6 +153,8 @@ export class ActantApp {
       this.#recovery.collect(journal.state);
       journal.attach(this.#storage.log);
       await this.#recovery.resume();
+      const { listen, bootstrap } = this.#options;
+      if (listen !== undefined || bootstrap !== undefined) await this.#join({ listen, bootstrap, secret: this.#options.secret });
     } catch (error) {
       journal.fail(error as Error);
       throw error;
@@ -227,6 +232,36 @@ export class ActantApp {
     if (this.#closed) throw new TypeError(`App "${this.name}" is closed`);
     compile(step, (name) => this.#registry.has(name) ? this.#registry.get(name) : { name, fn: () => {}, options: {} });
     return this.#client!.submit<Out>(id ?? this.#ids.next(isSignature(step) ? "t" : "wf"), step);
+  }
+
+  /**
+   * Joins a cluster as a worker (or starts one, without `bootstrap`): listens, announces the
+   * tasks and actor classes this app registers, runs attempts other members place here, and
+   * from then on places its own work on the least loaded member. A durable app keeps its peer
+   * key in its data directory, so it rejoins under the same peer id. `app.close()` leaves.
+   */
+  async join(options: JoinClusterOptions = {}): Promise<ClusterMember> {
+    if (this.#client !== undefined) throw new TypeError(`App "${this.name}" is a client of ${this.#client.address}: it cannot join as a worker`);
+    if (this.#member !== undefined) throw new TypeError(`App "${this.name}" has already joined a cluster`);
+    if (options.concurrency !== undefined) this.#scheduler.setConcurrency(positive("concurrency", options.concurrency));
+    await this.start();
+    return this.#member ?? this.#join(options);
+  }
+
+  #join(options: JoinClusterOptions): Promise<ClusterMember> {
+    this.#member = (async () => {
+      const privateKey = options.privateKey ??
+        (this.durability === "memory" ? undefined : await loadOrCreateKey(this.#dataDir ?? `./.actant/${this.name}`));
+      return await ClusterMember.join({
+        name: this.name,
+        scheduler: this.#scheduler,
+        registry: this.#registry,
+        actorClasses: () => this.#actors.names(),
+        actorCount: () => this.#actors.cells().length,
+        submit: (step, submitOptions) => this.submit(step as RunnableStep<unknown>, submitOptions),
+      }, { ...options, privateKey });
+    })();
+    return this.#member;
   }
 
   /** Sets the data directory before the app starts (the `--data` of `actant worker`). */
@@ -362,6 +397,8 @@ export class ActantApp {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    const member = await this.#member?.catch(() => undefined);
+    await member?.leave();
     const durable = this.#journal !== undefined;
     for (const run of [...this.#workflows.values()]) run.cancel("the app was closed", { record: !durable });
     this.#scheduler.cancelAll("the app was closed", { record: !durable });

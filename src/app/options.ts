@@ -37,8 +37,31 @@ export interface ActantAppOptions {
    * here runs on that worker, which owns it; this app runs nothing itself and keeps no log.
    */
   address?: string;
-  /** Client mode: the cluster secret its workers were started with (`--secret-file` / `ACTANT_SECRET`). */
+  /** The cluster secret its workers were started with (`--secret-file` / `ACTANT_SECRET`). */
   secret?: string | Uint8Array;
+  /** Worker mode: join a cluster at `start()`, listening here (see `ActantApp.join`). */
+  listen?: string[];
+  /** Worker mode: join the cluster of these members at `start()` (see `ActantApp.join`). */
+  bootstrap?: string[];
+}
+
+/** Options of `ActantApp.join` (worker mode). */
+export interface JoinClusterOptions {
+  /** WebSocket addresses to listen on. Default `/ip4/127.0.0.1/tcp/0/ws`. */
+  listen?: string[];
+  /** Members to join through (multiaddrs with `/p2p/`); none to start a new cluster. */
+  bootstrap?: string[];
+  /** The cluster secret. */
+  secret?: string | Uint8Array;
+  /** A readable name for logs and `actant status`. Default: the end of the peer id. */
+  nodeId?: string;
+  /** Most attempts this worker runs at once (overrides the app's `concurrency`). */
+  concurrency?: number;
+  /** The node's key; by default kept in (and read from) the data directory of a durable app. */
+  privateKey?: Uint8Array;
+  /** Heartbeat period and the silence after which a member is gone, in ms. */
+  heartbeatMs?: number;
+  failAfterMs?: number;
 }
 
 /** Options of `ActantApp.submit`. */

@@ -5,21 +5,21 @@
  * @module
  */
 import { ActantApp } from "../app/mod.ts";
-import { type PeerStatus, serveStatus, serveTasks } from "../cluster/mod.ts";
 import { describe } from "../common/mod.ts";
-import { runtimeName } from "../runtime/mod.ts";
-import { createNetNode, loadOrCreateKey } from "../net/mod.ts";
 import { moduleUrl, onShutdownSignal, parseOptions, processId } from "../runtime/process.ts";
 import { clusterSecret } from "./secret_option.ts";
 import { importModule } from "../runtime/import_module.ts";
 
 /** Usage text of `actant worker`. */
-export const WORKER_USAGE = `Usage: actant worker --app <module> [--listen <multiaddr>]... [--data <dir>] [--node-id <name>]
+export const WORKER_USAGE = `Usage: actant worker --app <module> [--listen <multiaddr>]... [--bootstrap <multiaddr>]... [--data <dir>]
+                     [--node-id <name>] [--concurrency <n>] [--secret-file <file>]
 
-  --app       the app module: its default export (or export "app") is an ActantApp
-  --listen    where to listen, e.g. /ip4/0.0.0.0/tcp/4001/ws (default /ip4/127.0.0.1/tcp/0/ws)
-  --data      data directory: the event log and the node's key (default ./.actant/<app name>)
-  --node-id   a readable name for logs (default worker-<pid>)
+  --app          the app module: its default export (or export "app") is an ActantApp
+  --listen       where to listen, e.g. /ip4/0.0.0.0/tcp/4001/ws (default /ip4/127.0.0.1/tcp/0/ws)
+  --bootstrap    a member of the cluster to join (a multiaddr with /p2p/<id>); none starts a new cluster
+  --data         data directory: the event log and the node's key (default ./.actant/<app name>)
+  --node-id      a readable name for logs and actant status (default worker-<pid>)
+  --concurrency  most task attempts this worker runs at once (default: the app's, 1024)
   --secret-file  a file holding the cluster secret (or set ACTANT_SECRET): only peers with it connect`;
 
 /** Runs a worker until a shutdown signal; `log` receives readable lines. */
@@ -27,12 +27,18 @@ export async function runWorker(args: string[], log: (line: string) => void): Pr
   const options = parseOptions(args, {
     app: { type: "string" },
     listen: { type: "string", multiple: true },
+    bootstrap: { type: "string", multiple: true },
     data: { type: "string" },
     "node-id": { type: "string" },
+    concurrency: { type: "string" },
     "secret-file": { type: "string" },
   });
   if (typeof options.app !== "string") throw new TypeError(`--app is required\n${WORKER_USAGE}`);
   const nodeId = typeof options["node-id"] === "string" ? options["node-id"] : `worker-${processId()}`;
+  const concurrency = options.concurrency === undefined ? undefined : Number(options.concurrency);
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) {
+    throw new TypeError(`--concurrency expects an integer > 0, got "${options.concurrency}"`);
+  }
   const module = await importModule<{ default?: unknown; app?: unknown }>(moduleUrl(options.app)).catch((error) => {
     throw new TypeError(`Cannot load the app module ${options.app}: ${describe(error)}`);
   });
@@ -42,32 +48,25 @@ export async function runWorker(args: string[], log: (line: string) => void): Pr
   }
   const dataDir = typeof options.data === "string" ? options.data : `./.actant/${app.name}`;
   app.useDataDir(dataDir);
-  await app.start();
-  const listen = (options.listen as string[] | undefined) ?? ["/ip4/127.0.0.1/tcp/0/ws"];
   const secret = await clusterSecret(options["secret-file"]);
-  const node = await createNetNode({ listen, privateKey: await loadOrCreateKey(dataDir), secret });
-  await serveTasks(node, { submit: (step, submitOptions) => app.submit(step as never, submitOptions) });
-  const startedAt = Date.now();
-  await serveStatus(node, {
-    report: (): PeerStatus => {
-      const stats = app.stats();
-      return {
-        peerId: node.peerId,
-        nodeId,
-        addresses: node.addresses(),
-        runtime: runtimeName(),
-        tasks: { queued: stats.queued, running: stats.running, succeeded: stats.succeeded, failed: stats.failed, cancelled: stats.cancelled },
-        actors: stats.actors,
-        load: stats.concurrency === Infinity ? 0 : stats.running / stats.concurrency,
-        uptimeMs: Date.now() - startedAt,
-      };
-    },
+  const member = await app.join({
+    listen: (options.listen as string[] | undefined) ?? ["/ip4/127.0.0.1/tcp/0/ws"],
+    bootstrap: options.bootstrap as string[] | undefined,
+    nodeId,
+    concurrency,
+    secret,
+  }).catch(async (error) => {
+    await app.close();
+    throw error;
   });
-  log(`${nodeId} ready: app "${app.name}", peer ${node.peerId}, data ${dataDir}${secret === undefined ? "" : ", private cluster (secret set)"}`);
-  for (const address of node.addresses()) log(`listening ${address}`);
+  member.membership.onChange((change) => {
+    if (change.kind === "joined") log(`member joined: ${change.member.announcement.status.nodeId} (${change.member.peerId}, ${change.member.announcement.status.runtime})`);
+    if (change.kind === "left") log(`member left: ${change.peerId} (${change.reason})`);
+  });
+  log(`${nodeId} ready: app "${app.name}", peer ${member.node.peerId}, data ${dataDir}${secret === undefined ? "" : ", private cluster (secret set)"}`);
+  for (const address of member.node.addresses()) log(`listening ${address}`);
   return async () => {
     log(`${nodeId} shutting down`);
-    await node.stop();
     await app.close();
     log(`${nodeId} stopped`);
   };

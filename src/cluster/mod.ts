@@ -1,5 +1,7 @@
 /**
- * The cluster: task dispatch between clients and workers over the network layer.
+ * The cluster: membership (gossipsub announcements and heartbeats), placement of attempts on
+ * the least loaded member, dispatch between owners and the peers running their attempts, the
+ * client protocol and status.
  *
  * @module
  */
@@ -7,3 +9,10 @@ export * from "./protocol.ts";
 export * from "./worker_service.ts";
 export * from "./remote_client.ts";
 export * from "./status.ts";
+export * from "./announcement.ts";
+export * from "./membership.ts";
+export * from "./exec_protocol.ts";
+export * from "./exec_service.ts";
+export * from "./peer_worker.ts";
+export * from "./least_loaded.ts";
+export * from "./cluster_member.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ActantError, type Encoded } from "../common/mod.ts";
+import { ActantError, type Encoded, NonRetryableError, PeerLostError } from "../common/mod.ts";
 import { actantProtocol } from "../net/mod.ts";
 import type { AnyStep } from "../task/mod.ts";
 
@@ -37,8 +37,14 @@ export function errorInfo(error: unknown): ErrorInfo {
   return { name: "Error", message: String(error) };
 }
 
-/** An error rebuilt from its wire form: an `ActantError` with the remote `name` and `code`. */
+/**
+ * An error rebuilt from its wire form: an `ActantError` with the remote `name` and `code`. The
+ * kinds the scheduler acts on come back as their own classes: `NonRetryableError` (no retry),
+ * `PeerLostError` (placed again).
+ */
 export function rebuildError(info: ErrorInfo): ActantError {
+  if (info.code === "NON_RETRYABLE") return new NonRetryableError(info.message);
+  if (info.code === "PEER_LOST") return new PeerLostError((info as { peerId?: string }).peerId ?? "?", info.message);
   const error = new ActantError(info.code ?? "REMOTE_ERROR", info.message);
   error.name = info.name;
   return error;

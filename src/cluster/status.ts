@@ -21,9 +21,9 @@ export interface PeerStatus {
   uptimeMs: number;
 }
 
-/** What the status service needs to know about its peer. */
+/** What the status service needs to know: its peer's row and those of the members it knows. */
 export interface StatusSource {
-  report(): PeerStatus;
+  reports(): PeerStatus[];
 }
 
 /** Answers status requests on `node`: one report per request. */
@@ -31,7 +31,7 @@ export async function serveStatus(node: NetNode, source: StatusSource): Promise<
   await node.handleChannel<{ op: string }, { peers: PeerStatus[] }>(STATUS_PROTOCOL, async (channel) => {
     const writer = channel.writable.getWriter();
     for await (const request of channel.readable) {
-      if (request?.op === "status") await writer.write({ peers: [source.report()] });
+      if (request?.op === "status") await writer.write({ peers: source.reports() });
     }
     await writer.close().catch(() => {});
   });

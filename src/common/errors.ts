@@ -288,3 +288,16 @@ export class ResultNotFoundError extends ActantError {
     this.id = id;
   }
 }
+
+/**
+ * The peer running an attempt left the cluster (its connection dropped or its heartbeats
+ * stopped) before answering. The owner places the attempt again elsewhere; it does not count
+ * as a failed attempt.
+ */
+export class PeerLostError extends ActantError {
+  readonly peerId: string;
+  constructor(peerId: string, reason: string) {
+    super("PEER_LOST", `Lost peer ${peerId}: ${reason}`);
+    this.peerId = peerId;
+  }
+}

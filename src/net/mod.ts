@@ -14,3 +14,4 @@ export * from "./keys.ts";
 export * from "./addresses.ts";
 export * from "./node.ts";
 export * from "./secret.ts";
+export * from "./pubsub.ts";

@@ -11,6 +11,7 @@ import { identify } from "@libp2p/identify";
 import { type Connection, KEEP_ALIVE, type Libp2p, type Stream } from "@libp2p/interface";
 import { peerIdFromString } from "@libp2p/peer-id";
 import { ping, type Ping } from "@libp2p/ping";
+import type { GossipSub } from "@libp2p/gossipsub";
 import { preSharedKey } from "@libp2p/pnet";
 import { createLibp2p } from "libp2p";
 import { describe } from "../common/mod.ts";
@@ -20,6 +21,7 @@ import { parseListenAddress, parseMultiaddr, parsePeerAddress, type PeerAddress,
 import { type Channel, type ChannelOptions, createChannel } from "./channel.ts";
 import { AddressInUseError, PeerUnreachableError, ProtocolNotSupportedError } from "./errors.ts";
 import { decodeKey } from "./keys.ts";
+import { type PubsubMessage, pubsubService, subscribeTopic } from "./pubsub.ts";
 import { swarmKeyFromSecret } from "./secret.ts";
 import { type ListenFailures, webSocketTransport } from "./websocket_transport.ts";
 
@@ -45,6 +47,8 @@ export interface NetNodeOptions {
   dialTimeoutMs?: number;
   /** The cluster secret: only peers with the same secret can connect to this node, or be reached by it. */
   secret?: string | Uint8Array;
+  /** Run gossipsub, for {@linkcode NetNode.publish} and {@linkcode NetNode.subscribe} (cluster members do). */
+  pubsub?: boolean;
 }
 
 /** Options of calls that dial. */
@@ -127,6 +131,10 @@ export interface NetNode extends AsyncDisposable {
   ): Promise<Channel<In, Out>>;
   addEventListener<K extends keyof NetNodeEventMap>(type: K, listener: (event: NetNodeEventMap[K]) => void): void;
   removeEventListener<K extends keyof NetNodeEventMap>(type: K, listener: (event: NetNodeEventMap[K]) => void): void;
+  /** Publishes `data` to the peers subscribed to `topic` (needs `pubsub: true`). */
+  publish(topic: string, data: Uint8Array): Promise<void>;
+  /** Receives the messages other peers publish on `topic`; returns the unsubscribe function. */
+  subscribe(topic: string, listener: (message: PubsubMessage) => void): () => void;
   /** Closes every connection and listener. Safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -171,8 +179,12 @@ export async function createNetNode(options: NetNodeOptions = {}): Promise<NetNo
       connectionGater: { denyDialMultiaddr: () => false },
       connectionManager: { dialTimeout: dialTimeoutMs },
       connectionProtector,
-      services: { identify: identify(), ping: ping() },
-    });
+      services: {
+        identify: identify(),
+        ping: ping(),
+        ...(options.pubsub ? { pubsub: pubsubService() } : {}),
+      } as { identify: ReturnType<typeof identify>; ping: ReturnType<typeof ping> },
+    }) as Libp2p<{ ping: Ping }>;
   } catch (cause) {
     throw startError(cause, failures);
   }
@@ -318,6 +330,20 @@ class Libp2pNetNode implements NetNode {
 
   removeEventListener<K extends keyof NetNodeEventMap>(type: K, listener: (event: NetNodeEventMap[K]) => void): void {
     this.#events.removeEventListener(type, listener as EventListener);
+  }
+
+  async publish(topic: string, data: Uint8Array): Promise<void> {
+    await this.#pubsub().publish(topic, data);
+  }
+
+  subscribe(topic: string, listener: (message: PubsubMessage) => void): () => void {
+    return subscribeTopic(this.#pubsub(), topic, listener);
+  }
+
+  #pubsub(): GossipSub {
+    const pubsub = (this.libp2p.services as { pubsub?: GossipSub }).pubsub;
+    if (pubsub === undefined) throw new TypeError("This node runs no pubsub: create it with { pubsub: true }");
+    return pubsub;
   }
 
   stop(): Promise<void> {

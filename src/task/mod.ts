@@ -10,3 +10,4 @@ export * from "./task_run.ts";
 export * from "./scheduler.ts";
 export * from "./handle.ts";
 export * from "./task.ts";
+export * from "./placement.ts";

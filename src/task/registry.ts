@@ -41,6 +41,15 @@ export interface TaskDefinition {
 /** Names to task definitions. */
 export class TaskRegistry {
   readonly #tasks = new Map<string, TaskDefinition>();
+  #elsewhere: TaskSource | undefined;
+
+  /**
+   * Names this process does not register but other peers do (a cluster member's view): `get`
+   * returns a definition for them that only those peers can run.
+   */
+  useElsewhere(source: TaskSource | undefined): void {
+    this.#elsewhere = source;
+  }
 
   /** Registers `fn` as `name`; a second registration of one name is a `DuplicateNameError`. */
   register(name: string, fn: TaskFunction, options: TaskOptions = {}): TaskDefinition {
@@ -59,11 +68,14 @@ export class TaskRegistry {
 
   /** The definition of `name`, or an `UnknownTaskError` that lists the known names. */
   get(name: string): TaskDefinition {
-    const definition = this.#tasks.get(name);
-    if (definition === undefined) throw new UnknownTaskError(name, this.names());
+    const definition = this.#tasks.get(name) ?? this.#elsewhere?.get(name);
+    if (definition === undefined) {
+      throw new UnknownTaskError(name, [...new Set([...this.names(), ...this.#elsewhere?.names() ?? []])]);
+    }
     return definition;
   }
 
+  /** Whether this process registers `name` (tasks known only elsewhere do not count). */
   has(name: string): boolean {
     return this.#tasks.has(name);
   }
@@ -71,6 +83,12 @@ export class TaskRegistry {
   names(): string[] {
     return [...this.#tasks.keys()];
   }
+}
+
+/** Tasks registered on other peers. */
+export interface TaskSource {
+  get(name: string): TaskDefinition | undefined;
+  names(): string[];
 }
 
 function validateOptions(name: string, options: TaskOptions): void {

@@ -14,11 +14,13 @@ import {
   encode,
   IdGenerator,
   NonRetryableError,
+  PeerLostError,
   SerializationError,
   TaskError,
   TaskTimeoutError,
 } from "../common/mod.ts";
 import { type Journal, noJournal } from "../store/mod.ts";
+import { HERE, type Placer, type RemoteWorker } from "./placement.ts";
 import type { TaskDefinition } from "./registry.ts";
 import { Attempt, TaskRun } from "./task_run.ts";
 
@@ -42,11 +44,13 @@ export interface SubmitOptions {
   recoveredId?: string;
   /** The id to give a new run (chosen by a remote client); one is made if absent. */
   id?: string;
+  /** Run every attempt on this process, never placed elsewhere (an attempt another owner sent here). */
+  pinned?: boolean;
 }
 
 /** Runs task runs on this process. */
 export class Scheduler {
-  readonly concurrency: number;
+  #concurrency: number;
   readonly #clock: Clock;
   readonly #ids: IdGenerator;
   readonly #random: () => number;
@@ -57,20 +61,30 @@ export class Scheduler {
   #queue: TaskRun[] = [];
   #head = 0;
   #running = 0;
+  /** Attempts of this scheduler's runs that other peers are running. */
+  #remote = 0;
+  #placer: Placer | undefined;
   #drainScheduled = false;
   #draining = false;
   #stats = { submitted: 0, succeeded: 0, failed: 0, cancelled: 0 };
 
   constructor(options: SchedulerOptions) {
-    const concurrency = options.concurrency ?? 1024;
-    if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency > 0))) {
-      throw new RangeError(`concurrency must be an integer > 0 (or Infinity), got ${String(concurrency)}`);
-    }
-    this.concurrency = concurrency;
+    this.#concurrency = checkConcurrency(options.concurrency ?? 1024);
     this.#clock = options.clock;
     this.#ids = options.ids;
     this.#random = options.random ?? Math.random;
     this.#journal = options.journal ?? noJournal;
+  }
+
+  /** Most attempts running here at once. */
+  get concurrency(): number {
+    return this.#concurrency;
+  }
+
+  /** Changes the concurrency limit (`actant worker --concurrency`). */
+  setConcurrency(concurrency: number): void {
+    this.#concurrency = checkConcurrency(concurrency);
+    this.wake();
   }
 
   /** Holds queued runs back (while recovery runs) until `resume`. */
@@ -87,9 +101,27 @@ export class Scheduler {
     }
   }
 
+  /**
+   * Lets `placer` choose where attempts run from now on (a cluster member), or only here again
+   * (`undefined`).
+   */
+  usePlacer(placer: Placer | undefined): void {
+    this.#placer = placer;
+    this.wake();
+  }
+
+  /** Tries queued runs again: a peer has room now (it finished work, or joined). */
+  wake(): void {
+    if (this.#head < this.#queue.length && !this.#drainScheduled && !this.#paused) {
+      this.#drainScheduled = true;
+      queueMicrotask(() => this.#drain());
+    }
+  }
+
   /** Queues a run of `definition` with already encoded `args`. */
   submit(definition: TaskDefinition, args: Encoded, options?: SubmitOptions): TaskRun {
     const run = new TaskRun(options?.recoveredId ?? options?.id ?? this.#ids.next("t"), definition, args);
+    if (options?.pinned) run.pinned = true;
     if (options?.journaled) {
       run.journaled = true;
       if (options.recoveredId === undefined) {
@@ -114,7 +146,7 @@ export class Scheduler {
     this.#unlink(run);
     if (attempt !== undefined && attempt.end()) {
       attempt.abort(error);
-      this.#release();
+      this.#release(attempt);
     }
     return true;
   }
@@ -128,12 +160,12 @@ export class Scheduler {
   }
 
   /** Counts for status reports. */
-  stats(): { queued: number; running: number; submitted: number; succeeded: number; failed: number; cancelled: number } {
+  stats(): { queued: number; running: number; remote: number; submitted: number; succeeded: number; failed: number; cancelled: number } {
     let queued = 0;
     for (let run = this.#live; run !== undefined; run = run.nextLive) {
       if (run.status === "pending" || run.status === "retrying") queued++;
     }
-    return { queued, running: this.#running, ...this.#stats };
+    return { queued, running: this.#running, remote: this.#remote, ...this.#stats };
   }
 
   #link(run: TaskRun): void {
@@ -162,10 +194,12 @@ export class Scheduler {
     if (this.#draining || this.#paused) return;
     this.#draining = true;
     try {
-      while (this.#running < this.concurrency && this.#head < this.#queue.length) {
-        const run = this.#queue[this.#head++];
-        if (run.status === "pending" || run.status === "retrying") this.#start(run);
-      }
+      if (this.#placer === undefined) {
+        while (this.#running < this.#concurrency && this.#head < this.#queue.length) {
+          const run = this.#queue[this.#head++];
+          if (run.status === "pending" || run.status === "retrying") this.#start(run);
+        }
+      } else this.#drainPlaced(this.#placer);
       if (this.#head === this.#queue.length) {
         this.#queue = [];
         this.#head = 0;
@@ -176,6 +210,54 @@ export class Scheduler {
     } finally {
       this.#draining = false;
     }
+  }
+
+  /** The drain loop of a cluster member: each attempt goes where the placer says. */
+  #drainPlaced(placer: Placer): void {
+    while (this.#head < this.#queue.length) {
+      const run = this.#queue[this.#head];
+      if (run.status !== "pending" && run.status !== "retrying") {
+        this.#head++;
+        continue;
+      }
+      const target = run.pinned
+        ? (this.#running < this.#concurrency ? HERE : undefined)
+        : placer.place(run.definition.name, { running: this.#running, concurrency: this.#concurrency });
+      if (target === undefined) return;
+      this.#head++;
+      if (target === HERE) this.#start(run);
+      else this.#startRemote(run, target);
+    }
+  }
+
+  /** Sends one attempt to `worker`; the outcome comes back encoded, or the peer is lost. */
+  #startRemote(run: TaskRun, worker: RemoteWorker): void {
+    run.attempts++;
+    run.status = "running";
+    this.#remote++;
+    const attempt = new Attempt(run);
+    attempt.remote = true;
+    run.attempt = attempt;
+    if (run.journaled) {
+      this.#journal.record({ type: "task.dispatched", id: run.id, peer: worker.peerId, attempt: run.attempts });
+    }
+    const call = worker.execute({ runId: run.id, task: run.definition.name, args: run.args, attempt: run.attempts });
+    attempt.onAbort = (reason) => call.cancel(reason);
+    this.#armTimeout(run, attempt);
+    call.result.then(
+      (encoded) => this.#attemptSucceeded(run, attempt, encoded, true),
+      (error) => error instanceof PeerLostError ? this.#attemptLost(run, attempt) : this.#attemptFailed(run, attempt, error),
+    );
+  }
+
+  /** The peer running the attempt left: the attempt did not happen as far as the run is concerned. */
+  #attemptLost(run: TaskRun, attempt: Attempt): void {
+    if (!attempt.end()) return;
+    run.attempt = undefined;
+    run.attempts--;
+    run.status = "pending";
+    this.#release(attempt);
+    this.#enqueue(run);
   }
 
   #start(run: TaskRun): void {
@@ -191,33 +273,36 @@ export class Scheduler {
     } catch (error) {
       return this.#attemptFailed(run, attempt, error);
     }
-    if (!isThenable(output)) return this.#attemptSucceeded(run, attempt, output);
-    if (options.timeout !== undefined) {
-      const timeout = options.timeout;
-      attempt.timer = this.#clock.setTimeout(() => {
-        const error = new TaskTimeoutError(run.definition.name, timeout);
-        attempt.abort(error);
-        this.#attemptFailed(run, attempt, error);
-      }, timeout);
-    }
+    if (!isThenable(output)) return this.#attemptSucceeded(run, attempt, output, false);
+    this.#armTimeout(run, attempt);
     output.then(
-      (value) => this.#attemptSucceeded(run, attempt, value),
+      (value) => this.#attemptSucceeded(run, attempt, value, false),
       (error) => this.#attemptFailed(run, attempt, error),
     );
   }
 
-  #attemptSucceeded(run: TaskRun, attempt: Attempt, value: unknown): void {
+  #armTimeout(run: TaskRun, attempt: Attempt): void {
+    const timeout = run.definition.options.timeout;
+    if (timeout === undefined || run.pinned) return; // a pinned attempt's owner keeps the time
+    attempt.timer = this.#clock.setTimeout(() => {
+      const error = new TaskTimeoutError(run.definition.name, timeout);
+      attempt.abort(error);
+      this.#attemptFailed(run, attempt, error);
+    }, timeout);
+  }
+
+  #attemptSucceeded(run: TaskRun, attempt: Attempt, value: unknown, encodedAlready: boolean): void {
     if (!attempt.end()) return;
     run.attempt = undefined;
     let encoded: Encoded;
     try {
-      encoded = encode(value, `result of task "${run.definition.name}"`);
+      encoded = encodedAlready ? value as Encoded : encode(value, `result of task "${run.definition.name}"`);
     } catch (error) {
-      return this.#finalFailure(run, error);
+      return this.#finalFailure(run, attempt, error);
     }
     this.#stats.succeeded++;
     this.#unlink(run);
-    this.#release();
+    this.#release(attempt);
     const ack = run.journaled
       ? this.#record(run, { type: "task.succeeded", id: run.id, result: encoded, attempts: run.attempts })
       : undefined;
@@ -236,9 +321,9 @@ export class Scheduler {
     run.attempt = undefined;
     const retries = run.definition.options.retries ?? 0;
     const retryable = !(error instanceof NonRetryableError) && !(error instanceof SerializationError);
-    if (!retryable || run.attempts > retries) return this.#finalFailure(run, error);
+    if (!retryable || run.attempts > retries || run.pinned) return this.#finalFailure(run, attempt, error);
     run.status = "retrying";
-    this.#release();
+    this.#release(attempt);
     const delay = backoffDelay(run.attempts, run.definition.options.backoff, this.#random);
     run.retryTimer = this.#clock.setTimeout(() => {
       run.retryTimer = undefined;
@@ -246,10 +331,10 @@ export class Scheduler {
     }, delay);
   }
 
-  #finalFailure(run: TaskRun, error: unknown): void {
+  #finalFailure(run: TaskRun, attempt: Attempt, error: unknown): void {
     this.#stats.failed++;
     this.#unlink(run);
-    this.#release();
+    this.#release(attempt);
     const cause = toError(error);
     const failure = new TaskError(run.definition.name, run.id, run.attempts, cause);
     const ack = run.journaled
@@ -264,13 +349,21 @@ export class Scheduler {
     else ack.then(() => run.settleFailure("failed", failure), (e) => run.settleFailure("failed", e));
   }
 
-  #release(): void {
-    this.#running--;
+  #release(attempt: Attempt): void {
+    if (attempt.remote) this.#remote--;
+    else this.#running--;
     if (!this.#draining && this.#head < this.#queue.length && !this.#drainScheduled) {
       this.#drainScheduled = true;
       queueMicrotask(() => this.#drain());
     }
   }
+}
+
+function checkConcurrency(concurrency: number): number {
+  if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency > 0))) {
+    throw new RangeError(`concurrency must be an integer > 0 (or Infinity), got ${String(concurrency)}`);
+  }
+  return concurrency;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

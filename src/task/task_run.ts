@@ -27,6 +27,8 @@ export class TaskRun {
   nextLive: TaskRun | undefined;
   /** Whether its submission and outcome are recorded in the journal (standalone tasks are). */
   journaled = false;
+  /** Runs only on this process: an attempt another peer's scheduler sent here. */
+  pinned = false;
   /** Set while its outcome is being recorded: it can no longer be cancelled. */
   recording = false;
   /** The timer that re-queues the run after a backoff, while it is `retrying`. */
@@ -85,6 +87,10 @@ export class Attempt implements TaskContext {
   over = false;
   /** The attempt's timeout timer, cancelled when the attempt ends in any way. */
   timer: TimerHandle | undefined;
+  /** Whether another peer runs it. */
+  remote = false;
+  /** Tells the remote peer to abort (set for remote attempts). */
+  onAbort: ((reason: string) => void) | undefined;
   #controller: AbortController | undefined;
   #reason: unknown;
   #aborted = false;
@@ -117,5 +123,6 @@ export class Attempt implements TaskContext {
     this.#aborted = true;
     this.#reason = reason;
     this.#controller?.abort(reason);
+    this.onAbort?.(reason instanceof Error ? reason.message : String(reason));
   }
 }

@@ -1,0 +1,169 @@
+/**
+ * A worker's place in its cluster: the libp2p node, membership, the services it answers (client
+ * submissions, attempts placed by owners, status) and the placer its scheduler asks. Built by
+ * an app that joins (`app.join()`, `actant worker`).
+ *
+ * @module
+ */
+import { type Encoded, systemClock, UnknownTaskError } from "../common/mod.ts";
+import { createNetNode, type NetNode } from "../net/mod.ts";
+import { runtimeName } from "../runtime/mod.ts";
+import type { AnyStep, RunHandle, Scheduler, TaskDefinition, TaskRegistry } from "../task/mod.ts";
+import type { MemberAnnouncement } from "./announcement.ts";
+import { type LocalAttempt, serveExec } from "./exec_service.ts";
+import { LeastLoadedPlacer } from "./least_loaded.ts";
+import { Membership } from "./membership.ts";
+import { type PeerStatus, serveStatus } from "./status.ts";
+import { serveTasks } from "./worker_service.ts";
+
+/** What a member needs from the app it serves. */
+export interface ClusterHost {
+  readonly name: string;
+  readonly scheduler: Scheduler;
+  readonly registry: TaskRegistry;
+  /** Actor classes this app registers. */
+  actorClasses(): string[];
+  /** Submits work a client sent (this peer owns it). */
+  submit(step: AnyStep, options: { id: string }): RunHandle<unknown>;
+  /** Live actors hosted here. */
+  actorCount(): number;
+}
+
+/** Options of {@linkcode ClusterMember.join}. */
+export interface JoinOptions {
+  /** WebSocket addresses to listen on. Default `/ip4/127.0.0.1/tcp/0/ws`. */
+  listen?: string[];
+  /** Members to join through (multiaddrs with `/p2p/`); none to start a new cluster. */
+  bootstrap?: string[];
+  /** The cluster secret. */
+  secret?: string | Uint8Array;
+  /** The node's private key (kept in the data directory by workers). */
+  privateKey?: Uint8Array;
+  /** A readable name for logs and `actant status`. */
+  nodeId?: string;
+  /** Heartbeat period and failure bound, in ms. */
+  heartbeatMs?: number;
+  failAfterMs?: number;
+}
+
+/** This process as a member of its app's cluster. */
+export class ClusterMember {
+  readonly node: NetNode;
+  readonly nodeId: string;
+  readonly membership: Membership;
+  readonly #host: ClusterHost;
+  readonly #placer: LeastLoadedPlacer;
+  readonly #startedAt = Date.now();
+  #handBack: (reason: string) => void = () => {};
+  #left: Promise<void> | undefined;
+
+  private constructor(host: ClusterHost, node: NetNode, options: JoinOptions) {
+    this.#host = host;
+    this.node = node;
+    this.nodeId = options.nodeId ?? node.peerId.slice(-8);
+    this.membership = new Membership(node, host.name, () => this.#announcement(), {
+      heartbeatMs: options.heartbeatMs,
+      failAfterMs: options.failAfterMs,
+      clock: systemClock,
+    });
+    this.#placer = new LeastLoadedPlacer(node, this.membership, (task) => host.registry.has(task), () => host.scheduler.wake());
+  }
+
+  /** Starts the node, serves the cluster's protocols, announces itself and starts placing work. */
+  static async join(host: ClusterHost, options: JoinOptions = {}): Promise<ClusterMember> {
+    const node = await createNetNode({
+      listen: options.listen ?? ["/ip4/127.0.0.1/tcp/0/ws"],
+      bootstrap: options.bootstrap,
+      secret: options.secret,
+      privateKey: options.privateKey,
+      pubsub: true,
+    });
+    const member = new ClusterMember(host, node, options);
+    try {
+      await member.#serve();
+    } catch (error) {
+      await node.stop();
+      throw error;
+    }
+    return member;
+  }
+
+  async #serve(): Promise<void> {
+    const host = this.#host;
+    this.#handBack = await serveExec(this.node, { run: (task, args) => this.#runPinned(task, args) });
+    await serveTasks(this.node, { submit: (step, options) => host.submit(step, options) });
+    await serveStatus(this.node, { reports: () => this.statuses() });
+    this.membership.start();
+    host.registry.useElsewhere({
+      get: (name) => this.#placer.known(name) ? elsewhereDefinition(name) : undefined,
+      names: () => this.#placer.knownTasks(),
+    });
+    host.scheduler.usePlacer(this.#placer);
+  }
+
+  #runPinned(task: string, args: Encoded): LocalAttempt {
+    const scheduler = this.#host.scheduler;
+    const registry = this.#host.registry;
+    if (!registry.has(task)) throw new UnknownTaskError(task, registry.names());
+    const run = scheduler.submit(registry.get(task), args, { pinned: true });
+    return { outcome: run.outcome(), cancel: (reason) => void scheduler.cancel(run, reason) };
+  }
+
+  /** This peer's status row. */
+  report(): PeerStatus {
+    const stats = this.#host.scheduler.stats();
+    const concurrency = this.#host.scheduler.concurrency;
+    return {
+      peerId: this.node.peerId,
+      nodeId: this.nodeId,
+      addresses: this.node.addresses(),
+      runtime: runtimeName(),
+      tasks: { queued: stats.queued, running: stats.running, succeeded: stats.succeeded, failed: stats.failed, cancelled: stats.cancelled },
+      actors: this.#host.actorCount(),
+      load: Number.isFinite(concurrency) ? stats.running / concurrency : 0,
+      uptimeMs: Date.now() - this.#startedAt,
+    };
+  }
+
+  /** The rows of every member this peer knows, its own first. */
+  statuses(): PeerStatus[] {
+    return [this.report(), ...this.membership.members().map((member) => member.announcement.status)];
+  }
+
+  /**
+   * Leaves the cluster: announces it, hands attempts other owners placed here back to them,
+   * stops placing work elsewhere, and stops the node.
+   */
+  leave(): Promise<void> {
+    this.#left ??= (async () => {
+      this.#host.scheduler.usePlacer(undefined);
+      this.#host.registry.useElsewhere(undefined);
+      this.#handBack("its peer is shutting down");
+      await this.membership.stop();
+      this.#placer.close("this peer is shutting down");
+      await this.node.stop();
+    })();
+    return this.#left;
+  }
+
+  #announcement(): MemberAnnouncement {
+    const concurrency = this.#host.scheduler.concurrency;
+    return {
+      app: this.#host.name,
+      status: this.report(),
+      registers: { tasks: this.#host.registry.names(), actors: this.#host.actorClasses() },
+      concurrency: Number.isFinite(concurrency) ? concurrency : null,
+    };
+  }
+}
+
+/** A task only other peers register: the placer never runs it here. */
+function elsewhereDefinition(name: string): TaskDefinition {
+  return {
+    name,
+    fn: () => {
+      throw new TypeError(`Task "${name}" is registered only on other peers`);
+    },
+    options: {},
+  };
+}

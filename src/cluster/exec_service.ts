@@ -1,0 +1,101 @@
+/**
+ * The running side of attempt dispatch: attempts other owners place here run on this peer's
+ * scheduler (pinned: never placed further), within its concurrency.
+ *
+ * @module
+ */
+import { type Encoded, TaskError } from "../common/mod.ts";
+import type { Channel, NetNode } from "../net/mod.ts";
+import { EXEC_PROTOCOL, type ExecReply, type ExecRequest } from "./exec_protocol.ts";
+import { errorInfo } from "./protocol.ts";
+
+/** One attempt running here. */
+export interface LocalAttempt {
+  readonly outcome: Promise<Encoded>;
+  cancel(reason: string): void;
+}
+
+/** What the service needs from its peer: running one attempt of a registered task. */
+export interface AttemptRunner {
+  /** @throws {UnknownTaskError} when this peer does not register `task`. */
+  run(task: string, args: Encoded): LocalAttempt;
+}
+
+/** Serves attempt dispatch; the returned function hands every running attempt back to its owner. */
+export async function serveExec(node: NetNode, runner: AttemptRunner): Promise<(reason: string) => void> {
+  const live = new Set<(reason: string) => void>();
+  await node.handleChannel<ExecRequest, ExecReply>(EXEC_PROTOCOL, async (channel) => {
+    const handBack = serveOwner(channel, runner);
+    live.add(handBack);
+    try {
+      await handBack.done;
+    } finally {
+      live.delete(handBack);
+    }
+  });
+  return (reason) => {
+    for (const handBack of live) handBack(reason);
+  };
+}
+
+/** Serves one owner's channel until it closes; calling the result hands its attempts back. */
+function serveOwner(channel: Channel<ExecRequest, ExecReply>, runner: AttemptRunner): ((reason: string) => void) & { done: Promise<void> } {
+  const writer = channel.writable.getWriter();
+  const running = new Map<number, LocalAttempt>();
+  let handingBack = false;
+  const send = (reply: ExecReply) => writer.write(reply).catch(() => {});
+  const fail = (key: number, error: unknown) => send({ op: "done", key, ok: false, error: errorInfo(error) });
+  const handBack = (reason: string) => {
+    handingBack = true;
+    for (const [key, attempt] of running) {
+      running.delete(key);
+      send(lost(key, reason));
+      attempt.cancel(reason);
+    }
+  };
+  const done = (async () => {
+    for await (const request of channel.readable) {
+      if (request?.op === "cancel") {
+        running.get(request.key)?.cancel(String(request.reason));
+        continue;
+      }
+      if (request?.op !== "run" || !Number.isSafeInteger(request.key) || typeof request.task !== "string") {
+        await send({ op: "done", key: Number((request as { key?: unknown })?.key) || 0, ok: false, error: { name: "TypeError", message: 'expected { op: "run", key, task, args } or { op: "cancel", key }' } });
+        continue;
+      }
+      if (handingBack) {
+        await send(lost(request.key, "this peer is shutting down"));
+        continue;
+      }
+      startAttempt(request.key, request.task, request.args);
+    }
+    // The owner went away: its attempts have no one to answer to.
+    for (const attempt of running.values()) attempt.cancel("the owner closed the connection");
+    running.clear();
+  })();
+
+  function startAttempt(key: number, task: string, args: Encoded): void {
+    let attempt: LocalAttempt;
+    try {
+      attempt = runner.run(task, args);
+    } catch (error) {
+      void fail(key, error);
+      return;
+    }
+    running.set(key, attempt);
+    attempt.outcome.then(
+      (result) => {
+        if (running.delete(key)) void send({ op: "done", key, ok: true, result });
+      },
+      (error) => {
+        if (running.delete(key)) void fail(key, error instanceof TaskError ? error.cause : error);
+      },
+    );
+  }
+  return Object.assign(handBack, { done });
+}
+
+/** The answer that hands an attempt back to its owner, which places it again. */
+function lost(key: number, reason: string): ExecReply {
+  return { op: "done", key, ok: false, error: { name: "PeerLostError", code: "PEER_LOST", message: reason } };
+}

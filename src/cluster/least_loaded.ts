@@ -1,0 +1,102 @@
+/**
+ * Placement: each attempt goes to the peer that registers its task and is least loaded
+ * (attempts in flight there over its concurrency), this peer winning ties; a peer whose
+ * concurrency is used up gets nothing more until it answers. Parallel members of a workflow
+ * therefore spread over the cluster as soon as one peer is busier than another.
+ *
+ * @module
+ */
+import type { NetNode } from "../net/mod.ts";
+import { HERE, type LocalLoad, type Placer, type RemoteWorker } from "../task/mod.ts";
+import type { MemberAnnouncement } from "./announcement.ts";
+import type { Membership } from "./membership.ts";
+import { PeerWorker } from "./peer_worker.ts";
+
+/** The capacity weighed for a peer without a concurrency limit. */
+const UNBOUNDED_CAPACITY = 1024;
+
+/** Places attempts on the least loaded member that registers the task. */
+export class LeastLoadedPlacer implements Placer {
+  readonly #node: NetNode;
+  readonly #membership: Membership;
+  readonly #registersHere: (task: string) => boolean;
+  readonly #wake: () => void;
+  readonly #workers = new Map<string, PeerWorker>();
+  readonly #taskSets = new WeakMap<MemberAnnouncement, Set<string>>();
+  readonly #stop: () => void;
+
+  /** `wake` is called whenever some peer may have room again (an answer, a join). */
+  constructor(node: NetNode, membership: Membership, registersHere: (task: string) => boolean, wake: () => void) {
+    this.#node = node;
+    this.#membership = membership;
+    this.#registersHere = registersHere;
+    this.#wake = wake;
+    this.#stop = membership.onChange((change) => {
+      if (change.kind === "left") {
+        this.#workers.get(change.peerId)?.lost(change.reason);
+        this.#workers.delete(change.peerId);
+      }
+      wake();
+    });
+  }
+
+  place(task: string, local: LocalLoad): RemoteWorker | typeof HERE | undefined {
+    let best: RemoteWorker | typeof HERE | undefined;
+    let bestLoad = Infinity;
+    if (this.#registersHere(task) && local.running < local.concurrency) {
+      best = HERE;
+      bestLoad = local.running / capacity(local.concurrency);
+    }
+    for (const member of this.#membership.members()) {
+      if (!this.#registers(member.announcement, task)) continue;
+      const limit = member.announcement.concurrency ?? Infinity;
+      const worker = this.#workers.get(member.peerId);
+      const inFlight = worker?.inFlight ?? 0;
+      if (inFlight >= limit) continue;
+      const load = (inFlight + member.announcement.status.tasks.queued) / capacity(limit);
+      if (load < bestLoad) {
+        best = worker ?? this.#worker(member.peerId);
+        bestLoad = load;
+      }
+    }
+    return best;
+  }
+
+  /** Whether any member (or this peer) registers `task`. */
+  known(task: string): boolean {
+    return this.#registersHere(task) || this.#membership.members().some((member) => this.#registers(member.announcement, task));
+  }
+
+  /** Every task name registered somewhere in the cluster. */
+  knownTasks(): string[] {
+    const names = new Set<string>();
+    for (const member of this.#membership.members()) for (const name of member.announcement.registers.tasks) names.add(name);
+    return [...names];
+  }
+
+  /** Stops following membership; attempts out on other peers are lost. */
+  close(reason: string): void {
+    this.#stop();
+    for (const worker of this.#workers.values()) worker.lost(reason);
+    this.#workers.clear();
+  }
+
+  #worker(peerId: string): PeerWorker {
+    const worker = new PeerWorker(this.#node, peerId, this.#wake);
+    this.#workers.set(peerId, worker);
+    return worker;
+  }
+
+  #registers(announcement: MemberAnnouncement, task: string): boolean {
+    let tasks = this.#taskSets.get(announcement);
+    if (tasks === undefined) {
+      tasks = new Set(announcement.registers.tasks);
+      this.#taskSets.set(announcement, tasks);
+    }
+    return tasks.has(task);
+  }
+}
+
+function capacity(concurrency: number): number {
+  return Number.isFinite(concurrency) ? concurrency : UNBOUNDED_CAPACITY;
+}

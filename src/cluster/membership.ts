@@ -1,0 +1,164 @@
+/**
+ * Membership: every worker announces itself on its app's gossipsub topic (what it registers,
+ * where it listens, how busy it is) at start and then as a heartbeat. Peers learn of each other
+ * through the peers they know (gossipsub forwards announcements; a new member's addresses are
+ * dialled), and a member is taken as gone when its last connection closes or when it misses
+ * heartbeats for `failAfterMs`, whichever comes first.
+ *
+ * @module
+ */
+import { type Clock, systemClock, type TimerHandle } from "../common/mod.ts";
+import type { NetNode } from "../net/mod.ts";
+import { type MemberAnnouncement, parseAnnouncement } from "./announcement.ts";
+
+/** Default time between two heartbeats. */
+export const DEFAULT_HEARTBEAT_MS = 1_000;
+/** Default silence after which a member is taken as gone. */
+export const DEFAULT_FAIL_AFTER_MS = 3_500;
+
+/** A member as this peer last heard of it. */
+export interface Member {
+  readonly peerId: string;
+  announcement: MemberAnnouncement;
+  /** When its last announcement arrived (clock ms). */
+  lastSeen: number;
+}
+
+/** A change of membership. */
+export type MembershipChange =
+  | { kind: "joined"; member: Member }
+  | { kind: "updated"; member: Member }
+  | { kind: "left"; peerId: string; reason: string };
+
+/** Options of {@linkcode Membership}. */
+export interface MembershipOptions {
+  /** Time between two heartbeats. Default {@linkcode DEFAULT_HEARTBEAT_MS}. */
+  heartbeatMs?: number;
+  /** Silence after which a member is gone. Default {@linkcode DEFAULT_FAIL_AFTER_MS}. */
+  failAfterMs?: number;
+  clock?: Clock;
+}
+
+/** The topic a cluster of app `app` announces on. */
+export function membershipTopic(app: string): string {
+  return `/actant/${app}/members/1`;
+}
+
+/** This peer's view of its cluster, kept current from announcements and connection events. */
+export class Membership {
+  readonly #node: NetNode;
+  readonly #app: string;
+  readonly #announce: () => MemberAnnouncement;
+  readonly #heartbeatMs: number;
+  readonly #failAfterMs: number;
+  readonly #clock: Clock;
+  readonly #members = new Map<string, Member>();
+  readonly #listeners = new Set<(change: MembershipChange) => void>();
+  readonly #encoder = new TextEncoder();
+  readonly #decoder = new TextDecoder();
+  #unsubscribe: (() => void) | undefined;
+  #timer: TimerHandle | undefined;
+  readonly #onDisconnect = (event: CustomEvent<{ peerId: string }>) => this.#leave(event.detail.peerId, "its connection closed");
+  readonly #onConnect = () => this.announce();
+
+  constructor(node: NetNode, app: string, announce: () => MemberAnnouncement, options: MembershipOptions = {}) {
+    this.#node = node;
+    this.#app = app;
+    this.#announce = announce;
+    this.#heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+    this.#failAfterMs = options.failAfterMs ?? DEFAULT_FAIL_AFTER_MS;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  /** Subscribes to the topic, announces this peer and starts the heartbeat. */
+  start(): void {
+    this.#unsubscribe = this.#node.subscribe(membershipTopic(this.#app), ({ data, from }) => this.#receive(data, from));
+    this.#node.addEventListener("peer:disconnect", this.#onDisconnect);
+    // A new connection may be a new member that has not heard of this one yet.
+    this.#node.addEventListener("peer:connect", this.#onConnect);
+    this.#tick();
+  }
+
+  /** The members alive now (this peer excluded). */
+  members(): Member[] {
+    return [...this.#members.values()];
+  }
+
+  /** The member with `peerId`, if alive. */
+  get(peerId: string): Member | undefined {
+    return this.#members.get(peerId);
+  }
+
+  /** Calls `listener` on every change; returns the function that stops it. */
+  onChange(listener: (change: MembershipChange) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Publishes this peer's announcement now (besides the heartbeat). */
+  announce(extra?: Partial<MemberAnnouncement>): Promise<void> {
+    const body = this.#encoder.encode(JSON.stringify({ ...this.#announce(), ...extra }));
+    return this.#node.publish(membershipTopic(this.#app), body).catch(() => {});
+  }
+
+  /** Announces that this peer leaves, and stops. */
+  async stop(): Promise<void> {
+    this.#timer?.cancel();
+    this.#timer = undefined;
+    this.#node.removeEventListener("peer:disconnect", this.#onDisconnect);
+    this.#node.removeEventListener("peer:connect", this.#onConnect);
+    if (this.#unsubscribe === undefined) return;
+    await this.announce({ leaving: true });
+    this.#unsubscribe();
+    this.#unsubscribe = undefined;
+  }
+
+  #tick(): void {
+    void this.announce();
+    const now = this.#clock.now();
+    for (const member of this.#members.values()) {
+      if (now - member.lastSeen > this.#failAfterMs) this.#leave(member.peerId, `no heartbeat for ${this.#failAfterMs} ms`);
+    }
+    this.#timer = this.#clock.setTimeout(() => this.#tick(), this.#heartbeatMs);
+  }
+
+  #receive(data: Uint8Array, from: string): void {
+    if (from === this.#node.peerId) return;
+    let announcement: MemberAnnouncement;
+    try {
+      announcement = parseAnnouncement(JSON.parse(this.#decoder.decode(data)), from);
+    } catch {
+      return; // not an announcement of this protocol: gossipsub already checked the signature
+    }
+    if (announcement.app !== this.#app) return;
+    if (announcement.leaving) return this.#leave(from, "it announced that it leaves");
+    const known = this.#members.get(from);
+    if (known !== undefined) {
+      known.announcement = announcement;
+      known.lastSeen = this.#clock.now();
+      return this.#emit({ kind: "updated", member: known });
+    }
+    const member: Member = { peerId: from, announcement, lastSeen: this.#clock.now() };
+    this.#members.set(from, member);
+    // Discovery through known peers: connect straight to a member heard of through another one.
+    if (!this.#node.peers().includes(from)) this.#dialAny(announcement.status.addresses);
+    this.#emit({ kind: "joined", member });
+  }
+
+  #dialAny(addresses: readonly string[]): void {
+    const tryNext = (i: number): void => {
+      if (i >= addresses.length) return;
+      this.#node.dial(addresses[i]).catch(() => tryNext(i + 1));
+    };
+    tryNext(0);
+  }
+
+  #leave(peerId: string, reason: string): void {
+    if (!this.#members.delete(peerId)) return;
+    this.#emit({ kind: "left", peerId, reason });
+  }
+
+  #emit(change: MembershipChange): void {
+    for (const listener of this.#listeners) listener(change);
+  }
+}
