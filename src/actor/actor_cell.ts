@@ -18,7 +18,7 @@ import {
   sleep,
   UnknownMethodError,
 } from "../common/mod.ts";
-import { type Journal, noJournal } from "../store/mod.ts";
+import { type Journal, type JournalEvent, noJournal } from "../store/mod.ts";
 import { type ActorRecovery, restoreState, snapshotState } from "./actor_recovery.ts";
 import type { ActorDefinition } from "./definition.ts";
 import { Mailbox } from "./mailbox.ts";
@@ -32,6 +32,8 @@ type Instance = Record<string, (...args: unknown[]) => unknown>;
 interface Call {
   readonly method: string;
   readonly args: Encoded;
+  /** The caller's key of a call its owner sent from another peer: logged with the outcome. */
+  readonly key?: number;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -98,8 +100,12 @@ export class ActorCell {
     this.#loop = this.#run();
   }
 
-  /** Queues a call of `method`; the promise settles with a copy of its result. */
-  call(method: string, args: unknown[]): Promise<unknown> {
+  /**
+   * Queues a call of `method`; the promise settles with a copy of its result. A `key` (a call
+   * its owner relays from another peer) is logged with the call and its encoded outcome, so the
+   * owner can answer the caller from its log alone.
+   */
+  call(method: string, args: unknown[], key?: number): Promise<unknown> {
     if (this.status === "stopping" || this.status === "stopped" || this.status === "failed") {
       return Promise.reject(this.#stoppedError());
     }
@@ -115,7 +121,7 @@ export class ActorCell {
     const { promise, resolve, reject } = Promise.withResolvers<unknown>();
     const waitMs = this.definition.options.mailboxTimeout ?? 30_000;
     const posted = this.#mailbox.post(
-      { method, args: encoded, resolve, reject },
+      { method, args: encoded, key, resolve, reject },
       waitMs,
       () => new MailboxFullError(this.#label(), this.#mailbox.capacity, waitMs),
     );
@@ -184,28 +190,36 @@ export class ActorCell {
   }
 
   #reply(call: Call, value: unknown): void {
-    const ack = this.#logCall(call, false);
-    let copy: unknown;
+    let encoded: Encoded;
     try {
-      copy = decode(encode(value, `result of ${this.definition.name}.${call.method}`));
+      encoded = encode(value, `result of ${this.definition.name}.${call.method}`);
     } catch (error) {
+      // The state change happened: it is logged; only the answer is an error.
+      const ack = this.#logCall(call, false, { error: errorFields(error) });
       return this.#settle(call, ack, () => call.reject(error));
     }
-    this.#settle(call, ack, () => call.resolve(copy));
+    const ack = this.#logCall(call, false, call.key === undefined ? undefined : { result: encoded });
+    this.#settle(call, ack, () => call.resolve(decode(encoded)));
   }
 
   #failed(call: Call, error: unknown): void | Promise<void> {
-    const ack = this.#logCall(call, true);
+    const ack = this.#logCall(call, true, call.key === undefined ? undefined : { error: errorFields(error) });
     this.#settle(call, ack, () => call.reject(error));
     if (this.#fatal === true || this.#fatal.has(call.method)) return this.#restart(error);
   }
 
   /** Records a handled call (its state change) and, every `checkpointEvery` calls, a checkpoint. */
-  #logCall(call: Call, failed: boolean): Promise<void> | undefined {
+  #logCall(call: Call, failed: boolean, outcome?: { result?: Encoded; error?: ErrorFields }): Promise<void> | undefined {
     const n = ++this.#n;
-    const event = failed
-      ? { type: "actor.call", id: this.id, n, method: call.method, args: call.args, failed: true }
-      : { type: "actor.call", id: this.id, n, method: call.method, args: call.args };
+    const event: JournalEvent = {
+      type: "actor.call",
+      id: this.id,
+      n,
+      method: call.method,
+      args: call.args,
+      ...(failed ? { failed: true } : {}),
+      ...(call.key === undefined ? {} : { key: call.key, ...outcome }),
+    };
     const ack = this.#journal.record(event);
     if (ack !== undefined && n % this.#checkpointEvery === 0) this.#checkpoint();
     return ack;
@@ -309,4 +323,19 @@ export class ActorCell {
   #label(): string {
     return `${this.definition.name}(${this.id})`;
   }
+}
+
+/** An error as a logged call keeps it. */
+export interface ErrorFields {
+  name: string;
+  code?: string;
+  message: string;
+}
+
+function errorFields(error: unknown): ErrorFields {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === "string" ? { name: error.name, code, message: error.message } : { name: error.name, message: error.message };
+  }
+  return { name: "Error", message: String(error) };
 }

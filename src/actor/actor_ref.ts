@@ -5,8 +5,15 @@
  * @module
  */
 import { type Clock, type GetOptions, type Pending, pending, UnknownMethodError } from "../common/mod.ts";
-import type { ActorCell } from "./actor_cell.ts";
 import type { ActorClass } from "./definition.ts";
+
+/** What a proxy talks to: a local cell, or an actor hosted on another peer. */
+export interface ActorEndpoint {
+  readonly id: string;
+  readonly definition: { readonly name: string; readonly methods: readonly string[] };
+  call(method: string, args: unknown[]): Promise<unknown>;
+  stop(options?: { drain?: boolean }): Promise<void>;
+}
 
 /** What every proxy has besides the actor's methods. */
 export interface ActorControl {
@@ -29,7 +36,7 @@ export type ActorRef<C extends ActorClass> =
   & ActorControl;
 
 /** Makes the proxy of `cell`. Known methods are own properties (fast); any other name gets a clear error. */
-export function createActorRef<C extends ActorClass>(cell: ActorCell, clock: Clock): ActorRef<C> {
+export function createActorRef<C extends ActorClass>(cell: ActorEndpoint, clock: Clock): ActorRef<C> {
   const label = `${cell.definition.name}(${cell.id})`;
   const unknown = new Proxy(Object.create(null), {
     get(_target, key) {

@@ -106,13 +106,30 @@ export class ActorSystem {
     await this.#start(definition, record, record.recovery);
   }
 
+  /**
+   * Starts a cell for an actor another peer owns: its history goes to `journal` (the owner's
+   * log, over the network), and it comes back from `recovered` when it moves here after its
+   * previous host was lost.
+   */
+  async host(className: string, identity: { id: string; args: Encoded }, journal: Journal, recovered?: ActorRecovery): Promise<ActorCell> {
+    const definition = this.#definitions.get(className);
+    if (definition === undefined) {
+      throw new ActorNotFoundError(`Actor class ${className} is not registered on this peer (known: ${this.names().join(", ") || "none"})`);
+    }
+    const existing = this.#cells.get(identity.id);
+    if (existing !== undefined && !isOver(existing)) return existing;
+    await this.#start(definition, identity, recovered, journal);
+    return this.#cells.get(identity.id)!;
+  }
+
   async #start(
     definition: ActorDefinition,
     identity: { id: string; name?: string; args: Encoded },
     recovered?: ActorRecovery,
+    journal: Journal = this.#journal,
   ): Promise<ActorRef<ActorClass>> {
     const { id, name, args } = identity;
-    const cell = new ActorCell({ id, definition, args, clock: this.#clock, journal: this.#journal, recovered });
+    const cell = new ActorCell({ id, definition, args, clock: this.#clock, journal, recovered });
     const ref = createActorRef(cell, this.#clock);
     // Claim the name before the constructor runs, so two concurrent creates cannot both get it.
     if (name !== undefined) this.#named.set(name, { cell, ref });
@@ -121,7 +138,7 @@ export class ActorSystem {
     } catch (error) {
       if (name !== undefined) this.#named.delete(name);
       cell.status = "failed";
-      this.#journal.record({ type: "actor.stopped", id });
+      journal.record({ type: "actor.stopped", id });
       throw error;
     }
     this.#cells.set(cell.id, cell);

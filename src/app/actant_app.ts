@@ -256,8 +256,9 @@ export class ActantApp {
         name: this.name,
         scheduler: this.#scheduler,
         registry: this.#registry,
-        actorClasses: () => this.#actors.names(),
-        actorCount: () => this.#actors.cells().length,
+        actors: this.#actors,
+        journal: this.#journal ?? noJournal,
+        ids: this.#ids,
         submit: (step, submitOptions) => this.submit(step as RunnableStep<unknown>, submitOptions),
       }, { ...options, privateKey });
     })();
@@ -354,7 +355,7 @@ export class ActantApp {
    * ```
    */
   async createActor<C extends ActorClass>(definition: ActorDefinition<C>, ...options: CreateActorArgs<C>): Promise<ActorRef<C>> {
-    this.#refuseActorsInClientMode();
+    if (this.#client !== undefined) return this.#client.createActor(definition, options[0] as { args?: unknown[]; name?: string });
     this.#ensureStarted();
     await this.start();
     return this.#actors.create(definition, options[0]);
@@ -365,15 +366,9 @@ export class ActantApp {
    * or with that id (`ref.actorId`), or `ActorNotFoundError`.
    */
   async getActor<C extends ActorClass>(definition: ActorDefinition<C>, nameOrId: string): Promise<ActorRef<C>> {
-    this.#refuseActorsInClientMode();
+    if (this.#client !== undefined) return this.#client.getActor(definition, nameOrId);
     await this.start();
     return this.#actors.get(definition, nameOrId);
-  }
-
-  #refuseActorsInClientMode(): void {
-    if (this.#client !== undefined) {
-      throw new TypeError(`App "${this.name}" is a client of ${this.#client.address}: remote actors are not available yet; create actors in a local or worker app`);
-    }
   }
 
   /** Resolves when everything recorded so far is acknowledged by the log. */

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { RemoteClient } from "../cluster/mod.ts";
+import type { ActorClass, ActorDefinition, ActorRef } from "../actor/mod.ts";
+import { createRemoteActor, findRemoteActor, RemoteClient } from "../cluster/mod.ts";
 import type { Clock } from "../common/mod.ts";
 import { createNetNode, type NetNode, parsePeerAddress } from "../net/mod.ts";
 import type { AnyStep, RunHandle } from "../task/mod.ts";
@@ -43,6 +44,18 @@ export class ClientConnection {
     const submitted = this.connect().then(({ client }) => ({ handle: client.submit<T>(id, step) }));
     submitted.catch(() => {});
     return new LookupHandle<T>(id, this.#clock, () => submitted);
+  }
+
+  /** Creates an actor in the cluster: the worker owns it and places it on a member. */
+  async createActor<C extends ActorClass>(definition: ActorDefinition<C>, options: { args?: unknown[]; name?: string } = {}): Promise<ActorRef<C>> {
+    const { client } = await this.connect();
+    return await createRemoteActor(client, definition, options, this.#clock);
+  }
+
+  /** The proxy of a live actor the worker owns, by name or id. */
+  async getActor<C extends ActorClass>(definition: ActorDefinition<C>, nameOrId: string): Promise<ActorRef<C>> {
+    const { client } = await this.connect();
+    return await findRemoteActor(client, definition, nameOrId, this.#clock);
   }
 
   /** Closes the channel and stops the local node. */

@@ -5,10 +5,14 @@
  *
  * @module
  */
-import { type Encoded, systemClock, UnknownTaskError } from "../common/mod.ts";
+import { type Encoded, type IdGenerator, systemClock, UnknownTaskError } from "../common/mod.ts";
 import { createNetNode, type NetNode } from "../net/mod.ts";
 import { runtimeName } from "../runtime/mod.ts";
+import type { ActorSystem } from "../actor/mod.ts";
+import type { Journal } from "../store/mod.ts";
 import type { AnyStep, RunHandle, Scheduler, TaskDefinition, TaskRegistry } from "../task/mod.ts";
+import { serveActorHosting } from "./actor_host_service.ts";
+import { RemoteActors } from "./remote_actors.ts";
 import type { MemberAnnouncement } from "./announcement.ts";
 import { type LocalAttempt, serveExec } from "./exec_service.ts";
 import { LeastLoadedPlacer } from "./least_loaded.ts";
@@ -21,12 +25,12 @@ export interface ClusterHost {
   readonly name: string;
   readonly scheduler: Scheduler;
   readonly registry: TaskRegistry;
-  /** Actor classes this app registers. */
-  actorClasses(): string[];
+  readonly actors: ActorSystem;
+  /** Where this peer logs what it owns (the actors its clients create). */
+  readonly journal: Journal;
+  readonly ids: IdGenerator;
   /** Submits work a client sent (this peer owns it). */
   submit(step: AnyStep, options: { id: string }): RunHandle<unknown>;
-  /** Live actors hosted here. */
-  actorCount(): number;
 }
 
 /** Options of {@linkcode ClusterMember.join}. */
@@ -53,6 +57,8 @@ export class ClusterMember {
   readonly membership: Membership;
   readonly #host: ClusterHost;
   readonly #placer: LeastLoadedPlacer;
+  /** The actors this peer's clients created, wherever they are hosted. */
+  readonly actors: RemoteActors;
   readonly #startedAt = Date.now();
   #handBack: (reason: string) => void = () => {};
   #left: Promise<void> | undefined;
@@ -67,6 +73,12 @@ export class ClusterMember {
       clock: systemClock,
     });
     this.#placer = new LeastLoadedPlacer(node, this.membership, (task) => host.registry.has(task), () => host.scheduler.wake());
+    this.actors = new RemoteActors(node, this.membership, {
+      hosting: host.actors,
+      registers: (cls) => host.actors.definition(cls) !== undefined,
+      journal: host.journal,
+      ids: host.ids,
+    });
   }
 
   /** Starts the node, serves the cluster's protocols, announces itself and starts placing work. */
@@ -91,7 +103,8 @@ export class ClusterMember {
   async #serve(): Promise<void> {
     const host = this.#host;
     this.#handBack = await serveExec(this.node, { run: (task, args) => this.#runPinned(task, args) });
-    await serveTasks(this.node, { submit: (step, options) => host.submit(step, options) });
+    await serveActorHosting(this.node, host.actors);
+    await serveTasks(this.node, { submit: (step, options) => host.submit(step, options) }, this.actors);
     await serveStatus(this.node, { reports: () => this.statuses() });
     this.membership.start();
     host.registry.useElsewhere({
@@ -119,7 +132,7 @@ export class ClusterMember {
       addresses: this.node.addresses(),
       runtime: runtimeName(),
       tasks: { queued: stats.queued, running: stats.running, succeeded: stats.succeeded, failed: stats.failed, cancelled: stats.cancelled },
-      actors: this.#host.actorCount(),
+      actors: this.#host.actors.cells().length,
       load: Number.isFinite(concurrency) ? stats.running / concurrency : 0,
       uptimeMs: Date.now() - this.#startedAt,
     };
@@ -151,7 +164,7 @@ export class ClusterMember {
     return {
       app: this.#host.name,
       status: this.report(),
-      registers: { tasks: this.#host.registry.names(), actors: this.#host.actorClasses() },
+      registers: { tasks: this.#host.registry.names(), actors: this.#host.actors.names() },
       concurrency: Number.isFinite(concurrency) ? concurrency : null,
     };
   }

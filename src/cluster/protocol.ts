@@ -19,10 +19,18 @@ export interface ErrorInfo {
   message: string;
 }
 
-/** What a client sends. */
+/** What a client sends: work to own and run, and the actors it creates and calls. */
 export type ClientMessage =
   | { op: "submit"; id: string; step: AnyStep }
-  | { op: "cancel"; id: string };
+  | { op: "cancel"; id: string }
+  | ActorRequest;
+
+/** A client's actor requests; each is answered with `done` (an actor id, or a call's result). */
+export type ActorRequest =
+  | { op: "actor.create"; id: string; cls: string; args: Encoded; name?: string }
+  | { op: "actor.get"; id: string; cls: string; name: string }
+  | { op: "actor.call"; id: string; actor: string; method: string; args: Encoded }
+  | { op: "actor.stop"; id: string; actor: string; drain: boolean };
 
 /** What a worker answers. */
 export type WorkerMessage =

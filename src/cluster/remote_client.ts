@@ -7,7 +7,7 @@
 import type { Clock, Encoded } from "../common/mod.ts";
 import type { Channel, NetNode } from "../net/mod.ts";
 import { type AnyStep, EncodedResultHandle, type RunHandle, type RunStatus } from "../task/mod.ts";
-import { type ClientMessage, rebuildError, TASKS_PROTOCOL, type WorkerMessage } from "./protocol.ts";
+import { type ActorRequest, type ClientMessage, rebuildError, TASKS_PROTOCOL, type WorkerMessage } from "./protocol.ts";
 
 interface Pending {
   status: RunStatus;
@@ -20,6 +20,7 @@ export class RemoteClient {
   readonly #writer: WritableStreamDefaultWriter<ClientMessage>;
   readonly #clock: Clock;
   readonly #pending = new Map<string, Pending>();
+  #nextRequest = 1;
 
   private constructor(channel: Channel<WorkerMessage, ClientMessage>, clock: Clock) {
     this.#channel = channel;
@@ -40,6 +41,15 @@ export class RemoteClient {
     this.#pending.set(id, pending);
     this.#writer.write({ op: "submit", id, step }).catch((error) => this.#settle(id, () => pending.done.reject(error)));
     return new RemoteHandle<T>(id, pending, this.#clock, () => this.#writer.write({ op: "cancel", id }).then(() => true, () => false));
+  }
+
+  /** Sends an actor request; resolves with the worker's encoded answer. */
+  request(message: DistributiveOmit<ActorRequest, "id">): Promise<Encoded> {
+    const id = `r${this.#nextRequest++}`;
+    const pending: Pending = { status: "running", done: Promise.withResolvers<Encoded>() };
+    this.#pending.set(id, pending);
+    this.#writer.write({ ...message, id } as ActorRequest).catch((error) => this.#settle(id, () => pending.done.reject(error)));
+    return pending.done.promise;
   }
 
   /** Closes the channel. */
@@ -102,3 +112,5 @@ class RemoteHandle<T> extends EncodedResultHandle<T> {
     return this.#cancel();
   }
 }
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

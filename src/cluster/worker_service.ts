@@ -1,47 +1,86 @@
 /**
- * The worker side of task dispatch: every client channel may submit steps, which this peer runs
- * (and owns) with its own registered tasks; results go back on the same channel.
+ * The worker side of the client protocol: a client submits steps, which this peer owns and
+ * runs (placing their attempts in the cluster), and creates and calls actors, which this peer
+ * owns and places; answers go back on the same channel.
  *
  * @module
  */
-import { encode } from "../common/mod.ts";
+import { type Encoded, encode } from "../common/mod.ts";
 import type { NetNode } from "../net/mod.ts";
 import type { AnyStep, RunHandle } from "../task/mod.ts";
-import { type ClientMessage, errorInfo, TASKS_PROTOCOL, type WorkerMessage } from "./protocol.ts";
+import { type ActorRequest, type ClientMessage, errorInfo, TASKS_PROTOCOL, type WorkerMessage } from "./protocol.ts";
 
 /** What the worker needs from its app: submitting a step under a given id. */
 export interface LocalSubmitter {
   submit(step: AnyStep, options: { id: string }): RunHandle<unknown>;
 }
 
-/** Serves task dispatch on `node` with `app`'s tasks. */
-export async function serveTasks(node: NetNode, app: LocalSubmitter): Promise<void> {
+/** The actors clients reach through this peer (it owns them). */
+export interface ActorGateway {
+  create(cls: string, args: Encoded, name?: string): Promise<string>;
+  find(cls: string, nameOrId: string): string;
+  call(actorId: string, method: string, args: Encoded): Promise<Encoded | undefined>;
+  stop(actorId: string, drain: boolean): Promise<void>;
+}
+
+/** Serves the client protocol on `node`: work goes to `app`, actor requests to `actors`. */
+export async function serveTasks(node: NetNode, app: LocalSubmitter, actors?: ActorGateway): Promise<void> {
   await node.handleChannel<ClientMessage, WorkerMessage>(TASKS_PROTOCOL, async (channel) => {
     const writer = channel.writable.getWriter();
     const handles = new Map<string, RunHandle<unknown>>();
     const send = (message: WorkerMessage) => writer.write(message).catch(() => {});
+    const fail = (id: string, error: unknown) => send({ op: "done", id, ok: false, error: errorInfo(error) });
     for await (const message of channel.readable) {
-      if (message?.op === "cancel") {
+      if (typeof message?.id !== "string") {
+        send({ op: "done", id: String((message as { id?: unknown })?.id), ok: false, error: { name: "TypeError", message: "expected a message with a string id" } });
+        continue;
+      }
+      const op: string = typeof message.op === "string" ? message.op : "";
+      if (op === "cancel") {
         handles.get(message.id)?.cancel();
         continue;
       }
-      if (message?.op !== "submit" || typeof message.id !== "string") {
-        send({ op: "done", id: String((message as { id?: unknown })?.id), ok: false, error: { name: "TypeError", message: "expected { op: \"submit\" | \"cancel\", id }" } });
+      if (op.startsWith("actor.")) {
+        answerActor(message as ActorRequest, actors).then(
+          (result) => send({ op: "done", id: message.id, ok: true, result: result ?? encode(undefined) }),
+          (error) => fail(message.id, error),
+        );
+        continue;
+      }
+      if (op !== "submit") {
+        fail(message.id, new TypeError(`expected op "submit", "cancel" or "actor.*", got ${JSON.stringify(message.op)}`));
         continue;
       }
       let handle: RunHandle<unknown>;
       try {
-        handle = app.submit(message.step, { id: message.id });
+        handle = app.submit((message as { step: AnyStep }).step, { id: message.id });
       } catch (error) {
-        send({ op: "done", id: message.id, ok: false, error: errorInfo(error) });
+        fail(message.id, error);
         continue;
       }
       handles.set(message.id, handle);
       send({ op: "accepted", id: message.id });
       handle.get().then(
         (value) => send({ op: "done", id: message.id, ok: true, result: encode(value, "result") }),
-        (error) => send({ op: "done", id: message.id, ok: false, error: errorInfo(error) }),
+        (error) => fail(message.id, error),
       ).finally(() => handles.delete(message.id));
     }
   });
+}
+
+async function answerActor(request: ActorRequest, actors: ActorGateway | undefined): Promise<Encoded | undefined> {
+  if (actors === undefined) throw new TypeError("This peer hosts no actors for clients");
+  switch (request.op) {
+    case "actor.create":
+      return encode(await actors.create(String(request.cls), request.args, request.name));
+    case "actor.get":
+      return encode(actors.find(String(request.cls), String(request.name)));
+    case "actor.call":
+      return await actors.call(String(request.actor), String(request.method), request.args);
+    case "actor.stop":
+      await actors.stop(String(request.actor), request.drain !== false);
+      return undefined;
+    default:
+      throw new TypeError(`unknown op ${JSON.stringify((request as { op: unknown }).op)}`);
+  }
 }
