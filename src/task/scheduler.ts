@@ -238,9 +238,8 @@ export class Scheduler {
     const attempt = new Attempt(run);
     attempt.remote = true;
     run.attempt = attempt;
-    if (run.journaled) {
-      this.#journal.record({ type: "task.dispatched", id: run.id, peer: worker.peerId, attempt: run.attempts });
-    }
+    // The owner's log says where each attempt went (workflow members too), for audits and status.
+    this.#journal.record({ type: "task.dispatched", id: run.id, task: run.definition.name, peer: worker.peerId, attempt: run.attempts });
     const call = worker.execute({ runId: run.id, task: run.definition.name, args: run.args, attempt: run.attempts });
     attempt.onAbort = (reason) => call.cancel(reason);
     this.#armTimeout(run, attempt);

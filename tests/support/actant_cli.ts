@@ -5,24 +5,38 @@ import { type ChildProcess, execFile, spawn } from "node:child_process";
 const main = new URL("../../src/cli/main.ts", import.meta.url).pathname;
 const isDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;
 
+/** A runtime to start a process with. */
+export type Runtime = "node" | "deno" | "bun";
+
+/** The executable of `runtime`, as npm installed it. */
+export function runtimeExecutable(runtime: Runtime): string {
+  return new URL(`../../node_modules/.bin/${runtime}`, import.meta.url).pathname;
+}
+
 /** The argv that runs `actant <args>` with this runtime. */
-function argv(args: string[]): string[] {
-  return isDeno ? ["run", "-A", main, ...args] : [main, ...args];
+function argv(args: string[], deno = isDeno): string[] {
+  return deno ? ["run", "-A", main, ...args] : [main, ...args];
 }
 
 /** A running `actant worker` and the multiaddr it listens on. */
 export interface WorkerProcess {
   child: ChildProcess;
   address: string;
+  /** Everything it printed so far. */
+  output(): string;
   /** Sends SIGTERM and waits for the process to exit. */
   stop(): Promise<void>;
 }
 
-/** Starts `actant worker <args>` and waits (bounded: a broken build must not hang) for its address. */
-export async function startWorker(args: string[]): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, argv(["worker", ...args]), { stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * Starts `actant worker <args>` (with the test's own runtime, or `runtime`) and waits (bounded:
+ * a broken build must not hang) for its address.
+ */
+export async function startWorker(args: string[], runtime?: Runtime): Promise<WorkerProcess> {
+  const executable = runtime === undefined ? process.execPath : runtimeExecutable(runtime);
+  const child = spawn(executable, argv(["worker", ...args], runtime === undefined ? isDeno : runtime === "deno"), { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
   const address = await new Promise<string>((resolve, reject) => {
-    let out = "";
     const timer = setTimeout(() => reject(new Error(`worker did not start:\n${out}`)), 30_000);
     const onData = (chunk: Buffer) => {
       out += chunk;
@@ -37,12 +51,12 @@ export async function startWorker(args: string[]): Promise<WorkerProcess> {
     child.on("exit", (code) => reject(new Error(`worker exited with ${code}:\n${out}`)));
   });
   const stop = async () => {
-    if (child.exitCode !== null) return;
+    if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGTERM");
     await exited;
   };
-  return { child, address, stop };
+  return { child, address, stop, output: () => out };
 }
 
 /** Runs `actant <args>` to completion; resolves with its exit code and output. */
