@@ -3,11 +3,12 @@
 // run across it, a chord of 100 spreads over every worker, SIGKILLed workers lose nothing, a
 // new worker gets work, a restarted one rejoins, and bad input gets clear errors.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ActantApp, chain, chord, group, signature } from "../mod.ts";
+import { createNetNode } from "../src/net/mod.ts";
 import { runCli, startWorker, type WorkerProcess } from "./support/actant_cli.ts";
 import { clusterClient, waitForMembers, waitUntilRunning } from "./support/cluster.ts";
 
@@ -111,6 +112,44 @@ describe("a cluster of three workers (Node, Deno, Bun) and a client", { timeout:
     const zero = await runCli(["worker", "--app", appModule, "--concurrency", "0"]);
     assert.equal(zero.code, 1);
     assert.match(zero.stderr, /--concurrency expects an integer > 0/);
+  });
+
+  it("a client reaches a worker by p2p://<peer id> through bootstrap addresses", async () => {
+    const w3Id = workers[2].address.split("/p2p/")[1];
+    const viaId = new ActantApp("cluster_test", { address: `p2p://${w3Id}`, bootstrap: [w1.address] });
+    try {
+      assert.equal(await viaId.submit(signature<number>("add", [2, 3])), 5);
+    } finally {
+      await viaId.close();
+    }
+    assert.throws(() => new ActantApp("x", { address: `p2p://${w3Id}` }), TypeError);
+    assert.throws(() => new ActantApp("x", { address: "p2p://not-a-peer-id", bootstrap: [w1.address] }), TypeError);
+    const stranger = await createNetNode();
+    await stranger.stop();
+    const unknown = new ActantApp("x", { address: `p2p://${stranger.peerId}`, bootstrap: [w1.address] });
+    await assert.rejects(unknown.submit(signature("add", [1, 1])).get(), { name: "PeerUnreachableError" });
+    await unknown.close();
+  });
+
+  it("a worker stopped with SIGTERM mid-workflow hands its attempts back, and the workflow completes", async () => {
+    const leaving = await start("w6", undefined);
+    await waitForMembers([w1.address], 5);
+    const handle = client.submit(group(...Array.from({ length: 40 }, () => signature<number>("where", [1_500]))));
+    await waitUntilRunning(leaving.address);
+    await leaving.stop();
+    workers.splice(workers.indexOf(leaving), 1);
+    const pids = await handle;
+    assert.equal(pids.length, 40);
+    assert.ok(!pids.includes(leaving.child.pid!), "every attempt it held ran again elsewhere");
+    assert.match(leaving.output(), /w6 stopped/);
+  });
+
+  it("a worker without the cluster secret cannot join", async () => {
+    const secretFile = join(work, "secret");
+    writeFileSync(secretFile, "not the cluster's secret");
+    const outsider = await runCli(["worker", "--app", appModule, "--data", join(work, "outsider"), "--bootstrap", w1.address, "--secret-file", secretFile]);
+    assert.equal(outsider.code, 1);
+    assert.match(outsider.stderr, /PeerUnreachableError/);
   });
 
   it("the host of an actor SIGKILLed mid-call: the actor moves with its state and every call completes once", async () => {

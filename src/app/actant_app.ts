@@ -94,7 +94,7 @@ export class ActantApp {
     }
     this.name = name;
     this.#options = options;
-    this.#client = options.address === undefined ? undefined : new ClientConnection(options.address, options.clock ?? systemClock, options.secret);
+    this.#client = options.address === undefined ? undefined : new ClientConnection(options.address, options.clock ?? systemClock, options.secret, options.bootstrap);
     this.#dataDir = options.dataDir;
     this.durability = this.#client !== undefined
       ? "memory" // a client keeps no log: the worker it submits to owns the work

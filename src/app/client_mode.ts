@@ -5,9 +5,9 @@
  * @module
  */
 import type { ActorClass, ActorDefinition, ActorRef } from "../actor/mod.ts";
-import { createRemoteActor, findRemoteActor, RemoteClient } from "../cluster/mod.ts";
+import { createRemoteActor, findRemoteActor, RemoteClient, requestStatus } from "../cluster/mod.ts";
 import type { Clock } from "../common/mod.ts";
-import { createNetNode, type NetNode, parsePeerAddress } from "../net/mod.ts";
+import { createNetNode, type NetNode, parsePeerAddress, parsePeerUrl, PeerUnreachableError } from "../net/mod.ts";
 import type { AnyStep, RunHandle } from "../task/mod.ts";
 import { LookupHandle } from "./record_handle.ts";
 
@@ -16,10 +16,20 @@ export class ClientConnection {
   readonly address: string;
   readonly #clock: Clock;
   readonly #secret: string | Uint8Array | undefined;
+  readonly #bootstrap: string[];
+  /** The peer id of a `p2p://<id>` address, found through the bootstrap peers. */
+  readonly #peerId: string | undefined;
   #connected: Promise<{ node: NetNode; client: RemoteClient }> | undefined;
 
-  constructor(address: string, clock: Clock, secret?: string | Uint8Array) {
-    parsePeerAddress(address); // an address without /p2p/<id> is a TypeError now, not at first use
+  constructor(address: string, clock: Clock, secret?: string | Uint8Array, bootstrap: string[] = []) {
+    this.#peerId = parsePeerUrl(address);
+    // An address without /p2p/<id> is a TypeError now, not at first use.
+    if (this.#peerId === undefined) parsePeerAddress(address);
+    else if (bootstrap.length === 0) {
+      throw new TypeError(`address "${address}" names a peer but not where it listens: give bootstrap addresses to find it through`);
+    }
+    for (const peer of bootstrap) parsePeerAddress(peer, "bootstrap address");
+    this.#bootstrap = bootstrap;
     this.address = address;
     this.#clock = clock;
     this.#secret = secret;
@@ -28,15 +38,28 @@ export class ClientConnection {
   /** Dials the worker (once); fails with `PeerUnreachableError` if it does not answer. */
   connect(): Promise<{ node: NetNode; client: RemoteClient }> {
     this.#connected ??= (async () => {
-      const node = await createNetNode({ secret: this.#secret });
+      const node = await createNetNode({ secret: this.#secret, bootstrap: this.#bootstrap });
       try {
-        return { node, client: await RemoteClient.connect(node, this.address, this.#clock) };
+        const address = this.#peerId === undefined ? this.address : await this.#find(node, this.#peerId);
+        return { node, client: await RemoteClient.connect(node, address, this.#clock) };
       } catch (error) {
         await node.stop();
         throw error;
       }
     })();
     return this.#connected;
+  }
+
+  /** A dialable address of `peerId`: a bootstrap address, or one a bootstrap peer's membership knows. */
+  async #find(node: NetNode, peerId: string): Promise<string> {
+    const direct = this.#bootstrap.find((address) => parsePeerAddress(address).peerId === peerId);
+    if (direct !== undefined) return direct;
+    for (const bootstrap of this.#bootstrap) {
+      const peers = await requestStatus(node, bootstrap).catch(() => []);
+      const found = peers.find((peer) => peer.peerId === peerId)?.addresses[0];
+      if (found !== undefined) return found;
+    }
+    throw new PeerUnreachableError(this.address, `none of the bootstrap peers (${this.#bootstrap.join(", ")}) knows peer ${peerId}`);
   }
 
   /** Submits `step` under `id` to the worker; the handle is returned at once. */

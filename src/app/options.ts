@@ -33,15 +33,19 @@ export interface ActantAppOptions {
   /** Where warnings go (a torn last log record dropped at start). Default `console.warn`. */
   warn?: (message: string) => void;
   /**
-   * Client mode: the multiaddr (with `/p2p/<id>`) of a worker (`actant worker`). Work submitted
-   * here runs on that worker, which owns it; this app runs nothing itself and keeps no log.
+   * Client mode: the multiaddr (with `/p2p/<id>`) of a worker (`actant worker`), or `p2p://<id>`
+   * with `bootstrap` addresses to find it through. Work submitted here runs on that worker, which
+   * owns it; this app runs nothing itself and keeps no log.
    */
   address?: string;
   /** The cluster secret its workers were started with (`--secret-file` / `ACTANT_SECRET`). */
   secret?: string | Uint8Array;
   /** Worker mode: join a cluster at `start()`, listening here (see `ActantApp.join`). */
   listen?: string[];
-  /** Worker mode: join the cluster of these members at `start()` (see `ActantApp.join`). */
+  /**
+   * Worker mode: join the cluster of these members at `start()` (see `ActantApp.join`).
+   * Client mode: the peers through which a `p2p://<id>` address is found.
+   */
   bootstrap?: string[];
 }
 

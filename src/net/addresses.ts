@@ -99,3 +99,20 @@ export function webSocketUrl(address: Multiaddr): string {
   const hostname = host.name === "ip6" ? `[${host.value}]` : host.value;
   return `${scheme}://${hostname}:${tcp.value}`;
 }
+
+/**
+ * The peer id of a `p2p://<peer id>` address (the seed's form, which names a peer without saying
+ * where it listens), or `undefined` for any other string.
+ *
+ * @throws {TypeError} when it has the form but names no valid peer id.
+ */
+export function parsePeerUrl(address: string): string | undefined {
+  if (typeof address !== "string" || !address.startsWith("p2p://")) return undefined;
+  const peerId = address.slice("p2p://".length);
+  try {
+    peerIdFromString(peerId);
+  } catch (cause) {
+    throw new TypeError(`address "${address}" names "${peerId}", which is not a peer id (${describe(cause)})`, { cause });
+  }
+  return peerId;
+}
