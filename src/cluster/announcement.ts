@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { TaskOptions } from "../task/mod.ts";
 import type { PeerStatus } from "./status.ts";
 
 /** A member's announcement (and heartbeat). */
@@ -11,8 +12,11 @@ export interface MemberAnnouncement {
   app: string;
   /** Its status report (the row `actant status` shows). */
   status: PeerStatus;
-  /** The tasks and actor classes it registers. */
-  registers: { tasks: string[]; actors: string[] };
+  /**
+   * The tasks and actor classes it registers, and the options of tasks that have some (so an
+   * owner that does not register a task itself still retries and times it out as declared).
+   */
+  registers: { tasks: string[]; actors: string[]; options?: Record<string, TaskOptions> };
   /** Most attempts it runs at once; `null` for no limit. */
   concurrency: number | null;
   /** Set on the last announcement of a member that shuts down. */
@@ -39,6 +43,9 @@ export function parseAnnouncement(value: unknown, from: string): MemberAnnouncem
   if (typeof status.tasks !== "object" || status.tasks === null) throw new TypeError("announcement.status.tasks must be counts");
   if (typeof a.registers !== "object" || a.registers === null || !isStringList(a.registers.tasks) || !isStringList(a.registers.actors)) {
     throw new TypeError("announcement.registers must list tasks and actors");
+  }
+  if (a.registers.options !== undefined && (typeof a.registers.options !== "object" || a.registers.options === null)) {
+    throw new TypeError("announcement.registers.options must map task names to options");
   }
   if (!(a.concurrency === null || (Number.isInteger(a.concurrency) && a.concurrency > 0))) {
     throw new TypeError("announcement.concurrency must be a positive integer or null");

@@ -10,7 +10,7 @@ import { createNetNode, type NetNode } from "../net/mod.ts";
 import { runtimeName } from "../runtime/mod.ts";
 import type { ActorSystem } from "../actor/mod.ts";
 import type { Journal } from "../store/mod.ts";
-import type { AnyStep, RunHandle, Scheduler, TaskDefinition, TaskRegistry } from "../task/mod.ts";
+import type { AnyStep, RunHandle, Scheduler, TaskDefinition, TaskOptions, TaskRegistry } from "../task/mod.ts";
 import { serveActorHosting } from "./actor_host_service.ts";
 import { RemoteActors } from "./remote_actors.ts";
 import type { MemberAnnouncement } from "./announcement.ts";
@@ -108,7 +108,7 @@ export class ClusterMember {
     await serveStatus(this.node, { reports: () => this.statuses() });
     this.membership.start();
     host.registry.useElsewhere({
-      get: (name) => this.#placer.known(name) ? elsewhereDefinition(name) : undefined,
+      get: (name) => this.#placer.known(name) ? elsewhereDefinition(name, this.#placer.optionsOf(name)) : undefined,
       names: () => this.#placer.knownTasks(),
     });
     host.scheduler.usePlacer(this.#placer);
@@ -159,24 +159,33 @@ export class ClusterMember {
     return this.#left;
   }
 
+  #taskOptions(): Record<string, TaskOptions> {
+    const options: Record<string, TaskOptions> = {};
+    for (const name of this.#host.registry.names()) {
+      const declared = this.#host.registry.get(name).options;
+      if (Object.keys(declared).length > 0) options[name] = declared;
+    }
+    return options;
+  }
+
   #announcement(): MemberAnnouncement {
     const concurrency = this.#host.scheduler.concurrency;
     return {
       app: this.#host.name,
       status: this.report(),
-      registers: { tasks: this.#host.registry.names(), actors: this.#host.actors.names() },
+      registers: { tasks: this.#host.registry.names(), actors: this.#host.actors.names(), options: this.#taskOptions() },
       concurrency: Number.isFinite(concurrency) ? concurrency : null,
     };
   }
 }
 
 /** A task only other peers register: the placer never runs it here. */
-function elsewhereDefinition(name: string): TaskDefinition {
+function elsewhereDefinition(name: string, options: TaskOptions): TaskDefinition {
   return {
     name,
     fn: () => {
       throw new TypeError(`Task "${name}" is registered only on other peers`);
     },
-    options: {},
+    options,
   };
 }

@@ -7,7 +7,7 @@
  * @module
  */
 import type { NetNode } from "../net/mod.ts";
-import { HERE, type LocalLoad, type Placer, type RemoteWorker } from "../task/mod.ts";
+import { HERE, type LocalLoad, type Placer, type RemoteWorker, type TaskOptions } from "../task/mod.ts";
 import type { MemberAnnouncement } from "./announcement.ts";
 import type { Membership } from "./membership.ts";
 import { PeerWorker } from "./peer_worker.ts";
@@ -67,6 +67,15 @@ export class LeastLoadedPlacer implements Placer {
     return this.#registersHere(task) || this.#membership.members().some((member) => this.#registers(member.announcement, task));
   }
 
+  /** The options a member declares for `task` (checked: a peer's word is not trusted blindly). */
+  optionsOf(task: string): TaskOptions {
+    for (const member of this.#membership.members()) {
+      const options = member.announcement.registers.options?.[task];
+      if (options !== undefined && this.#registers(member.announcement, task)) return saneOptions(options);
+    }
+    return {};
+  }
+
   /** Every task name registered somewhere in the cluster. */
   knownTasks(): string[] {
     const names = new Set<string>();
@@ -99,4 +108,20 @@ export class LeastLoadedPlacer implements Placer {
 
 function capacity(concurrency: number): number {
   return Number.isFinite(concurrency) ? concurrency : UNBOUNDED_CAPACITY;
+}
+
+/** The parts of announced options that are in range; anything else is left at its default. */
+function saneOptions(options: TaskOptions): TaskOptions {
+  const sane: { -readonly [K in keyof TaskOptions]: TaskOptions[K] } = {};
+  if (Number.isInteger(options.retries) && options.retries! >= 0 && options.retries! <= 1_000) sane.retries = options.retries;
+  if (typeof options.timeout === "number" && options.timeout > 0) sane.timeout = options.timeout;
+  const backoff = options.backoff;
+  if (typeof backoff === "object" && backoff !== null) {
+    sane.backoff = {};
+    if (typeof backoff.initial === "number" && backoff.initial >= 0) sane.backoff.initial = backoff.initial;
+    if (typeof backoff.factor === "number" && backoff.factor >= 1) sane.backoff.factor = backoff.factor;
+    if (typeof backoff.max === "number" && backoff.max >= 0) sane.backoff.max = backoff.max;
+    if (typeof backoff.jitter === "boolean") sane.backoff.jitter = backoff.jitter;
+  }
+  return sane;
 }

@@ -87,6 +87,8 @@ interface WsClient {
   terminate(): void;
 }
 
+type WsListener = (event: { message?: string }) => void;
+
 /** Replaces the transport's connect step with one that uses the `ws` client. */
 function useWsClient(transport: Transport): void {
   const target = transport as unknown as { _connect(address: Multiaddr, options: { signal?: AbortSignal }): Promise<unknown> };
@@ -96,6 +98,7 @@ function useWsClient(transport: Transport): void {
     const url = webSocketUrl(address);
     const socket = new WebSocket(url, { perMessageDeflate: false });
     socket.binaryType = "arraybuffer";
+    holdEarlyMessages(socket);
     await new Promise<void>((resolve, reject) => {
       const onAbort = () => {
         socket.terminate();
@@ -112,5 +115,30 @@ function useWsClient(transport: Transport): void {
       }, { once: true });
     });
     return socket;
+  };
+}
+
+/**
+ * Keeps the messages `socket` receives before anyone listens for them, and hands them to the
+ * first `message` listener added (then forwards every later message to it as well).
+ *
+ * The `ws` client can emit a message in the same turn as `open`, before the awaiting dialer has
+ * wrapped the socket and added its own listener; an `EventTarget` would drop it. It happens when
+ * the server speaks first: with a cluster secret, each side sends its pre-shared-key nonce as
+ * soon as the socket opens, and a lost nonce stalls the dial until it times out. (The native
+ * `WebSocket` queues each message as a task, after the dialer's continuation, so loses none.)
+ */
+function holdEarlyMessages(socket: WsClient): void {
+  const early: { message?: string }[] = [];
+  const listeners: WsListener[] = [];
+  socket.addEventListener("message", (event) => {
+    if (listeners.length === 0) early.push(event);
+    else for (const listener of listeners) listener(event);
+  });
+  const addEventListener = socket.addEventListener.bind(socket);
+  socket.addEventListener = (type, listener, options) => {
+    if (type !== "message" || options?.once) return addEventListener(type, listener, options);
+    listeners.push(listener);
+    if (listeners.length === 1) for (const event of early.splice(0)) listener(event);
   };
 }

@@ -1,0 +1,108 @@
+// Two apps in one process join one cluster over real libp2p connections on 127.0.0.1 (the
+// `{ listen, bootstrap }` worker mode): attempts are placed by registration and load, within
+// each member's concurrency; retries, timeouts and cancellation stay with the owner.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { ActantApp, NonRetryableError, signature } from "../mod.ts";
+import type { ClusterMember } from "../src/cluster/mod.ts";
+
+/** Polls `check` (bounded: 500 × 10 ms) until it holds. */
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.fail(`timed out waiting until ${what}`);
+}
+
+describe("two apps joined in one process", { timeout: 60_000 }, () => {
+  let a: ActantApp;
+  let b: ActantApp;
+  let memberA: ClusterMember;
+  let memberB: ClusterMember;
+  const running = { a: 0, b: 0, peakA: 0, peakB: 0 };
+  const aborted: string[] = [];
+  let flakyCalls = 0;
+
+  const register = (app: ActantApp, side: "a" | "b") => {
+    app.task("busy", async (ms: number) => {
+      running[side]++;
+      if (side === "a") running.peakA = Math.max(running.peakA, running.a);
+      else running.peakB = Math.max(running.peakB, running.b);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      running[side]--;
+      return side;
+    });
+    app.task("hang", function (label: string) {
+      return new Promise((_resolve, reject) => {
+        this.signal.addEventListener("abort", () => {
+          aborted.push(`${label}@${side}`);
+          reject(this.signal.reason);
+        });
+      });
+    });
+  };
+
+  before(async () => {
+    a = new ActantApp("inproc", { durability: "memory" });
+    b = new ActantApp("inproc", { durability: "memory" });
+    register(a, "a");
+    register(b, "b");
+    b.task("onlyOnB", (x: number) => x * 10);
+    b.task("flaky", () => {
+      flakyCalls++;
+      if (flakyCalls < 3) throw new Error(`flaky ${flakyCalls}`);
+      return flakyCalls;
+    }, { retries: 5, backoff: { initial: 1, max: 2 } });
+    b.task("refuses", () => {
+      throw new NonRetryableError("never");
+    }, { retries: 5 });
+    memberA = await a.join({ concurrency: 2, heartbeatMs: 200 });
+    memberB = await b.join({ bootstrap: memberA.node.addresses(), concurrency: 3, heartbeatMs: 200 });
+    await until(() => memberA.membership.members().length === 1 && memberB.membership.members().length === 1, "they know each other");
+  });
+
+  after(async () => {
+    await a?.close();
+    await b?.close();
+  });
+
+  it("runs a task only another member registers there, and lists cluster-wide names when none does", async () => {
+    assert.equal(await a.submit(signature<number>("onlyOnB", [4])), 40);
+    await assert.rejects(async () => a.submit(signature("nowhere", [])).get(), (error: Error & { code?: string }) => {
+      assert.equal(error.code, "UNKNOWN_TASK");
+      assert.match(error.message, /onlyOnB/);
+      return true;
+    });
+  });
+
+  it("spreads attempts over both members and never runs more than each one's concurrency", async () => {
+    const sides = await Promise.all(Array.from({ length: 20 }, () => a.submit(signature<string>("busy", [30])).get()));
+    assert.ok(sides.includes("a") && sides.includes("b"), `ran on ${[...new Set(sides)]}`);
+    assert.ok(running.peakA <= 2, `a ran ${running.peakA} at once, its concurrency is 2`);
+    assert.ok(running.peakB <= 3, `b ran ${running.peakB} at once, its concurrency is 3`);
+  });
+
+  it("keeps retries on the owner: a remote task that fails twice succeeds on its third attempt", async () => {
+    const handle = a.submit(signature<number>("flaky", []));
+    assert.equal(await handle, 3);
+  });
+
+  it("a remote NonRetryableError is not retried", async () => {
+    await assert.rejects(a.submit(signature("refuses", [])).get(), (error: Error & { attempts?: number; cause?: Error }) => {
+      assert.equal(error.name, "TaskError");
+      assert.equal(error.attempts, 1);
+      assert.equal(error.cause?.name, "NonRetryableError");
+      return true;
+    });
+  });
+
+  it("cancelling on the owner aborts the attempt where it runs", async () => {
+    const handles = Array.from({ length: 6 }, (_, i) => a.submit(signature("hang", [`h${i}`])));
+    await until(() => memberB.report().tasks.running > 0, "b runs some");
+    for (const handle of handles) await handle.cancel();
+    await until(() => aborted.length === 6, "every attempt saw its signal abort");
+    assert.ok(aborted.some((label) => label.endsWith("@b")), `aborted: ${aborted}`);
+    for (const handle of handles) await assert.rejects(handle.get(), { name: "CancelledError" });
+  });
+});
