@@ -6,6 +6,7 @@
  */
 import { type Encoded, TaskError } from "../common/mod.ts";
 import type { Channel, NetNode } from "../net/mod.ts";
+import { type Batch, MessageBatcher, unbatch } from "./batch.ts";
 import { EXEC_PROTOCOL, type ExecReply, type ExecRequest } from "./exec_protocol.ts";
 import { errorInfo } from "./protocol.ts";
 
@@ -24,7 +25,7 @@ export interface AttemptRunner {
 /** Serves attempt dispatch; the returned function hands every running attempt back to its owner. */
 export async function serveExec(node: NetNode, runner: AttemptRunner): Promise<(reason: string) => void> {
   const live = new Set<(reason: string) => void>();
-  await node.handleChannel<ExecRequest, ExecReply>(EXEC_PROTOCOL, async (channel) => {
+  await node.handleChannel<ExecRequest | Batch<ExecRequest>, ExecReply | Batch<ExecReply>>(EXEC_PROTOCOL, async (channel) => {
     const handBack = serveOwner(channel, runner);
     live.add(handBack);
     try {
@@ -39,11 +40,14 @@ export async function serveExec(node: NetNode, runner: AttemptRunner): Promise<(
 }
 
 /** Serves one owner's channel until it closes; calling the result hands its attempts back. */
-function serveOwner(channel: Channel<ExecRequest, ExecReply>, runner: AttemptRunner): ((reason: string) => void) & { done: Promise<void> } {
-  const writer = channel.writable.getWriter();
+function serveOwner(
+  channel: Channel<ExecRequest | Batch<ExecRequest>, ExecReply | Batch<ExecReply>>,
+  runner: AttemptRunner,
+): ((reason: string) => void) & { done: Promise<void> } {
+  const outbox = new MessageBatcher<ExecReply>(channel.writable.getWriter());
   const running = new Map<number, LocalAttempt>();
   let handingBack = false;
-  const send = (reply: ExecReply) => writer.write(reply).catch(() => {});
+  const send = (reply: ExecReply) => outbox.push(reply);
   const fail = (key: number, error: unknown) => send({ op: "done", key, ok: false, error: errorInfo(error) });
   const handBack = (reason: string) => {
     handingBack = true;
@@ -52,27 +56,37 @@ function serveOwner(channel: Channel<ExecRequest, ExecReply>, runner: AttemptRun
       send(lost(key, reason));
       attempt.cancel(reason);
     }
+    outbox.flush();
   };
   const done = (async () => {
-    for await (const request of channel.readable) {
-      if (request?.op === "cancel") {
-        running.get(request.key)?.cancel(String(request.reason));
+    for await (const received of channel.readable) {
+      let requests: readonly ExecRequest[];
+      try {
+        requests = unbatch(received);
+      } catch (error) {
+        void fail(0, error);
         continue;
       }
-      if (request?.op !== "run" || !Number.isSafeInteger(request.key) || typeof request.task !== "string") {
-        await send({ op: "done", key: Number((request as { key?: unknown })?.key) || 0, ok: false, error: { name: "TypeError", message: 'expected { op: "run", key, task, args } or { op: "cancel", key }' } });
-        continue;
-      }
-      if (handingBack) {
-        await send(lost(request.key, "this peer is shutting down"));
-        continue;
-      }
-      startAttempt(request.key, request.task, request.args);
+      for (const request of requests) serve(request);
     }
     // The owner went away: its attempts have no one to answer to.
     for (const attempt of running.values()) attempt.cancel("the owner closed the connection");
     running.clear();
   })();
+
+  function serve(request: ExecRequest): void {
+    if (request?.op === "cancel") {
+      running.get(request.key)?.cancel(String(request.reason));
+      return;
+    }
+    if (request?.op !== "run" || !Number.isSafeInteger(request.key) || typeof request.task !== "string") {
+      const key = Number((request as { key?: unknown })?.key) || 0;
+      send({ op: "done", key, ok: false, error: { name: "TypeError", message: 'expected { op: "run", key, task, args } or { op: "cancel", key }' } });
+      return;
+    }
+    if (handingBack) return send(lost(request.key, "this peer is shutting down"));
+    startAttempt(request.key, request.task, request.args);
+  }
 
   function startAttempt(key: number, task: string, args: Encoded): void {
     let attempt: LocalAttempt;

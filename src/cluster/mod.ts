@@ -20,3 +20,4 @@ export * from "./remote_actor_ref.ts";
 export * from "./actor_protocol.ts";
 export * from "./actor_host_service.ts";
 export * from "./remote_actors.ts";
+export * from "./batch.ts";

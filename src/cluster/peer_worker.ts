@@ -8,6 +8,7 @@
 import { type Encoded, PeerLostError } from "../common/mod.ts";
 import type { Channel, NetNode } from "../net/mod.ts";
 import type { RemoteAttempt, RemoteCall, RemoteWorker } from "../task/mod.ts";
+import { type Batch, MessageBatcher, unbatch } from "./batch.ts";
 import { EXEC_PROTOCOL, type ExecReply, type ExecRequest } from "./exec_protocol.ts";
 import { rebuildError } from "./protocol.ts";
 
@@ -18,7 +19,7 @@ export class PeerWorker implements RemoteWorker {
   readonly #onSettled: () => void;
   readonly #pending = new Map<number, PromiseWithResolvers<Encoded>>();
   #nextKey = 1;
-  #writer: Promise<WritableStreamDefaultWriter<ExecRequest>> | undefined;
+  #outbox: Promise<MessageBatcher<ExecRequest>> | undefined;
   #lost: string | undefined;
 
   /** `onSettled` runs after each attempt's answer: the peer has room again. */
@@ -41,9 +42,9 @@ export class PeerWorker implements RemoteWorker {
       return { result: pending.promise, cancel: () => {} };
     }
     this.#pending.set(key, pending);
-    const send = (request: ExecRequest) => this.#open().then((writer) => writer.write(request));
+    const send = (request: ExecRequest) => this.#open().then((outbox) => outbox.push(request));
     send({ op: "run", key, runId: attempt.runId, task: attempt.task, args: attempt.args, attempt: attempt.attempt })
-      .catch((error) => this.lost(`sending failed (${error instanceof Error ? error.message : String(error)})`));
+      .catch((error) => this.lost(`it could not be reached (${error instanceof Error ? error.message : String(error)})`));
     const result = pending.promise.finally(() => {
       this.#pending.delete(key);
       this.#onSettled();
@@ -60,24 +61,30 @@ export class PeerWorker implements RemoteWorker {
     this.#lost = reason;
     for (const pending of this.#pending.values()) pending.reject(new PeerLostError(this.peerId, reason));
     this.#pending.clear();
-    this.#writer?.then((writer) => writer.close()).catch(() => {});
+    this.#channel?.then((channel) => channel.writable.close()).catch(() => {});
   }
 
-  #open(): Promise<WritableStreamDefaultWriter<ExecRequest>> {
-    this.#writer ??= this.#node.openChannel<ExecReply, ExecRequest>(this.peerId, EXEC_PROTOCOL).then((channel) => {
+  #channel: Promise<Channel<ExecReply | Batch<ExecReply>, ExecRequest | Batch<ExecRequest>>> | undefined;
+
+  #open(): Promise<MessageBatcher<ExecRequest>> {
+    this.#outbox ??= (async () => {
+      this.#channel = this.#node.openChannel(this.peerId, EXEC_PROTOCOL);
+      const channel = await this.#channel;
       void this.#read(channel);
-      return channel.writable.getWriter();
-    });
-    return this.#writer;
+      return new MessageBatcher<ExecRequest>(channel.writable.getWriter(), (error) => this.lost(`sending failed (${String(error)})`));
+    })();
+    return this.#outbox;
   }
 
-  async #read(channel: Channel<ExecReply, ExecRequest>): Promise<void> {
+  async #read(channel: Channel<ExecReply | Batch<ExecReply>, ExecRequest | Batch<ExecRequest>>): Promise<void> {
     try {
-      for await (const reply of channel.readable) {
-        const pending = this.#pending.get(reply?.key);
-        if (pending === undefined) continue;
-        if (reply.ok) pending.resolve(reply.result);
-        else pending.reject(rebuildError(reply.error));
+      for await (const received of channel.readable) {
+        for (const reply of unbatch(received)) {
+          const pending = this.#pending.get(reply?.key);
+          if (pending === undefined) continue;
+          if (reply.ok) pending.resolve(reply.result);
+          else pending.reject(rebuildError(reply.error));
+        }
       }
       this.lost("it closed the connection");
     } catch (error) {

@@ -1,7 +1,8 @@
 /**
- * The task protocol between a client and a worker: the client submits steps (a signature or a
- * workflow tree, plain data) under ids it chooses; the worker, which then owns the work, answers
- * when it is accepted and again when it is done.
+ * The client protocol between a client and a worker: the client submits steps (a signature or a
+ * workflow tree, plain data) under ids it chooses, and creates and calls actors; the worker, which
+ * then owns the work, answers each once, when it is done. Messages written in one tick travel
+ * as one batch (`./batch.ts`).
  *
  * @module
  */
@@ -32,9 +33,8 @@ export type ActorRequest =
   | { op: "actor.call"; id: string; actor: string; method: string; args: Encoded }
   | { op: "actor.stop"; id: string; actor: string; drain: boolean };
 
-/** What a worker answers. */
+/** What a worker answers, once per submission or request. */
 export type WorkerMessage =
-  | { op: "accepted"; id: string }
   | { op: "done"; id: string; ok: true; result: Encoded }
   | { op: "done"; id: string; ok: false; error: ErrorInfo };
 

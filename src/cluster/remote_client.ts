@@ -7,6 +7,7 @@
 import type { Clock, Encoded } from "../common/mod.ts";
 import type { Channel, NetNode } from "../net/mod.ts";
 import { type AnyStep, EncodedResultHandle, type RunHandle, type RunStatus } from "../task/mod.ts";
+import { type Batch, MessageBatcher, unbatch } from "./batch.ts";
 import { type ActorRequest, type ClientMessage, rebuildError, TASKS_PROTOCOL, type WorkerMessage } from "./protocol.ts";
 
 interface Pending {
@@ -16,31 +17,40 @@ interface Pending {
 
 /** A connection to one worker for submitting work. */
 export class RemoteClient {
-  readonly #channel: Channel<WorkerMessage, ClientMessage>;
-  readonly #writer: WritableStreamDefaultWriter<ClientMessage>;
+  readonly #channel: Channel<WorkerMessage | Batch<WorkerMessage>, ClientMessage | Batch<ClientMessage>>;
+  readonly #writer: WritableStreamDefaultWriter<ClientMessage | Batch<ClientMessage>>;
+  readonly #outbox: MessageBatcher<ClientMessage>;
   readonly #clock: Clock;
   readonly #pending = new Map<string, Pending>();
   #nextRequest = 1;
 
-  private constructor(channel: Channel<WorkerMessage, ClientMessage>, clock: Clock) {
+  private constructor(channel: Channel<WorkerMessage | Batch<WorkerMessage>, ClientMessage | Batch<ClientMessage>>, clock: Clock) {
     this.#channel = channel;
     this.#writer = channel.writable.getWriter();
+    this.#outbox = new MessageBatcher(this.#writer, (error) => this.#failAll(error));
     this.#clock = clock;
     this.#read().catch((error) => this.#failAll(error));
   }
 
   /** Connects to the worker at `address` (a multiaddr with `/p2p/<id>`). */
   static async connect(node: NetNode, address: string, clock: Clock): Promise<RemoteClient> {
-    return new RemoteClient(await node.openChannel<WorkerMessage, ClientMessage>(address, TASKS_PROTOCOL), clock);
+    return new RemoteClient(await node.openChannel(address, TASKS_PROTOCOL), clock);
   }
 
-  /** Sends `step` to run under `id`; the handle settles with the worker's answer. */
+  /**
+   * Sends `step` to run under `id`; the handle settles with the worker's answer, and reports
+   * `"running"` from submission until then.
+   */
   submit<T>(id: string, step: AnyStep): RunHandle<T> {
-    const pending: Pending = { status: "pending", done: Promise.withResolvers<Encoded>() };
+    const pending: Pending = { status: "running", done: Promise.withResolvers<Encoded>() };
     pending.done.promise.catch(() => {});
     this.#pending.set(id, pending);
-    this.#writer.write({ op: "submit", id, step }).catch((error) => this.#settle(id, () => pending.done.reject(error)));
-    return new RemoteHandle<T>(id, pending, this.#clock, () => this.#writer.write({ op: "cancel", id }).then(() => true, () => false));
+    this.#outbox.push({ op: "submit", id, step });
+    return new RemoteHandle<T>(id, pending, this.#clock, () => {
+      if (!this.#pending.has(id)) return Promise.resolve(false);
+      this.#outbox.push({ op: "cancel", id });
+      return Promise.resolve(true);
+    });
   }
 
   /** Sends an actor request; resolves with the worker's encoded answer. */
@@ -48,25 +58,27 @@ export class RemoteClient {
     const id = `r${this.#nextRequest++}`;
     const pending: Pending = { status: "running", done: Promise.withResolvers<Encoded>() };
     this.#pending.set(id, pending);
-    this.#writer.write({ ...message, id } as ActorRequest).catch((error) => this.#settle(id, () => pending.done.reject(error)));
+    this.#outbox.push({ ...message, id } as ActorRequest);
     return pending.done.promise;
   }
 
   /** Closes the channel. */
   async close(): Promise<void> {
+    this.#outbox.flush();
     await this.#writer.close().catch(() => {});
   }
 
   async #read(): Promise<void> {
-    for await (const message of this.#channel.readable) {
-      const pending = this.#pending.get(message.id);
-      if (pending === undefined) continue;
-      if (message.op === "accepted") pending.status = "running";
-      else if (message.ok) this.#settle(message.id, () => ((pending.status = "succeeded"), pending.done.resolve(message.result)));
-      else {
-        const error = rebuildError(message.error);
-        pending.status = error.code === "CANCELLED" ? "cancelled" : "failed";
-        this.#settle(message.id, () => pending.done.reject(error));
+    for await (const received of this.#channel.readable) {
+      for (const message of unbatch(received)) {
+        const pending = this.#pending.get(message.id);
+        if (pending === undefined) continue;
+        if (message.ok) this.#settle(message.id, () => ((pending.status = "succeeded"), pending.done.resolve(message.result)));
+        else {
+          const error = rebuildError(message.error);
+          pending.status = error.code === "CANCELLED" ? "cancelled" : "failed";
+          this.#settle(message.id, () => pending.done.reject(error));
+        }
       }
     }
     this.#failAll(new Error("the worker closed the connection"));

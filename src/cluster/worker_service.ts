@@ -8,6 +8,7 @@
 import { type Encoded, encode } from "../common/mod.ts";
 import type { NetNode } from "../net/mod.ts";
 import type { AnyStep, RunHandle } from "../task/mod.ts";
+import { type Batch, MessageBatcher, unbatch } from "./batch.ts";
 import { type ActorRequest, type ClientMessage, errorInfo, TASKS_PROTOCOL, type WorkerMessage } from "./protocol.ts";
 
 /** What the worker needs from its app: submitting a step under a given id. */
@@ -25,46 +26,56 @@ export interface ActorGateway {
 
 /** Serves the client protocol on `node`: work goes to `app`, actor requests to `actors`. */
 export async function serveTasks(node: NetNode, app: LocalSubmitter, actors?: ActorGateway): Promise<void> {
-  await node.handleChannel<ClientMessage, WorkerMessage>(TASKS_PROTOCOL, async (channel) => {
-    const writer = channel.writable.getWriter();
+  await node.handleChannel<ClientMessage | Batch<ClientMessage>, WorkerMessage | Batch<WorkerMessage>>(TASKS_PROTOCOL, async (channel) => {
+    const outbox = new MessageBatcher<WorkerMessage>(channel.writable.getWriter());
     const handles = new Map<string, RunHandle<unknown>>();
-    const send = (message: WorkerMessage) => writer.write(message).catch(() => {});
+    const send = (message: WorkerMessage) => outbox.push(message);
     const fail = (id: string, error: unknown) => send({ op: "done", id, ok: false, error: errorInfo(error) });
-    for await (const message of channel.readable) {
+    for await (const received of channel.readable) {
+      let messages: readonly ClientMessage[];
+      try {
+        messages = unbatch(received);
+      } catch (error) {
+        fail("", error);
+        continue;
+      }
+      for (const message of messages) serve(message);
+    }
+    function serve(message: ClientMessage): void {
       if (typeof message?.id !== "string") {
         send({ op: "done", id: String((message as { id?: unknown })?.id), ok: false, error: { name: "TypeError", message: "expected a message with a string id" } });
-        continue;
+        return;
       }
       const op: string = typeof message.op === "string" ? message.op : "";
       if (op === "cancel") {
         handles.get(message.id)?.cancel();
-        continue;
+        return;
       }
       if (op.startsWith("actor.")) {
         answerActor(message as ActorRequest, actors).then(
           (result) => send({ op: "done", id: message.id, ok: true, result: result ?? encode(undefined) }),
           (error) => fail(message.id, error),
         );
-        continue;
+        return;
       }
       if (op !== "submit") {
         fail(message.id, new TypeError(`expected op "submit", "cancel" or "actor.*", got ${JSON.stringify(message.op)}`));
-        continue;
+        return;
       }
       let handle: RunHandle<unknown>;
       try {
         handle = app.submit((message as { step: AnyStep }).step, { id: message.id });
       } catch (error) {
         fail(message.id, error);
-        continue;
+        return;
       }
       handles.set(message.id, handle);
-      send({ op: "accepted", id: message.id });
       handle.get().then(
         (value) => send({ op: "done", id: message.id, ok: true, result: encode(value, "result") }),
         (error) => fail(message.id, error),
       ).finally(() => handles.delete(message.id));
     }
+    outbox.flush();
   });
 }
 
