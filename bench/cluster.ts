@@ -1,0 +1,299 @@
+/**
+ * Cluster-mode benchmark: Actant workers in separate processes, driven by a client process over
+ * libp2p (WebSockets on 127.0.0.1), beside BullMQ on a private `redis-server` in the same run.
+ *
+ * Both sides run two worker processes; the client (this process) submits and awaits the results:
+ * 1. trivial tasks/s: TASKS `add(a, b)` submitted at once, all awaited (end to end, median of ROUNDS);
+ * 2. a 3-step chain `inc(1) → double → inc`, run one after the other: latency p50/p99;
+ * 3. a chord of 100 (`inc` ×100, then `sum` of their results), one after the other: median latency.
+ * Actant: `actant worker --app bench/cluster_worker_app.ts` as w1, and w2 with `--bootstrap <w1>`
+ * when the CLI has that option; the client connects to w1. Run twice: with the default durability
+ * ("batched": acknowledged once in the log) and with "memory" (no log, like this redis-server).
+ * BullMQ: `redis-server --save '' --appendonly no` (in memory), two processes each running a
+ * `Worker` (BULL_CONCURRENCY), results read by the client from `QueueEvents` ("completed").
+ * Tasks: `addBulk` in chunks of 1,000. Chain and chord: one `FlowProducer.add` each (the flow's
+ * parent runs after its children and reads their values), the closest equivalent of a workflow
+ * submitted once; the chain is the flow inc ← double ← inc(1) (children run first).
+ * Also reported: CPU seconds each process used (from /proc), to show where the work ran.
+ * Every loop is bounded in count and time. Writes bench/results/cluster-<runtime>.json.
+ *
+ * Run: `node bench/cluster.ts` (needs `redis-server` on PATH for the BullMQ column).
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FlowProducer, type FlowJobNode, type FlowParentJob, type Job, Queue, QueueEvents, Worker } from "bullmq";
+import { ActantApp, chain, chord, group } from "../mod.ts";
+import { fmt, median, percentile, runtime } from "./stats.ts";
+
+const TASKS = 50_000;
+const ROUNDS = 3;
+const CHAIN_SAMPLES = 1_000;
+const CHORD_SAMPLES = 50;
+const BULL_CONCURRENCY = 100;
+const ROUND_LIMIT_MS = 120_000; // one throughput round, and one chain or chord, must finish within this
+const SERIES_LIMIT_MS = 30_000; // a latency series stops early (fewer samples) after this
+const QUEUE = "bench_cluster";
+const cli = new URL("../src/cli/main.ts", import.meta.url).pathname;
+const appModule = new URL("./cluster_worker_app.ts", import.meta.url).pathname;
+
+/** A BullMQ worker process (started by main): runs the same tasks as cluster_worker_app.ts. */
+async function bullWorker(port: number, concurrency: number): Promise<void> {
+  const childValues = async (job: Job) => Object.values(await job.getChildrenValues()) as number[];
+  const worker = new Worker(QUEUE, async (job: Job) => {
+    if (job.name === "add") return job.data.a + job.data.b;
+    if (job.name === "sum") return (await childValues(job)).reduce((a, b) => a + b, 0);
+    const n = typeof job.data.n === "number" ? job.data.n : (await childValues(job))[0];
+    return job.name === "inc" ? n + 1 : n * 2;
+  }, { connection: { host: "127.0.0.1", port, maxRetriesPerRequest: null }, concurrency });
+  await worker.waitUntilReady();
+  console.log("ready");
+  process.once("SIGTERM", () => void worker.close().finally(() => process.exit(0)));
+}
+
+const children = new Map<ChildProcess, string>();
+const notes: string[] = [];
+const note = (text: string) => (notes.push(text), console.log(`note: ${text}`));
+
+/** Spawns a child and waits (bounded) for a line matching `ready` on its output. */
+function start(name: string, command: string, args: string[], ready: RegExp, env?: Record<string, string>): Promise<string> {
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+  children.set(child, name);
+  child.once("exit", () => children.delete(child));
+  return new Promise<string>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`${name} did not start in 30 s:\n${out}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk;
+      const match = ready.exec(out);
+      if (match) (clearTimeout(timer), resolve(match[1] ?? match[0]));
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("error", (error) => (clearTimeout(timer), reject(error)));
+    child.once("exit", (code) => (clearTimeout(timer), reject(new Error(`${name} exited with ${code}:\n${out}`))));
+  });
+}
+
+/** CPU seconds (user + system) each child and this client used so far, from /proc (Linux; else NaN). */
+async function cpuSeconds(since: NodeJS.CpuUsage): Promise<Record<string, number>> {
+  const used = await Promise.all([...children].map(async ([child, name]) => {
+    const stat = await readFile(`/proc/${child.pid}/stat`, "utf8").catch(() => ")");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // utime and stime: fields 14, 15 (in 1/100 s)
+    return [name, (Number(fields[11]) + Number(fields[12])) / 100] as const;
+  }));
+  const client = process.cpuUsage(since);
+  return { ...Object.fromEntries(used), client: (client.user + client.system) / 1e6 };
+}
+
+/** Ends every child: SIGTERM, then SIGKILL after 5 s. */
+async function stopAll(): Promise<void> {
+  await Promise.all([...children.keys()].map((child) => new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const kill = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    child.once("exit", () => (clearTimeout(kill), resolve()));
+    child.kill("SIGTERM");
+  })));
+}
+
+/** Whether `actant worker` accepts `--<option>` (it rejects unknown options before loading an app). */
+function workerAccepts(option: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, "worker", `--${option}`, "1"], { timeout: 30_000 }, (_error, stdout, stderr) => {
+      resolve(!`${stdout}${stderr}`.includes("Unknown option"));
+    });
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function within<T>(promise: PromiseLike<T>, what: string, ms = ROUND_LIMIT_MS): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: over ${ms} ms`)), ms)));
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+/** Tasks/s of TASKS `submit`ted at once and all awaited, median of ROUNDS (after a warm-up). */
+async function rate(submitAll: (round: number, count: number) => Promise<number[]>): Promise<number> {
+  const check = (results: number[], count: number) => {
+    if (results.length !== count || results.some((r, i) => r !== i + 1)) throw new Error("wrong results");
+  };
+  check(await within(submitAll(-1, 5_000), "warm-up"), 5_000);
+  const rates: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const started = performance.now();
+    const results = await within(submitAll(round, TASKS), `round ${round} of ${TASKS} tasks`);
+    rates.push((TASKS / (performance.now() - started)) * 1000);
+    check(results, TASKS);
+  }
+  return median(rates);
+}
+
+/** Latencies in ms of up to `samples` sequential runs of `op` (stops after SERIES_LIMIT_MS). */
+async function latencies(what: string, samples: number, expected: number, op: (i: number) => PromiseLike<number>): Promise<number[]> {
+  for (let i = 0; i < 5; i++) if ((await within(op(-1 - i), what)) !== expected) throw new Error(`${what}: wrong result`);
+  const result: number[] = [];
+  const deadline = performance.now() + SERIES_LIMIT_MS;
+  for (let i = 0; i < samples && performance.now() < deadline; i++) {
+    const started = performance.now();
+    const value = await within(op(i), what);
+    result.push(performance.now() - started);
+    if (value !== expected) throw new Error(`${what}: got ${value}, expected ${expected}`);
+  }
+  if (result.length < samples) note(`${what}: ${result.length} of ${samples} samples within ${SERIES_LIMIT_MS / 1000} s`);
+  return result;
+}
+
+interface Measured { tasks: number; chain: number[]; chord: number[]; cpu: Record<string, number> }
+
+async function measureActant(root: string, durability: string, twoWorkers: boolean): Promise<Measured> {
+  const since = process.cpuUsage();
+  const worker = (id: string, extra: string[]) => {
+    const args = ["worker", "--app", appModule, "--listen", "/ip4/127.0.0.1/tcp/0/ws", "--data", join(root, `${durability}-${id}`), "--node-id", id];
+    return start(`actant worker ${id}`, process.execPath, [cli, ...args, ...extra], /listening (\S+\/p2p\/\S+)/, { ACTANT_BENCH_DURABILITY: durability });
+  };
+  const address = await worker("w1", []);
+  if (twoWorkers) await worker("w2", ["--bootstrap", address]);
+  const client = new ActantApp("bench_cluster", { address });
+  const add = client.task("add", (a: number, b: number) => a + b);
+  const inc = client.task("inc", (n: number) => n + 1);
+  const double = client.task("double", (n: number) => n * 2);
+  const sum = client.task("sum", (ns: number[]) => ns.reduce((a, b) => a + b, 0));
+  try {
+    const tasks = await rate((_, count) => Promise.all(Array.from({ length: count }, (_, i) => client.submit(add.s(i, 1)))));
+    const chainFlow = chain(inc.s(1), double.s(), inc.s());
+    const chainLat = await latencies("Actant chain", CHAIN_SAMPLES, 5, () => client.submit(chainFlow));
+    const chordFlow = chord(group(...Array.from({ length: 100 }, (_, i) => inc.s(i))), sum.s());
+    const chordLat = await latencies("Actant chord", CHORD_SAMPLES, 5050, () => client.submit(chordFlow));
+    const cpu = await cpuSeconds(since);
+    const [w1, w2] = [cpu["actant worker w1"], cpu["actant worker w2"]];
+    if (w2 < w1 / 4) note(`Actant "${durability}": w2 used ${fmt(w2, 1)} CPU s, w1 ${fmt(w1, 1)} s: the work ran on w1`);
+    return { tasks, chain: chainLat, chord: chordLat, cpu };
+  } finally {
+    await client.close();
+  }
+}
+
+async function measureBullmq(root: string): Promise<Measured | undefined> {
+  const since = process.cpuUsage();
+  const port = await freePort();
+  try {
+    await start("redis-server", "redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", root], /Ready to accept connections/);
+  } catch (error) {
+    note(`no BullMQ column: redis-server did not start (${(error as Error).message.split("\n")[0]})`);
+    return undefined;
+  }
+  const connection = { host: "127.0.0.1", port };
+  const queue = new Queue(QUEUE, { connection, streams: { events: { maxLen: 4 * TASKS } } });
+  const events = new QueueEvents(QUEUE, { connection });
+  const flows = new FlowProducer({ connection });
+  const waiting = new Map<string, PromiseWithResolvers<number>>();
+  const waitFor = (jobId: string) => {
+    const pending = Promise.withResolvers<number>();
+    waiting.set(jobId, pending);
+    return pending.promise;
+  };
+  events.on("completed", ({ jobId, returnvalue }) => {
+    const value = typeof returnvalue === "string" ? JSON.parse(returnvalue) : returnvalue;
+    waiting.get(jobId)?.resolve(value as number);
+    waiting.delete(jobId);
+  });
+  events.on("failed", ({ jobId, failedReason }) => (waiting.get(jobId)?.reject(new Error(failedReason)), waiting.delete(jobId)));
+  try {
+    await Promise.all([queue.waitUntilReady(), events.waitUntilReady(), flows.waitUntilReady()]);
+    for (const n of [1, 2]) await start(`BullMQ worker ${n}`, process.execPath, [new URL(import.meta.url).pathname, "--bullmq-worker", String(port), String(BULL_CONCURRENCY)], /ready/);
+    const keep = { removeOnComplete: { count: 10_000 } }; // like an Actant app's keepResults default
+    const tasks = await rate(async (round, count) => {
+      const ids = Array.from({ length: count }, (_, i) => `t${round}-${i}`);
+      const results = Promise.all(ids.map(waitFor));
+      const chunks = [];
+      for (let i = 0; i < count; i += 1_000) {
+        chunks.push(queue.addBulk(ids.slice(i, i + 1_000).map((jobId, j) => ({ name: "add", data: { a: i + j, b: 1 }, opts: { ...keep, jobId } }))));
+      }
+      await Promise.all(chunks);
+      return results;
+    });
+    const leaf = (name: string, data: object): FlowJobNode => ({ name, queueName: QUEUE, data, opts: keep });
+    const parent = (name: string, children: FlowJobNode[]): FlowParentJob => ({ name, queueName: QUEUE, data: {}, children, opts: keep });
+    const chainLat = await latencies("BullMQ chain", CHAIN_SAMPLES, 5, async (i) => {
+      const jobId = `chain${i}`;
+      const done = waitFor(jobId);
+      await flows.add({ ...parent("inc", [parent("double", [leaf("inc", { n: 1 })])]), opts: { ...keep, jobId } });
+      return done;
+    });
+    const chordLat = await latencies("BullMQ chord", CHORD_SAMPLES, 5050, async (i) => {
+      const jobId = `chord${i}`;
+      const done = waitFor(jobId);
+      await flows.add({ ...parent("sum", Array.from({ length: 100 }, (_, j) => leaf("inc", { n: j }))), opts: { ...keep, jobId } });
+      return done;
+    });
+    return { tasks, chain: chainLat, chord: chordLat, cpu: await cpuSeconds(since) };
+  } finally {
+    await Promise.allSettled([queue.close(), events.close(), flows.close()]);
+  }
+}
+
+async function main(): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), "actant-bench-cluster-"));
+  const onSignal = () => void stopAll().finally(() => rm(root, { recursive: true, force: true }).finally(() => process.exit(130)));
+  process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
+  process.once("exit", () => children.forEach((_, child) => child.kill("SIGKILL")));
+  let actant: Measured;
+  let memory: Measured;
+  let bull: Measured | undefined;
+  const twoWorkers = await workerAccepts("bootstrap");
+  if (!twoWorkers) note("actant worker has no --bootstrap yet: Actant ran with ONE worker process (w1)");
+  try {
+    actant = await measureActant(root, "batched", twoWorkers);
+    await stopAll(); // one system at a time: they would share the cores
+    memory = await measureActant(root, "memory", twoWorkers);
+    await stopAll();
+    bull = await measureBullmq(root);
+  } finally {
+    await stopAll();
+    await rm(root, { recursive: true, force: true });
+  }
+  const row = (metric: string, unit: string, target: string, get: (m: Measured) => number) =>
+    ({ metric, unit, target, actant: get(actant), actantMemory: get(memory), bullmq: bull === undefined ? null : get(bull) });
+  const rows = [
+    row(`trivial tasks, ${fmt(TASKS)} submitted at once, end to end`, "tasks/s", "≥ 100,000/s", (m) => m.tasks),
+    row("3-step chain latency p50", "ms", "< 0.5 ms", (m) => median(m.chain)),
+    row("3-step chain latency p99", "ms", "", (m) => percentile(m.chain, 99)),
+    row("chord of 100 (+ sum), latency median", "ms", "< 5 ms", (m) => median(m.chord)),
+  ];
+  const settings = {
+    tasks: TASKS, rounds: ROUNDS, chainSamples: actant.chain.length, chordSamples: actant.chord.length,
+    actant: `${twoWorkers ? "2 `actant worker` processes (w2 --bootstrap w1)" : "1 `actant worker` process"}, default concurrency (1,024 per worker); client → w1; durability "batched" (default), and "memory"`,
+    bullmq: `2 Worker processes, concurrency ${BULL_CONCURRENCY} each; redis-server in memory; chain and chord as FlowProducer flows`,
+  };
+  const cpu = { actantBatched: actant.cpu, actantMemory: memory.cpu, bullmq: bull?.cpu ?? null };
+  const result = { benchmark: "cluster", runtime: runtime(), date: new Date().toISOString(), settings, notes, rows, cpuSeconds: cpu };
+  await mkdir(new URL("./results/", import.meta.url), { recursive: true });
+  const name = runtime().split(" ")[0];
+  await writeFile(new URL(`./results/cluster-${name}.json`, import.meta.url), JSON.stringify(result, null, 2) + "\n");
+
+  console.log(`\nActant cluster mode vs BullMQ, ${result.runtime} (tasks/s: median of ${ROUNDS} rounds)\n`);
+  console.log(`Actant: ${settings.actant}\nBullMQ: ${settings.bullmq}\n`);
+  console.log('| metric | Actant ("batched") | Actant ("memory") | BullMQ | target |');
+  console.log("|---|---:|---:|---:|---:|");
+  const show = (value: number | null, unit: string) => (value === null ? "—" : `${fmt(value, unit === "ms" ? 2 : 0)} ${unit}`);
+  for (const r of rows) console.log(`| ${r.metric} | ${show(r.actant, r.unit)} | ${show(r.actantMemory, r.unit)} | ${show(r.bullmq, r.unit)} | ${r.target} |`);
+  console.log("\nCPU seconds used per process (each system's whole run, startup included):");
+  for (const [system, used] of Object.entries(cpu)) {
+    if (used !== null) console.log(`- ${system}: ${Object.entries(used).map(([name, s]) => `${name} ${fmt(s, 1)} s`).join(", ")}`);
+  }
+  for (const text of notes) console.log(`\nnote: ${text}`);
+}
+
+if (process.argv[2] === "--bullmq-worker") await bullWorker(Number(process.argv[3]), Number(process.argv[4]));
+else await main();
