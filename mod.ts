@@ -17,7 +17,11 @@
  */
 
 /** The application. */
-export { ActantApp, type ActantAppOptions } from "./src/app/mod.ts";
+export { ActantApp, type ActantAppOptions, type JoinClusterOptions, type SubmitOptions } from "./src/app/mod.ts";
+
+/** Cluster mode: a member's handle, its status row, and the network's errors. */
+export type { ClusterMember, PeerStatus } from "./src/cluster/mod.ts";
+export { AddressInUseError, FrameError, PeerUnreachableError, ProtocolNotSupportedError } from "./src/net/mod.ts";
 
 /** Workflow builders and their types. */
 export {
@@ -84,6 +88,7 @@ export {
   ManualClock,
   NonRetryableError,
   type Pending,
+  PeerLostError,
   registerClass,
   ResultTimeoutError,
   SerializationError,
