@@ -144,6 +144,23 @@ describe("a cluster of three workers (Node, Deno, Bun) and a client", { timeout:
     assert.match(leaving.output(), /w6 stopped/);
   });
 
+  it("a worker that hangs (SIGSTOP) misses its heartbeats: it is taken as gone and its attempts run elsewhere", async () => {
+    const hung = await start("w7", undefined);
+    await waitForMembers([w1.address], 5);
+    const handle = client.submit(group(...Array.from({ length: 40 }, () => signature<number>("where", [1_500]))));
+    await waitUntilRunning(hung.address);
+    hung.child.kill("SIGSTOP");
+    try {
+      const pids = await handle;
+      assert.equal(pids.length, 40);
+      assert.ok(!pids.includes(hung.child.pid!), "every attempt it held ran again elsewhere");
+      await waitForMembers([w1.address], 4);
+    } finally {
+      hung.child.kill("SIGKILL");
+      workers.splice(workers.indexOf(hung), 1);
+    }
+  });
+
   it("a worker without the cluster secret cannot join", async () => {
     const secretFile = join(work, "secret");
     writeFileSync(secretFile, "not the cluster's secret");
