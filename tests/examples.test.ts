@@ -51,6 +51,11 @@ describe("Examples", { timeout: TIMEOUT_MS + 5_000 }, () => {
     assert.equal(normalise(stdout), '{ gpt: "v1.0", bert: "v2.0" }');
   });
 
+  it("examples/cluster.ts runs the seed's examples on two joined workers through a client", { timeout: TIMEOUT_MS + 5_000 }, async () => {
+    const stdout = await runExample("examples/cluster.ts");
+    assert.equal(normalise(stdout), normalise('Report: sentiment=0.8\n30\n{ gpt: "v1.0" }'));
+  });
+
   it("normalise() reads Node's, Deno's and Bun's renderings alike", () => {
     const expected = '{ gpt: "v1.0", bert: "v2.0" }';
     assert.equal(normalise("{ gpt: 'v1.0', bert: 'v2.0' }\n"), expected);
