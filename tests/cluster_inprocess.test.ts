@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ActantApp, NonRetryableError, signature } from "../mod.ts";
-import type { ClusterMember } from "../src/cluster/mod.ts";
+import { type ClusterMember, membershipTopic } from "../src/cluster/mod.ts";
+import { createNetNode } from "../src/net/mod.ts";
 
 /** Polls `check` (bounded: 500 × 10 ms) until it holds. */
 async function until(check: () => boolean, what: string): Promise<void> {
@@ -104,5 +105,34 @@ describe("two apps joined in one process", { timeout: 60_000 }, () => {
     await until(() => aborted.length === 6, "every attempt saw its signal abort");
     assert.ok(aborted.some((label) => label.endsWith("@b")), `aborted: ${aborted}`);
     for (const handle of handles) await assert.rejects(handle.get(), { name: "CancelledError" });
+  });
+
+  it("ignores malformed and forged announcements on the membership topic", async () => {
+    const rogue = await createNetNode({ pubsub: true, bootstrap: memberA.node.addresses() });
+    try {
+      const topic = membershipTopic("inproc");
+      rogue.subscribe(topic, () => {});
+      const publish = (value: unknown) => rogue.publish(topic, new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value)));
+      const honest = { ...memberB.report(), peerId: rogue.peerId, nodeId: "rogue" };
+      // Gossipsub learns of the subscription a little after the connection: keep publishing until one lands.
+      for (let i = 0; i < 200 && memberA.membership.get(rogue.peerId) === undefined; i++) {
+        await publish("{not json");
+        await publish([1, 2, 3]);
+        await publish({ app: "inproc", status: { ...honest, peerId: memberB.node.peerId }, registers: { tasks: ["x"], actors: [] }, concurrency: 1 });
+        await publish({ app: "inproc", status: honest, registers: { tasks: "x", actors: [] }, concurrency: 1 });
+        await publish({ app: "inproc", status: honest, registers: { tasks: [], actors: [] }, concurrency: -1 });
+        await publish({ app: "other_app", status: honest, registers: { tasks: [], actors: [] }, concurrency: null });
+        await publish({ app: "inproc", status: honest, registers: { tasks: [], actors: [] }, concurrency: null });
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const rogueSeen = memberA.membership.get(rogue.peerId);
+      assert.ok(rogueSeen !== undefined, "the well-formed announcement arrived");
+      assert.deepEqual(rogueSeen.announcement.registers.tasks, []);
+      assert.equal(memberA.membership.get(memberB.node.peerId)?.announcement.registers.tasks.includes("x"), false, "a forged announcement for another peer is ignored");
+      assert.equal(await a.submit(signature<number>("onlyOnB", [1])), 10);
+    } finally {
+      await rogue.stop();
+    }
+    await until(() => memberA.membership.get(rogue.peerId) === undefined, "the rogue peer is gone once it disconnects");
   });
 });

@@ -109,6 +109,10 @@ describe("a cluster of three workers (Node, Deno, Bun) and a client", { timeout:
     const dead = await runCli(["worker", "--app", appModule, "--data", join(work, "dead"), "--bootstrap", deadPeer]);
     assert.equal(dead.code, 1);
     assert.match(dead.stderr, /PeerUnreachableError/);
+    const taken = w1.address.split("/p2p/")[0];
+    const busy = await runCli(["worker", "--app", appModule, "--data", join(work, "busy"), "--listen", taken]);
+    assert.equal(busy.code, 1);
+    assert.match(busy.stderr, /AddressInUseError/);
     const zero = await runCli(["worker", "--app", appModule, "--concurrency", "0"]);
     assert.equal(zero.code, 1);
     assert.match(zero.stderr, /--concurrency expects an integer > 0/);
