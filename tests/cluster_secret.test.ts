@@ -9,7 +9,6 @@ import { ActantApp, signature } from "../mod.ts";
 import { runCli, startWorker, type WorkerProcess } from "./support/actant_cli.ts";
 
 const appModule = new URL("./fixtures/cluster_app.ts", import.meta.url).pathname;
-const isDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;
 
 describe("cluster secret", { timeout: 120_000 }, () => {
   let worker: WorkerProcess;
@@ -41,14 +40,11 @@ describe("cluster secret", { timeout: 120_000 }, () => {
     }
   });
 
-  // Known issue, under investigation: run by `deno test`, the `deno run` status child with the
-  // secret times out reaching the worker, though the same command from a shell works.
-  it("actant status needs the secret too", { skip: isDeno ? "known issue under deno test (see comment)" : false }, async () => {
-    const run = runCli;
-    const withSecret = await run(["status", "--address", address, "--json", "--secret-file", secretFile]);
+  it("actant status needs the secret too", async () => {
+    const withSecret = await runCli(["status", "--address", address, "--json", "--secret-file", secretFile]);
     assert.equal(withSecret.code, 0, withSecret.stderr);
     assert.equal(JSON.parse(withSecret.stdout).peers.length, 1);
-    const without = await run(["status", "--address", address, "--json"]);
+    const without = await runCli(["status", "--address", address, "--json"]);
     assert.equal(without.code, 1);
   });
   it("a client without the secret, or with another, cannot connect and so cannot submit", async () => {
@@ -65,5 +61,4 @@ describe("cluster secret", { timeout: 120_000 }, () => {
       }
     }
   });
-
 });

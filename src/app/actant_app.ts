@@ -21,6 +21,7 @@ import {
   ResultNotFoundError,
   StorageError,
   systemClock,
+  TaskArgumentsError,
 } from "../common/mod.ts";
 import { ClusterMember } from "../cluster/mod.ts";
 import { loadOrCreateKey } from "../net/mod.ts";
@@ -204,6 +205,8 @@ export class ActantApp {
     if (this.#client !== undefined) return this.#submitRemote(step, id);
     if (isSignature(step)) {
       const definition = this.#registry.get(step.task);
+      // A signature can arrive as plain data (from a client): its args must be a list.
+      if (!Array.isArray(step.args)) throw new TaskArgumentsError(step.task, `args must be a list, got ${typeof step.args}`);
       checkArity(definition, step, false, "");
       const args = encode(step.args, "args");
       this.#ensureStarted();

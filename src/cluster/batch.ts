@@ -38,6 +38,17 @@ export class MessageBatcher<T> {
     }
   }
 
+  /** Resolves when the channel has room again: readers await it so replies cannot pile up unsent. */
+  ready(): Promise<void> {
+    return this.#writer.ready;
+  }
+
+  /** Writes what is queued, then closes the channel's writable side. */
+  async close(): Promise<void> {
+    this.flush();
+    await this.#writer.close();
+  }
+
   /** Writes what is queued now. */
   flush(): void {
     this.#scheduled = false;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type Encoded, type IdGenerator, systemClock, UnknownTaskError } from "../common/mod.ts";
+import { decode, type Encoded, type IdGenerator, systemClock, UnknownTaskError } from "../common/mod.ts";
 import { createNetNode, type NetNode } from "../net/mod.ts";
 import { runtimeName } from "../runtime/mod.ts";
 import type { ActorSystem } from "../actor/mod.ts";
@@ -118,6 +118,7 @@ export class ClusterMember {
     const scheduler = this.#host.scheduler;
     const registry = this.#host.registry;
     if (!registry.has(task)) throw new UnknownTaskError(task, registry.names());
+    if (!isEncodedList(args)) throw new TypeError(`The arguments of an attempt of "${task}" must be an encoded list`);
     const run = scheduler.submit(registry.get(task), args, { pinned: true });
     return { outcome: run.outcome(), cancel: (reason) => void scheduler.cancel(run, reason) };
   }
@@ -188,4 +189,14 @@ function elsewhereDefinition(name: string, options: TaskOptions): TaskDefinition
     },
     options,
   };
+}
+
+/** Whether `args` (from the network) decodes to a list, as a task's arguments must. */
+function isEncodedList(args: Encoded): boolean {
+  if ((args as { t?: unknown })?.t === "a") return Array.isArray((args as { v?: unknown }).v);
+  try {
+    return Array.isArray(decode(args));
+  } catch {
+    return false;
+  }
 }

@@ -67,7 +67,15 @@ function serveOwner(
         void fail(0, error);
         continue;
       }
-      for (const request of requests) serve(request);
+      for (const request of requests) {
+        try {
+          serve(request);
+        } catch (error) {
+          // One bad request gets its own error answer; the channel and the rest go on.
+          void fail(safeKey(request), error);
+        }
+      }
+      await outbox.ready();
     }
     // The owner went away: its attempts have no one to answer to.
     for (const attempt of running.values()) attempt.cancel("the owner closed the connection");
@@ -76,14 +84,14 @@ function serveOwner(
 
   function serve(request: ExecRequest): void {
     if (request?.op === "cancel") {
-      running.get(request.key)?.cancel(String(request.reason));
+      running.get(request.key)?.cancel(typeof request.reason === "string" ? request.reason : "cancelled by its owner");
       return;
     }
     if (request?.op !== "run" || !Number.isSafeInteger(request.key) || typeof request.task !== "string") {
-      const key = Number((request as { key?: unknown })?.key) || 0;
-      send({ op: "done", key, ok: false, error: { name: "TypeError", message: 'expected { op: "run", key, task, args } or { op: "cancel", key }' } });
-      return;
+      throw new TypeError('expected { op: "run", key, task, args } or { op: "cancel", key }');
     }
+    // A key in use belongs to a live attempt: refusing here keeps that attempt's answer its own.
+    if (running.has(request.key)) throw new TypeError(`key ${request.key} is already in use by a running attempt`);
     if (handingBack) return send(lost(request.key, "this peer is shutting down"));
     startAttempt(request.key, request.task, request.args);
   }
@@ -107,6 +115,12 @@ function serveOwner(
     );
   }
   return Object.assign(handBack, { done });
+}
+
+/** The key of an untrusted request, if it has a usable one (else 0). */
+function safeKey(request: unknown): number {
+  const key = (request as { key?: unknown } | null)?.key;
+  return typeof key === "number" && Number.isSafeInteger(key) ? key : 0;
 }
 
 /** The answer that hands an attempt back to its owner, which places it again. */

@@ -42,6 +42,8 @@ export class RemoteClient {
    * `"running"` from submission until then.
    */
   submit<T>(id: string, step: AnyStep): RunHandle<T> {
+    // The worker answers by id: a second live run under one id would take the first one's answer.
+    if (this.#pending.has(id)) throw new TypeError(`submit() option id must be new: "${id}" is still running`);
     const pending: Pending = { status: "running", done: Promise.withResolvers<Encoded>() };
     pending.done.promise.catch(() => {});
     this.#pending.set(id, pending);

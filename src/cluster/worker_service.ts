@@ -29,8 +29,32 @@ export async function serveTasks(node: NetNode, app: LocalSubmitter, actors?: Ac
   await node.handleChannel<ClientMessage | Batch<ClientMessage>, WorkerMessage | Batch<WorkerMessage>>(TASKS_PROTOCOL, async (channel) => {
     const outbox = new MessageBatcher<WorkerMessage>(channel.writable.getWriter());
     const handles = new Map<string, RunHandle<unknown>>();
+    let outstanding = 0;
+    let allAnswered: (() => void) | undefined;
     const send = (message: WorkerMessage) => outbox.push(message);
     const fail = (id: string, error: unknown) => send({ op: "done", id, ok: false, error: errorInfo(error) });
+    /** Answers `id` once `work` settles; the channel closes only after every answer went out. */
+    const answer = (id: string, work: Promise<Encoded>) => {
+      outstanding++;
+      work.then((result) => send({ op: "done", id, ok: true, result }), (error) => fail(id, error)).finally(() => {
+        if (--outstanding === 0) allAnswered?.();
+      });
+    };
+    const serve = (message: ClientMessage) => {
+      if (typeof message?.id !== "string") {
+        return fail(describeValue((message as { id?: unknown })?.id), new TypeError("expected a message with a string id"));
+      }
+      const { id } = message;
+      const op = typeof message.op === "string" ? message.op : "";
+      if (op === "cancel") return void handles.get(id)?.cancel();
+      if (op.startsWith("actor.")) return answer(id, answerActor(message as ActorRequest, actors));
+      if (op !== "submit") {
+        return fail(id, new TypeError(`expected op "submit", "cancel" or "actor.*", got ${describeValue(message.op)}`));
+      }
+      const handle = app.submit((message as { step: AnyStep }).step, { id });
+      handles.set(id, handle);
+      answer(id, handle.get().then((value) => encode(value, "result")).finally(() => handles.delete(id)));
+    };
     for await (const received of channel.readable) {
       let messages: readonly ClientMessage[];
       try {
@@ -39,59 +63,49 @@ export async function serveTasks(node: NetNode, app: LocalSubmitter, actors?: Ac
         fail("", error);
         continue;
       }
-      for (const message of messages) serve(message);
+      for (const message of messages) {
+        try {
+          serve(message);
+        } catch (error) {
+          // One bad message gets its own error answer; the channel and the rest go on.
+          fail(typeof message?.id === "string" ? message.id : "", error);
+        }
+      }
+      // Replies go out as fast as the client takes them: stop reading while they cannot.
+      await outbox.ready();
     }
-    function serve(message: ClientMessage): void {
-      if (typeof message?.id !== "string") {
-        send({ op: "done", id: String((message as { id?: unknown })?.id), ok: false, error: { name: "TypeError", message: "expected a message with a string id" } });
-        return;
-      }
-      const op: string = typeof message.op === "string" ? message.op : "";
-      if (op === "cancel") {
-        handles.get(message.id)?.cancel();
-        return;
-      }
-      if (op.startsWith("actor.")) {
-        answerActor(message as ActorRequest, actors).then(
-          (result) => send({ op: "done", id: message.id, ok: true, result: result ?? encode(undefined) }),
-          (error) => fail(message.id, error),
-        );
-        return;
-      }
-      if (op !== "submit") {
-        fail(message.id, new TypeError(`expected op "submit", "cancel" or "actor.*", got ${JSON.stringify(message.op)}`));
-        return;
-      }
-      let handle: RunHandle<unknown>;
-      try {
-        handle = app.submit((message as { step: AnyStep }).step, { id: message.id });
-      } catch (error) {
-        fail(message.id, error);
-        return;
-      }
-      handles.set(message.id, handle);
-      handle.get().then(
-        (value) => send({ op: "done", id: message.id, ok: true, result: encode(value, "result") }),
-        (error) => fail(message.id, error),
-      ).finally(() => handles.delete(message.id));
-    }
-    outbox.flush();
+    // The client ended its side: finish answering, then end ours.
+    if (outstanding > 0) await new Promise<void>((resolve) => (allAnswered = resolve));
+    await outbox.close().catch(() => {});
   });
 }
 
-async function answerActor(request: ActorRequest, actors: ActorGateway | undefined): Promise<Encoded | undefined> {
+/** An untrusted value named in an error message (never throws, whatever the value is). */
+function describeValue(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
+  if (typeof value === "number" || typeof value === "boolean" || value == null) return String(value);
+  return typeof value;
+}
+
+async function answerActor(request: ActorRequest, actors: ActorGateway | undefined): Promise<Encoded> {
   if (actors === undefined) throw new TypeError("This peer hosts no actors for clients");
+  const text = (field: string, value: unknown): string => {
+    if (typeof value !== "string" || value === "") throw new TypeError(`${request.op}: ${field} must be a non-empty string, got ${describeValue(value)}`);
+    return value;
+  };
   switch (request.op) {
-    case "actor.create":
-      return encode(await actors.create(String(request.cls), request.args, request.name));
+    case "actor.create": {
+      const name = request.name === undefined ? undefined : text("name", request.name);
+      return encode(await actors.create(text("cls", request.cls), request.args, name));
+    }
     case "actor.get":
-      return encode(actors.find(String(request.cls), String(request.name)));
+      return encode(actors.find(text("cls", request.cls), text("name", request.name)));
     case "actor.call":
-      return await actors.call(String(request.actor), String(request.method), request.args);
+      return (await actors.call(text("actor", request.actor), text("method", request.method), request.args)) ?? encode(undefined);
     case "actor.stop":
-      await actors.stop(String(request.actor), request.drain !== false);
-      return undefined;
+      await actors.stop(text("actor", request.actor), request.drain !== false);
+      return encode(undefined);
     default:
-      throw new TypeError(`unknown op ${JSON.stringify((request as { op: unknown }).op)}`);
+      throw new TypeError(`unknown op ${describeValue((request as { op: unknown }).op)}`);
   }
 }

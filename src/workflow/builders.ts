@@ -7,6 +7,7 @@
  */
 import { InvalidWorkflowError } from "../common/mod.ts";
 import type { AnyStep, InputOf, OutputOf, Step } from "../task/mod.ts";
+import { checkMaxIterations } from "./graph.ts";
 
 /** A chain: each step receives the previous step's result. */
 export interface Chain<In, Out> extends Step<In, Out> {
@@ -225,9 +226,7 @@ export function loop<X>(body: Step<X, X>, options: LoopOptions<X>): Loop<X, X> {
     throw new InvalidWorkflowError("loop() needs `until`, `maxIterations` or both, else it would never end");
   }
   const maxIterations = options.maxIterations ?? 1000;
-  if (!(Number.isInteger(maxIterations) && maxIterations >= 1)) {
-    throw new InvalidWorkflowError(`loop() maxIterations must be an integer >= 1, got ${String(maxIterations)}`);
-  }
+  checkMaxIterations(maxIterations, "loop()");
   if (options.until === undefined) return { kind: "loop", body: step, maxIterations };
   const [until] = checkSteps("loop until", [options.until]);
   return { kind: "loop", body: step, until, maxIterations };

@@ -138,6 +138,8 @@ class Compiler {
           throw new InvalidWorkflowError(`${path}: loop() needs a starting value from a previous step; put it after one in a chain`);
         }
         const node = step as Loop<unknown, unknown>;
+        // Checked here too: a workflow can arrive as plain data (from a client), not only from loop().
+        checkMaxIterations(node.maxIterations, path);
         const body = this.node(node.body, { hasInput: true, deps: [], path: `${path}.body` });
         if (node.until === undefined) return { id, kind: "loop", body, maxIterations: node.maxIterations, deps };
         const until = this.node(node.until, { hasInput: true, deps: [body], path: `${path}.until` });
@@ -184,4 +186,16 @@ export function checkArity(definition: TaskDefinition, signature: TaskSignature,
     signature.task,
     `it takes ${required} argument${required === 1 ? "" : "s"}, but ${path || "the signature"} passes ${given}${from}`,
   );
+}
+
+/** Most rounds a loop may run: a bound on the work one workflow can ask for. */
+export const MAX_LOOP_ITERATIONS = 1_000_000;
+
+/** `maxIterations` checked to be an integer in [1, {@linkcode MAX_LOOP_ITERATIONS}]. */
+export function checkMaxIterations(maxIterations: unknown, path: string): void {
+  if (!(Number.isInteger(maxIterations) && (maxIterations as number) >= 1 && (maxIterations as number) <= MAX_LOOP_ITERATIONS)) {
+    throw new InvalidWorkflowError(
+      `${path}: loop maxIterations must be an integer from 1 to ${MAX_LOOP_ITERATIONS}, got ${typeof maxIterations === "number" ? maxIterations : typeof maxIterations}`,
+    );
+  }
 }
