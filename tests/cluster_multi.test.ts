@@ -189,4 +189,25 @@ describe("a cluster of three workers (Node, Deno, Bun) and a client", { timeout:
     assert.notEqual(await counter.host(), host);
     assert.equal(await (await client.getActor(Counter, "survivor")).add(0), 115);
   });
+
+  it("an owner SIGKILLed and restarted on its data brings back the actors it owned, reachable by name", async () => {
+    const { Counter } = api;
+    const counter = await client.createActor(Counter, { name: "kept" });
+    for (let i = 0; i < 7; i++) await counter.add(2);
+    w1.child.kill("SIGKILL");
+    await new Promise((resolve) => w1.child.once("exit", resolve));
+    workers.splice(workers.indexOf(w1), 1);
+    const restarted = await startWorker([
+      "--app", appModule, "--data", join(work, "w1"), "--node-id", "w1", "--bootstrap", workers[0].address,
+    ], "node");
+    workers.push(restarted);
+    assert.equal(restarted.address.split("/p2p/")[1], w1.address.split("/p2p/")[1], "same peer id");
+    const again = new ActantApp("cluster_test", { address: restarted.address });
+    try {
+      const kept = await again.getActor(clusterClient(again).Counter, "kept");
+      assert.equal(await kept.add(0), 14);
+    } finally {
+      await again.close();
+    }
+  });
 });

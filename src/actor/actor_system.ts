@@ -162,6 +162,12 @@ export class ActorSystem {
     return Promise.resolve(entry.ref as unknown as ActorRef<C>);
   }
 
+  /** The live cell named (or with id) `nameOrId`, whatever its class. */
+  live(nameOrId: string): ActorCell | undefined {
+    const cell = this.#named.get(nameOrId)?.cell ?? this.#cells.get(nameOrId);
+    return cell === undefined || isOver(cell) || cell.status === "starting" ? undefined : cell;
+  }
+
   /** Live cells, for status reports. */
   cells(): ActorCell[] {
     return [...this.#cells.values()].filter((cell) => !isOver(cell));

@@ -90,6 +90,9 @@ export class DurableState {
       case "task.cancelled":
         this.#finishTask(e);
         return true;
+      case "task.dispatched":
+        // Which peer ran an attempt: for audits; recovery re-runs unfinished work wherever it is placed.
+        return true;
       case "workflow.started":
         if (!this.workflows.has(e.id)) {
           this.workflows.set(e.id, { graph: e.graph as WorkflowGraph, nodes: {}, status: "running" });

@@ -11,6 +11,7 @@ import { runtimeName } from "../runtime/mod.ts";
 import type { ActorSystem } from "../actor/mod.ts";
 import type { Journal } from "../store/mod.ts";
 import type { AnyStep, RunHandle, Scheduler, TaskDefinition, TaskOptions, TaskRegistry } from "../task/mod.ts";
+import { memberActorGateway } from "./actor_gateway.ts";
 import { serveActorHosting } from "./actor_host_service.ts";
 import { RemoteActors } from "./remote_actors.ts";
 import type { MemberAnnouncement } from "./announcement.ts";
@@ -104,7 +105,7 @@ export class ClusterMember {
     const host = this.#host;
     this.#handBack = await serveExec(this.node, { run: (task, args) => this.#runPinned(task, args) });
     await serveActorHosting(this.node, host.actors);
-    await serveTasks(this.node, { submit: (step, options) => host.submit(step, options) }, this.actors);
+    await serveTasks(this.node, { submit: (step, options) => host.submit(step, options) }, memberActorGateway(this.actors, host.actors));
     await serveStatus(this.node, { reports: () => this.statuses() });
     this.membership.start();
     host.registry.useElsewhere({

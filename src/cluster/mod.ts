@@ -21,3 +21,4 @@ export * from "./actor_protocol.ts";
 export * from "./actor_host_service.ts";
 export * from "./remote_actors.ts";
 export * from "./batch.ts";
+export * from "./actor_gateway.ts";

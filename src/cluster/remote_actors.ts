@@ -92,6 +92,12 @@ export class RemoteActors {
     return actor.id;
   }
 
+  /** Whether `nameOrId` names (or is the id of) a live actor this peer owns. */
+  knows(nameOrId: string): boolean {
+    const actor = this.#actors.get(this.#names.get(nameOrId) ?? nameOrId);
+    return actor !== undefined && !actor.stopped;
+  }
+
   /** The id of the live actor named (or with id) `nameOrId`, of class `cls`. */
   find(cls: string, nameOrId: string): string {
     const actor = this.#actors.get(this.#names.get(nameOrId) ?? nameOrId);

@@ -1,0 +1,38 @@
+/**
+ * What a worker's clients reach when they create, find and call actors: the actors this peer
+ * owns in the cluster (placed on members), and, failing those, the actors living in this peer's
+ * own actor system — among them the ones it owned before a restart, which its log brings back here.
+ *
+ * @module
+ */
+import type { ActorSystem } from "../actor/mod.ts";
+import { ActorNotFoundError, ActorStoppedError, decode, type Encoded, encode } from "../common/mod.ts";
+import type { RemoteActors } from "./remote_actors.ts";
+import type { ActorGateway } from "./worker_service.ts";
+
+/** The gateway of a cluster member: owned actors first, then local ones. */
+export function memberActorGateway(owned: RemoteActors, local: ActorSystem): ActorGateway {
+  return {
+    create: (cls, args, name) => {
+      if (name !== undefined && local.live(name) !== undefined) throw new TypeError(`An actor named "${name}" already exists`);
+      return owned.create(cls, args, name);
+    },
+    find(cls, nameOrId) {
+      if (owned.knows(nameOrId)) return owned.find(cls, nameOrId);
+      const cell = local.live(nameOrId);
+      if (cell === undefined) throw new ActorNotFoundError(`No live actor named "${nameOrId}" (nor with that id)`);
+      if (cell.definition.name !== cls) throw new ActorNotFoundError(`Actor "${nameOrId}" is a ${cell.definition.name}, not a ${cls}`);
+      return cell.id;
+    },
+    async call(actorId, method, args) {
+      if (owned.knows(actorId)) return owned.call(actorId, method, args);
+      const cell = local.live(actorId);
+      if (cell === undefined) throw new ActorStoppedError(actorId, "no such actor is live in this cluster");
+      return encode(await cell.call(method, decode<unknown[]>(args)), `result of ${cell.definition.name}.${method}`) as Encoded;
+    },
+    async stop(actorId, drain) {
+      if (owned.knows(actorId)) return owned.stop(actorId, drain);
+      await local.live(actorId)?.stop({ drain });
+    },
+  };
+}
