@@ -46,6 +46,8 @@ export class WorkflowRun {
   readonly #done: Promise<Encoded>;
   readonly #journal: Journal;
   readonly #recovered: ReadonlyMap<string, Encoded> | undefined;
+  /** Task nodes whose result nothing else in the workflow reads. */
+  readonly #final: ReadonlySet<string>;
 
   constructor(id: string, graph: WorkflowGraph, scheduler: Scheduler, lookup: TaskLookup, options: WorkflowRunOptions = {}) {
     this.id = id;
@@ -54,6 +56,7 @@ export class WorkflowRun {
     this.#lookup = lookup;
     this.#journal = options.journal ?? noJournal;
     this.#recovered = options.recovered;
+    this.#final = finalTaskNodes(graph, graph.root, new Set());
     if (this.#recovered === undefined) this.#journal.record({ type: "workflow.started", id, graph });
     this.#done = this.#node(graph.root, undefined, "").then(
       (result) => this.#finish(result),
@@ -142,9 +145,14 @@ export class WorkflowRun {
     this.#active.add(run);
     try {
       const result = await run.outcome();
-      // The node's result is durable before anything that depends on it starts.
+      // The node's result is durable before anything that depends on it starts. A node whose
+      // result is (part of) the workflow's own need not wait: the workflow.succeeded record comes
+      // after it in the log, and the handle waits for that one.
       const ack = this.#record({ type: "workflow.node", id: this.id, node: instance, result });
-      if (ack !== undefined) await ack;
+      if (ack !== undefined) {
+        if (this.#final.has(node.id)) ack.catch(() => {});
+        else await ack;
+      }
       return result;
     } catch (error) {
       if (this.finished) throw this.error;
@@ -203,6 +211,35 @@ export class WorkflowRun {
   #structural(node: GraphNode, cause: Error, scope: string): WorkflowError {
     return new WorkflowError(this.id, { node: node.id + scope, task: node.kind, attempts: 0 }, cause);
   }
+}
+
+/** The task nodes under `id` whose result flows only into the workflow's result. */
+function finalTaskNodes(graph: WorkflowGraph, id: string, found: Set<string>): Set<string> {
+  const node = graph.nodes[id];
+  switch (node.kind) {
+    case "task":
+      found.add(id);
+      break;
+    case "chain":
+      finalTaskNodes(graph, node.steps[node.steps.length - 1], found);
+      break;
+    case "group":
+      for (const member of node.members) finalTaskNodes(graph, member, found);
+      break;
+    case "chord":
+      finalTaskNodes(graph, node.callback, found);
+      break;
+    case "branch":
+      finalTaskNodes(graph, node.ifTrue, found);
+      if (node.ifFalse !== undefined) finalTaskNodes(graph, node.ifFalse, found);
+      break;
+    case "map":
+      finalTaskNodes(graph, node.body, found);
+      break;
+    case "loop":
+      break; // each round's result feeds the next round or the until check
+  }
+  return found;
 }
 
 function describeValue(value: unknown): string {
