@@ -50,6 +50,11 @@ describe("two apps joined in one process", { timeout: 60_000 }, () => {
     register(a, "a");
     register(b, "b");
     b.task("onlyOnB", (x: number) => x * 10);
+    b.task("textOnB", (size: number) => "x".repeat(size));
+    for (const app of [a, b]) {
+      app.task("length", (text: string) => text.length);
+      app.task("text", (size: number) => "x".repeat(size));
+    }
     b.task("flaky", () => {
       flakyCalls++;
       if (flakyCalls < 3) throw new Error(`flaky ${flakyCalls}`);
@@ -134,5 +139,32 @@ describe("two apps joined in one process", { timeout: 60_000 }, () => {
       await rogue.stop();
     }
     await until(() => memberA.membership.get(rogue.peerId) === undefined, "the rogue peer is gone once it disconnects");
+  });
+
+  it("a message too big for a frame fails on its own: the channel and everything else on it go on", async () => {
+    const client = new ActantApp("inproc", { address: memberA.node.addresses()[0] });
+    try {
+      // 256 submissions of 5 kB in one tick: more than one frame's worth, split over batches.
+      const lengths = await Promise.all(Array.from({ length: 256 }, () => client.submit(signature<number>("length", ["y".repeat(5_000)])).get()));
+      assert.ok(lengths.every((length) => length === 5_000));
+      const tooBig = client.submit(signature<number>("length", ["z".repeat(2_000_000)]));
+      const answerTooBig = client.submit(signature<string>("text", [2_000_000]));
+      const fine = client.submit(signature<number>("length", ["ok"]));
+      await assert.rejects(tooBig.get(), { name: "SerializationError" });
+      await assert.rejects(answerTooBig.get(), { name: "SerializationError" });
+      assert.equal(await fine, 2);
+      // An attempt's result too big to come back from the member that ran it fails that task only.
+      await assert.rejects(client.submit(signature<string>("textOnB", [2_000_000])).get(), (error: Error) => {
+        assert.equal(error.name, "TaskError");
+        assert.match(error.message, /SerializationError/);
+        return true;
+      });
+      assert.equal((await client.submit(signature<string>("textOnB", [3])).get()), "xxx");
+      // Results of 5 kB from both members, 256 at once, also split over batches.
+      const texts = await Promise.all(Array.from({ length: 256 }, () => client.submit(signature<string>("text", [5_000])).get()));
+      assert.ok(texts.every((text) => text.length === 5_000));
+    } finally {
+      await client.close();
+    }
   });
 });

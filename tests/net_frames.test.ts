@@ -16,19 +16,10 @@ import {
   lengthPrefixed,
   readFrames,
 } from "../src/net/mod.ts";
+import { concat, rawFrame } from "./support/frame_bytes.ts";
+import { prng } from "./support/random.ts";
 
 const text = new TextEncoder();
-
-/** A frame from raw parts: version, kind, count, body. */
-function rawFrame(version: number, kind: number, count: number, body: Uint8Array | string = new Uint8Array()): Uint8Array {
-  const bytes = typeof body === "string" ? text.encode(body) : body;
-  const frame = new Uint8Array(FRAME_HEADER_BYTES + bytes.length);
-  frame[0] = version;
-  frame[1] = kind;
-  new DataView(frame.buffer).setUint32(2, count);
-  frame.set(bytes, FRAME_HEADER_BYTES);
-  return frame;
-}
 
 /** A data frame body with one entry (its table row, then its payload). */
 function entry(tag: number, payload: Uint8Array | string): Uint8Array {
@@ -59,26 +50,6 @@ async function* chunks(bytes: Uint8Array, sizes: () => number): AsyncGenerator<U
     yield bytes.slice(at, at + size);
     at += size;
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
-/** A small deterministic PRNG (mulberry32), so a failing fuzz case can be replayed. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe("Frame encoding", () => {
@@ -136,7 +107,7 @@ describe("Frame encoding", () => {
       { kind: "data", messages: [new Uint8Array(500).fill(7)] },
       { kind: "end" },
     ];
-    const wire = concat(frames.map((frame) => lengthPrefixed(encodeFrame(frame)).subarray()));
+    const wire = concat(...frames.map((frame) => lengthPrefixed(encodeFrame(frame)).subarray()));
     assert.deepEqual(await collect(readFrames(chunks(wire, () => 1))), frames);
     const random = prng(7);
     assert.deepEqual(await collect(readFrames(chunks(wire, () => Math.floor(random() * 700)))), frames);
@@ -187,7 +158,7 @@ describe("Malformed frames", () => {
     ["data with more messages announced than its table holds", rawFrame(1, 1, 3, new Uint8Array([2, 1, 2, 1])), "truncated"],
     ["data whose payloads run past the body", rawFrame(1, 1, 2, new Uint8Array([2, 1, 2, 1, 0x31])), "truncated"],
     ["data with an impossible count", rawFrame(1, 1, 0xffff_ffff, entry(0, '{"t":"p","v":1}')), "truncated"],
-    ["data with bytes after the last message", rawFrame(1, 1, 1, concat([entry(0, '{"t":"p","v":1}'), new Uint8Array([0])])), "malformed"],
+    ["data with bytes after the last message", rawFrame(1, 1, 1, concat(entry(0, '{"t":"p","v":1}'), new Uint8Array([0]))), "malformed"],
     ["data with an unknown tag", rawFrame(1, 1, 1, entry(3, "xx")), "malformed"],
     ["data with invalid plain JSON", rawFrame(1, 1, 1, entry(2, "{x")), "malformed"],
     ["data with plain JSON that is not UTF-8", rawFrame(1, 1, 1, entry(2, new Uint8Array([0x22, 0xff, 0x22]))), "malformed"],
@@ -313,7 +284,7 @@ describe("Frame fuzzing", () => {
     const random = prng(3);
     for (let i = 0; i < 100; i++) {
       const parts = valid.map((frame) => lengthPrefixed(frame).subarray());
-      const wire = mutate(random, concat(parts));
+      const wire = mutate(random, concat(...parts));
       try {
         const frames = await collect(readFrames(chunks(wire, () => 1 + Math.floor(random() * 64)), { maxFrameBytes: 4096 }));
         assert.ok(frames.every((frame) => kinds.has(frame.kind)));

@@ -24,6 +24,7 @@ import {
   readFrames,
 } from "../src/net/mod.ts";
 import { ActantError } from "../src/common/mod.ts";
+import { within } from "./support/async.ts";
 
 const LOCAL = "/ip4/127.0.0.1/tcp/0/ws";
 const ECHO = actantProtocol("echo", "1");
@@ -38,19 +39,6 @@ async function withNodes(count: number, test: (nodes: NetNode[]) => Promise<void
     await test(nodes);
   } finally {
     await Promise.all(nodes.map((node) => node.stop()));
-  }
-}
-
-/** Rejects if `promise` has not settled within `ms` (a bound against hangs, not a timing check). */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -6,8 +6,23 @@
  * @module
  */
 
-/** Most messages in one batch: keeps a batch far below the frame size limit. */
+import { DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES, messageSize } from "../net/mod.ts";
+
+/** Most messages in one batch. */
 export const MAX_BATCH = 256;
+/** Most bytes of messages in one batch: what fits a frame, with room for the batch's own wrapping. */
+export const MAX_BATCH_BYTES = DEFAULT_MAX_FRAME_BYTES - FRAME_HEADER_BYTES - 64;
+
+/** Options of {@linkcode MessageBatcher}. */
+export interface BatcherOptions<T> {
+  /** Hears of a failed write (the channel broke). */
+  onError?: (error: unknown) => void;
+  /**
+   * Gets a message too big for any frame (or that cannot be encoded) instead of the channel, which
+   * would fail as a whole: answer it with an error in its place.
+   */
+  onRefused?: (message: T, error: Error) => void;
+}
 
 /** A batch on the wire. */
 export interface Batch<T> {
@@ -19,18 +34,31 @@ export interface Batch<T> {
 export class MessageBatcher<T> {
   readonly #writer: WritableStreamDefaultWriter<T | Batch<T>>;
   readonly #onError: (error: unknown) => void;
+  readonly #onRefused: (message: T, error: Error) => void;
   #pending: T[] = [];
+  #bytes = 0;
   #scheduled = false;
 
-  /** `onError` hears of a failed write (the channel broke). */
-  constructor(writer: WritableStreamDefaultWriter<T | Batch<T>>, onError: (error: unknown) => void = () => {}) {
+  constructor(writer: WritableStreamDefaultWriter<T | Batch<T>>, options: BatcherOptions<T> = {}) {
     this.#writer = writer;
-    this.#onError = onError;
+    this.#onError = options.onError ?? (() => {});
+    this.#onRefused = options.onRefused ?? ((_message, error) => this.#onError(error));
   }
 
   /** Queues `message`; it is written at the end of this tick. */
   push(message: T): void {
+    let size: number;
+    try {
+      size = messageSize(message);
+    } catch (error) {
+      return this.#onRefused(message, error as Error);
+    }
+    if (size > MAX_BATCH_BYTES) {
+      return this.#onRefused(message, new RangeError(`a message of ${size} bytes does not fit in a frame (at most ${MAX_BATCH_BYTES})`));
+    }
+    if (this.#bytes + size > MAX_BATCH_BYTES) this.flush();
     this.#pending.push(message);
+    this.#bytes += size;
     if (this.#pending.length >= MAX_BATCH) return this.flush();
     if (!this.#scheduled) {
       this.#scheduled = true;
@@ -55,6 +83,7 @@ export class MessageBatcher<T> {
     const messages = this.#pending;
     if (messages.length === 0) return;
     this.#pending = [];
+    this.#bytes = 0;
     const message = messages.length === 1 ? messages[0] : { op: "batch" as const, messages };
     this.#writer.write(message).catch(this.#onError);
   }

@@ -44,7 +44,10 @@ function serveOwner(
   channel: Channel<ExecRequest | Batch<ExecRequest>, ExecReply | Batch<ExecReply>>,
   runner: AttemptRunner,
 ): ((reason: string) => void) & { done: Promise<void> } {
-  const outbox = new MessageBatcher<ExecReply>(channel.writable.getWriter());
+  const outbox: MessageBatcher<ExecReply> = new MessageBatcher<ExecReply>(channel.writable.getWriter(), {
+    // A result too big for a frame fails its own attempt, not the owner's whole channel.
+    onRefused: (reply, error) => outbox.push(tooLarge(reply.key, `the result of attempt ${reply.key}`, error)),
+  });
   const running = new Map<number, LocalAttempt>();
   let handingBack = false;
   const send = (reply: ExecReply) => outbox.push(reply);
@@ -115,6 +118,11 @@ function serveOwner(
     );
   }
   return Object.assign(handBack, { done });
+}
+
+/** The answer that replaces one too big to send. */
+function tooLarge(key: number, what: string, error: Error): ExecReply {
+  return { op: "done", key, ok: false, error: { name: "SerializationError", code: "NOT_SERIALIZABLE", message: `Cannot send ${what}: ${error.message}` } };
 }
 
 /** The key of an untrusted request, if it has a usable one (else 0). */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type Encoded, PeerLostError } from "../common/mod.ts";
+import { type Encoded, PeerLostError, SerializationError } from "../common/mod.ts";
 import type { Channel, NetNode } from "../net/mod.ts";
 import type { RemoteAttempt, RemoteCall, RemoteWorker } from "../task/mod.ts";
 import { type Batch, MessageBatcher, unbatch } from "./batch.ts";
@@ -71,7 +71,11 @@ export class PeerWorker implements RemoteWorker {
       this.#channel = this.#node.openChannel(this.peerId, EXEC_PROTOCOL);
       const channel = await this.#channel;
       void this.#read(channel);
-      return new MessageBatcher<ExecRequest>(channel.writable.getWriter(), (error) => this.lost(`sending failed (${String(error)})`));
+      return new MessageBatcher<ExecRequest>(channel.writable.getWriter(), {
+        onError: (error) => this.lost(`sending failed (${String(error)})`),
+        // Arguments too big for a frame fail their attempt (not retried: they would not fit again).
+        onRefused: (request, error) => this.#pending.get(request.key)?.reject(new SerializationError("the attempt's arguments", error.message)),
+      });
     })();
     return this.#outbox;
   }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Clock, Encoded } from "../common/mod.ts";
+import { type Clock, type Encoded, SerializationError } from "../common/mod.ts";
 import type { Channel, NetNode } from "../net/mod.ts";
 import { type AnyStep, EncodedResultHandle, type RunHandle, type RunStatus } from "../task/mod.ts";
 import { type Batch, MessageBatcher, unbatch } from "./batch.ts";
@@ -27,7 +27,14 @@ export class RemoteClient {
   private constructor(channel: Channel<WorkerMessage | Batch<WorkerMessage>, ClientMessage | Batch<ClientMessage>>, clock: Clock) {
     this.#channel = channel;
     this.#writer = channel.writable.getWriter();
-    this.#outbox = new MessageBatcher(this.#writer, (error) => this.#failAll(error));
+    this.#outbox = new MessageBatcher(this.#writer, {
+      onError: (error) => this.#failAll(error),
+      // A submission too big for a frame fails on its own; the channel and the rest go on.
+      onRefused: (message, error) => {
+        const pending = this.#pending.get(message.id);
+        if (pending !== undefined) this.#settle(message.id, () => pending.done.reject(new SerializationError(`the submission "${message.id}"`, error.message)));
+      },
+    });
     this.#clock = clock;
     this.#read().catch((error) => this.#failAll(error));
   }

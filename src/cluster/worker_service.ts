@@ -27,7 +27,11 @@ export interface ActorGateway {
 /** Serves the client protocol on `node`: work goes to `app`, actor requests to `actors`. */
 export async function serveTasks(node: NetNode, app: LocalSubmitter, actors?: ActorGateway): Promise<void> {
   await node.handleChannel<ClientMessage | Batch<ClientMessage>, WorkerMessage | Batch<WorkerMessage>>(TASKS_PROTOCOL, async (channel) => {
-    const outbox = new MessageBatcher<WorkerMessage>(channel.writable.getWriter());
+    const outbox: MessageBatcher<WorkerMessage> = new MessageBatcher<WorkerMessage>(channel.writable.getWriter(), {
+      // An answer too big for a frame becomes an error answer: the channel and the rest go on.
+      onRefused: (reply, error) =>
+        outbox.push({ op: "done", id: reply.id, ok: false, error: { name: "SerializationError", code: "NOT_SERIALIZABLE", message: `Cannot send the answer to "${reply.id}": ${error.message}` } }),
+    });
     const handles = new Map<string, RunHandle<unknown>>();
     let outstanding = 0;
     let allAnswered: (() => void) | undefined;

@@ -15,3 +15,4 @@ export * from "./addresses.ts";
 export * from "./node.ts";
 export * from "./secret.ts";
 export * from "./pubsub.ts";
+export { messageSize } from "./messages.ts";

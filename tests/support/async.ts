@@ -1,5 +1,6 @@
 // Small async tools the tests share: hand-opened promises, settling the microtask queue,
-// watching a promise without awaiting it. (Not a test file: no runner picks it up.)
+// watching a promise without awaiting it, bounding a wait against hangs.
+// (Not a test file: no runner picks it up.)
 
 /** A promise the test resolves by hand. */
 export function gate<T = void>(): { promise: Promise<T>; open: (value: T) => void } {
@@ -21,4 +22,17 @@ export function track<T>(promise: Promise<T>): () => string {
     (error: Error) => void (state = `rejected: ${error.name}`),
   );
   return () => state;
+}
+
+/** Rejects if `promise` has not settled within `ms` (a bound against hangs, not a timing check). */
+export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

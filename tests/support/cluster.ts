@@ -1,6 +1,6 @@
 // Helpers for tests of a multi-process cluster: status through an in-test node (no process per
 // poll), bounded waits for membership, and the client's typed view of the fixture app.
-import { type ActantApp } from "../../mod.ts";
+import type { ActantApp } from "../../mod.ts";
 import { type PeerStatus, requestStatus } from "../../src/cluster/mod.ts";
 import { createNetNode } from "../../src/net/mod.ts";
 

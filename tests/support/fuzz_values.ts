@@ -1,0 +1,124 @@
+// Values for the protocol fuzz tests: step builders, and random JSON, codec-like values, steps
+// and client messages, mostly almost right. (Not a test file: no runner picks it up.)
+import { encode } from "../../src/common/mod.ts";
+import type { Random } from "./random.ts";
+
+/** The step `add(a, b)` as a client sends it. */
+export function addStep(a: unknown, b: unknown): unknown {
+  return { kind: "task", task: "add", args: [a, b], immutable: false };
+}
+
+/** A task step as a client sends it, any field possibly wrong; `extra` fields are merged in. */
+export function taskStep(name: unknown, args: unknown, extra: object = {}): unknown {
+  return { kind: "task", task: name, args, immutable: false, ...extra };
+}
+
+/** Random JSON, nested at most `depth` deep. */
+export function randomJson(random: Random, depth: number): unknown {
+  switch (random.int(depth > 0 ? 8 : 5)) {
+    case 0:
+      return null;
+    case 1:
+      return random.pick([0, 1, -1, 2.5, 1e300, -0.0001, 2 ** 53]);
+    case 2:
+      return random.pick(["", "submit", "status", "cancel", "batch", "__proto__", "task", "é😀", "\u0000"]);
+    case 3:
+      return random.int(2) === 0;
+    case 4:
+      return random.pick(["add", "nope", "chain", "loop"]);
+    case 5:
+      return Array.from({ length: random.int(4) }, () => randomJson(random, depth - 1));
+    default: {
+      const out: Record<string, unknown> = {};
+      for (let i = random.int(4); i > 0; i--) out[random.pick(["op", "id", "step", "kind", "args", "t", "v", "json", "meta", "x"])] = randomJson(random, depth - 1);
+      return out;
+    }
+  }
+}
+
+/** JSON shaped like a codec value (`{ t, v }`, superjson's `{ json, meta }` inside), often almost right. */
+export function randomEncodedLike(random: Random): unknown {
+  const metaValues = () =>
+    random.pick<unknown>([
+      { "": ["Date"] },
+      { "0": ["bigint"] },
+      { a: ["map"] },
+      { "a.b": [["custom", "Nope"]] },
+      { "__proto__.polluted": ["Date"] },
+      { "constructor.prototype.polluted": ["set"] },
+      ["undefined"],
+      { a: ["regexp"] },
+      { a: [["class", "Nope"]] },
+      { a: ["symbol"] },
+      5,
+    ]);
+  switch (random.int(6)) {
+    case 0:
+      return { t: "p", v: randomJson(random, 1) };
+    case 1:
+      return { t: "a", v: random.pick<unknown>([[1, "a", null], [{}], "x", null]) };
+    case 2:
+      return { t: "s", v: { json: randomJson(random, 2), meta: { values: metaValues() } } };
+    case 3:
+      return { t: "s", v: { json: { a: { b: 1 } }, meta: { referentialEqualities: random.pick<unknown>([{ a: ["a.b"] }, { "": ["a"] }, { a: ["__proto__"] }, ["a", ["b"]], 5]) } } };
+    case 4:
+      return { t: random.pick(["x", "", 5, null]), v: 1 };
+    default:
+      return randomJson(random, 3);
+  }
+}
+
+const TASK_NAMES = ["add", "add", "fail", "distinct", "fetch", "analyze", "report", "nope", "", 7];
+
+/** A random step: mostly well-formed, often wrong somewhere (never one that runs long). */
+export function randomStep(random: Random, depth: number): unknown {
+  const leaf = () => {
+    const name = random.pick(TASK_NAMES);
+    const args = random.pick<unknown>([[1, 2], [1], [], ["a", "b"], [[1, 2, 2]], "ab", null, 5]);
+    return random.int(8) === 0 ? { kind: "task", task: name } : taskStep(name, args, { immutable: random.int(4) === 0 });
+  };
+  if (depth === 0 || random.int(3) === 0) return random.int(12) === 0 ? random.pick([null, 5, "add", [], {}]) : leaf();
+  const child = () => randomStep(random, depth - 1);
+  // Loops get few rounds (or a bad count): any up to 1,000,000 is valid, and would keep the worker busy.
+  const rounds = () => random.pick<unknown>([1, 2, 3, 0, 2.5, "x", undefined]);
+  switch (random.int(8)) {
+    case 0:
+      return { kind: "chain", steps: Array.from({ length: random.int(4) }, child) };
+    case 1:
+      return { kind: "group", members: Array.from({ length: random.int(4) }, child) };
+    case 2:
+      return { kind: "chord", header: Array.from({ length: random.int(3) }, child), callback: random.int(5) === 0 ? undefined : child() };
+    case 3:
+      return { kind: "branch", condition: child(), ifTrue: child(), ...(random.int(2) === 0 ? { ifFalse: child() } : {}) };
+    case 4:
+      return { kind: "map", body: child() };
+    case 5:
+      return { kind: "loop", body: child(), maxIterations: rounds(), ...(random.int(2) === 0 ? { until: child() } : {}) };
+    case 6:
+      return { kind: "chain", steps: [leaf(), random.int(2) === 0 ? { kind: "map", body: child() } : { kind: "loop", body: child(), maxIterations: rounds() }] };
+    default:
+      return { kind: random.pick(["", "tasks", "Chain", "graph"]) };
+  }
+}
+
+/** A random client message around `id`. */
+export function randomMessage(random: Random, id: string): unknown {
+  switch (random.int(10)) {
+    case 0:
+      return { op: "cancel", id: random.int(2) === 0 ? id : "never-submitted" };
+    case 1:
+      return { op: random.pick(["", "Submit", "submit ", "actor.", "batch2", "done"]), id };
+    case 2:
+      return {
+        op: random.pick(["actor.get", "actor.stop", "actor.call", "actor.create"]),
+        id,
+        cls: random.pick(["Counter", "Nope", 5, ""]),
+        actor: random.pick(["a-x", 5, null, ""]),
+        name: random.pick(["n", 5, "", undefined]),
+        method: random.pick(["add", "nope", "__proto__", ""]),
+        args: random.pick<unknown>([encode([1]), null, { t: "x" }]),
+      };
+    default:
+      return { op: "submit", id, step: randomStep(random, 3) };
+  }
+}
