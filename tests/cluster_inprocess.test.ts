@@ -52,6 +52,20 @@ describe("two apps joined in one process", { timeout: 60_000 }, () => {
     b.task("onlyOnB", (x: number) => x * 10);
     b.task("textOnB", (size: number) => "x".repeat(size));
     for (const app of [a, b]) {
+      app.actor("Blob", class {
+        calls = 0;
+        text(size: number) {
+          this.calls++;
+          return "x".repeat(size);
+        }
+        length(text: string) {
+          this.calls++;
+          return text.length;
+        }
+        count() {
+          return this.calls;
+        }
+      });
       app.task("length", (text: string) => text.length);
       app.task("text", (size: number) => "x".repeat(size));
     }
@@ -163,6 +177,32 @@ describe("two apps joined in one process", { timeout: 60_000 }, () => {
       // Results of 5 kB from both members, 256 at once, also split over batches.
       const texts = await Promise.all(Array.from({ length: 256 }, () => client.submit(signature<string>("text", [5_000])).get()));
       assert.ok(texts.every((text) => text.length === 5_000));
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("an actor call whose arguments or result are too big for a frame fails alone; the actor goes on", async () => {
+    const client = new ActantApp("inproc", { address: memberA.node.addresses()[0] });
+    try {
+      const Blob = client.actor("Blob", class {
+        text(_size: number): string {
+          return "";
+        }
+        length(_text: string): number {
+          return 0;
+        }
+        count(): number {
+          return 0;
+        }
+      });
+      const blob = await client.createActor(Blob);
+      assert.equal(await blob.text(3), "xxx");
+      await assert.rejects(blob.text(2_000_000).get(), { name: "SerializationError" });
+      await assert.rejects(blob.length("y".repeat(2_000_000)).get(), { name: "SerializationError" });
+      assert.equal(await blob.length("abc"), 3);
+      // The too-big result's call happened (its state change stands); the too-big arguments never left.
+      assert.equal(await blob.count(), 3);
     } finally {
       await client.close();
     }

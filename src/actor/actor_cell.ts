@@ -246,7 +246,8 @@ export class ActorCell {
   #checkpoint(): void {
     if (this.#instance === undefined) return;
     const state = snapshotState(this.#instance);
-    if (state !== undefined) this.#journal.record({ type: "actor.checkpoint", id: this.id, n: this.#n, state });
+    // Not awaited: a checkpoint only shortens recovery. A journal that failed says so on the calls.
+    if (state !== undefined) this.#journal.record({ type: "actor.checkpoint", id: this.id, n: this.#n, state })?.catch(() => {});
   }
 
   /** Rebuilds the acknowledged state: the checkpoint, then every later call and restart, in order. */

@@ -7,9 +7,10 @@
  */
 import type { ActorCell, ActorRecovery } from "../actor/mod.ts";
 import { decode, type Encoded } from "../common/mod.ts";
-import type { Channel, NetNode } from "../net/mod.ts";
+import { type Channel, messageSize, type NetNode } from "../net/mod.ts";
 import type { Journal, JournalEvent } from "../store/mod.ts";
 import { ACTORS_PROTOCOL, type HostMessage, type OwnerMessage } from "./actor_protocol.ts";
+import { MAX_BATCH_BYTES } from "./batch.ts";
 import { errorInfo } from "./protocol.ts";
 
 /** What hosting needs from its peer's actor system. */
@@ -39,17 +40,20 @@ export function hostLocally(hosting: ActorHosting): MessageEnd<HostMessage, Owne
 async function serveOwner(channel: MessageEnd<OwnerMessage, HostMessage>, hosting: ActorHosting): Promise<void> {
   const writer = channel.writable.getWriter();
   const cells = new Map<string, ActorCell>();
-  const acks = new Map<number, () => void>();
+  const acks = new Map<number, PromiseWithResolvers<void>>();
   let seq = 0;
   let closed = false;
   const send = (message: HostMessage) => writer.write(message).catch(() => {});
   const journal: Journal = {
-    record(event: JournalEvent) {
+    record(recorded: JournalEvent) {
       if (closed) return Promise.reject(new Error("the owner closed the connection"));
+      const event = fitToFrame(recorded);
+      if (event === undefined) return Promise.resolve(); // a checkpoint too big to send: replay covers it
       const n = ++seq;
-      const acked = new Promise<void>((resolve) => acks.set(n, resolve));
+      const acked = Promise.withResolvers<void>();
+      acks.set(n, acked);
       void send({ op: "record", seq: n, event });
-      return acked;
+      return acked.promise;
     },
   };
   const answer = (key: number, work: Promise<Encoded | undefined>) =>
@@ -57,41 +61,69 @@ async function serveOwner(channel: MessageEnd<OwnerMessage, HostMessage>, hostin
       (result) => send(result === undefined ? { op: "done", key, ok: true } : { op: "done", key, ok: true, result }),
       (error) => send({ op: "done", key, ok: false, error: errorInfo(error) }),
     );
-  for await (const message of channel.readable) {
+  const serve = (message: OwnerMessage) => {
     switch (message?.op) {
       case "ack":
-        acks.get(message.seq)?.();
+        acks.get(message.seq)?.resolve();
         acks.delete(message.seq);
-        break;
+        return;
       case "create":
-        void answer(message.key, (async () => {
-          const cell = await hosting.host(message.cls, { id: message.actorId, args: message.args }, journal, message.recovered);
+        return void answer(message.key, (async () => {
+          const cell = await hosting.host(String(message.cls), { id: String(message.actorId), args: message.args }, journal, message.recovered);
           cells.set(message.actorId, cell);
           return undefined;
         })());
-        break;
       case "call": {
         const cell = cells.get(message.actorId);
         // The outcome of a call that reaches the actor travels in its logged event; only a call
         // refused before that (no such actor, unknown method, full mailbox) is answered here.
         const call = cell === undefined
-          ? Promise.reject(new TypeError(`No actor ${message.actorId} is hosted here for this owner`))
-          : cell.call(message.method, decode<unknown[]>(message.args), message.key);
-        void answer(message.key, call.then(() => undefined));
-        break;
+          ? Promise.reject(new TypeError(`No actor ${String(message.actorId)} is hosted here for this owner`))
+          : cell.call(String(message.method), decode<unknown[]>(message.args), message.key);
+        return void answer(message.key, call.then(() => undefined));
       }
       case "stop":
-        void answer(message.key, (async () => {
+        return void answer(message.key, (async () => {
           await cells.get(message.actorId)?.stop({ drain: message.drain });
           cells.delete(message.actorId);
           return undefined;
         })());
-        break;
       default:
-        await send({ op: "done", key: 0, ok: false, error: { name: "TypeError", message: 'expected op "create", "call", "stop" or "ack"' } });
+        throw new TypeError('expected op "create", "call", "stop" or "ack"');
     }
+  };
+  try {
+    for await (const message of channel.readable) {
+      try {
+        serve(message);
+      } catch (error) {
+        // One bad message gets its own error answer; the channel and the actors on it go on.
+        const key = (message as { key?: unknown } | null)?.key;
+        void send({ op: "done", key: typeof key === "number" ? key : 0, ok: false, error: errorInfo(error) });
+      }
+    }
+  } catch {
+    // A broken channel ends hosting for this owner like a closed one.
+  } finally {
+    // The owner is gone: its actors here stop without telling anyone (it re-creates them elsewhere),
+    // and whatever waits for its acknowledgement learns that none will come.
+    closed = true;
+    for (const ack of acks.values()) ack.reject(new Error("the owner's connection closed"));
+    acks.clear();
+    for (const cell of cells.values()) void cell.stop({ drain: false, forget: true }).catch(() => {});
   }
-  // The owner is gone: its actors here stop without telling anyone (it will re-create them elsewhere).
-  closed = true;
-  for (const cell of cells.values()) void cell.stop({ drain: false, forget: true }).catch(() => {});
+}
+
+/**
+ * `event` as it can travel in one frame: a call whose result is too big is logged with a
+ * `SerializationError` in its place (its state change stands, its caller gets the error); a
+ * checkpoint too big is not sent at all (`undefined`), the calls since the last one cover it.
+ */
+function fitToFrame(event: JournalEvent): JournalEvent | undefined {
+  if (messageSize({ op: "record", seq: 0, event }) <= MAX_BATCH_BYTES) return event;
+  if (event.type === "actor.checkpoint") return undefined;
+  if (event.type !== "actor.call" || !("result" in event)) return event;
+  const { result: _tooBig, ...rest } = event;
+  const message = `the result of ${String(event.method)} does not fit in a frame (at most ${MAX_BATCH_BYTES} bytes)`;
+  return { ...rest, type: "actor.call", error: { name: "SerializationError", code: "NOT_SERIALIZABLE", message } };
 }

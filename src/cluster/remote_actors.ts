@@ -9,11 +9,12 @@
  * @module
  */
 import { type ActorLogEntry, type ActorRecovery } from "../actor/mod.ts";
-import { ActorNotFoundError, ActorStoppedError, type Encoded, type IdGenerator, PeerLostError } from "../common/mod.ts";
-import type { NetNode } from "../net/mod.ts";
+import { ActorNotFoundError, ActorStoppedError, type Encoded, type IdGenerator, PeerLostError, SerializationError } from "../common/mod.ts";
+import { messageSize, type NetNode } from "../net/mod.ts";
 import type { Journal, JournalEvent } from "../store/mod.ts";
 import { type ActorHosting, hostLocally, type MessageEnd } from "./actor_host_service.ts";
 import { ACTORS_PROTOCOL, type HostMessage, type OwnerMessage } from "./actor_protocol.ts";
+import { MAX_BATCH_BYTES } from "./batch.ts";
 import type { Membership } from "./membership.ts";
 import { type ErrorInfo, rebuildError } from "./protocol.ts";
 
@@ -113,9 +114,14 @@ export class RemoteActors {
       return Promise.reject(new ActorStoppedError(actorId, "no such actor is live in this cluster"));
     }
     const key = this.#nextKey++;
+    const message: OwnerMessage = { op: "call", key, actorId, method, args };
+    // Too big for a frame: refused here, or it would break the hosting channel of every actor there.
+    if (messageSize(message) > MAX_BATCH_BYTES) {
+      return Promise.reject(new SerializationError(`the arguments of ${actor.cls}.${method}`, `more than a frame carries (${MAX_BATCH_BYTES} bytes)`));
+    }
     const call: PendingCall = { actorId, method, args, done: Promise.withResolvers() };
     this.#pending.set(key, call);
-    void this.#send(actor.host, { op: "call", key, actorId, method, args });
+    void this.#send(actor.host, message);
     return call.done.promise;
   }
 
@@ -214,7 +220,7 @@ export class RemoteActors {
           ? hostLocally(this.#hosting)
           : await this.#node.openChannel<HostMessage, OwnerMessage>(host, ACTORS_PROTOCOL);
         const opened: HostLink = { writer: end.writable.getWriter(), lost: false };
-        void this.#read(end.readable, opened);
+        void this.#read(end.readable, opened, host);
         return opened;
       })();
       this.#links.set(host, link);
@@ -223,7 +229,7 @@ export class RemoteActors {
     return link;
   }
 
-  async #read(readable: ReadableStream<HostMessage>, link: HostLink): Promise<void> {
+  async #read(readable: ReadableStream<HostMessage>, link: HostLink, host: string): Promise<void> {
     try {
       for await (const message of readable) {
         if (link.lost) return;
@@ -231,8 +237,10 @@ export class RemoteActors {
         else if (message?.op === "done") this.#done(message.key, message.ok ? undefined : message.error);
       }
     } catch {
-      // A broken channel: membership reports the host lost.
+      // A broken channel: handled below like a closed one.
     }
+    // The host's side ended while it may still be a member: its actors move all the same.
+    if (!link.lost) void this.#hostLost(host, "its hosting channel closed");
   }
 
   /** Logs an event of an actor's history, acknowledges it, and answers the call it settles. */
