@@ -116,6 +116,9 @@ describe("a cluster of three workers (Node, Deno, Bun) and a client", { timeout:
     const zero = await runCli(["worker", "--app", appModule, "--concurrency", "0"]);
     assert.equal(zero.code, 1);
     assert.match(zero.stderr, /--concurrency expects an integer > 0/);
+    const hasty = await runCli(["worker", "--app", appModule, "--heartbeat-ms", "1000", "--fail-after-ms", "500"]);
+    assert.equal(hasty.code, 1);
+    assert.match(hasty.stderr, /--fail-after-ms \(500\) must be longer than the heartbeat/);
   });
 
   it("a client reaches a worker by p2p://<peer id> through bootstrap addresses", async () => {

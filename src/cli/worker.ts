@@ -5,6 +5,7 @@
  * @module
  */
 import { ActantApp } from "../app/mod.ts";
+import { DEFAULT_HEARTBEAT_MS } from "../cluster/mod.ts";
 import { describe } from "../common/mod.ts";
 import { moduleUrl, onShutdownSignal, parseOptions, processId } from "../runtime/process.ts";
 import { clusterSecret } from "./secret_option.ts";
@@ -12,7 +13,7 @@ import { importModule } from "../runtime/import_module.ts";
 
 /** Usage text of `actant worker`. */
 export const WORKER_USAGE = `Usage: actant worker --app <module> [--listen <multiaddr>]... [--bootstrap <multiaddr>]... [--data <dir>]
-                     [--node-id <name>] [--concurrency <n>] [--secret-file <file>]
+                     [--node-id <name>] [--concurrency <n>] [--secret-file <file>] [--heartbeat-ms <ms>] [--fail-after-ms <ms>]
 
   --app          the app module: its default export (or export "app") is an ActantApp
   --listen       where to listen, e.g. /ip4/0.0.0.0/tcp/4001/ws (default /ip4/127.0.0.1/tcp/0/ws)
@@ -20,7 +21,9 @@ export const WORKER_USAGE = `Usage: actant worker --app <module> [--listen <mult
   --data         data directory: the event log and the node's key (default ./.actant/<app name>)
   --node-id      a readable name for logs and actant status (default worker-<pid>)
   --concurrency  most task attempts this worker runs at once (default: the app's, 1024)
-  --secret-file  a file holding the cluster secret (or set ACTANT_SECRET): only peers with it connect`;
+  --secret-file  a file holding the cluster secret (or set ACTANT_SECRET): only peers with it connect
+  --heartbeat-ms    time between two membership announcements (default 1000)
+  --fail-after-ms   silence after which a member is taken as gone (default 3500)`;
 
 /** Runs a worker until a shutdown signal; `log` receives readable lines. */
 export async function runWorker(args: string[], log: (line: string) => void): Promise<() => Promise<void>> {
@@ -32,12 +35,16 @@ export async function runWorker(args: string[], log: (line: string) => void): Pr
     "node-id": { type: "string" },
     concurrency: { type: "string" },
     "secret-file": { type: "string" },
+    "heartbeat-ms": { type: "string" },
+    "fail-after-ms": { type: "string" },
   });
   if (typeof options.app !== "string") throw new TypeError(`--app is required\n${WORKER_USAGE}`);
   const nodeId = typeof options["node-id"] === "string" ? options["node-id"] : `worker-${processId()}`;
-  const concurrency = options.concurrency === undefined ? undefined : Number(options.concurrency);
-  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) {
-    throw new TypeError(`--concurrency expects an integer > 0, got "${options.concurrency}"`);
+  const concurrency = positiveOption(options, "concurrency");
+  const heartbeatMs = positiveOption(options, "heartbeat-ms");
+  const failAfterMs = positiveOption(options, "fail-after-ms");
+  if (failAfterMs !== undefined && failAfterMs <= (heartbeatMs ?? DEFAULT_HEARTBEAT_MS)) {
+    throw new TypeError(`--fail-after-ms (${failAfterMs}) must be longer than the heartbeat (${heartbeatMs ?? DEFAULT_HEARTBEAT_MS} ms)`);
   }
   const module = await importModule<{ default?: unknown; app?: unknown }>(moduleUrl(options.app)).catch((error) => {
     throw new TypeError(`Cannot load the app module ${options.app}: ${describe(error)}`);
@@ -55,6 +62,8 @@ export async function runWorker(args: string[], log: (line: string) => void): Pr
     nodeId,
     concurrency,
     secret,
+    heartbeatMs,
+    failAfterMs,
   }).catch(async (error) => {
     await app.close();
     throw error;
@@ -70,6 +79,15 @@ export async function runWorker(args: string[], log: (line: string) => void): Pr
     await app.close();
     log(`${nodeId} stopped`);
   };
+}
+
+/** The integer > 0 given as `--<name>`, or `undefined` when it is absent. */
+function positiveOption(options: Record<string, unknown>, name: string): number | undefined {
+  const text = options[name];
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!(Number.isInteger(value) && value > 0)) throw new TypeError(`--${name} expects an integer > 0, got "${String(text)}"`);
+  return value;
 }
 
 /** `actant worker` as a command: runs until SIGINT/SIGTERM. */
