@@ -51,6 +51,9 @@ export class ActorSystem {
   readonly #definitions = new Map<string, ActorDefinition>();
   readonly #cells = new Map<string, ActorCell>();
   readonly #named = new Map<string, { cell: ActorCell; ref: ActorRef<ActorClass> }>();
+  /** The journal (owner) of each cell hosted for another peer. */
+  readonly #hostJournals = new WeakMap<ActorCell, Journal>();
+  #sweepAt = 1024;
 
   constructor(clock: Clock, ids: IdGenerator, journal: Journal = noJournal) {
     this.#clock = clock;
@@ -117,9 +120,15 @@ export class ActorSystem {
       throw new ActorNotFoundError(`Actor class ${className} is not registered on this peer (known: ${this.names().join(", ") || "none"})`);
     }
     const existing = this.#cells.get(identity.id);
-    if (existing !== undefined && !isOver(existing)) return existing;
+    if (existing !== undefined && !isOver(existing)) {
+      // Only the owner that placed it here reaches it: another owner's journal is another history.
+      if (this.#hostJournals.get(existing) !== journal) throw new TypeError(`Actor id ${identity.id} is hosted here for another owner`);
+      return existing;
+    }
     await this.#start(definition, identity, recovered, journal);
-    return this.#cells.get(identity.id)!;
+    const cell = this.#cells.get(identity.id)!;
+    this.#hostJournals.set(cell, journal);
+    return cell;
   }
 
   async #start(
@@ -138,10 +147,15 @@ export class ActorSystem {
     } catch (error) {
       if (name !== undefined) this.#named.delete(name);
       cell.status = "failed";
-      journal.record({ type: "actor.stopped", id });
+      journal.record({ type: "actor.stopped", id })?.catch(() => {}); // a journal that failed says so elsewhere
       throw error;
     }
     this.#cells.set(cell.id, cell);
+    if (this.#cells.size >= this.#sweepAt) {
+      // Stopped cells are dropped in bulk, not on each stop: the map only serves live lookups.
+      for (const [id, old] of this.#cells) if (isOver(old)) this.#cells.delete(id);
+      this.#sweepAt = Math.max(1024, this.#cells.size * 2);
+    }
     return ref;
   }
 

@@ -28,7 +28,9 @@ export function memberActorGateway(owned: RemoteActors, local: ActorSystem): Act
       if (owned.knows(actorId)) return owned.call(actorId, method, args);
       const cell = local.live(actorId);
       if (cell === undefined) throw new ActorStoppedError(actorId, "no such actor is live in this cluster");
-      return encode(await cell.call(method, decode<unknown[]>(args)), `result of ${cell.definition.name}.${method}`) as Encoded;
+      const decoded = decode<unknown[]>(args);
+      if (!Array.isArray(decoded)) throw new TypeError(`The arguments of a call must be a list, got ${typeof decoded}`);
+      return encode(await cell.call(method, decoded), `result of ${cell.definition.name}.${method}`) as Encoded;
     },
     async stop(actorId, drain) {
       if (owned.knows(actorId)) return owned.stop(actorId, drain);

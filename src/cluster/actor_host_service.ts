@@ -56,34 +56,46 @@ async function serveOwner(channel: MessageEnd<OwnerMessage, HostMessage>, hostin
       return acked.promise;
     },
   };
-  const answer = (key: number, work: Promise<Encoded | undefined>) =>
-    work.then(
+  let outstanding = 0;
+  let allAnswered: (() => void) | undefined;
+  const answer = (key: number, work: Promise<Encoded | undefined>) => {
+    outstanding++;
+    void work.then(
       (result) => send(result === undefined ? { op: "done", key, ok: true } : { op: "done", key, ok: true, result }),
       (error) => send({ op: "done", key, ok: false, error: errorInfo(error) }),
-    );
+    ).finally(() => {
+      if (--outstanding === 0) allAnswered?.();
+    });
+  };
   const serve = (message: OwnerMessage) => {
-    switch (message?.op) {
-      case "ack":
-        acks.get(message.seq)?.resolve();
-        acks.delete(message.seq);
-        return;
+    if (message?.op === "ack") {
+      acks.get(message.seq)?.resolve();
+      acks.delete(message.seq);
+      return;
+    }
+    if (!Number.isSafeInteger(message?.key)) throw new TypeError("expected a safe integer key");
+    switch (message.op) {
       case "create":
-        return void answer(message.key, (async () => {
+        return answer(message.key, (async () => {
           const cell = await hosting.host(String(message.cls), { id: String(message.actorId), args: message.args }, journal, message.recovered);
-          cells.set(message.actorId, cell);
+          // The owner may have gone while the actor was starting: then nobody will reach it.
+          if (closed) void cell.stop({ drain: false, forget: true }).catch(() => {});
+          else cells.set(message.actorId, cell);
           return undefined;
         })());
       case "call": {
         const cell = cells.get(message.actorId);
+        const args = decode<unknown[]>(message.args);
+        if (!Array.isArray(args)) throw new TypeError(`The arguments of a call must be a list, got ${typeof args}`);
         // The outcome of a call that reaches the actor travels in its logged event; only a call
         // refused before that (no such actor, unknown method, full mailbox) is answered here.
         const call = cell === undefined
           ? Promise.reject(new TypeError(`No actor ${String(message.actorId)} is hosted here for this owner`))
-          : cell.call(String(message.method), decode<unknown[]>(message.args), message.key);
-        return void answer(message.key, call.then(() => undefined));
+          : cell.call(String(message.method), args, message.key);
+        return answer(message.key, call.then(() => undefined));
       }
       case "stop":
-        return void answer(message.key, (async () => {
+        return answer(message.key, (async () => {
           await cells.get(message.actorId)?.stop({ drain: message.drain });
           cells.delete(message.actorId);
           return undefined;
@@ -99,7 +111,7 @@ async function serveOwner(channel: MessageEnd<OwnerMessage, HostMessage>, hostin
       } catch (error) {
         // One bad message gets its own error answer; the channel and the actors on it go on.
         const key = (message as { key?: unknown } | null)?.key;
-        void send({ op: "done", key: typeof key === "number" ? key : 0, ok: false, error: errorInfo(error) });
+        void send({ op: "done", key: Number.isSafeInteger(key) ? key as number : 0, ok: false, error: errorInfo(error) });
       }
     }
   } catch {
@@ -111,6 +123,9 @@ async function serveOwner(channel: MessageEnd<OwnerMessage, HostMessage>, hostin
     for (const ack of acks.values()) ack.reject(new Error("the owner's connection closed"));
     acks.clear();
     for (const cell of cells.values()) void cell.stop({ drain: false, forget: true }).catch(() => {});
+    // Every request still gets its answer (mostly failures now), then our side ends too.
+    if (outstanding > 0) await new Promise<void>((resolve) => (allAnswered = resolve));
+    await writer.close().catch(() => {});
   }
 }
 

@@ -83,6 +83,7 @@ function serveOwner(
     // The owner went away: its attempts have no one to answer to.
     for (const attempt of running.values()) attempt.cancel("the owner closed the connection");
     running.clear();
+    await outbox.close().catch(() => {});
   })();
 
   function serve(request: ExecRequest): void {

@@ -1,5 +1,5 @@
-// Values for the protocol fuzz tests: step builders, and random JSON, codec-like values, steps
-// and client messages, mostly almost right. (Not a test file: no runner picks it up.)
+// Values for the protocol fuzz tests: step builders, and random JSON, codec-like values, steps,
+// client messages and actor owners' messages, mostly almost right. (Not a test file: no runner picks it up.)
 import { encode } from "../../src/common/mod.ts";
 import type { Random } from "./random.ts";
 
@@ -121,4 +121,52 @@ export function randomMessage(random: Random, id: string): unknown {
     default:
       return { op: "submit", id, step: randomStep(random, 3) };
   }
+}
+
+/** An entry of an actor's history (a logged call), as an owner sends it to create the actor anew. */
+export function historyEntry(n: number, method: string, args: unknown[]): unknown {
+  return { n, method, args: encode(args) };
+}
+
+const OWNER_KEYS: unknown[] = ["7", null, undefined, { k: 1 }, [1], true];
+const ACTOR_ARGS: unknown[] = [encode([1]), encode([2]), encode([]), encode(["x"]), encode(5), encode({ length: 1 }), null, { t: "a", v: 5 }, { t: "x", v: 1 }, 5];
+
+/** A random history to create an actor from (the fixture's Counter): often almost right. */
+function randomHistory(random: Random): unknown {
+  const entry = () =>
+    random.pick<unknown>([
+      historyEntry(1 + random.int(5), "add", [random.int(5)]),
+      { n: 1 + random.int(5), restart: true },
+      historyEntry(2, "nope", []),
+      historyEntry(3, "slowAdd", [1, random.int(10)]),
+      null,
+      { n: "x" },
+    ]);
+  const state = random.pick<unknown>([encode({ total: 3 }), encode(5), { t: "s", v: null }, randomEncodedLike(random)]);
+  return random.pick<unknown>([{ entries: Array.from({ length: random.int(4) }, entry) }, { checkpoint: { n: random.int(4), state }, entries: [entry()] }, { entries: 5 }, null, {}]);
+}
+
+/**
+ * A random message of an actor's owner to its host, under `key` (now and then a key that is not
+ * a number), about one of `ids`: mostly well formed, often wrong somewhere. Without `creates`,
+ * never a create (one that fails leaves a record for the owner to acknowledge). Never one that
+ * runs long: `slowAdd` waits at most 20 ms.
+ */
+export function randomOwnerMessage(random: Random, options: { key: number; ids: string[]; creates: boolean }): unknown {
+  const key = random.int(10) === 0 ? random.pick(OWNER_KEYS) : options.key;
+  const actorId = random.int(8) === 0 ? random.pick<unknown>(["", 5, null, "nobody"]) : random.pick(options.ids);
+  const kind = random.int(10);
+  if (kind < 2 && options.creates) {
+    const cls = random.pick<unknown>(["Counter", "Counter", "ModelRegistry", "Nope", 5]);
+    return { op: "create", key, actorId, cls, args: random.pick(ACTOR_ARGS), ...(random.int(3) === 0 ? { recovered: randomHistory(random) } : {}) };
+  }
+  if (kind < 6) {
+    const method = random.pick<unknown>(["add", "add", "add", "slowAdd", "host", "register", "list", "nope", "constructor", "__proto__", 5]);
+    const args = method === "slowAdd" ? encode([1, random.int(20)]) : random.int(2) === 0 ? encode([random.int(9)]) : random.pick(ACTOR_ARGS);
+    return { op: "call", key, actorId, method, args };
+  }
+  if (kind === 6) return { op: "stop", key, actorId, drain: random.pick<unknown>([true, false, "x"]) };
+  if (kind === 7) return { op: "ack", seq: random.pick<unknown>([random.int(40), -1, "1", null]) };
+  if (kind === 8) return { op: random.pick<unknown>(["", "Create", "call ", "record", "done", "batch", 5, null]), key, actorId };
+  return randomJson(random, 2);
 }

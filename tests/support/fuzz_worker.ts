@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ActantApp, signature } from "../../mod.ts";
-import { STATUS_PROTOCOL, TASKS_PROTOCOL } from "../../src/cluster/mod.ts";
+import { ACTORS_PROTOCOL, STATUS_PROTOCOL, TASKS_PROTOCOL } from "../../src/cluster/mod.ts";
 import { encode } from "../../src/common/mod.ts";
 import { createNetNode, type Frame, type NetNode, readFrames } from "../../src/net/mod.ts";
 import { runCli, startWorker, type WorkerProcess } from "./actant_cli.ts";
@@ -22,9 +22,21 @@ export const HANG_BOUND_MS = 20_000;
 export const FUZZED_NODE_ID = "fuzzed";
 /** The window the fuzzing peer grants the worker: large, so the worker never waits for credit. */
 const OUR_WINDOW = 1_000_000;
+/** The keys of the sentinels on the actor hosting protocol start here, clear of a case's own keys. */
+const SENTINEL_KEYS = 1_000_000;
 const appModule = new URL("../fixtures/cluster_app.ts", import.meta.url).pathname;
 
 type RawStream = Awaited<ReturnType<NetNode["openStream"]>>;
+
+/** A request the worker answers, sent after a case: its answer tells that the stream still works. */
+interface Sentinel {
+  message: unknown;
+  /** What its answer is filed under (a task id, a hosting key). */
+  id: string;
+  isAnswer(reply: unknown): boolean;
+  /** Its exact answer (none for a status request: the report varies). */
+  answer?: unknown;
+}
 
 /** The messages a reply carries: a `{ op: "batch" }` reply's, or the reply itself. */
 export function unbatched(reply: unknown): unknown[] {
@@ -127,7 +139,7 @@ export class FuzzedWorker {
       })(), HANG_BOUND_MS, `${label}: the answers and the worker's end of the channel`).catch((error: Error) => {
         throw new Error(`${error.message} (answered so far: ${JSON.stringify([...answers.keys()])})`, { cause: error });
       });
-      assert.deepEqual(answers.get(sentinel.id), [{ op: "done", id: sentinel.id, ok: true, result: encode(5) }], `${label}: the channel keeps serving`);
+      assert.deepEqual(answers.get(sentinel.id), [sentinel.answer], `${label}: the channel keeps serving`);
       answers.delete(sentinel.id);
       return answers;
     } finally {
@@ -146,17 +158,13 @@ export class FuzzedWorker {
     const sentinelBytes = wire({ kind: "data", messages: [sentinel.message] });
     const bytes = concat(wire({ kind: "credit", credit: OUR_WINDOW }), caseBytes, sentinelBytes);
     const { verdict, statusRequests } = await predict(bytes, sentinelBytes);
-    const isStatus = protocol === STATUS_PROTOCOL;
-    const isAnswer = (reply: unknown) => {
-      const { op, id, peers } = reply as { op?: unknown; id?: unknown; peers?: unknown };
-      return isStatus ? Array.isArray(peers) : op === "done" && id === sentinel.id;
-    };
+    const { isAnswer } = sentinel;
     const stream = await this.node.openStream(this.address, protocol);
     try {
       const frames = readFrames(stream)[Symbol.asyncIterator]();
       const grant = await within(frames.next(), HANG_BOUND_MS, `${label}: the worker's credit grant`);
       assert.equal(grant.done ? "nothing" : grant.value.kind, "credit", `${label}: the worker sends its window first`);
-      const watch = watchFrames(frames, { isAnswer, answers: isStatus ? statusRequests : 1 });
+      const watch = watchFrames(frames, { isAnswer, answers: protocol === STATUS_PROTOCOL ? statusRequests : 1 });
       await sendAll(stream, bytes);
       let end: "closed" | "reset" | undefined;
       if (verdict === "answered") {
@@ -169,9 +177,9 @@ export class FuzzedWorker {
         end = await within(watch.end, HANG_BOUND_MS, `${label}: the end of the stream (verdict ${verdict})`);
       }
       checkFrames(watch.received, { verdict, end, label });
-      if (verdict === "answered" && !isStatus) {
+      if (verdict === "answered" && sentinel.answer !== undefined) {
         const done = watch.received.flatMap((f) => f.kind === "data" ? f.messages.flatMap(unbatched) : []).find(isAnswer);
-        assert.deepEqual(done, { op: "done", id: sentinel.id, ok: true, result: encode(5) }, label);
+        assert.deepEqual(done, sentinel.answer, label);
       }
       return verdict;
     } finally {
@@ -198,12 +206,28 @@ export class FuzzedWorker {
     }
   }
 
-  /** A request the worker answers, sent after a case: tells that the stream still works. */
-  #sentinel(protocol: string): { message: unknown; id: string } {
-    const id = `sentinel-${this.#sentinels++}`;
-    if (protocol === STATUS_PROTOCOL) return { message: { op: "status" }, id };
-    return { message: { op: "submit", id, step: addStep(2, 3) }, id };
+  /** The sentinel of the next case on `protocol`. */
+  #sentinel(protocol: string): Sentinel {
+    const n = this.#sentinels++;
+    if (protocol === STATUS_PROTOCOL) {
+      return { message: { op: "status" }, id: "status", isAnswer: (reply) => Array.isArray((reply as { peers?: unknown })?.peers) };
+    }
+    if (protocol === ACTORS_PROTOCOL) {
+      // A create needs no acknowledgement from us: it is answered at once.
+      const key = SENTINEL_KEYS + n;
+      const message = { op: "create", key, actorId: `sentinel-${n}`, cls: "Counter", args: encode([]) };
+      return { message, id: String(key), isAnswer: (reply) => isDone(reply, { key }), answer: { op: "done", key, ok: true } };
+    }
+    const id = `sentinel-${n}`;
+    const answer = { op: "done", id, ok: true, result: encode(5) };
+    return { message: { op: "submit", id, step: addStep(2, 3) }, id, isAnswer: (reply) => isDone(reply, { id }), answer };
   }
+}
+
+/** Whether `reply` is a `done` filed under `where` (its `id` or its `key`). */
+function isDone(reply: unknown, where: { id?: string; key?: number }): boolean {
+  const { op, id, key } = reply as { op?: unknown; id?: unknown; key?: unknown };
+  return op === "done" && ("id" in where ? id === where.id : key === where.key);
 }
 
 /** The frames the worker sent in one raw case, checked against the oracle's verdict. */
