@@ -17,7 +17,14 @@
  */
 
 /** The application. */
-export { ActantApp, type ActantAppOptions, type JoinClusterOptions, type SubmitOptions } from "./src/app/mod.ts";
+export {
+  ActantApp,
+  type ActantAppOptions,
+  clusterStatus,
+  formatStatusTable,
+  type JoinClusterOptions,
+  type SubmitOptions,
+} from "./src/app/mod.ts";
 
 /** Cluster mode: a member's handle, its status row, and the network's errors. */
 export type { ClusterMember, PeerStatus } from "./src/cluster/mod.ts";

@@ -5,3 +5,4 @@
  */
 export * from "./actant_app.ts";
 export * from "./options.ts";
+export * from "./cluster_status.ts";

@@ -7,6 +7,8 @@ import type { Clock } from "../common/mod.ts";
 import type { Backend } from "../store/mod.ts";
 import type { Durability } from "./storage.ts";
 
+export { DEFAULT_FAIL_AFTER_MS, DEFAULT_HEARTBEAT_MS } from "../cluster/mod.ts";
+
 /** Options of an `ActantApp`. */
 export interface ActantAppOptions {
   /** Most task attempts the embedded worker runs at once. Default 1024. */

@@ -3,8 +3,7 @@
  *
  * @module
  */
-import { formatStatusTable, requestStatus } from "../cluster/mod.ts";
-import { createNetNode } from "../net/mod.ts";
+import { clusterStatus, formatStatusTable } from "../app/mod.ts";
 import { parseOptions } from "../runtime/process.ts";
 import { clusterSecret } from "./secret_option.ts";
 
@@ -15,11 +14,6 @@ export const STATUS_USAGE = `Usage: actant status --address <multiaddr with /p2p
 export async function statusCommand(args: string[], print: (text: string) => void): Promise<void> {
   const options = parseOptions(args, { address: { type: "string" }, json: { type: "boolean" }, "secret-file": { type: "string" } });
   if (typeof options.address !== "string") throw new TypeError(`--address is required\n${STATUS_USAGE}`);
-  const node = await createNetNode({ secret: await clusterSecret(options["secret-file"]) });
-  try {
-    const peers = await requestStatus(node, options.address);
-    print(options.json ? JSON.stringify({ peers }, null, 2) : formatStatusTable(peers));
-  } finally {
-    await node.stop();
-  }
+  const peers = await clusterStatus(options.address, { secret: await clusterSecret(options["secret-file"]) });
+  print(options.json ? JSON.stringify({ peers }, null, 2) : formatStatusTable(peers));
 }

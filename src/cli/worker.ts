@@ -4,8 +4,7 @@
  *
  * @module
  */
-import { ActantApp } from "../app/mod.ts";
-import { DEFAULT_HEARTBEAT_MS } from "../cluster/mod.ts";
+import { ActantApp, DEFAULT_HEARTBEAT_MS } from "../app/mod.ts";
 import { describe } from "../common/mod.ts";
 import { moduleUrl, onShutdownSignal, parseOptions, processId } from "../runtime/process.ts";
 import { clusterSecret } from "./secret_option.ts";

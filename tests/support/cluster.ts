@@ -1,18 +1,8 @@
 // Helpers for tests of a multi-process cluster: status through an in-test node (no process per
 // poll), bounded waits for membership, and the client's typed view of the fixture app.
 import type { ActantApp } from "../../mod.ts";
-import { type PeerStatus, requestStatus } from "../../src/cluster/mod.ts";
+import { requestStatus } from "../../src/cluster/mod.ts";
 import { createNetNode } from "../../src/net/mod.ts";
-
-/** The status rows the peer at `address` reports (its own first). */
-export async function statusOf(address: string): Promise<PeerStatus[]> {
-  const node = await createNetNode();
-  try {
-    return await requestStatus(node, address);
-  } finally {
-    await node.stop();
-  }
-}
 
 /** Polls (bounded: 300 × 100 ms) until every peer in `addresses` knows `count` members, itself included. */
 export async function waitForMembers(addresses: string[], count: number): Promise<void> {
