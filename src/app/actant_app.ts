@@ -23,8 +23,7 @@ import {
   systemClock,
   TaskArgumentsError,
 } from "../common/mod.ts";
-import { ClusterMember } from "../cluster/mod.ts";
-import { loadOrCreateKey } from "../net/mod.ts";
+import type { ClusterMember } from "../cluster/mod.ts";
 import { runtimeName } from "../runtime/mod.ts";
 import { noJournal } from "../store/mod.ts";
 import {
@@ -43,6 +42,7 @@ import {
 import { checkArity, compile, isStep, type WorkflowGraph, WorkflowHandle, WorkflowRun } from "../workflow/mod.ts";
 import { LogJournal } from "./log_journal.ts";
 import { ClientConnection } from "./client_mode.ts";
+import { joinAsWorker } from "./worker_mode.ts";
 import { LookupHandle, RecordHandle } from "./record_handle.ts";
 import { Recovery } from "./recovery.ts";
 import { type ActantAppOptions, describeInput, type JoinClusterOptions, positive, type SubmitOptions } from "./options.ts";
@@ -202,7 +202,10 @@ export class ActantApp {
     if (id !== undefined && (typeof id !== "string" || id === "" || this.#runs.has(id) || this.#workflows.has(id))) {
       throw new TypeError(`submit() option id must be a new non-empty string, got ${JSON.stringify(id)}`);
     }
-    if (this.#client !== undefined) return this.#submitRemote(step, id);
+    if (this.#client !== undefined) {
+      if (this.#closed) throw new TypeError(`App "${this.name}" is closed`);
+      return this.#client.submitStep<Out>(step, id ?? this.#ids.next(isSignature(step) ? "t" : "wf"), this.#registry);
+    }
     if (isSignature(step)) {
       const definition = this.#registry.get(step.task);
       // A signature can arrive as plain data (from a client): its args must be a list.
@@ -224,20 +227,6 @@ export class ActantApp {
   }
 
   /**
-   * Client mode: checks what can be checked here (a workflow's shape, tasks this app registers,
-   * serializability), then sends the step to the worker; names this app does not register are
-   * the worker's to judge.
-   */
-  #submitRemote<Out>(step: RunnableStep<Out>, id: string | undefined): RunHandle<Out> {
-    if (!isStep(step)) {
-      throw new InvalidWorkflowError(`submit() expects a signature (task.s()) or a workflow, got ${describeInput(step)}`);
-    }
-    if (this.#closed) throw new TypeError(`App "${this.name}" is closed`);
-    compile(step, (name) => this.#registry.has(name) ? this.#registry.get(name) : { name, fn: () => {}, options: {} });
-    return this.#client!.submit<Out>(id ?? this.#ids.next(isSignature(step) ? "t" : "wf"), step);
-  }
-
-  /**
    * Joins a cluster as a worker (or starts one, without `bootstrap`): listens, announces the
    * tasks and actor classes this app registers, runs attempts other members place here, and
    * from then on places its own work on the least loaded member. A durable app keeps its peer
@@ -252,19 +241,15 @@ export class ActantApp {
   }
 
   #join(options: JoinClusterOptions): Promise<ClusterMember> {
-    this.#member = (async () => {
-      const privateKey = options.privateKey ??
-        (this.durability === "memory" ? undefined : await loadOrCreateKey(this.#dataDir ?? `./.actant/${this.name}`));
-      return await ClusterMember.join({
-        name: this.name,
-        scheduler: this.#scheduler,
-        registry: this.#registry,
-        actors: this.#actors,
-        journal: this.#journal ?? noJournal,
-        ids: this.#ids,
-        submit: (step, submitOptions) => this.submit(step as RunnableStep<unknown>, submitOptions),
-      }, { ...options, privateKey });
-    })();
+    this.#member = joinAsWorker({
+      name: this.name,
+      scheduler: this.#scheduler,
+      registry: this.#registry,
+      actors: this.#actors,
+      journal: this.#journal ?? noJournal,
+      ids: this.#ids,
+      submit: (step, submitOptions) => this.submit(step as RunnableStep<unknown>, submitOptions),
+    }, options, this.durability === "memory" ? undefined : this.#dataDir ?? `./.actant/${this.name}`);
     return this.#member;
   }
 

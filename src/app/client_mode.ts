@@ -6,9 +6,11 @@
  */
 import type { ActorClass, ActorDefinition, ActorRef } from "../actor/mod.ts";
 import { createRemoteActor, findRemoteActor, RemoteClient, requestStatus } from "../cluster/mod.ts";
-import type { Clock } from "../common/mod.ts";
+import { type Clock, InvalidWorkflowError } from "../common/mod.ts";
 import { createNetNode, type NetNode, parsePeerAddress, parsePeerUrl, PeerUnreachableError } from "../net/mod.ts";
-import type { AnyStep, RunHandle } from "../task/mod.ts";
+import type { AnyStep, RunHandle, TaskRegistry } from "../task/mod.ts";
+import { compile, isStep } from "../workflow/mod.ts";
+import { describeInput } from "./options.ts";
 import { LookupHandle } from "./record_handle.ts";
 
 /** The connection of a client-mode app to its worker. */
@@ -60,6 +62,19 @@ export class ClientConnection {
       if (found !== undefined) return found;
     }
     throw new PeerUnreachableError(this.address, `none of the bootstrap peers (${this.#bootstrap.join(", ")}) knows peer ${peerId}`);
+  }
+
+  /**
+   * Checks what can be checked here (a workflow's shape, tasks this app registers,
+   * serializability), then submits `step` under `id`; names this app does not register are the
+   * worker's to judge.
+   */
+  submitStep<T>(step: unknown, id: string, registry: TaskRegistry): RunHandle<T> {
+    if (!isStep(step)) {
+      throw new InvalidWorkflowError(`submit() expects a signature (task.s()) or a workflow, got ${describeInput(step)}`);
+    }
+    compile(step, (name) => registry.has(name) ? registry.get(name) : { name, fn: () => {}, options: {} });
+    return this.submit<T>(id, step);
   }
 
   /** Submits `step` under `id` to the worker; the handle is returned at once. */
