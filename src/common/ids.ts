@@ -11,7 +11,10 @@ export class IdGenerator {
   #counter = 0;
 
   constructor() {
-    this.#prefix = crypto.randomUUID().slice(0, 8);
+    // getRandomValues, not randomUUID: browsers offer randomUUID only in secure contexts (https,
+    // localhost), and an app served over plain http from a LAN address must still work.
+    const bytes = crypto.getRandomValues(new Uint8Array(4));
+    this.#prefix = Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
   }
 
   /** A new id for something of `kind` (a short tag such as `t` or `wf`). */
