@@ -3,7 +3,7 @@
 // a real libp2p connection (ws://127.0.0.1, Noise, Yamux): tasks, the seed's chain, an actor, and
 // an error that comes back by name.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -109,15 +109,18 @@ describe("browser client against an actant worker process", { timeout: 60_000 },
     assert.deepEqual(consoleLines.filter((line) => line.startsWith("[error]") || line.startsWith("[pageerror]")), []);
   });
 
-  it("runs in a page that is not a secure context too (an app served over plain http from a LAN address)", async () => {
+  it("runs in a page that is not a secure context too (an app served over plain http from a LAN address), with a cluster secret", async () => {
     if (setupError !== undefined) throw setupError;
+    const secretFile = join(work, "secret");
+    writeFileSync(secretFile, "browser tabs know it too");
+    const privateWorker = await startWorker(["--app", appModule, "--data", join(work, "private"), "--node-id", "w2", "--secret-file", secretFile]);
     const insecure = await browser!.newPage();
     try {
       await insecure.setContent("<!doctype html><html><body></body></html>");
       assert.equal(await insecure.evaluate(() => globalThis.isSecureContext), false);
       await insecure.evaluate((address) => {
-        (globalThis as { ACTANT_ADDRESS?: string }).ACTANT_ADDRESS = address;
-      }, worker!.address);
+        Object.assign(globalThis, { ACTANT_ADDRESS: address, ACTANT_SECRET: "browser tabs know it too" });
+      }, privateWorker.address);
       await insecure.addScriptTag({ content: bundle, type: "module" });
       await insecure.waitForFunction(() => (globalThis as { ACTANT_RESULT?: unknown }).ACTANT_RESULT !== undefined, undefined, {
         timeout: PAGE_TIMEOUT_MS,
@@ -128,6 +131,7 @@ describe("browser client against an actant worker process", { timeout: 60_000 },
       assert.deepEqual(result.list, { gpt: "v1.0" });
     } finally {
       await insecure.close();
+      await privateWorker.stop();
     }
   });
 });

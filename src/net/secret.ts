@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { sha256 } from "@noble/hashes/sha2.js";
 
 /**
  * The swarm key libp2p's `preSharedKey` expects, derived from any secret (a passphrase or the
@@ -13,7 +14,8 @@
 export async function swarmKeyFromSecret(secret: string | Uint8Array): Promise<Uint8Array> {
   const bytes = typeof secret === "string" ? new TextEncoder().encode(secret.trim()) : secret;
   if (bytes.length === 0) throw new TypeError("The cluster secret is empty; give a non-empty passphrase or secret file");
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
+  // @noble's SHA-256, not crypto.subtle: browsers lack crypto.subtle outside secure contexts.
+  const digest = sha256(bytes);
   const hex = Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
   return new TextEncoder().encode(`/key/swarm/psk/1.0.0/\n/base16/\n${hex}`);
 }
