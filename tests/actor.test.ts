@@ -4,6 +4,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ActantApp, ManualClock } from "../mod.ts";
 import { settle, track } from "./support/async.ts";
+import { defineGated } from "./support/gated_actor.ts";
 
 function defineModelRegistry(app: ActantApp) {
   return app.actor("ModelRegistry", class {
@@ -174,28 +175,10 @@ describe("Actor call ordering", () => {
 });
 
 describe("Actor mailbox backpressure", () => {
-  function defineBlocker(app: ActantApp, options: { mailboxCapacity: number; mailboxTimeout?: number }) {
-    const gate = Promise.withResolvers<void>();
-    const entered = Promise.withResolvers<void>();
-    const handled: number[] = [];
-    const Blocker = app.actor("Blocker", class {
-      async block() {
-        entered.resolve();
-        await gate.promise;
-        return "unblocked";
-      }
-      echo(n: number) {
-        handled.push(n);
-        return n;
-      }
-    }, options);
-    return { Blocker, gate, entered, handled };
-  }
-
   test("calls beyond mailboxCapacity wait instead of failing, and complete in order once the actor is free", async () => {
     const clock = new ManualClock();
     await using app = new ActantApp("t", { durability: "memory", clock });
-    const { Blocker, gate, entered, handled } = defineBlocker(app, { mailboxCapacity: 2 });
+    const { Gated: Blocker, gate, entered, handled } = defineGated(app, { mailboxCapacity: 2 });
     const blocker = await app.createActor(Blocker);
     const blocked = blocker.block();
     await entered.promise;
@@ -213,7 +196,7 @@ describe("Actor mailbox backpressure", () => {
   test("a call whose mailbox stays full past mailboxTimeout rejects with MailboxFullError; accepted calls are kept", async () => {
     const clock = new ManualClock();
     await using app = new ActantApp("t", { durability: "memory", clock });
-    const { Blocker, gate, entered, handled } = defineBlocker(app, { mailboxCapacity: 1, mailboxTimeout: 100 });
+    const { Gated: Blocker, gate, entered, handled } = defineGated(app, { mailboxCapacity: 1, mailboxTimeout: 100 });
     const blocker = await app.createActor(Blocker);
     const blocked = blocker.block();
     await entered.promise;
@@ -236,7 +219,7 @@ describe("Actor mailbox backpressure", () => {
   test("stop() after a call timed out in a full mailbox still drains and completes", async () => {
     const clock = new ManualClock();
     const app = new ActantApp("t", { durability: "memory", clock });
-    const { Blocker, gate, entered, handled } = defineBlocker(app, { mailboxCapacity: 1, mailboxTimeout: 100 });
+    const { Gated: Blocker, gate, entered, handled } = defineGated(app, { mailboxCapacity: 1, mailboxTimeout: 100 });
     const blocker = await app.createActor(Blocker);
     const blocked = blocker.block();
     await entered.promise;

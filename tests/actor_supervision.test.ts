@@ -4,6 +4,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ActantApp, ManualClock, type SupervisionOptions } from "../mod.ts";
 import { settle, track } from "./support/async.ts";
+import { defineGated } from "./support/gated_actor.ts";
 
 /** A counter whose crash() is fatal; `constructed` counts instances built. */
 function defineCounter(app: ActantApp, supervision: SupervisionOptions) {
@@ -169,24 +170,6 @@ describe("Actor constructor failures", () => {
 });
 
 describe("Actor stop", () => {
-  function defineGated(app: ActantApp, mailboxCapacity = 8) {
-    const gate = Promise.withResolvers<void>();
-    const entered = Promise.withResolvers<void>();
-    const handled: number[] = [];
-    const Gated = app.actor("Gated", class {
-      async block() {
-        entered.resolve();
-        await gate.promise;
-        return "unblocked";
-      }
-      echo(n: number) {
-        handled.push(n);
-        return n;
-      }
-    }, { mailboxCapacity });
-    return { Gated, gate, entered, handled };
-  }
-
   test("stop() handles the queued calls, then later calls reject with ActorStoppedError", async () => {
     await using app = new ActantApp("t", { durability: "memory", clock: new ManualClock() });
     const { Gated, gate, entered, handled } = defineGated(app);
@@ -209,7 +192,7 @@ describe("Actor stop", () => {
 
   test("stop({ drain: false }) rejects queued and waiting calls with ActorStoppedError; the running call completes", async () => {
     await using app = new ActantApp("t", { durability: "memory", clock: new ManualClock() });
-    const { Gated, gate, entered, handled } = defineGated(app, 1);
+    const { Gated, gate, entered, handled } = defineGated(app, { mailboxCapacity: 1 });
     const gated = await app.createActor(Gated);
     const blocked = gated.block();
     await entered.promise;
