@@ -46,3 +46,34 @@ export function snapshotState(instance: object): Encoded | undefined {
 export function restoreState(instance: object, state: Encoded): void {
   Object.assign(instance, decode<object>(state));
 }
+
+/** An actor's history as a log keeps it: the last checkpoint and the entries after it. */
+export interface ActorHistory {
+  checkpoint?: ActorCheckpoint;
+  entries: ActorLogEntry[];
+}
+
+/**
+ * Folds a call, restart or checkpoint event into `history` (idempotent: an event at or before
+ * the history's position changes nothing). Returns false for any other event type.
+ */
+export function foldActorEvent(history: ActorHistory, event: { readonly type: string; readonly [field: string]: unknown }): boolean {
+  const n = event.n as number;
+  const last = history.entries.at(-1)?.n ?? history.checkpoint?.n ?? 0;
+  switch (event.type) {
+    case "actor.call":
+      if (n > last) history.entries.push({ n, method: event.method as string, args: event.args as Encoded });
+      return true;
+    case "actor.restarted":
+      if (n > last) history.entries.push({ n, restart: true });
+      return true;
+    case "actor.checkpoint":
+      if (n > (history.checkpoint?.n ?? 0)) {
+        history.checkpoint = { n, state: event.state as Encoded };
+        history.entries = history.entries.filter((entry) => entry.n > n);
+      }
+      return true;
+    default:
+      return false;
+  }
+}

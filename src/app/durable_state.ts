@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { ActorCheckpoint, ActorLogEntry } from "../actor/mod.ts";
+import { type ActorCheckpoint, type ActorLogEntry, foldActorEvent } from "../actor/mod.ts";
 import type { Encoded } from "../common/mod.ts";
 import type { JournalEvent } from "../store/mod.ts";
 import type { WorkflowGraph } from "../workflow/mod.ts";
@@ -141,30 +141,13 @@ export class DurableState {
       }
       return true;
     }
-    const record = this.actors.get(e.id);
-    const last = record?.entries.at(-1)?.n ?? record?.checkpoint?.n ?? 0;
-    switch (e.type) {
-      case "actor.call":
-        if (record !== undefined && (e.n as number) > last) {
-          record.entries.push({ n: e.n as number, method: e.method as string, args: e.args as Encoded });
-        }
-        return true;
-      case "actor.restarted":
-        if (record !== undefined && (e.n as number) > last) record.entries.push({ n: e.n as number, restart: true });
-        return true;
-      case "actor.checkpoint":
-        if (record !== undefined && (e.n as number) > (record.checkpoint?.n ?? 0)) {
-          record.checkpoint = { n: e.n as number, state: e.state as Encoded };
-          record.entries = record.entries.filter((entry) => entry.n > (e.n as number));
-        }
-        return true;
-      case "actor.stopped":
-        // A stopped actor is never brought back: forget its history.
-        this.actors.delete(e.id);
-        return true;
-      default:
-        return false;
+    if (e.type === "actor.stopped") {
+      // A stopped actor is never brought back: forget its history.
+      this.actors.delete(e.id);
+      return true;
     }
+    // An event of an actor the state no longer holds (stopped) is known, and changes nothing.
+    return foldActorEvent(this.actors.get(e.id) ?? { entries: [] }, e);
   }
 
   /** Drops the oldest finished records beyond `keepResults`. */

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { type ActorLogEntry, type ActorRecovery } from "../actor/mod.ts";
+import { type ActorLogEntry, type ActorRecovery, foldActorEvent } from "../actor/mod.ts";
 import { ActorNotFoundError, ActorStoppedError, type Encoded, type IdGenerator, PeerLostError, SerializationError } from "../common/mod.ts";
 import { messageSize, type NetNode } from "../net/mod.ts";
 import type { Journal, JournalEvent } from "../store/mod.ts";
@@ -31,14 +31,11 @@ interface OwnedActor {
 }
 
 /** A call waiting for its logged outcome. */
-interface PendingCall {
-  /** The host a create or stop went to (empty for calls, which follow their actor). */
-  readonly host?: string;
-  readonly actorId: string;
-  readonly method: string;
-  readonly args: Encoded;
-  readonly done: PromiseWithResolvers<Encoded | undefined>;
-}
+type Pending =
+  /** A call, answered from its logged event; it follows its actor to a new host. */
+  | { readonly kind: "call"; readonly actorId: string; readonly method: string; readonly args: Encoded; readonly done: PromiseWithResolvers<Encoded | undefined> }
+  /** A create or a stop, answered by `done` from the host it went to. */
+  | { readonly kind: "request"; readonly host: string; readonly done: PromiseWithResolvers<Encoded | undefined> };
 
 /** The connection to one host. */
 interface HostLink {
@@ -56,7 +53,7 @@ export class RemoteActors {
   readonly #ids: IdGenerator;
   readonly #actors = new Map<string, OwnedActor>();
   readonly #names = new Map<string, string>();
-  readonly #pending = new Map<number, PendingCall>();
+  readonly #pending = new Map<number, Pending>();
   readonly #links = new Map<string, Promise<HostLink>>();
   #nextKey = 1;
 
@@ -119,7 +116,7 @@ export class RemoteActors {
     if (messageSize(message) > MAX_BATCH_BYTES) {
       return Promise.reject(new SerializationError(`the arguments of ${actor.cls}.${method}`, `more than a frame carries (${MAX_BATCH_BYTES} bytes)`));
     }
-    const call: PendingCall = { actorId, method, args, done: Promise.withResolvers() };
+    const call: Pending = { kind: "call", actorId, method, args, done: Promise.withResolvers() };
     this.#pending.set(key, call);
     void this.#send(actor.host, message);
     return call.done.promise;
@@ -163,7 +160,7 @@ export class RemoteActors {
     if (link !== undefined) link.lost = true;
     this.#links.delete(peerId);
     for (const [key, call] of this.#pending) {
-      if (call.host !== peerId) continue;
+      if (call.kind !== "request" || call.host !== peerId) continue;
       this.#pending.delete(key);
       call.done.reject(new PeerLostError(peerId, reason));
     }
@@ -178,7 +175,9 @@ export class RemoteActors {
         continue;
       }
       for (const [key, call] of this.#pending) {
-        if (call.actorId === actor.id) void this.#send(actor.host, { op: "call", key, actorId: actor.id, method: call.method, args: call.args });
+        if (call.kind === "call" && call.actorId === actor.id) {
+          void this.#send(actor.host, { op: "call", key, actorId: actor.id, method: call.method, args: call.args });
+        }
       }
     }
   }
@@ -188,7 +187,7 @@ export class RemoteActors {
     this.#actors.delete(actor.id);
     if (actor.name !== undefined) this.#names.delete(actor.name);
     for (const [key, call] of this.#pending) {
-      if (call.actorId !== actor.id) continue;
+      if (call.kind !== "call" || call.actorId !== actor.id) continue;
       this.#pending.delete(key);
       call.done.reject(new ActorStoppedError(`${actor.cls}(${actor.id})`, reason));
     }
@@ -197,7 +196,7 @@ export class RemoteActors {
   /** Sends a create or a stop and waits for its answer. */
   async #request(host: string, message: (key: number) => OwnerMessage): Promise<void> {
     const key = this.#nextKey++;
-    const call: PendingCall = { host, actorId: "", method: "", args: { t: "a", v: [] } as Encoded, done: Promise.withResolvers() };
+    const call: Pending = { kind: "request", host, done: Promise.withResolvers() };
     this.#pending.set(key, call);
     await this.#send(host, message(key));
     await call.done.promise;
@@ -247,7 +246,7 @@ export class RemoteActors {
   async #record(event: JournalEvent, seq: number, link: HostLink): Promise<void> {
     const actor = this.#actors.get(event.id as string);
     await this.#journal.record(event);
-    if (actor !== undefined) applyHistory(actor, event);
+    if (actor !== undefined) foldActorEvent(actor, event);
     await link.writer.write({ op: "ack", seq }).catch(() => {});
     if (event.type === "actor.stopped" && actor !== undefined) this.#fail(actor, "it was stopped");
     if (event.type !== "actor.call" || typeof event.key !== "number") return;
@@ -261,21 +260,9 @@ export class RemoteActors {
   #done(key: number, error: ErrorInfo | undefined): void {
     const call = this.#pending.get(key);
     // A call that reached its actor is answered from its logged event, not from here.
-    if (call === undefined || (error === undefined && call.method !== "")) return;
+    if (call === undefined || (error === undefined && call.kind === "call")) return;
     this.#pending.delete(key);
     if (error === undefined) call.done.resolve(undefined);
     else call.done.reject(rebuildError(error));
-  }
-}
-
-/** Folds one event into an actor's history: the same rules the log's recovery applies. */
-function applyHistory(actor: OwnedActor, event: JournalEvent): void {
-  const n = event.n as number;
-  const last = actor.entries.at(-1)?.n ?? actor.checkpoint?.n ?? 0;
-  if (event.type === "actor.call" && n > last) actor.entries.push({ n, method: event.method as string, args: event.args as Encoded });
-  else if (event.type === "actor.restarted" && n > last) actor.entries.push({ n, restart: true });
-  else if (event.type === "actor.checkpoint" && n > (actor.checkpoint?.n ?? 0)) {
-    actor.checkpoint = { n, state: event.state as Encoded };
-    actor.entries = actor.entries.filter((entry) => entry.n > n);
   }
 }
