@@ -211,16 +211,10 @@ export class ActorCell {
   /** Records a handled call (its state change) and, every `checkpointEvery` calls, a checkpoint. */
   #logCall(call: Call, failed: boolean, outcome?: { result?: Encoded; error?: ErrorFields }): Promise<void> | undefined {
     const n = ++this.#n;
-    const event: JournalEvent = {
-      type: "actor.call",
-      id: this.id,
-      n,
-      method: call.method,
-      args: call.args,
-      ...(failed ? { failed: true } : {}),
-      ...(call.key === undefined ? {} : { key: call.key, ...outcome }),
-    };
-    const ack = this.#journal.record(event);
+    const event: Record<string, unknown> = { type: "actor.call", id: this.id, n, method: call.method, args: call.args };
+    if (failed) event.failed = true;
+    if (call.key !== undefined) Object.assign(event, { key: call.key }, outcome);
+    const ack = this.#journal.record(event as JournalEvent);
     if (ack !== undefined && n % this.#checkpointEvery === 0) this.#checkpoint();
     return ack;
   }
