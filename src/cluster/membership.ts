@@ -53,6 +53,7 @@ export class Membership {
   readonly #failAfterMs: number;
   readonly #clock: Clock;
   readonly #members = new Map<string, Member>();
+  #list: Member[] | undefined;
   readonly #listeners = new Set<(change: MembershipChange) => void>();
   readonly #encoder = new TextEncoder();
   readonly #decoder = new TextDecoder();
@@ -79,9 +80,12 @@ export class Membership {
     this.#tick();
   }
 
-  /** The members alive now (this peer excluded). */
-  members(): Member[] {
-    return [...this.#members.values()];
+  /**
+   * The members alive now (this peer excluded). The same array until one joins or leaves: the
+   * placer reads it for every attempt.
+   */
+  members(): readonly Member[] {
+    return this.#list ??= [...this.#members.values()];
   }
 
   /** The member with `peerId`, if alive. */
@@ -140,6 +144,7 @@ export class Membership {
     }
     const member: Member = { peerId: from, announcement, lastSeen: this.#clock.now() };
     this.#members.set(from, member);
+    this.#list = undefined;
     // Discovery through known peers: connect straight to a member heard of through another one.
     if (!this.#node.peers().includes(from)) this.#dialAny(announcement.status.addresses);
     this.#emit({ kind: "joined", member });
@@ -155,6 +160,7 @@ export class Membership {
 
   #leave(peerId: string, reason: string): void {
     if (!this.#members.delete(peerId)) return;
+    this.#list = undefined;
     this.#emit({ kind: "left", peerId, reason });
   }
 

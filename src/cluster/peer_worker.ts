@@ -61,15 +61,12 @@ export class PeerWorker implements RemoteWorker {
     this.#lost = reason;
     for (const pending of this.#pending.values()) pending.reject(new PeerLostError(this.peerId, reason));
     this.#pending.clear();
-    this.#channel?.then((channel) => channel.writable.close()).catch(() => {});
+    this.#outbox?.then((outbox) => outbox.close()).catch(() => {});
   }
-
-  #channel: Promise<Channel<ExecReply | Batch<ExecReply>, ExecRequest | Batch<ExecRequest>>> | undefined;
 
   #open(): Promise<MessageBatcher<ExecRequest>> {
     this.#outbox ??= (async () => {
-      this.#channel = this.#node.openChannel(this.peerId, EXEC_PROTOCOL);
-      const channel = await this.#channel;
+      const channel = await this.#node.openChannel<ExecReply | Batch<ExecReply>, ExecRequest | Batch<ExecRequest>>(this.peerId, EXEC_PROTOCOL);
       void this.#read(channel);
       return new MessageBatcher<ExecRequest>(channel.writable.getWriter(), {
         onError: (error) => this.lost(`sending failed (${String(error)})`),

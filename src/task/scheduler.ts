@@ -61,8 +61,6 @@ export class Scheduler {
   #queue: TaskRun[] = [];
   #head = 0;
   #running = 0;
-  /** Attempts of this scheduler's runs that other peers are running. */
-  #remote = 0;
   #placer: Placer | undefined;
   #drainScheduled = false;
   #draining = false;
@@ -160,12 +158,12 @@ export class Scheduler {
   }
 
   /** Counts for status reports. */
-  stats(): { queued: number; running: number; remote: number; submitted: number; succeeded: number; failed: number; cancelled: number } {
+  stats(): { queued: number; running: number; submitted: number; succeeded: number; failed: number; cancelled: number } {
     let queued = 0;
     for (let run = this.#live; run !== undefined; run = run.nextLive) {
       if (run.status === "pending" || run.status === "retrying") queued++;
     }
-    return { queued, running: this.#running, remote: this.#remote, ...this.#stats };
+    return { queued, running: this.#running, ...this.#stats };
   }
 
   #link(run: TaskRun): void {
@@ -234,7 +232,6 @@ export class Scheduler {
   #startRemote(run: TaskRun, worker: RemoteWorker): void {
     run.attempts++;
     run.status = "running";
-    this.#remote++;
     const attempt = new Attempt(run);
     attempt.remote = true;
     run.attempt = attempt;
@@ -349,8 +346,8 @@ export class Scheduler {
   }
 
   #release(attempt: Attempt): void {
-    if (attempt.remote) this.#remote--;
-    else this.#running--;
+    // Attempts other peers run take no slot here.
+    if (!attempt.remote) this.#running--;
     if (!this.#draining && this.#head < this.#queue.length && !this.#drainScheduled) {
       this.#drainScheduled = true;
       queueMicrotask(() => this.#drain());
