@@ -89,9 +89,12 @@ describe("two apps joined in one process", { timeout: 60_000 }, () => {
 
   it("runs a task only another member registers there, and lists cluster-wide names when none does", async () => {
     assert.equal(await a.submit(signature<number>("onlyOnB", [4])), 40);
-    await assert.rejects(async () => a.submit(signature("nowhere", [])).get(), (error: Error & { code?: string }) => {
+    await assert.rejects(async () => a.submit(signature("nowhere", [])).get(), (error: Error & { code?: string; task?: string }) => {
+      assert.equal(error.name, "UnknownTaskError");
       assert.equal(error.code, "UNKNOWN_TASK");
-      assert.match(error.message, /onlyOnB/);
+      assert.equal(error.task, "nowhere");
+      // The known names are only in the message (UnknownTaskError has no field for them).
+      assert.match(error.message, /known: .*\bonlyOnB\b/);
       return true;
     });
   });
@@ -168,9 +171,11 @@ describe("two apps joined in one process", { timeout: 60_000 }, () => {
       await assert.rejects(answerTooBig.get(), { name: "SerializationError" });
       assert.equal(await fine, 2);
       // An attempt's result too big to come back from the member that ran it fails that task only.
-      await assert.rejects(client.submit(signature<string>("textOnB", [2_000_000])).get(), (error: Error) => {
+      await assert.rejects(client.submit(signature<string>("textOnB", [2_000_000])).get(), (error: Error & { code?: string }) => {
         assert.equal(error.name, "TaskError");
-        assert.match(error.message, /SerializationError/);
+        assert.equal(error.code, "TASK_FAILED");
+        // A client gets only name, code and message: the cause's name is in the message.
+        assert.match(error.message, /^Task "textOnB" \(\S+\) failed after 1 attempt: SerializationError: /);
         return true;
       });
       assert.equal((await client.submit(signature<string>("textOnB", [3])).get()), "xxx");

@@ -46,6 +46,14 @@ describe("cluster secret", { timeout: 120_000 }, () => {
     assert.equal(JSON.parse(withSecret.stdout).peers.length, 1);
     const without = await runCli(["status", "--address", address, "--json"]);
     assert.equal(without.code, 1);
+    assert.equal(without.stdout, "");
+    assert.match(without.stderr, /^actant status: PeerUnreachableError: /m);
+    const wrongFile = join(work, "wrong-secret");
+    writeFileSync(wrongFile, "wrong secret\n");
+    const wrong = await runCli(["status", "--address", address, "--json", "--secret-file", wrongFile]);
+    assert.equal(wrong.code, 1);
+    assert.equal(wrong.stdout, "");
+    assert.match(wrong.stderr, /^actant status: PeerUnreachableError: /m);
   });
   it("a client without the secret, or with another, cannot connect and so cannot submit", async () => {
     for (const secret of [undefined, "wrong secret"]) {
@@ -53,7 +61,8 @@ describe("cluster secret", { timeout: 120_000 }, () => {
       try {
         await assert.rejects(client.submit(signature("add", [1, 2])).get(), (error: Error) => {
           assert.equal(error.name, "PeerUnreachableError", `${error.name}: ${error.message}`);
-          assert.doesNotMatch(String((error as { message?: string }).message), /^3$/);
+          assert.equal((error as Error & { code?: string }).code, "PEER_UNREACHABLE");
+          assert.equal((error as Error & { address?: string }).address, address);
           return true;
         });
       } finally {

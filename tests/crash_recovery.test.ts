@@ -51,15 +51,20 @@ async function crashAndRecover(killAfterEffects: number): Promise<void> {
     const first = start([dataDir, work, "first"]);
     await until(() => first.output().includes("ready") || first.child.exitCode !== null, "the first worker to start");
     const effectsFile = join(work, "effects.log");
+    const acksFile = join(work, "acks.log");
+    // Killed only once there is something to check: an acknowledged task and actor call, and a
+    // chain step whose successor has started (else the checks below would loop over nothing).
     await until(() => {
       if (first.child.exitCode !== null) throw new Error(`the first worker exited before the kill:\n${first.output()}`);
-      return lines(effectsFile).length >= killAfterEffects;
+      const acks = lines(acksFile);
+      return lines(effectsFile).length >= killAfterEffects && acks.some((line) => line.startsWith("job ")) &&
+        acks.some((line) => line.startsWith("add ")) && lines(effectsFile).some((line) => line.startsWith("step 1 "));
     }, `${killAfterEffects} side effects`);
     first.child.kill("SIGKILL");
     await first.exited;
     const pid1 = String(first.child.pid);
     const effectsBefore = lines(effectsFile);
-    const acksBefore = lines(join(work, "acks.log"));
+    const acksBefore = lines(acksFile);
 
     const second = start([dataDir, work, "resume"]);
     const code = await second.exited;
@@ -76,11 +81,14 @@ async function crashAndRecover(killAfterEffects: number): Promise<void> {
     const ranIn = (kind: string, label: string, pid: string) => effects.some((line) => line === `${kind} ${label} ${pid}`);
 
     // No standalone task whose success was acknowledged ran again.
-    for (const ack of acksBefore.filter((line) => line.startsWith("job "))) {
+    const jobAcks = acksBefore.filter((line) => line.startsWith("job "));
+    assert.ok(jobAcks.length > 0, "a task was acknowledged before the kill");
+    for (const ack of jobAcks) {
       const id = ack.slice(4);
       assert.equal(ranIn("job", id, pid2), false, `acknowledged task ${id} ran again after the restart`);
     }
     // A chain step whose successor had started before the kill had recorded its success: it never reruns.
+    assert.ok(ranIn("step", "1", pid1), "step 1 started before the kill");
     for (let i = 0; i < STEPS - 1; i++) {
       if (ranIn("step", String(i + 1), pid1)) {
         assert.equal(ranIn("step", String(i), pid2), false, `step ${i} ran again though step ${i + 1} had started`);
@@ -93,11 +101,13 @@ async function crashAndRecover(killAfterEffects: number): Promise<void> {
     // The actor came back with the state its acknowledged calls imply: every acknowledged add is in it;
     // at most the one call in flight at the kill (logged, not yet answered) is in it too.
     const acked = acksBefore.filter((line) => line.startsWith("add ")).map((line) => Number(line.slice(4)));
-    const lastAcked = acked.length === 0 ? 0 : Math.max(...acked);
+    assert.ok(acked.length > 0, "an actor call was acknowledged before the kill");
+    const lastAcked = Math.max(...acked);
     const recovered = Number(/recovered-total (\d+)/.exec(out)?.[1]);
     assert.ok(recovered >= lastAcked && recovered <= lastAcked + 1, `actor state ${recovered}, acknowledged ${lastAcked}`);
     // The resumed process's own acknowledgements continue from there, without gaps or repeats.
-    const after = lines(join(work, "acks.log")).slice(acksBefore.length).filter((line) => line.startsWith("add "));
+    const after = lines(acksFile).slice(acksBefore.length).filter((line) => line.startsWith("add "));
+    assert.ok(after.length > 0, "the resumed process made actor calls of its own");
     after.forEach((line, i) => assert.equal(Number(line.slice(4)), recovered + i + 1));
     assert.equal(Number(result[2]), recovered + after.length);
     assert.ok(effectsBefore.length >= killAfterEffects);

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, it } from "node:test";
 import { ActantApp, chain, type TaskContext } from "../mod.ts";
+import { gate } from "./support/async.ts";
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -16,13 +17,6 @@ function tempDir(): string {
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
-
-/** A promise with its resolve function, to hold a task until the test lets it go. */
-function gate(): { promise: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => (open = resolve));
-  return { promise, open };
-}
 
 for (const durability of ["batched", "sync"] as const) {
   describe(`durable app (${durability})`, () => {

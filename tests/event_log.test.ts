@@ -18,6 +18,7 @@ import {
   type WriteOp,
   type WriteResult,
 } from "../src/store/mod.ts";
+import { settle } from "./support/async.ts";
 
 /** A store that outlives the backend objects opened on it, as a data directory does. */
 interface Store {
@@ -348,11 +349,6 @@ function flip(bytes: Uint8Array, index: number): Uint8Array {
   const copy = bytes.slice();
   copy[index] ^= 0xff;
   return copy;
-}
-
-/** Lets every queued promise callback run. */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 10; i++) await Promise.resolve();
 }
 
 /** A backend whose writes start failing like a full disk once armed. */

@@ -4,6 +4,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ManualClock } from "../mod.ts";
 import { Mailbox } from "../src/actor/mod.ts";
+import { settle } from "./support/async.ts";
 
 const full = () => new Error("mailbox full");
 
@@ -17,11 +18,6 @@ function track(result: void | Promise<void>): { settled: () => string; promise: 
     },
   );
   return { settled: () => state, promise };
-}
-
-/** Lets queued promise callbacks run. */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await Promise.resolve();
 }
 
 async function takeValues<M>(mailbox: Mailbox<M>, count: number): Promise<M[]> {

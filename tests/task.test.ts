@@ -20,6 +20,8 @@ import {
   TaskTimeoutError,
   UnknownTaskError,
 } from "../mod.ts";
+import { gate, settle, track } from "./support/async.ts";
+import { rejection, thrown } from "./support/errors.ts";
 
 /** Runs `body` with a fresh app on a manual clock and closes the app afterwards. */
 async function withApp(
@@ -35,38 +37,9 @@ async function withApp(
   }
 }
 
-/** A promise the test opens by hand. */
-function gate(): { promise: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => (open = resolve));
-  return { promise, open };
-}
-
 /** A promise that settles only when `signal` aborts, rejecting with its reason. */
 function untilAborted(signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
-}
-
-/** The error `promise` rejects with; fails the test if it resolves. */
-async function rejection(promise: PromiseLike<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof Error, `expected an Error, got ${String(error)}`);
-    return error;
-  }
-  assert.fail("expected the promise to reject");
-}
-
-/** The error `fn` throws synchronously; fails the test if it returns. */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof Error, `expected an Error, got ${String(error)}`);
-    return error;
-  }
-  assert.fail("expected a synchronous throw");
 }
 
 describe("task call and submit", () => {
@@ -569,8 +542,10 @@ describe("task timeout option", () => {
       assert.equal(calls, 1);
       await clock.advance(100);
       assert.equal(calls, 2);
+      const state = track(outcome);
       await clock.advance(499);
-      assert.equal(await Promise.race([outcome.then(() => "settled"), Promise.resolve("pending")]), "pending");
+      await settle();
+      assert.equal(state(), "pending", "the second attempt still has 1 ms of its timeout left");
       await clock.advance(1);
       const error = await outcome;
       assert.ok(error instanceof TaskError);

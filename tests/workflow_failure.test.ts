@@ -26,17 +26,7 @@ import {
   type WorkflowGraph,
 } from "../mod.ts";
 import { gate } from "./support/async.ts";
-import { thrown } from "./support/errors.ts";
-
-/** The reason `promise` rejects with; fails the test if it resolves. */
-async function rejection(promise: PromiseLike<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  assert.fail("expected a rejection, but it resolved");
-}
+import { rejection, thrown } from "./support/errors.ts";
 
 /** The id of the only task node of `graph` that calls `task`. */
 function nodeOf(graph: WorkflowGraph, task: string): string {
