@@ -43,10 +43,16 @@ describe("client mode against an actant worker process", { timeout: 120_000 }, (
     assert.deepEqual(await client.submit(group(signature("add", [1, 1]), signature("add", [2, 2]))), [2, 4]);
   });
 
-  it("a task that fails on the worker rejects the client's handle with the error's name", async () => {
-    await assert.rejects(client.submit(signature("fail", ["too far"])).get(), (error: Error & { code?: string }) => {
+  it("a task that fails on the worker rejects the client's handle with the error's name, fields and cause", async () => {
+    type Failure = Error & { code?: string; task?: string; attempts?: number; cause?: Error };
+    await assert.rejects(client.submit(signature("fail", ["too far"])).get(), (error: Failure) => {
       assert.equal(error.name, "TaskError");
-      assert.match(error.message, /RangeError: too far/);
+      assert.equal(error.code, "TASK_FAILED");
+      assert.equal(error.task, "fail");
+      assert.equal(error.attempts, 1);
+      assert.equal(error.cause?.name, "RangeError");
+      assert.equal(error.cause?.message, "too far");
+      assert.match(error.message, /^Task "fail" \(\S+\) failed after 1 attempt: RangeError: too far$/);
       return true;
     });
   });
@@ -55,6 +61,7 @@ describe("client mode against an actant worker process", { timeout: 120_000 }, (
     await assert.rejects(client.submit(signature("nope", [])).get(), (error: Error & { code?: string }) => {
       assert.equal(error.name, "UnknownTaskError");
       assert.equal(error.code, "UNKNOWN_TASK");
+      assert.equal((error as Error & { task?: string }).task, "nope");
       assert.match(error.message, /"nope"/);
       return true;
     });

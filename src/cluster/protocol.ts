@@ -18,6 +18,9 @@ export interface ErrorInfo {
   name: string;
   code?: string;
   message: string;
+  /** The error's own plain fields, e.g. a `TaskError`'s `task`, `taskId` and `attempts`. */
+  fields?: Record<string, string | number | boolean>;
+  cause?: ErrorInfo;
 }
 
 /** What a client sends: work to own and run, and the actors it creates and calls. */
@@ -38,22 +41,39 @@ export type WorkerMessage =
   | { op: "done"; id: string; ok: true; result: Encoded }
   | { op: "done"; id: string; ok: false; error: ErrorInfo };
 
-/** The wire form of an error. */
-export function errorInfo(error: unknown): ErrorInfo {
-  if (error instanceof ActantError) return { name: error.name, code: error.code, message: error.message };
-  if (error instanceof Error) return { name: error.name, message: error.message };
-  return { name: "Error", message: String(error) };
+/** The wire form of an error: its name, code, message, plain fields (`task`, `attempts`, …) and cause. */
+export function errorInfo(error: unknown, depth = 0): ErrorInfo {
+  if (!(error instanceof Error)) return { name: "Error", message: String(error) };
+  const info: ErrorInfo = { name: error.name, message: error.message };
+  if (error instanceof ActantError) info.code = error.code;
+  const fields: Record<string, string | number | boolean> = {};
+  for (const [key, value] of Object.entries(error)) {
+    if (key !== "code" && (typeof value === "string" || typeof value === "number" || typeof value === "boolean")) fields[key] = value;
+  }
+  if (Object.keys(fields).length > 0) info.fields = fields;
+  // A cause chain is kept a few levels deep: enough for TaskError → the task's own error.
+  if (error.cause !== undefined && depth < 3) info.cause = errorInfo(error.cause, depth + 1);
+  return info;
 }
 
 /**
- * An error rebuilt from its wire form: an `ActantError` with the remote `name` and `code`. The
+ * An error rebuilt from its wire form: an `ActantError` with the remote `name`, `code`, fields
+ * (`task`, `attempts`, …) and cause. The
  * kinds the scheduler acts on come back as their own classes: `NonRetryableError` (no retry),
  * `PeerLostError` (placed again).
  */
-export function rebuildError(info: ErrorInfo): ActantError {
+export function rebuildError(info: ErrorInfo, depth = 0): ActantError {
   if (info.code === "NON_RETRYABLE") return new NonRetryableError(info.message);
   if (info.code === "PEER_LOST") return new PeerLostError((info as { peerId?: string }).peerId ?? "?", info.message);
-  const error = new ActantError(info.code ?? "REMOTE_ERROR", info.message);
+  // Answers come from other peers: a cause chain is followed only as deep as errorInfo writes it.
+  const cause = typeof info.cause !== "object" || info.cause === null || depth >= 3 ? undefined : rebuildError(info.cause, depth + 1);
+  const error = new ActantError(info.code ?? "REMOTE_ERROR", info.message, cause === undefined ? undefined : { cause });
   error.name = info.name;
+  if (typeof info.fields === "object" && info.fields !== null) {
+    for (const [key, value] of Object.entries(info.fields)) {
+      const plain = typeof value === "string" || typeof value === "number" || typeof value === "boolean";
+      if (plain && !(key in error)) Object.defineProperty(error, key, { value, enumerable: true });
+    }
+  }
   return error;
 }
