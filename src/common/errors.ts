@@ -252,7 +252,9 @@ export class LogCorruptedError extends ActantError {
 
 /** A log written by a newer Actant whose event schema this version cannot read. */
 export class SchemaVersionError extends ActantError {
+  /** The schema version the log was written with. */
   readonly found: number;
+  /** The newest schema version this Actant reads. */
   readonly supported: number;
   constructor(found: number, supported: number, where: string) {
     super(
@@ -273,6 +275,7 @@ export class StorageError extends ActantError {
 
 /** The data directory cannot be used: not creatable, not writable, or locked by another live process. */
 export class DataDirError extends ActantError {
+  /** The data directory, as given. */
   readonly path: string;
   constructor(path: string, reason: string, options?: ActantErrorOptions & { code?: string }) {
     super(options?.code ?? "DATA_DIR_UNUSABLE", `Cannot use data directory ${path}: ${reason}`, options);
@@ -282,6 +285,7 @@ export class DataDirError extends ActantError {
 
 /** `getResult` / `getWorkflow` for an id this app has no record of. */
 export class ResultNotFoundError extends ActantError {
+  /** The task or workflow id asked for. */
   readonly id: string;
   constructor(id: string, reason: string) {
     super("RESULT_NOT_FOUND", `No record of "${id}": ${reason}`);
@@ -295,6 +299,7 @@ export class ResultNotFoundError extends ActantError {
  * as a failed attempt.
  */
 export class PeerLostError extends ActantError {
+  /** The peer that left. */
   readonly peerId: string;
   constructor(peerId: string, reason: string) {
     super("PEER_LOST", `Lost peer ${peerId}: ${reason}`);

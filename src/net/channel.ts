@@ -26,6 +26,7 @@ import {
   entrySize,
   type Frame,
   FRAME_HEADER_BYTES,
+  type FrameLimits,
   lengthPrefixed,
   type MessageEntry,
   readFrames,
@@ -109,6 +110,8 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
 
   readonly #stream: Stream;
   readonly #maxFrameBytes: number;
+  /** `#maxFrameBytes` as frame encoding and decoding take it, made once rather than per frame. */
+  readonly #limits: FrameLimits;
   readonly #closing = Promise.withResolvers<void>();
   #failure: Error | undefined;
   #finished = false;
@@ -141,6 +144,7 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
     this.#stream = stream;
     this.#receiveCredit = new ReceiveCredit(options.window ?? DEFAULT_WINDOW);
     this.#maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    this.#limits = { maxFrameBytes: this.#maxFrameBytes };
     this.closed = this.#closing.promise;
     this.closed.catch(() => {}); // the failure also reaches readable and writable; never unhandled
     this.readable = new ReadableStream<In>({
@@ -241,7 +245,7 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
     const grant = this.#remoteEnded ? 0 : this.#receiveCredit.takeGrant();
     if (grant > 0) list.append(lengthPrefixed(encodeFrame({ kind: "credit", credit: grant })));
     if (this.#outbox.length > 0) {
-      list.append(lengthPrefixed(encodeDataFrame(this.#outbox, { maxFrameBytes: this.#maxFrameBytes })));
+      list.append(lengthPrefixed(encodeDataFrame(this.#outbox, this.#limits)));
       this.#dataFrames++;
       this.#outbox = [];
       this.#outboxBytes = 0;
@@ -263,7 +267,7 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
 
   async #readLoop(): Promise<void> {
     try {
-      for await (const frame of readFrames(this.#stream, { maxFrameBytes: this.#maxFrameBytes })) {
+      for await (const frame of readFrames(this.#stream, this.#limits)) {
         this.#onFrame(frame);
         if (this.#failure !== undefined) return;
       }

@@ -17,11 +17,12 @@
  * @module
  */
 import { decode as lpDecode, encode as lpEncode } from "it-length-prefixed";
-import { Uint8ArrayList } from "uint8arraylist";
-import { FrameError, type FrameErrorReason } from "./errors.ts";
+import type { Uint8ArrayList } from "uint8arraylist";
+import { FrameError } from "./errors.ts";
 import {
   dataBodySize,
   encodeMessage,
+  fail,
   isPlainObject,
   type MessageEntry,
   parseJson,
@@ -235,8 +236,4 @@ function writeHeader(frame: Uint8Array, kind: number, count: number): Uint8Array
   frame[1] = kind;
   new DataView(frame.buffer, frame.byteOffset, frame.byteLength).setUint32(2, count);
   return frame;
-}
-
-function fail(reason: FrameErrorReason, detail: string, cause?: unknown): never {
-  throw new FrameError(reason, detail, cause === undefined ? undefined : { cause });
 }

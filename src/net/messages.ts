@@ -262,6 +262,7 @@ function readVarint(source: Uint8Array, at: number, index: number): [value: numb
   return fail("malformed", `message ${index} has a length longer than 4 bytes`);
 }
 
-function fail(reason: FrameErrorReason, detail: string, cause?: unknown): never {
+/** Throws the {@linkcode FrameError} of a frame that breaks `reason`'s rule. */
+export function fail(reason: FrameErrorReason, detail: string, cause?: unknown): never {
   throw new FrameError(reason, detail, cause === undefined ? undefined : { cause });
 }

@@ -163,7 +163,7 @@ export async function createNetNode(options: NetNodeOptions = {}): Promise<NetNo
   const privateKey = options.privateKey === undefined ? undefined : decodeKey(options.privateKey);
   const connectionProtector = options.secret === undefined
     ? undefined
-    : preSharedKey({ psk: await swarmKeyFromSecret(options.secret) });
+    : preSharedKey({ psk: swarmKeyFromSecret(options.secret) });
   const failures: ListenFailures = new Map();
   enableBroadcastChannelUnref(); // else libp2p's peer-store lock keeps a Deno process alive after stop()
   let libp2p: Libp2p<{ ping: Ping }>;

@@ -11,7 +11,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
  * The swarm key libp2p's `preSharedKey` expects, derived from any secret (a passphrase or the
  * bytes of a secret file) with SHA-256, so every peer given the same secret gets the same key.
  */
-export async function swarmKeyFromSecret(secret: string | Uint8Array): Promise<Uint8Array> {
+export function swarmKeyFromSecret(secret: string | Uint8Array): Uint8Array {
   const bytes = typeof secret === "string" ? new TextEncoder().encode(secret.trim()) : secret;
   if (bytes.length === 0) throw new TypeError("The cluster secret is empty; give a non-empty passphrase or secret file");
   // @noble's SHA-256, not crypto.subtle: browsers lack crypto.subtle outside secure contexts.

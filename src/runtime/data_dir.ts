@@ -41,13 +41,11 @@ export async function openDataDir(path: string): Promise<DataDir> {
   const fs = await importModule<Fs>("node:fs/promises");
   const { pid } = await importModule<Process>("node:process");
   const lock = `${path}/${LOCK_FILE}`;
-  const unusable = (what: string, cause: unknown) =>
-    new DataDirError(path, `${what} (${describe(cause)})`, { cause, code: "DATA_DIR_UNUSABLE" });
 
   try {
     await fs.mkdir(path, { recursive: true });
   } catch (cause) {
-    throw unusable("it cannot be created", cause);
+    throw unusable(path, "it cannot be created", cause);
   }
   // The lock is written in full under a private name, then linked into place: link() fails if
   // LOCK exists (like O_EXCL) and, unlike an open with "wx" then a write, no reader ever sees
@@ -56,7 +54,7 @@ export async function openDataDir(path: string): Promise<DataDir> {
   try {
     await fs.writeFile(draft, `${pid}\n`, { flag: "wx" });
   } catch (cause) {
-    throw unusable("it is not writable", cause);
+    throw unusable(path, "it is not writable", cause);
   }
   try {
     await takeLock(fs, path, lock, draft);
@@ -71,6 +69,11 @@ export async function openDataDir(path: string): Promise<DataDir> {
   };
 }
 
+/** `DATA_DIR_UNUSABLE` for `path`: `what` went wrong, because of `cause`. */
+function unusable(path: string, what: string, cause: unknown): DataDirError {
+  return new DataDirError(path, `${what} (${describe(cause)})`, { cause, code: "DATA_DIR_UNUSABLE" });
+}
+
 async function takeLock(fs: Fs, path: string, lock: string, draft: string): Promise<void> {
   // A few rounds: each failed link means another process touched LOCK in between.
   for (let round = 0; round < 5; round++) {
@@ -79,7 +82,7 @@ async function takeLock(fs: Fs, path: string, lock: string, draft: string): Prom
       return;
     } catch (cause) {
       if ((cause as { code?: string }).code !== "EEXIST") {
-        throw new DataDirError(path, `cannot create ${lock} (${describe(cause)})`, { cause, code: "DATA_DIR_UNUSABLE" });
+        throw unusable(path, `cannot create ${lock}`, cause);
       }
     }
     const holder = await readPid(fs, lock);

@@ -62,6 +62,16 @@ export interface Backend {
   close(): Promise<void>;
 }
 
+/**
+ * The result of a write that failed before it started: both promises reject with `error`, and
+ * neither rejection goes unhandled, since callers often await only one of the two.
+ */
+export function failedWrite(error: Error): WriteResult {
+  const rejected = Promise.reject(error);
+  rejected.catch(() => undefined);
+  return { committed: rejected, durable: rejected };
+}
+
 /** LMDB's default limit on a key's size, which every backend enforces so they behave alike. */
 export const MAX_KEY_LENGTH = 1978;
 

@@ -7,14 +7,15 @@
 
 import { describe, StorageError } from "../common/errors.ts";
 import type { Backend, WriteOp } from "./backend.ts";
+import type { JournalEvent } from "./journal.ts";
 import { CHECKPOINT_PREFIX, encodeFrame, EVENT_SCHEMA_VERSION, META_KEY, RECORD_PREFIX, seqKey } from "./log_format.ts";
 import { readEvents, readLatestCheckpoint } from "./log_read.ts";
 import { type RecordSpan, scanLog } from "./log_scan.ts";
 
 export { EVENT_SCHEMA_VERSION };
 
-/** An event: a JSON-safe object with a `type`. */
-export type LogEvent = { readonly type: string; readonly [key: string]: unknown };
+/** An event: a JSON-safe object with a `type` (what a {@linkcode JournalEvent} records). */
+export type LogEvent = JournalEvent;
 
 /** An event with the sequence number the log gave it. */
 export interface LoggedEvent {

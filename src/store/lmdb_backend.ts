@@ -10,7 +10,7 @@
 
 import { describe, StorageError } from "../common/errors.ts";
 import { type LmdbDatabase, loadLmdb } from "../runtime/lmdb.ts";
-import { assertKey, assertOps, type Backend, type BackendEntry, type RangeOptions, type WriteOp, type WriteResult } from "./backend.ts";
+import { assertKey, assertOps, type Backend, type BackendEntry, failedWrite, type RangeOptions, type WriteOp, type WriteResult } from "./backend.ts";
 
 /**
  * Opens (creating if needed) the LMDB store in directory `path`, which then holds `data.mdb` and
@@ -68,7 +68,7 @@ class LmdbBackend implements Backend {
 
   write(ops: readonly WriteOp[]): WriteResult {
     assertOps(ops);
-    if (this.#closed) return failed(this.#storageError("write", new Error("the store is closed")));
+    if (this.#closed) return failedWrite(this.#storageError("write", new Error("the store is closed")));
     // LMDB keeps a pointer to a value's buffer until its write thread copies it into the
     // transaction, so it gets private copies the caller cannot change in the meantime.
     const copies = ops.map((op) => (op.type === "put" ? { ...op, value: op.value.slice() } : op));
@@ -82,7 +82,7 @@ class LmdbBackend implements Backend {
         }
       });
     } catch (cause) {
-      return failed(this.#storageError("write", cause));
+      return failedWrite(this.#storageError("write", cause));
     }
     const flushed = promise.flushed ?? this.#db.flushed;
     const committed = promise.then(() => undefined, async (cause: unknown) => {
@@ -191,12 +191,6 @@ async function commitFailure(cause: unknown): Promise<unknown> {
 /** Marks a promise's rejection as handled (its outcome reaches callers another way). */
 function quiet(value: unknown): void {
   if (value instanceof Promise) value.catch(ignore);
-}
-
-function failed(error: StorageError): WriteResult {
-  const rejected = Promise.reject(error);
-  quiet(rejected);
-  return { committed: rejected, durable: rejected };
 }
 
 function ignore(): void {}

@@ -16,6 +16,7 @@
  * @module
  */
 
+import { LogCorruptedError, SchemaVersionError } from "../common/errors.ts";
 import { crc32 } from "./crc32.ts";
 
 /** The event schema this version of Actant writes, and the newest it reads. */
@@ -89,6 +90,17 @@ export function checkFrame(frame: Uint8Array): FrameCheck {
     return { kind: "damaged", reason: `checksum mismatch: stored ${hex32(expected)}, computed ${hex32(actual)} over ${payload.length} bytes` };
   }
   return { kind: "ok", count: view.getUint32(2), payload };
+}
+
+/**
+ * The payload of a stored frame, or the error recovery raises for it: `where` names the frame in
+ * the message, `seq` is the one a {@linkcode LogCorruptedError} reports.
+ */
+export function intactPayload(frame: Uint8Array, seq: number, where: string): Uint8Array {
+  const check = checkFrame(frame);
+  if (check.kind === "newer") throw new SchemaVersionError(check.version, EVENT_SCHEMA_VERSION, where);
+  if (check.kind === "damaged") throw new LogCorruptedError(seq, `${where}: ${check.reason}`);
+  return check.payload;
 }
 
 /** Parses the JSON payload of a frame that passed {@linkcode checkFrame}. */

@@ -5,15 +5,10 @@
  * @module
  */
 
-import { LogCorruptedError, SchemaVersionError } from "../common/errors.ts";
+import { LogCorruptedError } from "../common/errors.ts";
 import type { Backend } from "./backend.ts";
-import { CHECKPOINT_PREFIX, checkFrame, EVENT_SCHEMA_VERSION, keySeq, parsePayload, prefixEnd, RECORD_PREFIX, seqKey } from "./log_format.ts";
-
-/** An event as the log stores it, with its seq. */
-export interface StoredEvent {
-  seq: number;
-  event: { readonly type: string; readonly [key: string]: unknown };
-}
+import type { LoggedEvent } from "./event_log.ts";
+import { CHECKPOINT_PREFIX, intactPayload, keySeq, parsePayload, prefixEnd, RECORD_PREFIX, seqKey } from "./log_format.ts";
 
 /** The newest checkpoint in `backend`, or `undefined`. */
 export function readLatestCheckpoint(backend: Backend): { seq: number; state: unknown } | undefined {
@@ -29,7 +24,7 @@ export function readLatestCheckpoint(backend: Backend): { seq: number; state: un
  * The events with seq > `afterSeq`, lazily. Throws a `RangeError` while iterating if some of
  * them were compacted into a checkpoint, rather than hand back a log with a hole.
  */
-export function* readEvents(backend: Backend, afterSeq: number): Generator<StoredEvent> {
+export function* readEvents(backend: Backend, afterSeq: number): Generator<LoggedEvent> {
   const end = prefixEnd(RECORD_PREFIX);
   // Start at the record holding afterSeq + 1: the last one whose first seq is <= afterSeq + 1.
   let start = RECORD_PREFIX;
@@ -44,30 +39,26 @@ export function* readEvents(backend: Backend, afterSeq: number): Generator<Store
     for (let i = 0; i < events.length; i++) {
       const seq = first + i;
       if (seq < next) continue;
-      if (seq > next) missing(backend, next, seq);
+      if (seq > next) missing(next, seq, latestCheckpointSeq(backend));
       yield { seq, event: events[i] };
       next++;
     }
   }
-  const checkpoint = readLatestCheckpoint(backend)?.seq ?? 0;
-  if (next <= checkpoint) missing(backend, next, checkpoint + 1);
+  const checkpoint = latestCheckpointSeq(backend);
+  if (next <= checkpoint) missing(next, checkpoint + 1, checkpoint);
 }
 
-/** Explains seqs `from` to `to - 1` that are not in the log. */
-function missing(backend: Backend, from: number, to: number): never {
-  const checkpoint = readLatestCheckpoint(backend)?.seq ?? 0;
+/** The seq of the newest checkpoint (0 without one), read and checked like the checkpoint itself. */
+function latestCheckpointSeq(backend: Backend): number {
+  return readLatestCheckpoint(backend)?.seq ?? 0;
+}
+
+/** Explains seqs `from` to `to - 1` that are not in the log, given the newest checkpoint's seq. */
+function missing(from: number, to: number, checkpoint: number): never {
   if (from <= checkpoint) {
     throw new RangeError(
       `Cannot read events ${from} to ${to - 1}: they were compacted into the checkpoint at seq ${checkpoint}; read after seq ${checkpoint}`,
     );
   }
   throw new LogCorruptedError(from, `seqs ${from} to ${to - 1} are missing`);
-}
-
-/** The payload of a stored frame, or the error recovery would have raised for it. */
-export function intactPayload(value: Uint8Array, seq: number, where: string): Uint8Array {
-  const check = checkFrame(value);
-  if (check.kind === "newer") throw new SchemaVersionError(check.version, EVENT_SCHEMA_VERSION, where);
-  if (check.kind === "damaged") throw new LogCorruptedError(seq, `${where}: ${check.reason}`);
-  return check.payload;
 }

@@ -11,7 +11,7 @@ import {
   CHECKPOINT_PREFIX,
   checkFrame,
   EVENT_SCHEMA_VERSION,
-  type FrameCheck,
+  intactPayload,
   keySeq,
   META_KEY,
   prefixEnd,
@@ -49,14 +49,14 @@ export interface LogScan {
  */
 export function scanLog(backend: Backend): LogScan {
   const meta = backend.get(META_KEY);
-  if (meta !== undefined) expectIntact(checkFrame(meta), 0, "The event log's metadata");
+  if (meta !== undefined) intactPayload(meta, 0, "The event log's metadata");
 
   const checkpointKeys = [...keysWith(backend, CHECKPOINT_PREFIX)];
   let checkpointSeq = 0;
   const newest = checkpointKeys.at(-1);
   if (newest !== undefined) {
     checkpointSeq = seqOf(CHECKPOINT_PREFIX, newest, 0);
-    expectIntact(checkFrame(backend.get(newest) ?? new Uint8Array()), checkpointSeq, `The event log checkpoint at seq ${checkpointSeq}`);
+    intactPayload(backend.get(newest) ?? new Uint8Array(), checkpointSeq, `The event log checkpoint at seq ${checkpointSeq}`);
   }
 
   const records: RecordSpan[] = [];
@@ -103,9 +103,4 @@ function seqOf(prefix: string, key: string, near: number): number {
   const seq = keySeq(prefix, key);
   if (seq === undefined) throw new LogCorruptedError(near, `unexpected key ${JSON.stringify(key)} in the log`);
   return seq;
-}
-
-function expectIntact(check: FrameCheck, seq: number, where: string): void {
-  if (check.kind === "newer") throw new SchemaVersionError(check.version, EVENT_SCHEMA_VERSION, where);
-  if (check.kind === "damaged") throw new LogCorruptedError(seq, `${where}: ${check.reason}`);
 }

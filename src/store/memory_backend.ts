@@ -6,7 +6,7 @@
  */
 
 import { StorageError } from "../common/errors.ts";
-import { assertKey, assertOps, type Backend, type BackendEntry, type RangeOptions, type WriteOp, type WriteResult } from "./backend.ts";
+import { assertKey, assertOps, type Backend, type BackendEntry, failedWrite, type RangeOptions, type WriteOp, type WriteResult } from "./backend.ts";
 
 /** Shared, already settled: a memory write has nothing to wait for. */
 const DONE: WriteResult = { committed: Promise.resolve(), durable: Promise.resolve() };
@@ -43,7 +43,7 @@ export class MemoryBackend implements Backend {
     // Validate the whole batch first: a batch applies completely or not at all.
     assertOps(ops);
     // Like LMDB's, a write to a closed store fails through its promises.
-    if (this.#closed) return closedWrite();
+    if (this.#closed) return failedWrite(closedError());
     for (const op of ops) {
       if (op.type === "put") this.#put(op.key, op.value.slice());
       else this.#delete(op.key);
@@ -116,10 +116,4 @@ export class MemoryBackend implements Backend {
 
 function closedError(): StorageError {
   return new StorageError("Cannot use the memory backend: it is closed");
-}
-
-function closedWrite(): WriteResult {
-  const rejected = Promise.reject(closedError());
-  rejected.catch(() => undefined); // callers often await only one of the two promises
-  return { committed: rejected, durable: rejected };
 }
