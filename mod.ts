@@ -26,8 +26,9 @@ export {
   type SubmitOptions,
 } from "./src/app/mod.ts";
 
-/** Cluster mode: a member's handle, its status row, and the network's errors. */
-export type { ClusterMember, PeerStatus } from "./src/cluster/mod.ts";
+/** Cluster mode: a member's handle, its status row, a client's reconnection, and the network's errors. */
+export type { ClusterMember, PeerStatus, ReconnectOptions } from "./src/cluster/mod.ts";
+export { OwnerUnreachableError, RequestInterruptedError } from "./src/cluster/client_errors.ts";
 export { AddressInUseError, FrameError, PeerUnreachableError, ProtocolNotSupportedError } from "./src/net/mod.ts";
 
 /** Workflow builders and their types. */

@@ -18,7 +18,6 @@ import {
   encode,
   IdGenerator,
   InvalidWorkflowError,
-  ResultNotFoundError,
   StorageError,
   systemClock,
   TaskArgumentsError,
@@ -37,15 +36,22 @@ import {
   TaskHandle,
   type TaskOptions,
   TaskRegistry,
-  type TaskRun,
 } from "../task/mod.ts";
 import { checkArity, compile, isStep, type WorkflowGraph, WorkflowHandle, WorkflowRun } from "../workflow/mod.ts";
 import { LogJournal } from "./log_journal.ts";
 import { ClientConnection } from "./client_mode.ts";
 import { joinAsWorker } from "./worker_mode.ts";
-import { LookupHandle, RecordHandle } from "./record_handle.ts";
+import { LookupHandle } from "./record_handle.ts";
 import { Recovery } from "./recovery.ts";
-import { type ActantAppOptions, describeInput, type JoinClusterOptions, positive, type SubmitOptions } from "./options.ts";
+import { checkRunId, RunIndex } from "./run_index.ts";
+import {
+  type ActantAppOptions,
+  describeInput,
+  type JoinClusterOptions,
+  noReconnect,
+  positive,
+  type SubmitOptions,
+} from "./options.ts";
 import { type Durability, openStorage, type Storage } from "./storage.ts";
 
 /** A task function: `this` is the {@linkcode TaskContext} when it is declared with `function`. */
@@ -76,15 +82,14 @@ export class ActantApp {
   readonly #actors: ActorSystem;
   readonly #journal: LogJournal | undefined;
   readonly #recovery: Recovery;
-  /** Unfinished standalone tasks of a durable app, for `getResult`. */
-  readonly #runs = new Map<string, TaskRun>();
-  #sweepAt = 4096;
-  /** Unfinished workflows, so `close` can cancel them and `getWorkflow` can find them. */
-  readonly #workflows = new Map<string, WorkflowRun>();
+  /** The runs this app holds, by id: for `getResult`, `getWorkflow` and idempotent `submit`. */
+  readonly #runs: RunIndex;
   readonly #warn: (message: string) => void;
   readonly #client: ClientConnection | undefined;
   #dataDir: string | undefined;
   #started: Promise<void> | undefined;
+  /** The log has been read and recovery has started (or there is no log): the ids the app holds are known. */
+  #recovered: boolean;
   #storage: Storage | undefined;
   #member: Promise<ClusterMember> | undefined;
   #closed = false;
@@ -95,7 +100,13 @@ export class ActantApp {
     }
     this.name = name;
     this.#options = options;
-    this.#client = options.address === undefined ? undefined : new ClientConnection(options.address, options.clock ?? systemClock, options.secret, options.bootstrap);
+    this.#client = options.address === undefined ? noReconnect(options) : new ClientConnection(options.address, {
+      clock: options.clock ?? systemClock,
+      secret: options.secret,
+      bootstrap: options.bootstrap,
+      reconnect: options.reconnect,
+      random: options.random,
+    });
     this.#dataDir = options.dataDir;
     this.durability = this.#client !== undefined
       ? "memory" // a client keeps no log: the worker it submits to owns the work
@@ -104,6 +115,7 @@ export class ActantApp {
       throw new RangeError(`durability must be "sync", "batched" or "memory", got ${String(options.durability)}`);
     }
     this.#clock = options.clock ?? systemClock;
+    this.#recovered = this.durability === "memory";
     this.#warn = options.warn ?? ((message) => console.warn(`actant: ${message}`));
     this.#journal = this.durability === "memory" ? undefined : new LogJournal({
       checkpointInterval: positive("checkpointInterval", options.checkpointInterval ?? 100_000),
@@ -111,14 +123,16 @@ export class ActantApp {
     });
     const journal = this.#journal ?? noJournal;
     this.#scheduler = new Scheduler({ concurrency: options.concurrency, clock: this.#clock, ids: this.#ids, random: options.random, journal });
+    const keepFinished = positive("keepResults", options.keepResults ?? 10_000);
+    this.#runs = new RunIndex({ scheduler: this.#scheduler, clock: this.#clock, state: this.#journal?.state, keepFinished });
     this.#actors = new ActorSystem(this.#clock, this.#ids, journal);
     this.#recovery = new Recovery({
       scheduler: this.#scheduler,
       actors: this.#actors,
       registry: this.#registry,
       journal,
-      track: (run) => this.#track(run),
-      trackWorkflow: (run) => this.#trackWorkflow(run),
+      track: (run) => this.#runs.trackTask(run),
+      trackWorkflow: (run) => this.#runs.trackWorkflow(run, true),
       warn: this.#warn,
     });
   }
@@ -153,7 +167,9 @@ export class ActantApp {
       // What the log left unfinished, taken before work submitted meanwhile joins the state.
       this.#recovery.collect(journal.state);
       journal.attach(this.#storage.log);
-      await this.#recovery.resume();
+      const resumed = this.#recovery.resume();
+      this.#recovered = true;
+      await resumed;
       const { listen, bootstrap } = this.#options;
       if (listen !== undefined || bootstrap !== undefined) await this.#join({ listen, bootstrap, secret: this.#options.secret });
     } catch (error) {
@@ -196,34 +212,56 @@ export class ActantApp {
    * `status` and `cancel`. Bad input (unknown task, too few arguments, an unserializable value,
    * an empty chain, a cycle) throws here, before anything runs; so does a log that can no
    * longer record (`StorageError`).
+   *
+   * Submitting under an `id` the app already holds (queued, running, or finished and still kept:
+   * see `keepResults`; a durable app also after a restart) returns that run's handle, as BullMQ
+   * does for a `jobId`: nothing runs twice, and `step` is ignored (it is not even checked). A
+   * durable app that has not read its log yet checks `step` as new, then decides once the log is
+   * read. In client mode the owner decides, the same way.
    */
   submit<Out>(step: RunnableStep<Out>, options: SubmitOptions = {}): RunHandle<Out> {
-    const id = options.id;
-    if (id !== undefined && (typeof id !== "string" || id === "" || this.#runs.has(id) || this.#workflows.has(id))) {
-      throw new TypeError(`submit() option id must be a new non-empty string, got ${JSON.stringify(id)}`);
-    }
+    const id = options.id === undefined ? undefined : checkRunId(options.id);
     if (this.#client !== undefined) {
       if (this.#closed) throw new TypeError(`App "${this.name}" is closed`);
       return this.#client.submitStep<Out>(step, id ?? this.#ids.next(isSignature(step) ? "t" : "wf"), this.#registry);
     }
+    if (id !== undefined && this.#recovered) {
+      const existing = this.#runs.existing<Out>(id);
+      if (existing !== undefined) return existing;
+    }
+    const submitNew = this.#prepare<Out>(step, id);
+    if (id === undefined || this.#recovered) return submitNew();
+    // The log may hold this id: the step was checked as new; which run it is is decided once the log is read.
+    this.#ensureStarted();
+    const found = this.start().then(() => ({ handle: this.#runs.existing<Out>(id) ?? submitNew() }));
+    found.catch(() => {});
+    return new LookupHandle<Out>(id, this.#clock, () => found);
+  }
+
+  /** Checks `step` (throwing what is wrong with it) and returns what submits it as a new run. */
+  #prepare<Out>(step: RunnableStep<Out>, id: string | undefined): () => RunHandle<Out> {
     if (isSignature(step)) {
       const definition = this.#registry.get(step.task);
       // A signature can arrive as plain data (from a client): its args must be a list.
       if (!Array.isArray(step.args)) throw new TaskArgumentsError(step.task, `args must be a list, got ${typeof step.args}`);
       checkArity(definition, step, false, "");
       const args = encode(step.args, "args");
-      this.#ensureStarted();
-      const run = this.#scheduler.submit(definition, args, { journaled: this.#journal !== undefined, id });
-      if (this.#journal !== undefined || id !== undefined) this.#track(run);
-      return new TaskHandle<Out>(run, this.#scheduler, this.#clock);
+      return () => {
+        this.#ensureStarted();
+        const run = this.#scheduler.submit(definition, args, { journaled: this.#journal !== undefined, id });
+        if (this.#journal !== undefined || id !== undefined) this.#runs.trackTask(run);
+        return new TaskHandle<Out>(run, this.#scheduler, this.#clock);
+      };
     }
     const graph = this.compile(step);
-    this.#ensureStarted();
-    const run = new WorkflowRun(id ?? this.#ids.next("wf"), graph, this.#scheduler, (name) => this.#registry.get(name), {
-      journal: this.#journal,
-    });
-    this.#trackWorkflow(run);
-    return new WorkflowHandle<Out>(run, this.#clock);
+    return () => {
+      this.#ensureStarted();
+      const run = new WorkflowRun(id ?? this.#ids.next("wf"), graph, this.#scheduler, (name) => this.#registry.get(name), {
+        journal: this.#journal,
+      });
+      this.#runs.trackWorkflow(run, id !== undefined);
+      return new WorkflowHandle<Out>(run, this.#clock);
+    };
   }
 
   /**
@@ -259,21 +297,6 @@ export class ActantApp {
     this.#dataDir = dataDir;
   }
 
-  #track(run: TaskRun): void {
-    this.#runs.set(run.id, run);
-    // Finished runs are swept in bulk, not one promise callback each: this is the hot path.
-    if (this.#runs.size >= this.#sweepAt) {
-      for (const [id, tracked] of this.#runs) if (tracked.finished) this.#runs.delete(id);
-      this.#sweepAt = Math.max(4096, this.#runs.size * 2);
-    }
-  }
-
-  #trackWorkflow(run: WorkflowRun): void {
-    this.#workflows.set(run.id, run);
-    const forget = () => void this.#workflows.delete(run.id);
-    run.outcome().then(forget, forget);
-  }
-
   /**
    * The handle of a task submitted earlier, by id, also after a restart: an unfinished one
    * (re-run by recovery) or a finished one the log still keeps (see `keepResults`). It is
@@ -285,36 +308,12 @@ export class ActantApp {
    * ```
    */
   getResult<T = unknown>(id: string): RunHandle<T> {
-    return new LookupHandle<T>(id, this.#clock, async () => {
-      await this.start();
-      const run = this.#runs.get(id);
-      if (run !== undefined) return { handle: new TaskHandle<T>(run, this.#scheduler, this.#clock) };
-      const record = this.#journal?.state.tasks.get(id);
-      if (record !== undefined && record.status !== "pending") {
-        return { handle: new RecordHandle<T>(id, { kind: "task", ...record, status: record.status }, this.#clock) };
-      }
-      throw new ResultNotFoundError(id, this.#notFoundReason("task"));
-    });
+    return new LookupHandle<T>(id, this.#clock, async () => (await this.start(), { handle: this.#runs.find<T>("task", id) }));
   }
 
   /** The handle of a workflow submitted earlier, by id, also after a restart (see `getResult`). */
   getWorkflow<T = unknown>(id: string): RunHandle<T> {
-    return new LookupHandle<T>(id, this.#clock, async () => {
-      await this.start();
-      const run = this.#workflows.get(id);
-      if (run !== undefined) return { handle: new WorkflowHandle<T>(run, this.#clock) };
-      const record = this.#journal?.state.workflows.get(id);
-      if (record !== undefined && record.status !== "running") {
-        return { handle: new RecordHandle<T>(id, { kind: "workflow", ...record, status: record.status }, this.#clock) };
-      }
-      throw new ResultNotFoundError(id, this.#notFoundReason("workflow"));
-    });
-  }
-
-  #notFoundReason(kind: string): string {
-    return this.#journal === undefined
-      ? `durability "memory" keeps no record of finished ${kind}s; use the handle submit() returned`
-      : `this app's log has no such ${kind} (finished ones are kept up to keepResults = ${this.#journal.state.keepResults})`;
+    return new LookupHandle<T>(id, this.#clock, async () => (await this.start(), { handle: this.#runs.find<T>("workflow", id) }));
   }
 
   /** Compiles a workflow to its graph (plain data) and checks it against the registered tasks. */
@@ -383,7 +382,7 @@ export class ActantApp {
     const member = await this.#member?.catch(() => undefined);
     await member?.leave();
     const durable = this.#journal !== undefined;
-    for (const run of [...this.#workflows.values()]) run.cancel("the app was closed", { record: !durable });
+    for (const run of this.#runs.workflows()) run.cancel("the app was closed", { record: !durable });
     this.#scheduler.cancelAll("the app was closed", { record: !durable });
     await this.#actors.stopAll({ forget: !durable });
     if (this.#started !== undefined) await this.#started.catch(() => {});
@@ -396,3 +395,4 @@ export class ActantApp {
     return this.close();
   }
 }
+

@@ -5,7 +5,17 @@
  * @module
  */
 import type { ActorClass, ActorDefinition, ActorRef } from "../actor/mod.ts";
-import { createRemoteActor, findRemoteActor, RemoteClient, requestStatus } from "../cluster/mod.ts";
+import {
+  type ClientChannel,
+  createRemoteActor,
+  findRemoteActor,
+  type ReconnectOptions,
+  type ReconnectPolicy,
+  reconnectPolicy,
+  RemoteClient,
+  requestStatus,
+  TASKS_PROTOCOL,
+} from "../cluster/mod.ts";
 import { type Clock, InvalidWorkflowError } from "../common/mod.ts";
 import { createNetNode, type NetNode, parsePeerAddress, parsePeerUrl, PeerUnreachableError } from "../net/mod.ts";
 import type { AnyStep, RunHandle, TaskRegistry } from "../task/mod.ts";
@@ -13,17 +23,36 @@ import { compile, isStep } from "../workflow/mod.ts";
 import { describeInput } from "./options.ts";
 import { LookupHandle } from "./record_handle.ts";
 
-/** The connection of a client-mode app to its worker. */
+/** What a client-mode app is given. */
+export interface ClientConnectionOptions {
+  clock: Clock;
+  secret?: string | Uint8Array;
+  bootstrap?: string[];
+  reconnect?: ReconnectOptions;
+  random?: () => number;
+}
+
+/**
+ * The connection of a client-mode app to its worker (the owner of what it submits). It outlives a
+ * restart of that worker: it dials the same peer id again, at the same address (a worker that
+ * restarts listens where it did: give it a fixed `--listen` port), or, for a `p2p://<id>` address,
+ * wherever the bootstrap peers see it now.
+ */
 export class ClientConnection {
   readonly address: string;
   readonly #clock: Clock;
   readonly #secret: string | Uint8Array | undefined;
   readonly #bootstrap: string[];
+  readonly #reconnect: ReconnectPolicy;
+  readonly #random: (() => number) | undefined;
   /** The peer id of a `p2p://<id>` address, found through the bootstrap peers. */
   readonly #peerId: string | undefined;
   #connected: Promise<{ node: NetNode; client: RemoteClient }> | undefined;
 
-  constructor(address: string, clock: Clock, secret?: string | Uint8Array, bootstrap: string[] = []) {
+  constructor(address: string, options: ClientConnectionOptions) {
+    const { clock, secret, bootstrap = [] } = options;
+    this.#reconnect = reconnectPolicy(options.reconnect);
+    this.#random = options.random;
     this.#peerId = parsePeerUrl(address);
     // An address without /p2p/<id> is a TypeError now, not at first use.
     if (this.#peerId === undefined) parsePeerAddress(address);
@@ -42,8 +71,15 @@ export class ClientConnection {
     this.#connected ??= (async () => {
       const node = await createNetNode({ secret: this.#secret, bootstrap: this.#bootstrap });
       try {
-        const address = this.#peerId === undefined ? this.address : await this.#find(node, this.#peerId);
-        return { node, client: await RemoteClient.connect(node, address, this.#clock) };
+        // Each (re)connection looks the owner up again: after a restart it may listen elsewhere.
+        let dials = 0;
+        const dial = async () => {
+          const again = dials++ > 0;
+          const address = this.#peerId === undefined ? this.address : await this.#find(node, this.#peerId, again);
+          return await node.openChannel(address, TASKS_PROTOCOL) as ClientChannel;
+        };
+        const client = await RemoteClient.connect({ address: this.address, dial, clock: this.#clock, reconnect: this.#reconnect, random: this.#random });
+        return { node, client };
       } catch (error) {
         await node.stop();
         throw error;
@@ -52,15 +88,21 @@ export class ClientConnection {
     return this.#connected;
   }
 
-  /** A dialable address of `peerId`: a bootstrap address, or one a bootstrap peer's membership knows. */
-  async #find(node: NetNode, peerId: string): Promise<string> {
+  /**
+   * A dialable address of `peerId`: a bootstrap address, or one a bootstrap peer's membership
+   * knows. On a reconnection (`again`), the membership is asked first: a bootstrap address of the
+   * owner itself is where it listened before it restarted.
+   */
+  async #find(node: NetNode, peerId: string, again: boolean): Promise<string> {
     const direct = this.#bootstrap.find((address) => parsePeerAddress(address).peerId === peerId);
-    if (direct !== undefined) return direct;
+    if (direct !== undefined && !again) return direct;
     for (const bootstrap of this.#bootstrap) {
+      if (bootstrap === direct) continue;
       const peers = await requestStatus(node, bootstrap).catch(() => []);
       const found = peers.find((peer) => peer.peerId === peerId)?.addresses[0];
       if (found !== undefined) return found;
     }
+    if (direct !== undefined) return direct;
     throw new PeerUnreachableError(this.address, `none of the bootstrap peers (${this.#bootstrap.join(", ")}) knows peer ${peerId}`);
   }
 

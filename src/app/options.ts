@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { ReconnectOptions } from "../cluster/reconnect.ts";
 import type { Clock } from "../common/mod.ts";
 import type { Backend } from "../store/mod.ts";
 import type { Durability } from "./storage.ts";
@@ -42,6 +43,14 @@ export interface ActantAppOptions {
   address?: string;
   /** The cluster secret its workers were started with (`--secret-file` / `ACTANT_SECRET`). */
   secret?: string | Uint8Array;
+  /**
+   * Client mode: how the client rides out a restart of its worker (its owner). After the
+   * connection breaks it dials the same peer again up to `retries` times (default 10) with
+   * exponential backoff (default 0.1 s doubling to at most 5 s: about 26 s in all), then re-attaches
+   * its pending handles by id; past that, they and later calls fail with `OwnerUnreachableError`.
+   * Actor requests in flight when the connection broke fail with `RequestInterruptedError`.
+   */
+  reconnect?: ReconnectOptions;
   /** Worker mode: join a cluster at `start()`, listening here (see `ActantApp.join`). */
   listen?: string[];
   /**
@@ -72,8 +81,20 @@ export interface JoinClusterOptions {
 
 /** Options of `ActantApp.submit`. */
 export interface SubmitOptions {
-  /** The id to give the task or workflow (like Celery's `task_id`); a fresh one if absent. */
+  /**
+   * The id to give the task or workflow (like Celery's `task_id`, BullMQ's `jobId`); a fresh one
+   * if absent. A non-empty string of at most 256 characters. An id the app (or, for a client,
+   * its owner) already holds returns that run's handle instead of starting another.
+   */
   id?: string;
+}
+
+/** `reconnect` is a client's option: in any other mode it is a mistake. */
+export function noReconnect(options: ActantAppOptions): undefined {
+  if (options.reconnect !== undefined) {
+    throw new TypeError(`option reconnect applies to a client (an app given { address }); this app has no address`);
+  }
+  return undefined;
 }
 
 /** `value`, checked to be an integer > 0 (else a `RangeError` naming `option`). */

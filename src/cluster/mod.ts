@@ -22,3 +22,5 @@ export * from "./actor_host_service.ts";
 export * from "./remote_actors.ts";
 export * from "./batch.ts";
 export * from "./actor_gateway.ts";
+export * from "./client_errors.ts";
+export * from "./reconnect.ts";

@@ -23,7 +23,12 @@ export interface ErrorInfo {
   cause?: ErrorInfo;
 }
 
-/** What a client sends: work to own and run, and the actors it creates and calls. */
+/**
+ * What a client sends: work to own and run, and the actors it creates and calls. A `submit` under
+ * an id the worker already holds (running, queued, or finished and kept in its log) is answered
+ * with that run's outcome and its `step` is ignored: that is how a client re-attaches its pending
+ * handles after reconnecting to a restarted worker, without running anything twice.
+ */
 export type ClientMessage =
   | { op: "submit"; id: string; step: AnyStep }
   | { op: "cancel"; id: string }

@@ -1,96 +1,229 @@
 /**
- * The client side of task dispatch: a pure client submits to the worker at an address and waits
- * for its answers on one channel.
+ * The client side of task dispatch: a pure client submits to the worker at an address (its
+ * owner) and waits for its answers on one channel. When that channel breaks (the owner was
+ * killed, restarted, or the network failed), the client dials the owner again with bounded
+ * retries and backoff, and re-attaches every pending submission by id: it sends each one again
+ * under the same id, and the owner, which recovered those runs from its log, answers with the
+ * run it holds (a finished one from the log) instead of running the work twice.
+ *
+ * Actor requests that were in flight when the channel broke are not sent again: the owner may
+ * have applied and logged them, and nothing on the client can tell. They fail with
+ * `RequestInterruptedError`; requests made while reconnecting wait and go out once it is back.
  *
  * @module
  */
-import { type Clock, type Encoded, SerializationError } from "../common/mod.ts";
-import type { Channel, NetNode } from "../net/mod.ts";
+import { backoffDelay, type Clock, type Encoded, SerializationError, sleep } from "../common/mod.ts";
+import { type Channel, ChannelClosedError } from "../net/mod.ts";
 import { type AnyStep, EncodedResultHandle, type RunHandle, type RunStatus } from "../task/mod.ts";
 import { type Batch, MessageBatcher, unbatch } from "./batch.ts";
-import { type ActorRequest, type ClientMessage, rebuildError, TASKS_PROTOCOL, type WorkerMessage } from "./protocol.ts";
+import { OwnerUnreachableError, RequestInterruptedError } from "./client_errors.ts";
+import { type ActorRequest, type ClientMessage, rebuildError, type WorkerMessage } from "./protocol.ts";
+import { DEFAULT_RECONNECT, type ReconnectPolicy } from "./reconnect.ts";
 
-interface Pending {
+/** The channel of the client protocol, seen from the client. */
+export type ClientChannel = Channel<WorkerMessage | Batch<WorkerMessage>, ClientMessage | Batch<ClientMessage>>;
+
+/** A submitted run the owner has not answered yet: kept (with its step) to re-attach after a reconnect. */
+interface RunPending {
+  kind: "run";
   status: RunStatus;
   done: PromiseWithResolvers<Encoded>;
+  step: AnyStep;
+  cancelled: boolean;
 }
 
-/** A connection to one worker for submitting work. */
+/** An actor request not answered yet; `sent` once it went to a channel (it is then never sent again). */
+interface RequestPending {
+  kind: "request";
+  done: PromiseWithResolvers<Encoded>;
+  message: ActorRequest;
+  sent: boolean;
+}
+
+type Pending = RunPending | RequestPending;
+
+/** One channel to the owner and its writer. */
+interface Link {
+  channel: ClientChannel;
+  writer: WritableStreamDefaultWriter<ClientMessage | Batch<ClientMessage>>;
+  outbox: MessageBatcher<ClientMessage>;
+}
+
+/** Options of {@linkcode RemoteClient.connect}. */
+export interface RemoteClientOptions {
+  /** The owner's address as the user gave it (for error messages). */
+  address: string;
+  /** Opens a new channel to the owner: called once to connect, and again for each reconnection attempt. */
+  dial: () => Promise<ClientChannel>;
+  clock: Clock;
+  /** Reconnection bounds. Default {@linkcode DEFAULT_RECONNECT}. */
+  reconnect?: ReconnectPolicy;
+  /** Jitter source in [0, 1). */
+  random?: () => number;
+}
+
+/** A connection to one worker (the owner of what it submits), kept across the owner's restarts. */
 export class RemoteClient {
-  readonly #channel: Channel<WorkerMessage | Batch<WorkerMessage>, ClientMessage | Batch<ClientMessage>>;
-  readonly #writer: WritableStreamDefaultWriter<ClientMessage | Batch<ClientMessage>>;
-  readonly #outbox: MessageBatcher<ClientMessage>;
+  readonly #options: RemoteClientOptions;
   readonly #clock: Clock;
   readonly #pending = new Map<string, Pending>();
+  #link: Link | undefined;
+  /** Set once reconnecting gave up (or the client closed): every pending and later call fails with it. */
+  #failure: Error | undefined;
+  #closing = false;
   #nextRequest = 1;
 
-  private constructor(channel: Channel<WorkerMessage | Batch<WorkerMessage>, ClientMessage | Batch<ClientMessage>>, clock: Clock) {
-    this.#channel = channel;
-    this.#writer = channel.writable.getWriter();
-    this.#outbox = new MessageBatcher(this.#writer, {
-      onError: (error) => this.#failAll(error),
-      // A submission too big for a frame fails on its own; the channel and the rest go on.
-      onRefused: (message, error) => {
-        const pending = this.#pending.get(message.id);
-        if (pending !== undefined) this.#settle(message.id, () => pending.done.reject(new SerializationError(`the submission "${message.id}"`, error.message)));
-      },
-    });
-    this.#clock = clock;
-    this.#read().catch((error) => this.#failAll(error));
+  private constructor(channel: ClientChannel, options: RemoteClientOptions) {
+    this.#options = options;
+    this.#clock = options.clock;
+    this.#attach(channel);
   }
 
-  /** Connects to the worker at `address` (a multiaddr with `/p2p/<id>`). */
-  static async connect(node: NetNode, address: string, clock: Clock): Promise<RemoteClient> {
-    return new RemoteClient(await node.openChannel(address, TASKS_PROTOCOL), clock);
+  /** Connects to the owner through `options.dial`; fails as the first dial does (no retries here). */
+  static async connect(options: RemoteClientOptions): Promise<RemoteClient> {
+    return new RemoteClient(await options.dial(), options);
   }
 
   /**
-   * Sends `step` to run under `id`; the handle settles with the worker's answer, and reports
-   * `"running"` from submission until then.
+   * Sends `step` to run under `id`; the handle settles with the owner's answer, and reports
+   * `"running"` from submission until then. An id this client is still waiting on gives another
+   * handle on the same run (`step` is ignored); an id the owner already holds is answered by the
+   * owner with that run.
    */
   submit<T>(id: string, step: AnyStep): RunHandle<T> {
-    // The worker answers by id: a second live run under one id would take the first one's answer.
-    if (this.#pending.has(id)) throw new TypeError(`submit() option id must be new: "${id}" is still running`);
-    const pending: Pending = { status: "running", done: Promise.withResolvers<Encoded>() };
-    pending.done.promise.catch(() => {});
-    this.#pending.set(id, pending);
-    this.#outbox.push({ op: "submit", id, step });
-    return new RemoteHandle<T>(id, pending, this.#clock, () => {
-      if (!this.#pending.has(id)) return Promise.resolve(false);
-      this.#outbox.push({ op: "cancel", id });
+    if (this.#failure !== undefined) throw this.#failure;
+    let pending = this.#pending.get(id);
+    if (pending?.kind !== "run") {
+      pending = { kind: "run", status: "running", done: Promise.withResolvers<Encoded>(), step, cancelled: false };
+      pending.done.promise.catch(() => {});
+      this.#pending.set(id, pending);
+      // While reconnecting there is no channel: the submission goes out with the re-attached ones.
+      this.#link?.outbox.push({ op: "submit", id, step });
+    }
+    const run = pending;
+    return new RemoteHandle<T>(id, run, this.#clock, () => {
+      if (this.#pending.get(id) !== run) return Promise.resolve(false);
+      run.cancelled = true;
+      this.#link?.outbox.push({ op: "cancel", id });
       return Promise.resolve(true);
     });
   }
 
-  /** Sends an actor request; resolves with the worker's encoded answer. */
+  /** Sends an actor request; resolves with the owner's encoded answer. */
   request(message: DistributiveOmit<ActorRequest, "id">): Promise<Encoded> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
     const id = `r${this.#nextRequest++}`;
-    const pending: Pending = { status: "running", done: Promise.withResolvers<Encoded>() };
+    const request = { ...message, id } as ActorRequest;
+    const pending: RequestPending = { kind: "request", done: Promise.withResolvers<Encoded>(), message: request, sent: false };
     this.#pending.set(id, pending);
-    this.#outbox.push({ ...message, id } as ActorRequest);
+    if (this.#link !== undefined) {
+      pending.sent = true;
+      this.#link.outbox.push(request);
+    }
     return pending.done.promise;
   }
 
-  /** Closes the channel. */
+  /** Closes the channel; a reconnection under way stops, and what it waited for fails. */
   async close(): Promise<void> {
-    this.#outbox.flush();
-    await this.#writer.close().catch(() => {});
+    this.#closing = true;
+    const link = this.#link;
+    if (link === undefined) {
+      this.#failure ??= new ChannelClosedError("the client was closed while reconnecting to its owner");
+      this.#failAll(this.#failure);
+      return;
+    }
+    link.outbox.flush();
+    await link.writer.close().catch(() => {});
   }
 
-  async #read(): Promise<void> {
-    for await (const received of this.#channel.readable) {
+  /** Starts using `channel`: reads its answers, and sends every pending submission and unsent request on it. */
+  #attach(channel: ClientChannel): void {
+    const writer = channel.writable.getWriter();
+    const outbox: MessageBatcher<ClientMessage> = new MessageBatcher(writer, {
+      onError: (error) => this.#lost(link, error),
+      // A submission too big for a frame fails on its own; the channel and the rest go on.
+      onRefused: (message, error) => {
+        const pending = this.#pending.get(message.id);
+        if (pending === undefined) return;
+        this.#settle(message.id, () => pending.done.reject(new SerializationError(`the submission "${message.id}"`, error.message)));
+      },
+    });
+    const link: Link = { channel, writer, outbox };
+    this.#link = link;
+    for (const [id, pending] of this.#pending) {
+      if (pending.kind === "run") {
+        outbox.push({ op: "submit", id, step: pending.step });
+        if (pending.cancelled) outbox.push({ op: "cancel", id });
+      } else if (!pending.sent) {
+        pending.sent = true;
+        outbox.push(pending.message);
+      }
+    }
+    this.#read(link).then(
+      () => this.#lost(link, new ChannelClosedError("the worker closed the connection")),
+      (error) => this.#lost(link, error),
+    );
+  }
+
+  async #read(link: Link): Promise<void> {
+    for await (const received of link.channel.readable) {
       for (const message of unbatch(received)) {
         const pending = this.#pending.get(message.id);
         if (pending === undefined) continue;
-        if (message.ok) this.#settle(message.id, () => ((pending.status = "succeeded"), pending.done.resolve(message.result)));
-        else {
+        if (message.ok) {
+          this.#settle(message.id, () => {
+            if (pending.kind === "run") pending.status = "succeeded";
+            pending.done.resolve(message.result);
+          });
+        } else {
           const error = rebuildError(message.error);
-          pending.status = error.code === "CANCELLED" ? "cancelled" : "failed";
+          if (pending.kind === "run") pending.status = error.code === "CANCELLED" ? "cancelled" : "failed";
           this.#settle(message.id, () => pending.done.reject(error));
         }
       }
     }
-    this.#failAll(new Error("the worker closed the connection"));
+  }
+
+  /** `link` broke (read or write): reconnect, unless it is not the current one or the client is closing. */
+  #lost(link: Link, error: unknown): void {
+    if (this.#link !== link) return;
+    this.#link = undefined;
+    link.channel.abort(error);
+    if (this.#closing) {
+      this.#failure ??= error instanceof Error ? error : new ChannelClosedError(String(error));
+      return this.#failAll(this.#failure);
+    }
+    const { address } = this.#options;
+    for (const [id, pending] of this.#pending) {
+      if (pending.kind !== "request" || !pending.sent) continue;
+      const interrupted = new RequestInterruptedError(pending.message.op, address, describeRequest(pending.message), { cause: error });
+      this.#settle(id, () => pending.done.reject(interrupted));
+    }
+    this.#reconnect(error).catch((failure) => this.#giveUp(failure));
+  }
+
+  /** Dials again with backoff until a channel opens, the client closes or the retries run out. */
+  async #reconnect(cause: unknown): Promise<void> {
+    const { retries, backoff } = this.#options.reconnect ?? DEFAULT_RECONNECT;
+    const started = this.#clock.now();
+    let last = cause;
+    for (let retry = 1; retry <= retries; retry++) {
+      await sleep(this.#clock, backoffDelay(retry, backoff, this.#options.random));
+      if (this.#closing) return;
+      try {
+        const channel = await this.#options.dial();
+        if (this.#closing) return void channel.abort(new Error("the client was closed"));
+        return this.#attach(channel);
+      } catch (error) {
+        last = error;
+      }
+    }
+    throw new OwnerUnreachableError(this.#options.address, retries, this.#clock.now() - started, { cause: last });
+  }
+
+  #giveUp(failure: unknown): void {
+    this.#failure = failure instanceof Error ? failure : new Error(String(failure));
+    this.#failAll(this.#failure);
   }
 
   #settle(id: string, settle: () => void): void {
@@ -100,9 +233,23 @@ export class RemoteClient {
 
   #failAll(error: unknown): void {
     for (const [id, pending] of this.#pending) {
-      pending.status = "failed";
+      if (pending.kind === "run") pending.status = "failed";
       this.#settle(id, () => pending.done.reject(error));
     }
+  }
+}
+
+/** What an actor request was, in an error message. */
+function describeRequest(request: ActorRequest): string {
+  switch (request.op) {
+    case "actor.call":
+      return `the call ${request.method}() on actor ${request.actor}`;
+    case "actor.create":
+      return `createActor(${request.cls}${request.name === undefined ? "" : `, "${request.name}"`})`;
+    case "actor.get":
+      return `getActor(${request.cls}, "${request.name}")`;
+    case "actor.stop":
+      return `stopping actor ${request.actor}`;
   }
 }
 
@@ -110,10 +257,10 @@ export class RemoteClient {
 class RemoteHandle<T> extends EncodedResultHandle<T> {
   readonly id: string;
   protected readonly clock: Clock;
-  readonly #pending: Pending;
+  readonly #pending: RunPending;
   readonly #cancel: () => Promise<boolean>;
 
-  constructor(id: string, pending: Pending, clock: Clock, cancel: () => Promise<boolean>) {
+  constructor(id: string, pending: RunPending, clock: Clock, cancel: () => Promise<boolean>) {
     super();
     this.id = id;
     this.#pending = pending;

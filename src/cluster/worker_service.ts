@@ -11,7 +11,11 @@ import type { AnyStep, RunHandle } from "../task/mod.ts";
 import { type Batch, MessageBatcher, unbatch } from "./batch.ts";
 import { type ActorRequest, type ClientMessage, errorInfo, TASKS_PROTOCOL, type WorkerMessage } from "./protocol.ts";
 
-/** What the worker needs from its app: submitting a step under a given id. */
+/**
+ * What the worker needs from its app: submitting a step under a given id. An id the app already
+ * holds must give that run's handle (`ActantApp.submit` does), so a client re-attaching after a
+ * reconnect gets the run it submitted, and a second submit on one channel is answered with it too.
+ */
 export interface LocalSubmitter {
   submit(step: AnyStep, options: { id: string }): RunHandle<unknown>;
 }
