@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { ActantApp, chain, type RunHandle, signature } from "../mod.ts";
+import { ActantApp, chain, ManualClock, type RunHandle, signature } from "../mod.ts";
 import { startWorker, type WorkerProcess } from "./support/actant_cli.ts";
 
 const appModule = new URL("./fixtures/reconnect_app.ts", import.meta.url).pathname;
@@ -160,8 +160,18 @@ describe("a client across a restart of its owner", { timeout: 180_000 }, () => {
     clients.push(client);
     const { mark, Counter } = reconnectClient(client);
     const pending = client.submit(mark.s(dir, "lost", 5_000), { id: "lost" });
-    await until(() => marks(dir, "lost", "started") === 1, "the task started");
+    // A second client on a manual clock: its backoff waits on that clock, and close() ends the wait.
+    const clock = new ManualClock();
+    const manual = new ActantApp("reconnect_test", { address: worker.address, clock });
+    clients.push(manual);
+    const waiting = manual.submit(signature<string>("mark", [dir, "manual", 5_000]), { id: "manual" });
+    await until(() => marks(dir, "lost", "started") === 1 && marks(dir, "manual", "started") === 1, "the tasks started");
     await kill(worker);
+    await until(() => clock.pending === 1, "the manual client's backoff timer is armed on its clock");
+    assert.equal(await waiting.status(), "running");
+    await manual.close();
+    await assert.rejects(waiting.get(), { name: "ChannelClosedError" });
+    assert.equal(clock.pending, 0, "close() left no timer behind");
     const unreachable = (error: Error & { code?: string; attempts?: number; elapsedMs?: number; address?: string }) => {
       assert.equal(error.name, "OwnerUnreachableError");
       assert.equal(error.code, "OWNER_UNREACHABLE");

@@ -71,6 +71,8 @@ export class RemoteClient {
   /** Set once reconnecting gave up (or the client closed): every pending and later call fails with it. */
   #failure: Error | undefined;
   #closing = false;
+  /** Aborted by `close`: a reconnection waiting out its backoff stops at once and leaves no timer behind. */
+  readonly #closed = new AbortController();
   #nextRequest = 1;
 
   private constructor(channel: ClientChannel, options: RemoteClientOptions) {
@@ -126,6 +128,7 @@ export class RemoteClient {
   /** Closes the channel; a reconnection under way stops, and what it waited for fails. */
   async close(): Promise<void> {
     this.#closing = true;
+    this.#closed.abort(new ChannelClosedError("the client was closed while reconnecting to its owner"));
     const link = this.#link;
     if (link === undefined) {
       this.#failure ??= new ChannelClosedError("the client was closed while reconnecting to its owner");
@@ -208,8 +211,7 @@ export class RemoteClient {
     const started = this.#clock.now();
     let last = cause;
     for (let retry = 1; retry <= retries; retry++) {
-      await sleep(this.#clock, backoffDelay(retry, backoff, this.#options.random));
-      if (this.#closing) return;
+      await sleep(this.#clock, backoffDelay(retry, backoff, this.#options.random), this.#closed.signal);
       try {
         const channel = await this.#options.dial();
         if (this.#closing) return void channel.abort(new Error("the client was closed"));
@@ -222,6 +224,7 @@ export class RemoteClient {
   }
 
   #giveUp(failure: unknown): void {
+    if (this.#closing) return; // close() failed what was pending already
     this.#failure = failure instanceof Error ? failure : new Error(String(failure));
     this.#failAll(this.#failure);
   }
