@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { ActantApp, chain, ManualClock, type RunHandle, signature } from "../mod.ts";
 import { startWorker, type WorkerProcess } from "./support/actant_cli.ts";
+import { waitForMembers } from "./support/cluster.ts";
 
 const appModule = new URL("./fixtures/reconnect_app.ts", import.meta.url).pathname;
 
@@ -185,5 +186,36 @@ describe("a client across a restart of its owner", { timeout: 180_000 }, () => {
     assert.equal(await pending.status(), "failed");
     await assert.rejects(client.submit(mark.s(dir, "after", 0)).get(), unreachable);
     await assert.rejects(client.createActor(Counter), unreachable);
+  });
+
+  it("a p2p://<id> client finds its owner again through a bootstrap member when the owner comes back on another port", async () => {
+    const dir = join(work, "moved");
+    mkdirSync(dir);
+    const member = await startWorker(["--app", appModule, "--data", join(work, "member-data"), "--node-id", "member"]);
+    workers.push(member);
+    const ownerArgs = ["--app", appModule, "--data", join(work, "moved-data"), "--node-id", "owner", "--bootstrap", member.address];
+    const first = await startWorker(ownerArgs); // the default listen address: port 0
+    workers.push(first);
+    const peerId = first.address.slice(first.address.indexOf("/p2p/") + 5);
+    await waitForMembers([member.address], 2);
+    const client = new ActantApp("reconnect_test", {
+      address: `p2p://${peerId}`,
+      bootstrap: [member.address],
+      reconnect: { retries: 80, backoff: { initial: 50, max: 400 } },
+    });
+    clients.push(client);
+    const pending = client.submit(signature<string>("mark", [dir, "moved", 2_000]), { id: "moved" });
+    await until(() => marks(dir, "moved", "started") === 1, "the task started");
+    await new Promise((resolve) => setTimeout(resolve, 200)); // its submission reaches the log (batched commit)
+    await kill(first);
+    const second = await startWorker(ownerArgs);
+    workers.push(second);
+    assert.notEqual(second.address, first.address, "port 0: the restarted owner listens elsewhere");
+    assert.ok(second.address.endsWith(`/p2p/${peerId}`), "same data dir: same peer id");
+    assert.equal(await pending, "moved");
+    assert.equal(await client.submit(signature<string>("mark", [dir, "ignored-moved", 0]), { id: "moved" }), "moved");
+    assert.equal(marks(dir, "ignored-moved", "started"), 0);
+    // The attempt may have run on the member, which finishes it even with its owner gone: at least once.
+    assert.ok(marks(dir, "moved", "finished") >= 1);
   });
 });
