@@ -15,6 +15,7 @@ import {
 } from "../actor/mod.ts";
 import {
   type Clock,
+  type Encoded,
   encode,
   IdGenerator,
   InvalidWorkflowError,
@@ -33,13 +34,14 @@ import {
   Scheduler,
   type Task,
   type TaskContext,
+  type TaskDefinition,
   TaskHandle,
   type TaskOptions,
   TaskRegistry,
 } from "../task/mod.ts";
 import { checkArity, compile, isStep, type WorkflowGraph, WorkflowHandle, WorkflowRun } from "../workflow/mod.ts";
 import { LogJournal } from "./log_journal.ts";
-import { ClientConnection } from "./client_mode.ts";
+import { type ClientConnection, clientConnection } from "./client_mode.ts";
 import { joinAsWorker } from "./worker_mode.ts";
 import { LookupHandle } from "./record_handle.ts";
 import { Recovery } from "./recovery.ts";
@@ -48,7 +50,6 @@ import {
   type ActantAppOptions,
   describeInput,
   type JoinClusterOptions,
-  noReconnect,
   positive,
   type SubmitOptions,
 } from "./options.ts";
@@ -100,13 +101,7 @@ export class ActantApp {
     }
     this.name = name;
     this.#options = options;
-    this.#client = options.address === undefined ? noReconnect(options) : new ClientConnection(options.address, {
-      clock: options.clock ?? systemClock,
-      secret: options.secret,
-      bootstrap: options.bootstrap,
-      reconnect: options.reconnect,
-      random: options.random,
-    });
+    this.#client = clientConnection(options);
     this.#dataDir = options.dataDir;
     this.durability = this.#client !== undefined
       ? "memory" // a client keeps no log: the worker it submits to owns the work
@@ -117,14 +112,14 @@ export class ActantApp {
     this.#clock = options.clock ?? systemClock;
     this.#recovered = this.durability === "memory";
     this.#warn = options.warn ?? ((message) => console.warn(`actant: ${message}`));
+    const keepResults = positive("keepResults", options.keepResults ?? 10_000);
     this.#journal = this.durability === "memory" ? undefined : new LogJournal({
       checkpointInterval: positive("checkpointInterval", options.checkpointInterval ?? 100_000),
-      keepResults: positive("keepResults", options.keepResults ?? 10_000),
+      keepResults,
     });
     const journal = this.#journal ?? noJournal;
     this.#scheduler = new Scheduler({ concurrency: options.concurrency, clock: this.#clock, ids: this.#ids, random: options.random, journal });
-    const keepFinished = positive("keepResults", options.keepResults ?? 10_000);
-    this.#runs = new RunIndex({ scheduler: this.#scheduler, clock: this.#clock, state: this.#journal?.state, keepFinished });
+    this.#runs = new RunIndex({ scheduler: this.#scheduler, clock: this.#clock, state: this.#journal?.state, keepFinished: keepResults });
     this.#actors = new ActorSystem(this.#clock, this.#ids, journal);
     this.#recovery = new Recovery({
       scheduler: this.#scheduler,
@@ -229,39 +224,44 @@ export class ActantApp {
       const existing = this.#runs.existing<Out>(id);
       if (existing !== undefined) return existing;
     }
-    const submitNew = this.#prepare<Out>(step, id);
-    if (id === undefined || this.#recovered) return submitNew();
-    // The log may hold this id: the step was checked as new; which run it is is decided once the log is read.
-    this.#ensureStarted();
-    const found = this.start().then(() => ({ handle: this.#runs.existing<Out>(id) ?? submitNew() }));
-    found.catch(() => {});
-    return new LookupHandle<Out>(id, this.#clock, () => found);
-  }
-
-  /** Checks `step` (throwing what is wrong with it) and returns what submits it as a new run. */
-  #prepare<Out>(step: RunnableStep<Out>, id: string | undefined): () => RunHandle<Out> {
+    // The log may hold this id: check the step as new now, decide which run it is once the log is read.
+    const deferred = id !== undefined && !this.#recovered;
     if (isSignature(step)) {
       const definition = this.#registry.get(step.task);
       // A signature can arrive as plain data (from a client): its args must be a list.
       if (!Array.isArray(step.args)) throw new TaskArgumentsError(step.task, `args must be a list, got ${typeof step.args}`);
       checkArity(definition, step, false, "");
       const args = encode(step.args, "args");
-      return () => {
-        this.#ensureStarted();
-        const run = this.#scheduler.submit(definition, args, { journaled: this.#journal !== undefined, id });
-        if (this.#journal !== undefined || id !== undefined) this.#runs.trackTask(run);
-        return new TaskHandle<Out>(run, this.#scheduler, this.#clock);
-      };
+      if (deferred) return this.#defer(id, () => this.#startTask<Out>(definition, args, id));
+      return this.#startTask<Out>(definition, args, id);
     }
     const graph = this.compile(step);
-    return () => {
-      this.#ensureStarted();
-      const run = new WorkflowRun(id ?? this.#ids.next("wf"), graph, this.#scheduler, (name) => this.#registry.get(name), {
-        journal: this.#journal,
-      });
-      this.#runs.trackWorkflow(run, id !== undefined);
-      return new WorkflowHandle<Out>(run, this.#clock);
-    };
+    if (deferred) return this.#defer(id, () => this.#startWorkflow<Out>(graph, id));
+    return this.#startWorkflow<Out>(graph, id);
+  }
+
+  #startTask<Out>(definition: TaskDefinition, args: Encoded, id: string | undefined): RunHandle<Out> {
+    this.#ensureStarted();
+    const run = this.#scheduler.submit(definition, args, { journaled: this.#journal !== undefined, id });
+    if (this.#journal !== undefined || id !== undefined) this.#runs.trackTask(run);
+    return new TaskHandle<Out>(run, this.#scheduler, this.#clock);
+  }
+
+  #startWorkflow<Out>(graph: WorkflowGraph, id: string | undefined): RunHandle<Out> {
+    this.#ensureStarted();
+    const run = new WorkflowRun(id ?? this.#ids.next("wf"), graph, this.#scheduler, (name) => this.#registry.get(name), {
+      journal: this.#journal,
+    });
+    this.#runs.trackWorkflow(run, id !== undefined);
+    return new WorkflowHandle<Out>(run, this.#clock);
+  }
+
+  /** The handle of the run `id` names once the log is read: the one it holds, or a new one from `start`. */
+  #defer<Out>(id: string, start: () => RunHandle<Out>): RunHandle<Out> {
+    this.#ensureStarted();
+    const found = this.start().then(() => ({ handle: this.#runs.existing<Out>(id) ?? start() }));
+    found.catch(() => {});
+    return new LookupHandle<Out>(id, this.#clock, () => found);
   }
 
   /**

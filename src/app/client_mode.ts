@@ -16,12 +16,24 @@ import {
   requestStatus,
   TASKS_PROTOCOL,
 } from "../cluster/mod.ts";
-import { type Clock, InvalidWorkflowError } from "../common/mod.ts";
+import { type Clock, InvalidWorkflowError, systemClock } from "../common/mod.ts";
 import { createNetNode, type NetNode, parsePeerAddress, parsePeerUrl, PeerUnreachableError } from "../net/mod.ts";
 import type { AnyStep, RunHandle, TaskRegistry } from "../task/mod.ts";
 import { compile, isStep } from "../workflow/mod.ts";
-import { describeInput } from "./options.ts";
+import { type ActantAppOptions, describeInput } from "./options.ts";
 import { LookupHandle } from "./record_handle.ts";
+
+/** The connection of an app given `{ address }`; none otherwise (where `reconnect` is then a mistake). */
+export function clientConnection(options: ActantAppOptions): ClientConnection | undefined {
+  if (options.address === undefined) {
+    if (options.reconnect !== undefined) {
+      throw new TypeError(`option reconnect applies to a client (an app given { address }); this app has no address`);
+    }
+    return undefined;
+  }
+  const { clock = systemClock, secret, bootstrap, reconnect, random } = options;
+  return new ClientConnection(options.address, { clock, secret, bootstrap, reconnect, random });
+}
 
 /** What a client-mode app is given. */
 export interface ClientConnectionOptions {

@@ -27,7 +27,11 @@ export interface ActantAppOptions {
   backend?: Backend;
   /** Events between two checkpoints of the log (after which older records are compacted). Default 100,000. */
   checkpointInterval?: number;
-  /** Finished tasks and workflows whose results `getResult` / `getWorkflow` can still return. Default 10,000. */
+  /**
+   * Finished tasks and workflows whose results `getResult` / `getWorkflow` can still return, and
+   * whose ids `submit` still answers with the finished run (durability `"memory"`: only those
+   * submitted under an id of the caller's). Default 10,000.
+   */
   keepResults?: number;
   /** The clock for retries, timeouts and deadlines (a `ManualClock` in tests). */
   clock?: Clock;
@@ -87,14 +91,6 @@ export interface SubmitOptions {
    * its owner) already holds returns that run's handle instead of starting another.
    */
   id?: string;
-}
-
-/** `reconnect` is a client's option: in any other mode it is a mistake. */
-export function noReconnect(options: ActantAppOptions): undefined {
-  if (options.reconnect !== undefined) {
-    throw new TypeError(`option reconnect applies to a client (an app given { address }); this app has no address`);
-  }
-  return undefined;
 }
 
 /** `value`, checked to be an integer > 0 (else a `RangeError` naming `option`). */
