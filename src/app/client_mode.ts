@@ -1,6 +1,6 @@
 /**
  * Client mode: an app built with `{ address }` runs nothing itself; it submits to the worker at
- * that address, which owns the work, and waits for the answers.
+ * that address, which owns the work, and waits for the answers, across restarts of that worker.
  *
  * @module
  */
@@ -78,7 +78,10 @@ export class ClientConnection {
     this.#secret = secret;
   }
 
-  /** Dials the worker (once); fails with `PeerUnreachableError` if it does not answer. */
+  /**
+   * Dials the worker (once); fails with `PeerUnreachableError` if it does not answer then. Once
+   * connected, a broken connection is dialled again within the `reconnect` bounds (see `RemoteClient`).
+   */
   connect(): Promise<{ node: NetNode; client: RemoteClient }> {
     this.#connected ??= (async () => {
       const node = await createNetNode({ secret: this.#secret, bootstrap: this.#bootstrap });
