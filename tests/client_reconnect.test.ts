@@ -21,14 +21,17 @@ function reconnectClient(client: ActantApp) {
     mark: client.task("mark", (_dir: string, _tag: string, _ms: number): string => ""),
     markAfter: client.task("markAfter", (_previous: string, _dir: string, _tag: string, _ms: number): string => ""),
     fail: client.task("fail", (_dir: string, _tag: string): string => ""),
-    Counter: client.actor("Counter", class {
-      add(_n: number): number {
-        return 0;
-      }
-      slowAdd(_n: number, _ms: number): number {
-        return 0;
-      }
-    }),
+    Counter: client.actor(
+      "Counter",
+      class {
+        add(_n: number): number {
+          return 0;
+        }
+        slowAdd(_n: number, _ms: number): number {
+          return 0;
+        }
+      },
+    ),
   };
 }
 
@@ -68,7 +71,7 @@ describe("a client across a restart of its owner", { timeout: 180_000 }, () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  it("reconnects to the restarted owner: pending handles settle with the recorded outcomes, each task finishes once", async () => {
+  it("reconnects to the restarted owner: pending handles settle as recorded, each task finishes once", async () => {
     const data = join(work, "owner");
     const dir = join(work, "marks");
     mkdirSync(dir);
@@ -76,7 +79,10 @@ describe("a client across a restart of its owner", { timeout: 180_000 }, () => {
     workers.push(first);
     const port = /\/tcp\/(\d+)\//.exec(first.address)![1];
     // Quick retries so the test sees the restart soon after it happens; the defaults ride out ~26 s.
-    const client = new ActantApp("reconnect_test", { address: first.address, reconnect: { retries: 80, backoff: { initial: 50, max: 400 } } });
+    const client = new ActantApp("reconnect_test", {
+      address: first.address,
+      reconnect: { retries: 80, backoff: { initial: 50, max: 400 } },
+    });
     clients.push(client);
     const { mark, markAfter, fail, Counter } = reconnectClient(client);
 
@@ -92,7 +98,10 @@ describe("a client across a restart of its owner", { timeout: 180_000 }, () => {
     const flow = client.submit(chain(mark.s(dir, "c1", 0), markAfter.s(dir, "c2", 2_500)), { id: "flow" });
     const interrupted = counter.slowAdd(100, 5_000).get();
     interrupted.catch(() => {});
-    await until(() => [0, 1, 2].every((i) => marks(dir, `slow-${i}`, "started") === 1) && marks(dir, "c2", "started") === 1, "all slow tasks started");
+    await until(
+      () => [0, 1, 2].every((i) => marks(dir, `slow-${i}`, "started") === 1) && marks(dir, "c2", "started") === 1,
+      "all slow tasks started",
+    );
     await new Promise((resolve) => setTimeout(resolve, 200)); // their submissions reach the log (batched commit)
 
     await kill(first);
@@ -157,7 +166,10 @@ describe("a client across a restart of its owner", { timeout: 180_000 }, () => {
     mkdirSync(dir);
     const worker = await startWorker(workerArgs(join(work, "gone-data"), "/ip4/127.0.0.1/tcp/0/ws"));
     workers.push(worker);
-    const client = new ActantApp("reconnect_test", { address: worker.address, reconnect: { retries: 3, backoff: { initial: 20, max: 50 } } });
+    const client = new ActantApp("reconnect_test", {
+      address: worker.address,
+      reconnect: { retries: 3, backoff: { initial: 20, max: 50 } },
+    });
     clients.push(client);
     const { mark, Counter } = reconnectClient(client);
     const pending = client.submit(mark.s(dir, "lost", 5_000), { id: "lost" });
@@ -166,7 +178,10 @@ describe("a client across a restart of its owner", { timeout: 180_000 }, () => {
     const manual = new ActantApp("reconnect_test", { address: worker.address, clock });
     clients.push(manual);
     const waiting = manual.submit(signature<string>("mark", [dir, "manual", 5_000]), { id: "manual" });
-    await until(() => marks(dir, "lost", "started") === 1 && marks(dir, "manual", "started") === 1, "the tasks started");
+    await until(
+      () => marks(dir, "lost", "started") === 1 && marks(dir, "manual", "started") === 1,
+      "the tasks started",
+    );
     await kill(worker);
     await until(() => clock.pending === 1, "the manual client's backoff timer is armed on its clock");
     assert.equal(await waiting.status(), "running");
@@ -188,12 +203,21 @@ describe("a client across a restart of its owner", { timeout: 180_000 }, () => {
     await assert.rejects(client.createActor(Counter), unreachable);
   });
 
-  it("a p2p://<id> client finds its owner again through a bootstrap member when the owner comes back on another port", async () => {
+  it("a p2p://<id> client finds its owner, back on another port, through a bootstrap member", async () => {
     const dir = join(work, "moved");
     mkdirSync(dir);
     const member = await startWorker(["--app", appModule, "--data", join(work, "member-data"), "--node-id", "member"]);
     workers.push(member);
-    const ownerArgs = ["--app", appModule, "--data", join(work, "moved-data"), "--node-id", "owner", "--bootstrap", member.address];
+    const ownerArgs = [
+      "--app",
+      appModule,
+      "--data",
+      join(work, "moved-data"),
+      "--node-id",
+      "owner",
+      "--bootstrap",
+      member.address,
+    ];
     const first = await startWorker(ownerArgs); // the default listen address: port 0
     workers.push(first);
     const peerId = first.address.slice(first.address.indexOf("/p2p/") + 5);

@@ -131,7 +131,7 @@ describe("message fuzz against an actant worker process", { timeout: 300_000 }, 
     }
   });
 
-  it("a second submit under an id that is still running is answered with the first run (its step ignored), once each", async () => {
+  it("a second submit under a running id is answered with the first run (its step ignored), once each", async () => {
     const answers = await worker.ask([submit("twice", taskStep("where", [50])), submit("twice", addStep(2, 3))], "an id twice");
     const first = { op: "done", id: "twice", ok: true, result: encode(worker.pid) };
     assert.deepEqual(answers.get("twice"), [first, first]);
@@ -190,7 +190,7 @@ describe("message fuzz against an actant worker process", { timeout: 300_000 }, 
     }
   });
 
-  it("a client's second submit under an id that is still running gives the first run's handle; its step is ignored", async () => {
+  it("a client's second submit under a running id gives the first run's handle; its step is ignored", async () => {
     const client = new ActantApp("cluster_test", { address: worker.address });
     try {
       const first = client.submit(signature<number>("where", [50]), { id: "client-twice" });

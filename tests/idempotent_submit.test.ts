@@ -97,7 +97,10 @@ for (const durability of ["memory", "batched"] as const) {
       try {
         await assert.rejects(app.submit(fail.s("bad"), { id: "bad-1" }).get(), { name: "TaskError" });
         const again = app.submit(tag.s("other"), { id: "bad-1" });
-        await assert.rejects(again.get(), (error: Error & { cause?: Error }) => error.name === "TaskError" && error.cause?.name === "RangeError");
+        await assert.rejects(
+          again.get(),
+          (error: Error & { cause?: Error }) => error.name === "TaskError" && error.cause?.name === "RangeError",
+        );
         assert.equal(await again.status(), "failed");
         assert.equal(runs("bad"), 1);
         assert.equal(await app.submit(chain(tag.s("a"), then.s("b")), { id: "flow-1" }), "a+b");
@@ -113,7 +116,7 @@ for (const durability of ["memory", "batched"] as const) {
 }
 
 describe("submit under an id the log holds, after a restart", () => {
-  it("a finished run is answered from the log and an unfinished one is the recovered run; neither runs twice", async () => {
+  it("a finished run is answered from the log, an unfinished one is the recovered run: none runs twice", async () => {
     const dataDir = tempDir();
     const first = countingApp({ dataDir });
     assert.equal(await first.app.submit(first.tag.s("done"), { id: "done-1" }), "done");
@@ -155,12 +158,14 @@ describe("bad ids and bad reconnect options", () => {
         return true;
       }, `id ${JSON.stringify(id)}`);
     }
-    const client = new ActantApp("bad_ids", { address: "/ip4/127.0.0.1/tcp/1/ws/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN" });
+    const client = new ActantApp("bad_ids", {
+      address: "/ip4/127.0.0.1/tcp/1/ws/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN",
+    });
     assert.throws(() => client.submit(add.s(1, 2), { id: "" }), { name: "TypeError" });
     assert.equal(app.submit(add.s(1, 2), { id: "x".repeat(256) }).id.length, 256);
   });
 
-  it("reconnect options are checked: unknown ones, wrong types, negative or unbounded numbers, and outside client mode", () => {
+  it("reconnect options are checked: unknown, wrong types, negative or unbounded, outside client mode", () => {
     const address = "/ip4/127.0.0.1/tcp/1/ws/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN";
     const bad: Array<[unknown, string, RegExp]> = [
       [{ retry: 3 }, "TypeError", /reconnect has no option "retry" \(known: retries, backoff\)/],
@@ -182,9 +187,13 @@ describe("bad ids and bad reconnect options", () => {
         return true;
       });
     }
-    assert.throws(() => new ActantApp("c", { durability: "memory", reconnect: { retries: 3 } }), /reconnect applies to a client/);
+    assert.throws(
+      () => new ActantApp("c", { durability: "memory", reconnect: { retries: 3 } }),
+      /reconnect applies to a client/,
+    );
     // Good ones are taken, 0 retries included (give up at once).
-    for (const reconnect of [{}, { retries: 0 }, { retries: 5, backoff: { initial: 0, factor: 1, max: 0, jitter: false } }]) {
+    const good = [{}, { retries: 0 }, { retries: 5, backoff: { initial: 0, factor: 1, max: 0, jitter: false } }];
+    for (const reconnect of good) {
       new ActantApp("c", { address, reconnect });
     }
   });

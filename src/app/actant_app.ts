@@ -119,7 +119,8 @@ export class ActantApp {
     });
     const journal = this.#journal ?? noJournal;
     this.#scheduler = new Scheduler({ concurrency: options.concurrency, clock: this.#clock, ids: this.#ids, random: options.random, journal });
-    this.#runs = new RunIndex({ scheduler: this.#scheduler, clock: this.#clock, state: this.#journal?.state, keepFinished: keepResults });
+    const state = this.#journal?.state;
+    this.#runs = new RunIndex({ scheduler: this.#scheduler, clock: this.#clock, state, keepFinished: keepResults });
     this.#actors = new ActorSystem(this.#clock, this.#ids, journal);
     this.#recovery = new Recovery({
       scheduler: this.#scheduler,
@@ -226,17 +227,18 @@ export class ActantApp {
     }
     // The log may hold this id: check the step as new now, decide which run it is once the log is read.
     const deferred = id !== undefined && !this.#recovered;
+    if (deferred) this.#ensureStarted();
     if (isSignature(step)) {
       const definition = this.#registry.get(step.task);
       // A signature can arrive as plain data (from a client): its args must be a list.
       if (!Array.isArray(step.args)) throw new TaskArgumentsError(step.task, `args must be a list, got ${typeof step.args}`);
       checkArity(definition, step, false, "");
       const args = encode(step.args, "args");
-      if (deferred) return this.#defer(id, () => this.#startTask<Out>(definition, args, id));
+      if (deferred) return this.#runs.once(id, this.start(), () => this.#startTask<Out>(definition, args, id));
       return this.#startTask<Out>(definition, args, id);
     }
     const graph = this.compile(step);
-    if (deferred) return this.#defer(id, () => this.#startWorkflow<Out>(graph, id));
+    if (deferred) return this.#runs.once(id, this.start(), () => this.#startWorkflow<Out>(graph, id));
     return this.#startWorkflow<Out>(graph, id);
   }
 
@@ -254,14 +256,6 @@ export class ActantApp {
     });
     this.#runs.trackWorkflow(run, id !== undefined);
     return new WorkflowHandle<Out>(run, this.#clock);
-  }
-
-  /** The handle of the run `id` names once the log is read: the one it holds, or a new one from `start`. */
-  #defer<Out>(id: string, start: () => RunHandle<Out>): RunHandle<Out> {
-    this.#ensureStarted();
-    const found = this.start().then(() => ({ handle: this.#runs.existing<Out>(id) ?? start() }));
-    found.catch(() => {});
-    return new LookupHandle<Out>(id, this.#clock, () => found);
   }
 
   /**
@@ -308,12 +302,18 @@ export class ActantApp {
    * ```
    */
   getResult<T = unknown>(id: string): RunHandle<T> {
-    return new LookupHandle<T>(id, this.#clock, async () => (await this.start(), { handle: this.#runs.find<T>("task", id) }));
+    return new LookupHandle<T>(id, this.#clock, async () => {
+      await this.start();
+      return { handle: this.#runs.find<T>("task", id) };
+    });
   }
 
   /** The handle of a workflow submitted earlier, by id, also after a restart (see `getResult`). */
   getWorkflow<T = unknown>(id: string): RunHandle<T> {
-    return new LookupHandle<T>(id, this.#clock, async () => (await this.start(), { handle: this.#runs.find<T>("workflow", id) }));
+    return new LookupHandle<T>(id, this.#clock, async () => {
+      await this.start();
+      return { handle: this.#runs.find<T>("workflow", id) };
+    });
   }
 
   /** Compiles a workflow to its graph (plain data) and checks it against the registered tasks. */

@@ -93,7 +93,13 @@ export class ClientConnection {
           const address = this.#peerId === undefined ? this.address : await this.#find(node, this.#peerId, again);
           return await node.openChannel(address, TASKS_PROTOCOL) as ClientChannel;
         };
-        const client = await RemoteClient.connect({ address: this.address, dial, clock: this.#clock, reconnect: this.#reconnect, random: this.#random });
+        const client = await RemoteClient.connect({
+          address: this.address,
+          dial,
+          clock: this.#clock,
+          reconnect: this.#reconnect,
+          random: this.#random,
+        });
         return { node, client };
       } catch (error) {
         await node.stop();

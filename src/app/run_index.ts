@@ -19,8 +19,12 @@ export const MAX_RUN_ID_LENGTH = 256;
 /** `id` checked as a run id for `submit`: a `TypeError` that says what was expected otherwise. */
 export function checkRunId(id: unknown): string {
   if (typeof id !== "string" || id === "" || id.length > MAX_RUN_ID_LENGTH) {
-    const got = typeof id === "string" ? (id === "" ? "an empty string" : `a string of ${id.length} characters`) : describeType(id);
-    throw new TypeError(`submit() option id must be a non-empty string of at most ${MAX_RUN_ID_LENGTH} characters, got ${got}`);
+    const got = typeof id === "string"
+      ? (id === "" ? "an empty string" : `a string of ${id.length} characters`)
+      : describeType(id);
+    throw new TypeError(
+      `submit() option id must be a non-empty string of at most ${MAX_RUN_ID_LENGTH} characters, got ${got}`,
+    );
   }
   return id;
 }
@@ -102,6 +106,16 @@ export class RunIndex {
     return this.task<T>(id) ?? this.workflow<T>(id) ?? this.#recovering<T>(id);
   }
 
+  /**
+   * The handle of the run `id` names once `ready` resolves (the log is read): the one the app holds
+   * then, or a new one from `start`.
+   */
+  once<T>(id: string, ready: Promise<void>, start: () => RunHandle<T>): RunHandle<T> {
+    const found = ready.then(() => ({ handle: this.existing<T>(id) ?? start() }));
+    found.catch(() => {});
+    return new LookupHandle<T>(id, this.#options.clock, () => found);
+  }
+
   /** The handle of task `id`: live, finished and kept, or undefined. */
   task<T>(id: string): RunHandle<T> | undefined {
     const { scheduler, clock, state } = this.#options;
@@ -130,7 +144,8 @@ export class RunIndex {
     throw new ResultNotFoundError(
       id,
       state === undefined
-        ? `durability "memory" keeps no record of finished ${kind}s but the last ${keepFinished} submitted under an id of yours`
+        ? `durability "memory" keeps no record of finished ${kind}s but the last ${keepFinished} ` +
+          `submitted under an id of yours`
         : `this app's log has no such ${kind} (finished ones are kept up to keepResults = ${state.keepResults})`,
     );
   }
@@ -138,7 +153,11 @@ export class RunIndex {
   /** A run the log holds unfinished but recovery has not started yet (its task is not registered yet). */
   #recovering<T>(id: string): RunHandle<T> | undefined {
     const { clock, state } = this.#options;
-    const kind = state?.tasks.get(id)?.status === "pending" ? "task" : state?.workflows.get(id)?.status === "running" ? "workflow" : undefined;
+    const kind = state?.tasks.get(id)?.status === "pending"
+      ? "task"
+      : state?.workflows.get(id)?.status === "running"
+      ? "workflow"
+      : undefined;
     if (kind === undefined) return undefined;
     let started = this.#awaited.get(id);
     if (started === undefined) {

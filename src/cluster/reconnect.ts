@@ -62,7 +62,9 @@ export function reconnectPolicy(options: ReconnectOptions | undefined): Reconnec
 
 function plainObject(name: string, value: unknown, known: string[]): void {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new TypeError(`${name} must be an object of options (${known.join(", ")}), got ${value === null ? "null" : typeof value}`);
+    throw new TypeError(
+      `${name} must be an object of options (${known.join(", ")}), got ${value === null ? "null" : typeof value}`,
+    );
   }
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) throw new TypeError(`${name} has no option "${key}" (known: ${known.join(", ")})`);

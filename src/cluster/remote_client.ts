@@ -116,7 +116,12 @@ export class RemoteClient {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     const id = `r${this.#nextRequest++}`;
     const request = { ...message, id } as ActorRequest;
-    const pending: RequestPending = { kind: "request", done: Promise.withResolvers<Encoded>(), message: request, sent: false };
+    const pending: RequestPending = {
+      kind: "request",
+      done: Promise.withResolvers<Encoded>(),
+      message: request,
+      sent: false,
+    };
     this.#pending.set(id, pending);
     if (this.#link !== undefined) {
       pending.sent = true;
@@ -148,7 +153,10 @@ export class RemoteClient {
       onRefused: (message, error) => {
         const pending = this.#pending.get(message.id);
         if (pending === undefined) return;
-        this.#settle(message.id, () => pending.done.reject(new SerializationError(`the submission "${message.id}"`, error.message)));
+        this.#settle(
+          message.id,
+          () => pending.done.reject(new SerializationError(`the submission "${message.id}"`, error.message)),
+        );
       },
     });
     const link: Link = { channel, writer, outbox };
@@ -199,7 +207,9 @@ export class RemoteClient {
     const { address } = this.#options;
     for (const [id, pending] of this.#pending) {
       if (pending.kind !== "request" || !pending.sent) continue;
-      const interrupted = new RequestInterruptedError(pending.message.op, address, describeRequest(pending.message), { cause: error });
+      const interrupted = new RequestInterruptedError(pending.message.op, address, describeRequest(pending.message), {
+        cause: error,
+      });
       this.#settle(id, () => pending.done.reject(interrupted));
     }
     this.#reconnect(error).catch((failure) => this.#giveUp(failure));
