@@ -7,6 +7,7 @@
 import {
   ActorNameTakenError,
   ActorNotFoundError,
+  checkOptionKeys,
   type Clock,
   DuplicateNameError,
   type Encoded,
@@ -85,6 +86,7 @@ export class ActorSystem {
     options: CreateActorOptions<C> = {},
   ): Promise<ActorRef<C>> {
     this.#known(definition);
+    checkOptionKeys("createActor() options", options, ["args", "name"]);
     const { name } = options;
     if (name !== undefined) {
       if (typeof name !== "string" || name === "") {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type BackoffOptions, validateBackoff } from "../common/mod.ts";
+import { type BackoffOptions, checkOptionKeys, validateBackoff } from "../common/mod.ts";
 
 /** Restarting an actor whose constructor or a fatal method failed. */
 export interface SupervisionOptions {
@@ -59,7 +59,9 @@ export function defineActor<C extends ActorClass>(name: string, cls: C, options:
       throw new TypeError(`Actor "${name}" has a method named "${method}", which actor proxies reserve; rename it`);
     }
   }
+  checkOptionKeys(`Actor "${name}" options`, options, ["mailboxCapacity", "mailboxTimeout", "supervision", "checkpointEvery"]);
   const { mailboxCapacity, mailboxTimeout, supervision } = options;
+  checkOptionKeys(`Actor "${name}": supervision`, supervision, ["maxRestarts", "backoff", "fatal"]);
   if (mailboxCapacity !== undefined && !(Number.isInteger(mailboxCapacity) && mailboxCapacity > 0)) {
     throw new RangeError(`Actor "${name}": mailboxCapacity must be an integer > 0, got ${String(mailboxCapacity)}`);
   }

@@ -45,13 +45,16 @@ import { type ClientConnection, clientConnection } from "./client_mode.ts";
 import { joinAsWorker } from "./worker_mode.ts";
 import { LookupHandle } from "./record_handle.ts";
 import { Recovery } from "./recovery.ts";
-import { checkRunId, RunIndex } from "./run_index.ts";
+import { RunIndex } from "./run_index.ts";
 import {
   type ActantAppOptions,
+  appOptions,
   describeInput,
   type JoinClusterOptions,
+  joinOptions,
   positive,
   type SubmitOptions,
+  submittedId,
 } from "./options.ts";
 import { type Durability, openStorage, type Storage } from "./storage.ts";
 
@@ -100,7 +103,7 @@ export class ActantApp {
       throw new TypeError(`new ActantApp() expects a name (a non-empty string), got ${String(name)}`);
     }
     this.name = name;
-    this.#options = options;
+    this.#options = appOptions(options);
     this.#client = clientConnection(options);
     this.#dataDir = options.dataDir;
     this.durability = this.#client !== undefined
@@ -216,7 +219,7 @@ export class ActantApp {
    * read. In client mode the owner decides, the same way.
    */
   submit<Out>(step: RunnableStep<Out>, options: SubmitOptions = {}): RunHandle<Out> {
-    const id = options.id === undefined ? undefined : checkRunId(options.id);
+    const id = submittedId(options);
     if (this.#client !== undefined) {
       if (this.#closed) throw new TypeError(`App "${this.name}" is closed`);
       return this.#client.submitStep<Out>(step, id ?? this.#ids.next(isSignature(step) ? "t" : "wf"), this.#registry);
@@ -267,6 +270,7 @@ export class ActantApp {
   async join(options: JoinClusterOptions = {}): Promise<ClusterMember> {
     if (this.#client !== undefined) throw new TypeError(`App "${this.name}" is a client of ${this.#client.address}: it cannot join as a worker`);
     if (this.#member !== undefined) throw new TypeError(`App "${this.name}" has already joined a cluster`);
+    joinOptions(options);
     if (options.concurrency !== undefined) this.#scheduler.setConcurrency(positive("concurrency", options.concurrency));
     await this.start();
     return this.#member ?? this.#join(options);

@@ -4,8 +4,9 @@
  * @module
  */
 import type { ReconnectOptions } from "../cluster/reconnect.ts";
-import type { Clock } from "../common/mod.ts";
+import { checkOptionKeys, type Clock } from "../common/mod.ts";
 import type { Backend } from "../store/mod.ts";
+import { checkRunId } from "./run_index.ts";
 import type { Durability } from "./storage.ts";
 
 export { DEFAULT_FAIL_AFTER_MS, DEFAULT_HEARTBEAT_MS } from "../cluster/mod.ts";
@@ -91,6 +92,32 @@ export interface SubmitOptions {
    * its owner) already holds returns that run's handle instead of starting another.
    */
   id?: string;
+}
+
+const APP_OPTIONS: readonly (keyof ActantAppOptions)[] = [
+  "concurrency", "durability", "dataDir", "backend", "checkpointInterval", "keepResults", "clock", "random", "warn",
+  "address", "secret", "reconnect", "listen", "bootstrap",
+];
+const JOIN_OPTIONS: readonly (keyof JoinClusterOptions)[] = [
+  "listen", "bootstrap", "secret", "nodeId", "concurrency", "privateKey", "heartbeatMs", "failAfterMs",
+];
+
+/** `options` of `new ActantApp()`, checked to hold only known options (a `TypeError` names the stranger). */
+export function appOptions(options: ActantAppOptions): ActantAppOptions {
+  checkOptionKeys("new ActantApp() options", options, APP_OPTIONS);
+  return options;
+}
+
+/** `options` of `app.join()`, checked to hold only known options. */
+export function joinOptions(options: JoinClusterOptions): JoinClusterOptions {
+  checkOptionKeys("join() options", options, JOIN_OPTIONS);
+  return options;
+}
+
+/** The id `app.submit()` was given, if any, checked (and the options checked to hold only known ones). */
+export function submittedId(options: SubmitOptions): string | undefined {
+  checkOptionKeys("submit() options", options, ["id"]);
+  return options.id === undefined ? undefined : checkRunId(options.id);
 }
 
 /** `value`, checked to be an integer > 0 (else a `RangeError` naming `option`). */

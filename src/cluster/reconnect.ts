@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type BackoffOptions, validateBackoff } from "../common/mod.ts";
+import { type BackoffOptions, checkOptionKeys, validateBackoff } from "../common/mod.ts";
 
 /** Options of a client's reconnection to its owner (`new ActantApp(name, { address, reconnect })`). */
 export interface ReconnectOptions {
@@ -39,7 +39,7 @@ const BACKOFF_KEYS = ["initial", "factor", "max", "jitter"];
  */
 export function reconnectPolicy(options: ReconnectOptions | undefined): ReconnectPolicy {
   if (options === undefined) return DEFAULT_RECONNECT;
-  plainObject("reconnect", options, RECONNECT_KEYS);
+  checkOptionKeys("reconnect", options, RECONNECT_KEYS);
   const { retries, backoff } = options;
   if (retries !== undefined) {
     if (typeof retries !== "number") throw new TypeError(`reconnect.retries must be a number, got ${typeof retries}`);
@@ -48,7 +48,7 @@ export function reconnectPolicy(options: ReconnectOptions | undefined): Reconnec
     }
   }
   if (backoff !== undefined) {
-    plainObject("reconnect.backoff", backoff, BACKOFF_KEYS);
+    checkOptionKeys("reconnect.backoff", backoff, BACKOFF_KEYS);
     validateBackoff("reconnect", backoff);
     if (backoff.jitter !== undefined && typeof backoff.jitter !== "boolean") {
       throw new TypeError(`reconnect.backoff.jitter must be a boolean, got ${typeof backoff.jitter}`);
@@ -58,17 +58,6 @@ export function reconnectPolicy(options: ReconnectOptions | undefined): Reconnec
     retries: retries ?? DEFAULT_RECONNECT.retries,
     backoff: { ...DEFAULT_RECONNECT.backoff, ...stripUndefined(backoff ?? {}) },
   };
-}
-
-function plainObject(name: string, value: unknown, known: string[]): void {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new TypeError(
-      `${name} must be an object of options (${known.join(", ")}), got ${value === null ? "null" : typeof value}`,
-    );
-  }
-  for (const key of Object.keys(value)) {
-    if (!known.includes(key)) throw new TypeError(`${name} has no option "${key}" (known: ${known.join(", ")})`);
-  }
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { checkOptionKeys } from "./options.ts";
 
 /** Exponential backoff with jitter. */
 export interface BackoffOptions {
@@ -32,6 +33,7 @@ export function backoffDelay(retry: number, options: BackoffOptions = {}, random
 /** Checks a backoff option object, throwing a `RangeError` that names the bad field; `owner` names its user. */
 export function validateBackoff(owner: string, options: BackoffOptions | undefined): void {
   if (options === undefined) return;
+  checkOptionKeys(`${owner}: backoff`, options, ["initial", "factor", "max", "jitter"]);
   for (const key of ["initial", "factor", "max"] as const) {
     const value = options[key];
     if (value !== undefined && !(typeof value === "number" && value >= 0 && Number.isFinite(value))) {

@@ -9,3 +9,4 @@ export * from "./clock.ts";
 export * from "./ids.ts";
 export * from "./result.ts";
 export * from "./backoff.ts";
+export * from "./options.ts";

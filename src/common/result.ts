@@ -5,6 +5,7 @@
  */
 import type { Clock } from "./clock.ts";
 import { ResultTimeoutError } from "./errors.ts";
+import { checkOptionKeys } from "./options.ts";
 
 /** Options of `get()`. */
 export interface GetOptions {
@@ -25,6 +26,11 @@ export interface Pending<T> extends PromiseLike<T> {
  * waiting stops: like Celery's `AsyncResult.get(timeout=…)`, only the wait ends.
  */
 export function waitFor<T>(promise: Promise<T>, id: string, clock: Clock, options?: GetOptions): Promise<T> {
+  try {
+    checkOptionKeys("get() options", options, ["timeout", "signal"]);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const timeout = options?.timeout;
   const signal = options?.signal;
   if (timeout === undefined && signal === undefined) return promise;

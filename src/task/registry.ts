@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type BackoffOptions, DuplicateNameError, UnknownTaskError, validateBackoff } from "../common/mod.ts";
+import { type BackoffOptions, checkOptionKeys, DuplicateNameError, UnknownTaskError, validateBackoff } from "../common/mod.ts";
 
 /** What a running task can see: `this` inside a task function declared with `function`. */
 export interface TaskContext {
@@ -92,6 +92,7 @@ export interface TaskSource {
 }
 
 function validateOptions(name: string, options: TaskOptions): void {
+  checkOptionKeys(`Task "${name}" options`, options, ["retries", "backoff", "timeout"]);
   const { retries, timeout } = options;
   if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0)) {
     throw new RangeError(`Task "${name}": retries must be an integer >= 0, got ${String(retries)}`);
