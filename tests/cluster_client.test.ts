@@ -67,6 +67,23 @@ describe("client mode against an actant worker process", { timeout: 120_000 }, (
     });
   });
 
+  it("run ids that read like actor request ids (r1, r2, …) do not take the actors' answers", async () => {
+    // Actor requests are numbered r1, r2, … on the channel; a user may choose the same ids for runs.
+    const runs = Array.from({ length: 20 }, (_, i) => client.submit(signature<number>("where", [200]), { id: `r${i + 1}` }));
+    const Counter = client.actor("Counter", class {
+      add(_n: number) {
+        return 0;
+      }
+    });
+    const counter = await client.createActor(Counter);
+    const totals: number[] = [];
+    for (let i = 0; i < 5; i++) totals.push(await counter.add(2));
+    assert.deepEqual(totals, [2, 4, 6, 8, 10]);
+    const pids = await Promise.all(runs.map((run) => run.get()));
+    assert.ok(pids.every((pid) => typeof pid === "number" && pid > 0), `each run answers a pid, got ${pids.join(", ")}`);
+    await counter.stop();
+  });
+
   it("actant status prints the worker as a table, and as JSON with --json", async () => {
     await client.submit(signature<number>("add", [40, 2]));
     const table = await runCli(["status", "--address", address]);

@@ -41,10 +41,16 @@ export type ActorRequest =
   | { op: "actor.call"; id: string; actor: string; method: string; args: Encoded }
   | { op: "actor.stop"; id: string; actor: string; drain: boolean };
 
-/** What a worker answers, once per submission or request. */
+/**
+ * What a worker answers, once per submission (`done`) or actor request (`reply`). The two kinds
+ * of id are apart: a run id the user chose may read like a request's (`"r1"`).
+ */
 export type WorkerMessage =
-  | { op: "done"; id: string; ok: true; result: Encoded }
-  | { op: "done"; id: string; ok: false; error: ErrorInfo };
+  | { op: AnswerOp; id: string; ok: true; result: Encoded }
+  | { op: AnswerOp; id: string; ok: false; error: ErrorInfo };
+
+/** `done` answers a submission, `reply` an actor request. */
+export type AnswerOp = "done" | "reply";
 
 /** The wire form of an error: its name, code, message, plain fields (`task`, `attempts`, …) and cause. */
 export function errorInfo(error: unknown, depth = 0): ErrorInfo {

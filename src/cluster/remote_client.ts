@@ -66,7 +66,9 @@ export interface RemoteClientOptions {
 export class RemoteClient {
   readonly #options: RemoteClientOptions;
   readonly #clock: Clock;
-  readonly #pending = new Map<string, Pending>();
+  /** Runs and actor requests by id: apart, as a run id the user chose may read like a request's. */
+  readonly #runs = new Map<string, RunPending>();
+  readonly #requests = new Map<string, RequestPending>();
   #link: Link | undefined;
   /** Set once reconnecting gave up (or the client closed): every pending and later call fails with it. */
   #failure: Error | undefined;
@@ -94,17 +96,17 @@ export class RemoteClient {
    */
   submit<T>(id: string, step: AnyStep): RunHandle<T> {
     if (this.#failure !== undefined) throw this.#failure;
-    let pending = this.#pending.get(id);
-    if (pending?.kind !== "run") {
+    let pending = this.#runs.get(id);
+    if (pending === undefined) {
       pending = { kind: "run", status: "running", done: Promise.withResolvers<Encoded>(), step, cancelled: false };
       pending.done.promise.catch(() => {});
-      this.#pending.set(id, pending);
+      this.#runs.set(id, pending);
       // While reconnecting there is no channel: the submission goes out with the re-attached ones.
       this.#link?.outbox.push({ op: "submit", id, step });
     }
     const run = pending;
     return new RemoteHandle<T>(id, run, this.#clock, () => {
-      if (this.#pending.get(id) !== run) return Promise.resolve(false);
+      if (this.#runs.get(id) !== run) return Promise.resolve(false);
       run.cancelled = true;
       this.#link?.outbox.push({ op: "cancel", id });
       return Promise.resolve(true);
@@ -122,7 +124,7 @@ export class RemoteClient {
       message: request,
       sent: false,
     };
-    this.#pending.set(id, pending);
+    this.#requests.set(id, pending);
     if (this.#link !== undefined) {
       pending.sent = true;
       this.#link.outbox.push(request);
@@ -151,24 +153,23 @@ export class RemoteClient {
       onError: (error) => this.#lost(link, error),
       // A submission too big for a frame fails on its own; the channel and the rest go on.
       onRefused: (message, error) => {
-        const pending = this.#pending.get(message.id);
+        const pendings = message.op.startsWith("actor.") ? this.#requests : this.#runs;
+        const pending = pendings.get(message.id);
         if (pending === undefined) return;
-        this.#settle(
-          message.id,
-          () => pending.done.reject(new SerializationError(`the submission "${message.id}"`, error.message)),
-        );
+        const refused = new SerializationError(`the submission "${message.id}"`, error.message);
+        this.#settle(pendings, message.id, () => pending.done.reject(refused));
       },
     });
     const link: Link = { channel, writer, outbox };
     this.#link = link;
-    for (const [id, pending] of this.#pending) {
-      if (pending.kind === "run") {
-        outbox.push({ op: "submit", id, step: pending.step });
-        if (pending.cancelled) outbox.push({ op: "cancel", id });
-      } else if (!pending.sent) {
-        pending.sent = true;
-        outbox.push(pending.message);
-      }
+    for (const [id, pending] of this.#runs) {
+      outbox.push({ op: "submit", id, step: pending.step });
+      if (pending.cancelled) outbox.push({ op: "cancel", id });
+    }
+    for (const pending of this.#requests.values()) {
+      if (pending.sent) continue;
+      pending.sent = true;
+      outbox.push(pending.message);
     }
     this.#read(link).then(
       () => this.#lost(link, new ChannelClosedError("the worker closed the connection")),
@@ -179,17 +180,18 @@ export class RemoteClient {
   async #read(link: Link): Promise<void> {
     for await (const received of link.channel.readable) {
       for (const message of unbatch(received)) {
-        const pending = this.#pending.get(message.id);
+        const pendings: Map<string, Pending> = message?.op === "reply" ? this.#requests : this.#runs;
+        const pending = pendings.get(message?.id);
         if (pending === undefined) continue;
         if (message.ok) {
-          this.#settle(message.id, () => {
+          this.#settle(pendings, message.id, () => {
             if (pending.kind === "run") pending.status = "succeeded";
             pending.done.resolve(message.result);
           });
         } else {
           const error = rebuildError(message.error);
           if (pending.kind === "run") pending.status = error.code === "CANCELLED" ? "cancelled" : "failed";
-          this.#settle(message.id, () => pending.done.reject(error));
+          this.#settle(pendings, message.id, () => pending.done.reject(error));
         }
       }
     }
@@ -205,12 +207,12 @@ export class RemoteClient {
       return this.#failAll(this.#failure);
     }
     const { address } = this.#options;
-    for (const [id, pending] of this.#pending) {
-      if (pending.kind !== "request" || !pending.sent) continue;
+    for (const [id, pending] of this.#requests) {
+      if (!pending.sent) continue;
       const interrupted = new RequestInterruptedError(pending.message.op, address, describeRequest(pending.message), {
         cause: error,
       });
-      this.#settle(id, () => pending.done.reject(interrupted));
+      this.#settle(this.#requests, id, () => pending.done.reject(interrupted));
     }
     this.#reconnect(error).catch((failure) => this.#giveUp(failure));
   }
@@ -239,16 +241,17 @@ export class RemoteClient {
     this.#failAll(this.#failure);
   }
 
-  #settle(id: string, settle: () => void): void {
-    this.#pending.delete(id);
+  #settle(pendings: Map<string, Pending>, id: string, settle: () => void): void {
+    pendings.delete(id);
     settle();
   }
 
   #failAll(error: unknown): void {
-    for (const [id, pending] of this.#pending) {
-      if (pending.kind === "run") pending.status = "failed";
-      this.#settle(id, () => pending.done.reject(error));
+    for (const [id, pending] of this.#runs) {
+      pending.status = "failed";
+      this.#settle(this.#runs, id, () => pending.done.reject(error));
     }
+    for (const [id, pending] of this.#requests) this.#settle(this.#requests, id, () => pending.done.reject(error));
   }
 }
 

@@ -9,7 +9,7 @@ import { type Encoded, encode } from "../common/mod.ts";
 import type { NetNode } from "../net/mod.ts";
 import type { AnyStep, RunHandle } from "../task/mod.ts";
 import { type Batch, MessageBatcher, unbatch } from "./batch.ts";
-import { type ActorRequest, type ClientMessage, errorInfo, TASKS_PROTOCOL, type WorkerMessage } from "./protocol.ts";
+import { type ActorRequest, type AnswerOp, type ClientMessage, errorInfo, TASKS_PROTOCOL, type WorkerMessage } from "./protocol.ts";
 
 /**
  * What the worker needs from its app: submitting a step under a given id. An id the app already
@@ -34,17 +34,17 @@ export async function serveTasks(node: NetNode, app: LocalSubmitter, actors?: Ac
     const outbox: MessageBatcher<WorkerMessage> = new MessageBatcher<WorkerMessage>(channel.writable.getWriter(), {
       // An answer too big for a frame becomes an error answer: the channel and the rest go on.
       onRefused: (reply, error) =>
-        outbox.push({ op: "done", id: reply.id, ok: false, error: { name: "SerializationError", code: "NOT_SERIALIZABLE", message: `Cannot send the answer to "${reply.id}": ${error.message}` } }),
+        outbox.push({ op: reply.op, id: reply.id, ok: false, error: { name: "SerializationError", code: "NOT_SERIALIZABLE", message: `Cannot send the answer to "${reply.id}": ${error.message}` } }),
     });
     const handles = new Map<string, RunHandle<unknown>>();
     let outstanding = 0;
     let allAnswered: (() => void) | undefined;
     const send = (message: WorkerMessage) => outbox.push(message);
-    const fail = (id: string, error: unknown) => send({ op: "done", id, ok: false, error: errorInfo(error) });
+    const fail = (id: string, error: unknown, op: AnswerOp = "done") => send({ op, id, ok: false, error: errorInfo(error) });
     /** Answers `id` once `work` settles; the channel closes only after every answer went out. */
-    const answer = (id: string, work: Promise<Encoded>) => {
+    const answer = (id: string, work: Promise<Encoded>, op: AnswerOp = "done") => {
       outstanding++;
-      work.then((result) => send({ op: "done", id, ok: true, result }), (error) => fail(id, error)).finally(() => {
+      work.then((result) => send({ op, id, ok: true, result }), (error) => fail(id, error, op)).finally(() => {
         if (--outstanding === 0) allAnswered?.();
       });
     };
@@ -55,7 +55,7 @@ export async function serveTasks(node: NetNode, app: LocalSubmitter, actors?: Ac
       const { id } = message;
       const op = typeof message.op === "string" ? message.op : "";
       if (op === "cancel") return void handles.get(id)?.cancel();
-      if (op.startsWith("actor.")) return answer(id, answerActor(message as ActorRequest, actors));
+      if (op.startsWith("actor.")) return answer(id, answerActor(message as ActorRequest, actors), "reply");
       if (op !== "submit") {
         return fail(id, new TypeError(`expected op "submit", "cancel" or "actor.*", got ${describeValue(message.op)}`));
       }

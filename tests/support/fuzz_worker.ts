@@ -130,7 +130,8 @@ export class FuzzedWorker {
         for await (const received of channel.readable) {
           for (const reply of unbatched(received)) {
             const { op, id } = reply as { op?: unknown; id?: unknown };
-            assert.equal(op, "done", `${label}: a reply ${JSON.stringify(reply)}`);
+            // `done` answers a submission, `reply` an actor request.
+            assert.ok(op === "done" || op === "reply", `${label}: a reply ${JSON.stringify(reply)}`);
             assert.equal(typeof id, "string", `${label}: a reply without a string id: ${JSON.stringify(reply)}`);
             answers.set(id as string, [...answers.get(id as string) ?? [], reply]);
           }
