@@ -83,6 +83,7 @@ export {
   ActorInitError,
   ActorNameTakenError,
   ActorNotFoundError,
+  ActorPlacementError,
   ActorStoppedError,
   type BackoffOptions,
   CancelledError,

@@ -1,105 +1,172 @@
 /**
  * The owner's side of actors it placed in the cluster (those its clients create). Each actor
  * lives on one host (possibly this peer); the owner logs its history as the host reports it
- * (creation, calls with their outcome, checkpoints), answers callers from that log, and when
- * the host is lost re-creates the actor on another member from its last checkpoint plus the
- * calls logged after it, then sends the calls still unanswered again. A call is thus delivered
- * at least once, and its effect on the logged state counted exactly once.
+ * (calls with their outcome, checkpoints), answers callers from that log, and when the host is
+ * lost moves the actor to another member, rebuilt from its last checkpoint plus the calls
+ * logged after it, then sends the calls still unanswered there.
+ *
+ * A move is atomic with respect to the log. From the moment it starts, nothing the old host
+ * sends is logged, folded or answered; what was handed to the log before is waited for, and
+ * the new host is built from all of it. A call is answered once, from the one logged event of
+ * its effect: it may run again on the new host (at-least-once execution) but is counted once.
  *
  * @module
  */
-import { type ActorLogEntry, type ActorRecovery, foldActorEvent } from "../actor/mod.ts";
-import { ActorNotFoundError, ActorStoppedError, type Encoded, type IdGenerator, PeerLostError, SerializationError } from "../common/mod.ts";
-import { messageSize, type NetNode } from "../net/mod.ts";
+import { type ActorHistory, type ActorRecovery, foldActorEvent } from "../actor/mod.ts";
+import {
+  ActorNotFoundError,
+  ActorPlacementError,
+  ActorStoppedError,
+  type Clock,
+  type Encoded,
+  type IdGenerator,
+  PeerLostError,
+  SerializationError,
+  systemClock,
+} from "../common/mod.ts";
+import { messageSize, type NetNode, PeerUnreachableError, ProtocolNotSupportedError } from "../net/mod.ts";
 import type { Journal, JournalEvent } from "../store/mod.ts";
-import { type ActorHosting, hostLocally, type MessageEnd } from "./actor_host_service.ts";
-import { ACTORS_PROTOCOL, type HostMessage, type OwnerMessage } from "./actor_protocol.ts";
+import type { ActorHosting } from "./actor_host_service.ts";
+import { actorCandidates } from "./actor_placement.ts";
+import type { OwnerMessage } from "./actor_protocol.ts";
 import { MAX_BATCH_BYTES } from "./batch.ts";
+import { HostLink, type HostLinkEvents } from "./host_link.ts";
 import type { Membership } from "./membership.ts";
 import { type ErrorInfo, rebuildError } from "./protocol.ts";
 
+/** How long a peer whose hosting protocol could not be opened is tried only after every other one. */
+export const UNREACHABLE_HOST_MS = 30_000;
+
+/** Events of an actor's history that its host may send for the owner to log. */
+const HOST_EVENTS = new Set(["actor.call", "actor.checkpoint", "actor.restarted", "actor.stopped"]);
+
+/** A call waiting for its logged outcome; it follows its actor to a new host. */
+interface PendingCall {
+  readonly method: string;
+  readonly args: Encoded;
+  readonly done: PromiseWithResolvers<Encoded | undefined>;
+  /** The link it was last sent on: only that host may refuse it. */
+  sentOn?: HostLink;
+}
+
 /** An actor this peer owns, and what its log says about it. */
-interface OwnedActor {
+interface OwnedActor extends ActorHistory {
   readonly id: string;
   readonly cls: string;
   readonly name: string | undefined;
   readonly args: Encoded;
-  host: string;
-  checkpoint: { n: number; state: Encoded } | undefined;
-  entries: ActorLogEntry[];
-  stopped: boolean;
+  /** `placing`: being created or moved; calls wait. `live`: on `link`, calls go there. */
+  status: "placing" | "live" | "stopped";
+  /** The host it lives on (or is being placed on). */
+  host: string | undefined;
+  /** The only link whose records are logged for it. */
+  link: HostLink | undefined;
+  /** Calls not yet answered, by key: the order they were made in, which is the order they are sent in. */
+  readonly calls: Map<number, PendingCall>;
+  /** Records handed to the log and not yet acknowledged and answered. */
+  readonly recording: Set<Promise<void>>;
+  /** The placement under way. */
+  placed: Promise<void> | undefined;
 }
 
-/** A call waiting for its logged outcome. */
-type Pending =
-  /** A call, answered from its logged event; it follows its actor to a new host. */
-  | { readonly kind: "call"; readonly actorId: string; readonly method: string; readonly args: Encoded; readonly done: PromiseWithResolvers<Encoded | undefined> }
-  /** A create or a stop, answered by `done` from the host it went to. */
-  | { readonly kind: "request"; readonly host: string; readonly done: PromiseWithResolvers<Encoded | undefined> };
+/** A create or a stop, answered by the host it went to. */
+interface PendingRequest {
+  readonly link: HostLink;
+  readonly done: PromiseWithResolvers<void>;
+}
 
-/** The connection to one host. */
-interface HostLink {
-  readonly writer: WritableStreamDefaultWriter<OwnerMessage>;
-  lost: boolean;
+/** What the owner needs from its own peer. */
+export interface RemoteActorsLocal {
+  hosting: ActorHosting;
+  registers: (cls: string) => boolean;
+  journal: Journal;
+  ids: IdGenerator;
+  /** For how long an unreachable host is tried last. Default: the system clock. */
+  clock?: Clock;
 }
 
 /** Actors this peer owns across the cluster. */
 export class RemoteActors {
   readonly #node: NetNode;
   readonly #membership: Membership;
-  readonly #hosting: ActorHosting;
-  readonly #registersHere: (cls: string) => boolean;
-  readonly #journal: Journal;
-  readonly #ids: IdGenerator;
+  readonly #local: RemoteActorsLocal;
+  readonly #clock: Clock;
   readonly #actors = new Map<string, OwnedActor>();
   readonly #names = new Map<string, string>();
-  readonly #pending = new Map<number, Pending>();
-  readonly #links = new Map<string, Promise<HostLink>>();
+  /** The actor of each pending call's key. */
+  readonly #callers = new Map<number, OwnedActor>();
+  readonly #requests = new Map<number, PendingRequest>();
+  /** Links by host: opening, or open (`link` set). */
+  readonly #links = new Map<string, { opening: Promise<HostLink>; link?: HostLink }>();
+  /** When opening the hosting protocol on a peer last failed. */
+  readonly #unreachable = new Map<string, number>();
+  readonly #events: HostLinkEvents = {
+    record: (link, event, seq) => this.#record(link, event, seq),
+    done: (link, key, error) => this.#done(link, key, error),
+    ended: (link, reason) => this.#linkLost(link, reason),
+  };
   #nextKey = 1;
 
-  constructor(
-    node: NetNode,
-    membership: Membership,
-    local: { hosting: ActorHosting; registers: (cls: string) => boolean; journal: Journal; ids: IdGenerator },
-  ) {
+  constructor(node: NetNode, membership: Membership, local: RemoteActorsLocal) {
     this.#node = node;
     this.#membership = membership;
-    this.#hosting = local.hosting;
-    this.#registersHere = local.registers;
-    this.#journal = local.journal;
-    this.#ids = local.ids;
+    this.#local = local;
+    this.#clock = local.clock ?? systemClock;
     membership.onChange((change) => {
-      if (change.kind === "left") void this.#hostLost(change.peerId, change.reason);
+      if (change.kind === "left") this.#hostLost(change.peerId, change.reason);
+      // A member that (re)joins is fresh evidence: it may serve hosting now.
+      if (change.kind === "joined") this.#unreachable.delete(change.member.peerId);
     });
   }
 
-  /** Places a new actor of class `cls` on the member hosting fewest actors; resolves with its id. */
+  /**
+   * Places a new actor of class `cls` on the member hosting fewest actors; resolves with its id.
+   *
+   * @throws {ActorNotFoundError} when no peer registers `cls`.
+   * @throws {ActorPlacementError} when none of those that do could host it.
+   */
   async create(cls: string, args: Encoded, name?: string): Promise<string> {
     if (name !== undefined && this.#names.has(name)) throw new TypeError(`An actor named "${name}" already exists`);
-    const host = this.#place(cls, undefined);
-    const actor: OwnedActor = { id: this.#ids.next("a"), cls, name, args, host, checkpoint: undefined, entries: [], stopped: false };
+    const actor: OwnedActor = {
+      id: this.#local.ids.next("a"),
+      cls,
+      name,
+      args,
+      status: "placing",
+      host: undefined,
+      link: undefined,
+      entries: [],
+      calls: new Map(),
+      recording: new Set(),
+      placed: undefined,
+    };
     if (name !== undefined) this.#names.set(name, actor.id);
-    await this.#journal.record({ type: "actor.created", id: actor.id, actor: cls, name, args, host });
+    this.#actors.set(actor.id, actor);
     try {
-      await this.#request(host, (key) => ({ op: "create", key, actorId: actor.id, cls, args }));
+      actor.placed = this.#place(actor, undefined, undefined);
+      await actor.placed;
+      if (isOver(actor)) throw new ActorStoppedError(`${cls}(${actor.id})`, "it stopped as it started");
+      actor.status = "live";
+      // Logged once a host holds it: a create that fails leaves nothing to bring back.
+      await this.#local.journal.record({ type: "actor.created", id: actor.id, actor: cls, name, args, host: actor.host });
     } catch (error) {
-      if (name !== undefined) this.#names.delete(name);
+      if (actor.link !== undefined) actor.link.send({ op: "stop", key: this.#nextKey++, actorId: actor.id, drain: false });
+      this.#forget(actor);
       throw error;
     }
-    this.#actors.set(actor.id, actor);
     return actor.id;
   }
 
   /** Whether `nameOrId` names (or is the id of) a live actor this peer owns. */
   knows(nameOrId: string): boolean {
     const actor = this.#actors.get(this.#names.get(nameOrId) ?? nameOrId);
-    return actor !== undefined && !actor.stopped;
+    return actor !== undefined && actor.status !== "stopped";
   }
 
   /** The id of the live actor named (or with id) `nameOrId`, of class `cls`. */
   find(cls: string, nameOrId: string): string {
     const actor = this.#actors.get(this.#names.get(nameOrId) ?? nameOrId);
-    if (actor === undefined || actor.stopped) throw new ActorNotFoundError(`No live actor named "${nameOrId}" (nor with that id)`);
+    if (actor === undefined || actor.status === "stopped") throw new ActorNotFoundError(`No live actor named "${nameOrId}" (nor with that id)`);
     if (actor.cls !== cls) throw new ActorNotFoundError(`Actor "${nameOrId}" is a ${actor.cls}, not a ${cls}`);
     return actor.id;
   }
@@ -107,26 +174,38 @@ export class RemoteActors {
   /** Relays a call; resolves with its encoded result once its outcome is logged here. */
   call(actorId: string, method: string, args: Encoded): Promise<Encoded | undefined> {
     const actor = this.#actors.get(actorId);
-    if (actor === undefined || actor.stopped) {
+    if (actor === undefined || actor.status === "stopped") {
       return Promise.reject(new ActorStoppedError(actorId, "no such actor is live in this cluster"));
     }
     const key = this.#nextKey++;
-    const message: OwnerMessage = { op: "call", key, actorId, method, args };
     // Too big for a frame: refused here, or it would break the hosting channel of every actor there.
-    if (messageSize(message) > MAX_BATCH_BYTES) {
+    if (messageSize({ op: "call", key, actorId, method, args } satisfies OwnerMessage) > MAX_BATCH_BYTES) {
       return Promise.reject(new SerializationError(`the arguments of ${actor.cls}.${method}`, `more than a frame carries (${MAX_BATCH_BYTES} bytes)`));
     }
-    const call: Pending = { kind: "call", actorId, method, args, done: Promise.withResolvers() };
-    this.#pending.set(key, call);
-    void this.#send(actor.host, message);
+    const call: PendingCall = { method, args, done: Promise.withResolvers() };
+    actor.calls.set(key, call);
+    this.#callers.set(key, actor);
+    // While the actor is being placed its calls wait, and go out in order once it is live.
+    if (actor.status === "live") this.#sendCall(actor, key, call);
     return call.done.promise;
   }
 
-  /** Stops an actor on its host. */
+  /** Stops an actor on its host (following it if it moves meanwhile). */
   async stop(actorId: string, drain: boolean): Promise<void> {
     const actor = this.#actors.get(actorId);
-    if (actor === undefined || actor.stopped) return;
-    await this.#request(actor.host, (key) => ({ op: "stop", key, actorId, drain }));
+    while (actor !== undefined && actor.status !== "stopped") {
+      if (actor.status === "placing") {
+        await actor.placed?.catch(() => {});
+        continue;
+      }
+      try {
+        await this.#request(actor.link!, (key) => ({ op: "stop", key, actorId, drain }));
+        return;
+      } catch (error) {
+        // Its host was lost before it answered: the actor moves, and the stop follows it.
+        if (!(error instanceof PeerLostError)) throw error;
+      }
+    }
   }
 
   /** How many live actors this peer owns. */
@@ -134,135 +213,211 @@ export class RemoteActors {
     return this.#actors.size;
   }
 
-  /** The member hosting fewest actors that registers `cls` (another member wins a tie with this peer). */
-  #place(cls: string, except: string | undefined): string {
-    let best: string | undefined;
-    let bestCount = Infinity;
-    for (const member of this.#membership.members()) {
-      if (member.peerId === except || !member.announcement.registers.actors.includes(cls)) continue;
-      const count = member.announcement.status.actors + this.#hostedOn(member.peerId);
-      if (count < bestCount) [best, bestCount] = [member.peerId, count];
+  /**
+   * Puts `actor` on the best peer that takes it, trying the next one when a peer cannot be
+   * reached or refuses; `recovered` rebuilds a moving actor there. The caller makes it `live`.
+   */
+  async #place(actor: OwnedActor, recovered: ActorRecovery | undefined, lost: string | undefined): Promise<void> {
+    const tried = new Set<string>(lost === undefined ? [] : [lost]);
+    const failures: Array<{ peerId: string; error: unknown }> = [];
+    for (;;) {
+      const host = this.#candidates(actor.cls, tried)[0];
+      if (host === undefined || isOver(actor)) break;
+      tried.add(host);
+      actor.host = host;
+      try {
+        const link = await this.#link(host);
+        actor.link = link;
+        await this.#request(link, (key) => ({ op: "create", key, actorId: actor.id, cls: actor.cls, args: actor.args, recovered }));
+        return;
+      } catch (error) {
+        actor.link = undefined;
+        failures.push({ peerId: host, error });
+        // The actor's own constructor failing would fail anywhere: not a reason to try another peer.
+        if ((error as Error).name === "ActorInitError") throw error;
+      }
     }
-    if (this.#registersHere(cls) && this.#hostedOn(this.#node.peerId) < bestCount) best = this.#node.peerId;
-    if (best === undefined) throw new ActorNotFoundError(`No peer of this cluster registers actor class ${cls}`);
-    return best;
+    actor.host = undefined;
+    if (failures.length === 0) throw new ActorNotFoundError(`No peer of this cluster registers actor class ${actor.cls}`);
+    throw new ActorPlacementError(recovered === undefined ? actor.cls : `${actor.cls}(${actor.id})`, failures);
+  }
+
+  #candidates(cls: string, exclude: ReadonlySet<string>): string[] {
+    const now = this.#clock.now();
+    return actorCandidates(cls, {
+      members: this.#membership.members(),
+      self: { peerId: this.#node.peerId, registers: this.#local.registers(cls) },
+      hostedOn: (peerId) => this.#hostedOn(peerId),
+      unreachable: (peerId) => now - (this.#unreachable.get(peerId) ?? -Infinity) < UNREACHABLE_HOST_MS,
+    }, exclude);
   }
 
   #hostedOn(peerId: string): number {
     let count = 0;
-    for (const actor of this.#actors.values()) if (actor.host === peerId && !actor.stopped) count++;
+    for (const actor of this.#actors.values()) if (actor.host === peerId && actor.status !== "stopped") count++;
     return count;
   }
 
-  /** A host was lost: its actors move, from their logged history, and their unanswered calls follow. */
-  async #hostLost(peerId: string, reason: string): Promise<void> {
-    const link = await this.#links.get(peerId)?.catch(() => undefined);
-    if (link !== undefined) link.lost = true;
+  /** A host was lost (it left, or its link ended): its actors move, from their logged history. */
+  #hostLost(peerId: string, reason: string): void {
+    const entry = this.#links.get(peerId);
+    if (entry === undefined) return;
     this.#links.delete(peerId);
-    for (const [key, call] of this.#pending) {
-      if (call.kind !== "request" || call.host !== peerId) continue;
-      this.#pending.delete(key);
-      call.done.reject(new PeerLostError(peerId, reason));
+    if (entry.link !== undefined) this.#linkLost(entry.link, reason);
+    else void entry.opening.then((link) => this.#linkLost(link, reason), () => {});
+  }
+
+  #linkLost(link: HostLink, reason: string): void {
+    const entry = this.#links.get(link.peerId);
+    if (entry?.link === link) this.#links.delete(link.peerId);
+    link.abort(`its host was lost: ${reason}`);
+    for (const [key, request] of this.#requests) {
+      if (request.link !== link) continue;
+      this.#requests.delete(key);
+      request.done.reject(new PeerLostError(link.peerId, reason));
     }
     for (const actor of this.#actors.values()) {
-      if (actor.host !== peerId || actor.stopped) continue;
+      if (actor.status === "live" && actor.link === link) this.#move(actor, link.peerId, reason);
+    }
+  }
+
+  /**
+   * Moves `actor` off `lost`. Records from the old host are refused from now on; those already
+   * handed to the log are waited for, so the new host is built from everything acknowledged.
+   */
+  #move(actor: OwnedActor, lost: string, reason: string): void {
+    actor.status = "placing";
+    actor.link = undefined;
+    actor.placed = (async () => {
+      await Promise.all(actor.recording);
+      if (actor.status === "stopped") return;
+      const recovered: ActorRecovery = { checkpoint: actor.checkpoint, entries: actor.entries.slice() };
       try {
-        actor.host = this.#place(actor.cls, peerId);
-        const recovered: ActorRecovery = { checkpoint: actor.checkpoint, entries: actor.entries.slice() };
-        await this.#request(actor.host, (key) => ({ op: "create", key, actorId: actor.id, cls: actor.cls, args: actor.args, recovered }));
+        await this.#place(actor, recovered, lost);
       } catch (error) {
-        this.#fail(actor, `its host ${peerId} was lost (${reason}) and it could not move: ${(error as Error).message}`);
-        continue;
+        this.#fail(actor, `its host ${lost} was lost (${reason}) and it could not move: ${(error as Error).message}`, error);
+        return;
       }
-      for (const [key, call] of this.#pending) {
-        if (call.kind === "call" && call.actorId === actor.id) {
-          void this.#send(actor.host, { op: "call", key, actorId: actor.id, method: call.method, args: call.args });
-        }
-      }
-    }
+      if (isOver(actor)) return;
+      // Live again, and in the same turn the waiting calls go out in the order they were made:
+      // a call made from now on is sent after them.
+      actor.status = "live";
+      for (const [key, call] of actor.calls) this.#sendCall(actor, key, call);
+    })();
   }
 
-  #fail(actor: OwnedActor, reason: string): void {
-    actor.stopped = true;
-    this.#actors.delete(actor.id);
-    if (actor.name !== undefined) this.#names.delete(actor.name);
-    for (const [key, call] of this.#pending) {
-      if (call.kind !== "call" || call.actorId !== actor.id) continue;
-      this.#pending.delete(key);
-      call.done.reject(new ActorStoppedError(`${actor.cls}(${actor.id})`, reason));
-    }
+  #sendCall(actor: OwnedActor, key: number, call: PendingCall): void {
+    call.sentOn = actor.link;
+    actor.link!.send({ op: "call", key, actorId: actor.id, method: call.method, args: call.args });
   }
 
-  /** Sends a create or a stop and waits for its answer. */
-  async #request(host: string, message: (key: number) => OwnerMessage): Promise<void> {
-    const key = this.#nextKey++;
-    const call: Pending = { kind: "request", host, done: Promise.withResolvers() };
-    this.#pending.set(key, call);
-    await this.#send(host, message(key));
-    await call.done.promise;
-  }
-
-  async #send(host: string, message: OwnerMessage): Promise<void> {
-    try {
-      const link = await this.#link(host);
-      await link.writer.write(message);
-    } catch {
-      // The host is unreachable: membership will report it lost, and its actors will move.
-    }
-  }
-
+  /** The link to `host`, opened once; a failure to open it rejects (and marks the host unreachable for a while). */
   #link(host: string): Promise<HostLink> {
-    let link = this.#links.get(host);
-    if (link === undefined) {
-      link = (async () => {
-        const end: MessageEnd<HostMessage, OwnerMessage> = host === this.#node.peerId
-          ? hostLocally(this.#hosting)
-          : await this.#node.openChannel<HostMessage, OwnerMessage>(host, ACTORS_PROTOCOL);
-        const opened: HostLink = { writer: end.writable.getWriter(), lost: false };
-        void this.#read(end.readable, opened, host);
-        return opened;
-      })();
-      this.#links.set(host, link);
-      link.catch(() => this.#links.delete(host));
-    }
-    return link;
-  }
-
-  async #read(readable: ReadableStream<HostMessage>, link: HostLink, host: string): Promise<void> {
-    try {
-      for await (const message of readable) {
-        if (link.lost) return;
-        if (message?.op === "record") await this.#record(message.event, message.seq, link);
-        else if (message?.op === "done") this.#done(message.key, message.ok ? undefined : message.error);
+    const known = this.#links.get(host);
+    if (known !== undefined) return known.opening;
+    const entry: { opening: Promise<HostLink>; link?: HostLink } = {
+      opening: HostLink.open(this.#node, this.#local.hosting, host, this.#events),
+    };
+    this.#links.set(host, entry);
+    entry.opening.then((link) => {
+      if (this.#links.get(host) === entry) entry.link = link;
+    }, (error: unknown) => {
+      if (this.#links.get(host) === entry) this.#links.delete(host);
+      if (error instanceof ProtocolNotSupportedError || error instanceof PeerUnreachableError) {
+        this.#unreachable.set(host, this.#clock.now());
       }
-    } catch {
-      // A broken channel: handled below like a closed one.
-    }
-    // The host's side ended while it may still be a member: its actors move all the same.
-    if (!link.lost) void this.#hostLost(host, "its hosting channel closed");
+    });
+    return entry.opening;
   }
 
-  /** Logs an event of an actor's history, acknowledges it, and answers the call it settles. */
-  async #record(event: JournalEvent, seq: number, link: HostLink): Promise<void> {
+  /** Sends a create or a stop on `link` and waits for its answer. */
+  async #request(link: HostLink, message: (key: number) => OwnerMessage): Promise<void> {
+    if (link.lost) throw new PeerLostError(link.peerId, "its hosting channel closed");
+    const key = this.#nextKey++;
+    const request: PendingRequest = { link, done: Promise.withResolvers() };
+    this.#requests.set(key, request);
+    link.send(message(key));
+    await request.done.promise;
+  }
+
+  /**
+   * An event of an actor's history from `link`. Logged (and folded here in the same turn as the
+   * log folds it) only while the actor lives on that link; acknowledged to the host and answered
+   * once the log acknowledged it.
+   */
+  #record(link: HostLink, event: JournalEvent, seq: number): void {
     const actor = this.#actors.get(event.id as string);
-    await this.#journal.record(event);
-    if (actor !== undefined) foldActorEvent(actor, event);
-    await link.writer.write({ op: "ack", seq }).catch(() => {});
-    if (event.type === "actor.stopped" && actor !== undefined) this.#fail(actor, "it was stopped");
+    // A host the actor has left (or never lived on): its word is not logged and not answered.
+    if (actor === undefined || actor.link !== link || actor.status === "stopped" || !HOST_EVENTS.has(event.type)) return;
+    if (event.type !== "actor.stopped" && !Number.isSafeInteger(event.n)) return;
+    let acked: Promise<void> | undefined;
+    try {
+      acked = this.#local.journal.record(event);
+    } catch (error) {
+      acked = Promise.reject(error);
+    }
+    foldActorEvent(actor, event);
+    const recorded = Promise.resolve(acked).then(
+      () => {
+        link.send({ op: "ack", seq });
+        this.#answer(actor, event);
+      },
+      (error: unknown) => this.#fail(actor, "its owner's log cannot record its calls", error),
+    );
+    actor.recording.add(recorded);
+    void recorded.finally(() => actor.recording.delete(recorded));
+  }
+
+  /** Answers the call a logged event settles, or ends an actor whose stop was logged. */
+  #answer(actor: OwnedActor, event: JournalEvent): void {
+    if (event.type === "actor.stopped") return this.#fail(actor, "it was stopped");
     if (event.type !== "actor.call" || typeof event.key !== "number") return;
-    const call = this.#pending.get(event.key);
+    const call = actor.calls.get(event.key);
     if (call === undefined) return;
-    this.#pending.delete(event.key);
+    actor.calls.delete(event.key);
+    this.#callers.delete(event.key);
     if (event.error !== undefined) call.done.reject(rebuildError(event.error as ErrorInfo));
     else call.done.resolve(event.result as Encoded);
   }
 
-  #done(key: number, error: ErrorInfo | undefined): void {
-    const call = this.#pending.get(key);
-    // A call that reached its actor is answered from its logged event, not from here.
-    if (call === undefined || (error === undefined && call.kind === "call")) return;
-    this.#pending.delete(key);
-    if (error === undefined) call.done.resolve(undefined);
-    else call.done.reject(rebuildError(error));
+  #done(link: HostLink, key: number, error: ErrorInfo | undefined): void {
+    const request = this.#requests.get(key);
+    if (request !== undefined) {
+      if (request.link !== link) return;
+      this.#requests.delete(key);
+      if (error === undefined) request.done.resolve();
+      else request.done.reject(rebuildError(error));
+      return;
+    }
+    // A call that reached its actor is answered from its logged event; only a refusal is answered here,
+    // and only by the host the call was last sent to.
+    const actor = this.#callers.get(key);
+    const call = actor?.calls.get(key);
+    if (error === undefined || call === undefined || call.sentOn !== link) return;
+    actor!.calls.delete(key);
+    this.#callers.delete(key);
+    call.done.reject(rebuildError(error));
   }
+
+  /** The actor is over: its waiting calls fail with `ActorStoppedError`. */
+  #fail(actor: OwnedActor, reason: string, cause?: unknown): void {
+    const calls = [...actor.calls.values()];
+    this.#forget(actor);
+    const error = new ActorStoppedError(`${actor.cls}(${actor.id})`, reason, cause === undefined ? undefined : { cause });
+    for (const call of calls) call.done.reject(error);
+  }
+
+  #forget(actor: OwnedActor): void {
+    actor.status = "stopped";
+    actor.link = undefined;
+    this.#actors.delete(actor.id);
+    if (actor.name !== undefined && this.#names.get(actor.name) === actor.id) this.#names.delete(actor.name);
+    for (const key of actor.calls.keys()) this.#callers.delete(key);
+    actor.calls.clear();
+  }
+}
+
+/** Whether `actor` ended while something awaited (a read the compiler would narrow away). */
+function isOver(actor: OwnedActor): boolean {
+  return actor.status === "stopped";
 }
