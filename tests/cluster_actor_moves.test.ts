@@ -178,4 +178,58 @@ describe("an actor's move is atomic with the owner's log", { timeout: 60_000 }, 
       rmSync(work, { recursive: true, force: true });
     }
   });
+
+  it("a peer that announces a class but does not serve /actant/actors/1: a move goes past it, createActor rejects", async () => {
+    const owner = new ActantApp("rogue_host", { durability: "memory" });
+    const member = new ActantApp("rogue_host", { durability: "memory" });
+    defineLedger(owner, "owner");
+    defineLedger(member, "member");
+    let client: ActantApp | undefined;
+    let rogue: Awaited<ReturnType<typeof createNetNode>> | undefined;
+    let heartbeat: ReturnType<typeof setInterval> | undefined;
+    try {
+      const memberA = await owner.join({ heartbeatMs: 200 });
+      const memberB = await member.join({ bootstrap: memberA.node.addresses(), heartbeatMs: 200 });
+      await until(() => memberA.membership.members().length === 1, "the owner knows the member");
+      client = new ActantApp("rogue_host", { address: memberA.node.addresses()[0] });
+      const ledger = await client.createActor(ledgerShape(client));
+      assert.equal(await ledger.where(), "member");
+      assert.equal(await ledger.append("before"), "before");
+
+      // The rogue: a member by its announcements (no actors yet, so the first choice for any),
+      // with nothing behind them.
+      rogue = await createNetNode({ pubsub: true, bootstrap: memberA.node.addresses() });
+      const topic = membershipTopic("rogue_host");
+      rogue.subscribe(topic, () => {});
+      const announcement = new TextEncoder().encode(JSON.stringify({
+        app: "rogue_host",
+        status: { ...memberB.report(), peerId: rogue.peerId, nodeId: "rogue", actors: 0 },
+        registers: { tasks: [], actors: ["Ledger", "OnlyRogue"] },
+        concurrency: null,
+      }));
+      const node = rogue;
+      heartbeat = setInterval(() => void node.publish(topic, announcement).catch(() => {}), 100);
+      await until(() => memberA.membership.get(node.peerId) !== undefined, "the owner takes the rogue as a member");
+
+      await memberB.node.stop();
+      assert.equal(await within(ledger.append("after").get(), BOUND_MS, "a call after the move"), "after");
+      assert.equal(await ledger.where(), "owner", "the move went past the rogue to the next peer");
+      assert.deepEqual(await ledger.list(), ["before", "after"]);
+
+      const OnlyRogue = client.actor("OnlyRogue", class {});
+      await assert.rejects(within(client.createActor(OnlyRogue), BOUND_MS, "createActor of a class only the rogue announces"), (error: Error & { code?: string; cause?: Error }) => {
+        assert.equal(error.name, "ActorPlacementError");
+        assert.equal(error.code, "ACTOR_PLACEMENT_FAILED");
+        assert.equal(error.cause?.name, "ProtocolNotSupportedError");
+        return true;
+      });
+      assert.equal(await ledger.append("still"), "still", "the owner goes on serving");
+    } finally {
+      clearInterval(heartbeat);
+      await rogue?.stop();
+      await client?.close();
+      await member.close().catch(() => {}); // its node was stopped under it
+      await owner.close();
+    }
+  });
 });
