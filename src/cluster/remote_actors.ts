@@ -26,7 +26,7 @@ import {
 } from "../common/mod.ts";
 import { messageSize, type NetNode, PeerUnreachableError, ProtocolNotSupportedError } from "../net/mod.ts";
 import type { Journal, JournalEvent } from "../store/mod.ts";
-import type { ActorHosting } from "./actor_host_service.ts";
+import { type ActorHosting, dropOwner } from "./actor_host_service.ts";
 import { actorCandidates } from "./actor_placement.ts";
 import type { OwnerMessage } from "./actor_protocol.ts";
 import { MAX_BATCH_BYTES } from "./batch.ts";
@@ -113,7 +113,11 @@ export class RemoteActors {
     this.#local = local;
     this.#clock = local.clock ?? systemClock;
     membership.onChange((change) => {
-      if (change.kind === "left") this.#hostLost(change.peerId, change.reason);
+      if (change.kind === "left") {
+        this.#hostLost(change.peerId, change.reason);
+        // And the other way round: what this peer hosts for the peer that left is let go of.
+        dropOwner(node, change.peerId, change.reason);
+      }
       // A member that (re)joins is fresh evidence: it may serve hosting now.
       if (change.kind === "joined") this.#unreachable.delete(change.member.peerId);
     });
