@@ -18,7 +18,7 @@ const appModule = new URL("./fixtures/ledger_app.ts", import.meta.url).pathname;
 /** Membership fast enough that a stop of a few seconds is a loss on both sides. */
 const MEMBERSHIP = ["--heartbeat-ms", "200", "--fail-after-ms", "1000"];
 /** How long the owner stays stopped: well past --fail-after-ms. */
-const STOPPED_MS = Number(process.env.STOPPED_MS ?? 3_000);
+const STOPPED_MS = 3_000;
 const CALLS = 400;
 const IN_FLIGHT = 8;
 /** The call after which the owner is stopped. */
@@ -146,8 +146,11 @@ describe("actor calls through an owner stopped and resumed (real processes)", { 
       client = new ActantApp("ledger_test", { address: restarted.address });
       const back = await client.getActor(ledgerShape(client), "ledger");
       assert.deepEqual(await back.list(), state, "the log gives the state the actor had");
+    } catch (error) {
+      // What the workers logged (members joining and leaving) is what explains a failure here.
+      for (const worker of workers) console.error(worker.output());
+      throw error;
     } finally {
-      if (process.env.DEBUG_OUTPUT) for (const worker of workers) console.log(worker.output());
       await client?.close();
       for (const worker of workers) {
         signal(worker, "SIGCONT");
