@@ -24,18 +24,16 @@ import {
   SerializationError,
   systemClock,
 } from "../common/mod.ts";
-import { messageSize, type NetNode, PeerUnreachableError, ProtocolNotSupportedError } from "../net/mod.ts";
+import { messageSize, type NetNode } from "../net/mod.ts";
 import type { Journal, JournalEvent } from "../store/mod.ts";
 import { type ActorHosting, dropOwner } from "./actor_host_service.ts";
 import { actorCandidates } from "./actor_placement.ts";
 import type { OwnerMessage } from "./actor_protocol.ts";
 import { MAX_BATCH_BYTES } from "./batch.ts";
-import { HostLink, type HostLinkEvents } from "./host_link.ts";
+import type { HostLink } from "./host_link.ts";
+import { HostLinks } from "./host_links.ts";
 import type { Membership } from "./membership.ts";
 import { type ErrorInfo, rebuildError } from "./protocol.ts";
-
-/** How long a peer whose hosting protocol could not be opened is tried only after every other one. */
-export const UNREACHABLE_HOST_MS = 30_000;
 
 /** Events of an actor's history that its host may send for the owner to log. */
 const HOST_EVENTS = new Set(["actor.call", "actor.checkpoint", "actor.restarted", "actor.stopped"]);
@@ -69,12 +67,6 @@ interface OwnedActor extends ActorHistory {
   placed: Promise<void> | undefined;
 }
 
-/** A create or a stop, answered by the host it went to. */
-interface PendingRequest {
-  readonly link: HostLink;
-  readonly done: PromiseWithResolvers<void>;
-}
-
 /** What the owner needs from its own peer. */
 export interface RemoteActorsLocal {
   hosting: ActorHosting;
@@ -90,36 +82,33 @@ export class RemoteActors {
   readonly #node: NetNode;
   readonly #membership: Membership;
   readonly #local: RemoteActorsLocal;
-  readonly #clock: Clock;
+  readonly #links: HostLinks;
   readonly #actors = new Map<string, OwnedActor>();
   readonly #names = new Map<string, string>();
   /** The actor of each pending call's key. */
   readonly #callers = new Map<number, OwnedActor>();
-  readonly #requests = new Map<number, PendingRequest>();
-  /** Links by host: opening, or open (`link` set). */
-  readonly #links = new Map<string, { opening: Promise<HostLink>; link?: HostLink }>();
-  /** When opening the hosting protocol on a peer last failed. */
-  readonly #unreachable = new Map<string, number>();
-  readonly #events: HostLinkEvents = {
-    record: (link, event, seq) => this.#record(link, event, seq),
-    done: (link, key, error) => this.#done(link, key, error),
-    ended: (link, reason) => this.#linkLost(link, reason),
-  };
-  #nextKey = 1;
 
   constructor(node: NetNode, membership: Membership, local: RemoteActorsLocal) {
     this.#node = node;
     this.#membership = membership;
     this.#local = local;
-    this.#clock = local.clock ?? systemClock;
+    this.#links = new HostLinks({
+      node,
+      hosting: local.hosting,
+      clock: local.clock ?? systemClock,
+      events: {
+        record: (link, event, seq) => this.#record(link, event, seq),
+        refused: (link, key, error) => this.#refused(link, key, error),
+        lost: (link, reason) => this.#linkLost(link, reason),
+      },
+    });
     membership.onChange((change) => {
       if (change.kind === "left") {
-        this.#hostLost(change.peerId, change.reason);
+        this.#links.hostLost(change.peerId, change.reason);
         // And the other way round: what this peer hosts for the peer that left is let go of.
         dropOwner(node, change.peerId, change.reason);
       }
-      // A member that (re)joins is fresh evidence: it may serve hosting now.
-      if (change.kind === "joined") this.#unreachable.delete(change.member.peerId);
+      if (change.kind === "joined") this.#links.joined(change.member.peerId);
     });
   }
 
@@ -154,7 +143,7 @@ export class RemoteActors {
       // Logged once a host holds it: a create that fails leaves nothing to bring back.
       await this.#local.journal.record({ type: "actor.created", id: actor.id, actor: cls, name, args, host: actor.host });
     } catch (error) {
-      if (actor.link !== undefined) actor.link.send({ op: "stop", key: this.#nextKey++, actorId: actor.id, drain: false });
+      if (actor.link !== undefined) actor.link.send({ op: "stop", key: this.#links.nextKey(), actorId: actor.id, drain: false });
       this.#forget(actor);
       throw error;
     }
@@ -181,7 +170,7 @@ export class RemoteActors {
     if (actor === undefined || actor.status === "stopped") {
       return Promise.reject(new ActorStoppedError(actorId, "no such actor is live in this cluster"));
     }
-    const key = this.#nextKey++;
+    const key = this.#links.nextKey();
     // Too big for a frame: refused here, or it would break the hosting channel of every actor there.
     if (messageSize({ op: "call", key, actorId, method, args } satisfies OwnerMessage) > MAX_BATCH_BYTES) {
       return Promise.reject(new SerializationError(`the arguments of ${actor.cls}.${method}`, `more than a frame carries (${MAX_BATCH_BYTES} bytes)`));
@@ -203,7 +192,7 @@ export class RemoteActors {
         continue;
       }
       try {
-        await this.#request(actor.link!, (key) => ({ op: "stop", key, actorId, drain }));
+        await this.#links.request(actor.link!, (key) => ({ op: "stop", key, actorId, drain }));
         return;
       } catch (error) {
         // Its host was lost before it answered: the actor moves, and the stop follows it.
@@ -230,9 +219,9 @@ export class RemoteActors {
       tried.add(host);
       actor.host = host;
       try {
-        const link = await this.#link(host);
+        const link = await this.#links.open(host);
         actor.link = link;
-        await this.#request(link, (key) => ({ op: "create", key, actorId: actor.id, cls: actor.cls, args: actor.args, recovered }));
+        await this.#links.request(link, (key) => ({ op: "create", key, actorId: actor.id, cls: actor.cls, args: actor.args, recovered }));
         return;
       } catch (error) {
         actor.link = undefined;
@@ -247,12 +236,11 @@ export class RemoteActors {
   }
 
   #candidates(cls: string, exclude: ReadonlySet<string>): string[] {
-    const now = this.#clock.now();
     return actorCandidates(cls, {
       members: this.#membership.members(),
       self: { peerId: this.#node.peerId, registers: this.#local.registers(cls) },
       hostedOn: (peerId) => this.#hostedOn(peerId),
-      unreachable: (peerId) => now - (this.#unreachable.get(peerId) ?? -Infinity) < UNREACHABLE_HOST_MS,
+      unreachable: (peerId) => this.#links.unreachable(peerId),
     }, exclude);
   }
 
@@ -262,24 +250,8 @@ export class RemoteActors {
     return count;
   }
 
-  /** A host was lost (it left, or its link ended): its actors move, from their logged history. */
-  #hostLost(peerId: string, reason: string): void {
-    const entry = this.#links.get(peerId);
-    if (entry === undefined) return;
-    this.#links.delete(peerId);
-    if (entry.link !== undefined) this.#linkLost(entry.link, reason);
-    else void entry.opening.then((link) => this.#linkLost(link, reason), () => {});
-  }
-
+  /** A host's link is gone (it left, or the link ended): its actors move, from their logged history. */
   #linkLost(link: HostLink, reason: string): void {
-    const entry = this.#links.get(link.peerId);
-    if (entry?.link === link) this.#links.delete(link.peerId);
-    link.abort(`its host was lost: ${reason}`);
-    for (const [key, request] of this.#requests) {
-      if (request.link !== link) continue;
-      this.#requests.delete(key);
-      request.done.reject(new PeerLostError(link.peerId, reason));
-    }
     for (const actor of this.#actors.values()) {
       if (actor.status === "live" && actor.link === link) this.#move(actor, link.peerId, reason);
     }
@@ -313,35 +285,6 @@ export class RemoteActors {
   #sendCall(actor: OwnedActor, key: number, call: PendingCall): void {
     call.sentOn = actor.link;
     actor.link!.send({ op: "call", key, actorId: actor.id, method: call.method, args: call.args });
-  }
-
-  /** The link to `host`, opened once; a failure to open it rejects (and marks the host unreachable for a while). */
-  #link(host: string): Promise<HostLink> {
-    const known = this.#links.get(host);
-    if (known !== undefined) return known.opening;
-    const entry: { opening: Promise<HostLink>; link?: HostLink } = {
-      opening: HostLink.open(this.#node, this.#local.hosting, host, this.#events),
-    };
-    this.#links.set(host, entry);
-    entry.opening.then((link) => {
-      if (this.#links.get(host) === entry) entry.link = link;
-    }, (error: unknown) => {
-      if (this.#links.get(host) === entry) this.#links.delete(host);
-      if (error instanceof ProtocolNotSupportedError || error instanceof PeerUnreachableError) {
-        this.#unreachable.set(host, this.#clock.now());
-      }
-    });
-    return entry.opening;
-  }
-
-  /** Sends a create or a stop on `link` and waits for its answer. */
-  async #request(link: HostLink, message: (key: number) => OwnerMessage): Promise<void> {
-    if (link.lost) throw new PeerLostError(link.peerId, "its hosting channel closed");
-    const key = this.#nextKey++;
-    const request: PendingRequest = { link, done: Promise.withResolvers() };
-    this.#requests.set(key, request);
-    link.send(message(key));
-    await request.done.promise;
   }
 
   /**
@@ -384,20 +327,11 @@ export class RemoteActors {
     else call.done.resolve(event.result as Encoded);
   }
 
-  #done(link: HostLink, key: number, error: ErrorInfo | undefined): void {
-    const request = this.#requests.get(key);
-    if (request !== undefined) {
-      if (request.link !== link) return;
-      this.#requests.delete(key);
-      if (error === undefined) request.done.resolve();
-      else request.done.reject(rebuildError(error));
-      return;
-    }
-    // A call that reached its actor is answered from its logged event; only a refusal is answered here,
-    // and only by the host the call was last sent to.
+  /** A call refused before it reached its actor: answered so, if `link` is where it was last sent. */
+  #refused(link: HostLink, key: number, error: ErrorInfo): void {
     const actor = this.#callers.get(key);
     const call = actor?.calls.get(key);
-    if (error === undefined || call === undefined || call.sentOn !== link) return;
+    if (call === undefined || call.sentOn !== link) return;
     actor!.calls.delete(key);
     this.#callers.delete(key);
     call.done.reject(rebuildError(error));
