@@ -65,6 +65,8 @@ interface OwnedActor extends ActorHistory {
   readonly recording: Set<Promise<void>>;
   /** The placement under way. */
   placed: Promise<void> | undefined;
+  /** Whether its creation finished: only then can it be found and called. */
+  created: boolean;
 }
 
 /** What the owner needs from its own peer. */
@@ -132,42 +134,42 @@ export class RemoteActors {
       calls: new Map(),
       recording: new Set(),
       placed: undefined,
+      created: false,
     };
     if (name !== undefined) this.#names.set(name, actor.id);
     this.#actors.set(actor.id, actor);
     try {
       actor.placed = this.#place(actor, undefined, undefined);
       await actor.placed;
-      if (isOver(actor)) throw new ActorStoppedError(`${cls}(${actor.id})`, "it stopped as it started");
-      actor.status = "live";
       // Logged once a host holds it: a create that fails leaves nothing to bring back.
       await this.#local.journal.record({ type: "actor.created", id: actor.id, actor: cls, name, args, host: actor.host });
     } catch (error) {
       if (actor.link !== undefined) actor.link.send({ op: "stop", key: this.#links.nextKey(), actorId: actor.id, drain: false });
-      this.#forget(actor);
+      this.#fail(actor, "it could not be created", error);
       throw error;
     }
+    if (isOver(actor)) throw new ActorStoppedError(`${cls}(${actor.id})`, "it stopped as it was created");
+    actor.created = true;
     return actor.id;
   }
 
   /** Whether `nameOrId` names (or is the id of) a live actor this peer owns. */
   knows(nameOrId: string): boolean {
-    const actor = this.#actors.get(this.#names.get(nameOrId) ?? nameOrId);
-    return actor !== undefined && actor.status !== "stopped";
+    return this.#live(nameOrId) !== undefined;
   }
 
   /** The id of the live actor named (or with id) `nameOrId`, of class `cls`. */
   find(cls: string, nameOrId: string): string {
-    const actor = this.#actors.get(this.#names.get(nameOrId) ?? nameOrId);
-    if (actor === undefined || actor.status === "stopped") throw new ActorNotFoundError(`No live actor named "${nameOrId}" (nor with that id)`);
+    const actor = this.#live(nameOrId);
+    if (actor === undefined) throw new ActorNotFoundError(`No live actor named "${nameOrId}" (nor with that id)`);
     if (actor.cls !== cls) throw new ActorNotFoundError(`Actor "${nameOrId}" is a ${actor.cls}, not a ${cls}`);
     return actor.id;
   }
 
   /** Relays a call; resolves with its encoded result once its outcome is logged here. */
   call(actorId: string, method: string, args: Encoded): Promise<Encoded | undefined> {
-    const actor = this.#actors.get(actorId);
-    if (actor === undefined || actor.status === "stopped") {
+    const actor = this.#live(actorId);
+    if (actor === undefined) {
       return Promise.reject(new ActorStoppedError(actorId, "no such actor is live in this cluster"));
     }
     const key = this.#links.nextKey();
@@ -185,7 +187,7 @@ export class RemoteActors {
 
   /** Stops an actor on its host (following it if it moves meanwhile). */
   async stop(actorId: string, drain: boolean): Promise<void> {
-    const actor = this.#actors.get(actorId);
+    const actor = this.#live(actorId);
     while (actor !== undefined && actor.status !== "stopped") {
       if (actor.status === "placing") {
         await actor.placed?.catch(() => {});
@@ -201,6 +203,11 @@ export class RemoteActors {
     }
   }
 
+  #live(nameOrId: string): OwnedActor | undefined {
+    const actor = this.#actors.get(this.#names.get(nameOrId) ?? nameOrId);
+    return actor !== undefined && actor.created && actor.status !== "stopped" ? actor : undefined;
+  }
+
   /** How many live actors this peer owns. */
   get size(): number {
     return this.#actors.size;
@@ -208,7 +215,8 @@ export class RemoteActors {
 
   /**
    * Puts `actor` on the best peer that takes it, trying the next one when a peer cannot be
-   * reached or refuses; `recovered` rebuilds a moving actor there. The caller makes it `live`.
+   * reached or refuses; `recovered` rebuilds a moving actor there. It is `live` when this
+   * resolves, and its waiting calls have gone out, in order, in the same turn.
    */
   async #place(actor: OwnedActor, recovered: ActorRecovery | undefined, lost: string | undefined): Promise<void> {
     const tried = new Set<string>(lost === undefined ? [] : [lost]);
@@ -222,6 +230,12 @@ export class RemoteActors {
         const link = await this.#links.open(host);
         actor.link = link;
         await this.#links.request(link, (key) => ({ op: "create", key, actorId: actor.id, cls: actor.cls, args: actor.args, recovered }));
+        if (isOver(actor)) return;
+        if (link.lost) throw new PeerLostError(host, "its hosting channel closed as the actor started there");
+        // Live, and in the same turn the waiting calls go out in the order they were made: a call
+        // made from now on is sent after them.
+        actor.status = "live";
+        for (const [key, call] of actor.calls) this.#sendCall(actor, key, call);
         return;
       } catch (error) {
         actor.link = undefined;
@@ -272,13 +286,7 @@ export class RemoteActors {
         await this.#place(actor, recovered, lost);
       } catch (error) {
         this.#fail(actor, `its host ${lost} was lost (${reason}) and it could not move: ${(error as Error).message}`, error);
-        return;
       }
-      if (isOver(actor)) return;
-      // Live again, and in the same turn the waiting calls go out in the order they were made:
-      // a call made from now on is sent after them.
-      actor.status = "live";
-      for (const [key, call] of actor.calls) this.#sendCall(actor, key, call);
     })();
   }
 
