@@ -1,7 +1,9 @@
 /**
  * The hosting side of actors owned by other peers: each owner's channel creates cells whose
  * journal is that owner (events go over the channel; a call's answer waits for the owner's
- * acknowledgement), and relays the owner's calls into them.
+ * acknowledgement), and relays the owner's calls into them. When the channel ends, or this
+ * peer's membership takes the owner as gone ({@linkcode dropOwner}), its cells here stop without
+ * logging anything: the owner, if alive, moves them from its log.
  *
  * @module
  */
