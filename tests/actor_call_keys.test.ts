@@ -36,16 +36,19 @@ describe("relayed calls counted once by their key", () => {
 
       const app = new ActantApp("keys", { backend: await openLmdbBackend(dir) });
       try {
-        const Ledger = app.actor("Ledger", class {
-          items: string[] = [];
-          append(item: string) {
-            this.items.push(item);
-            return item;
-          }
-          list() {
-            return this.items.slice();
-          }
-        });
+        const Ledger = app.actor(
+          "Ledger",
+          class {
+            items: string[] = [];
+            append(item: string) {
+              this.items.push(item);
+              return item;
+            }
+            list() {
+              return this.items.slice();
+            }
+          },
+        );
         const ledger = await app.getActor(Ledger, "a-ledger");
         assert.deepEqual(await ledger.list(), ["a0", "a1", "a2", "local"]);
       } finally {
@@ -60,7 +63,12 @@ describe("relayed calls counted once by their key", () => {
     const history: Parameters<typeof foldActorEvent>[0] = { entries: [] };
     for (let n = 1; n <= REMEMBERED_CALL_KEYS + 10; n++) foldActorEvent(history, call(n, `a${n}`, n));
     assert.equal(history.keys?.length, REMEMBERED_CALL_KEYS);
-    foldActorEvent(history, { type: "actor.checkpoint", id: "a-ledger", n: REMEMBERED_CALL_KEYS + 10, state: encode({}) });
+    foldActorEvent(history, {
+      type: "actor.checkpoint",
+      id: "a-ledger",
+      n: REMEMBERED_CALL_KEYS + 10,
+      state: encode({}),
+    });
     assert.equal(history.entries.length, 0);
     // A call already counted, sent again after the checkpoint: still counted once.
     foldActorEvent(history, call(REMEMBERED_CALL_KEYS + 11, "again", REMEMBERED_CALL_KEYS + 10));

@@ -12,7 +12,14 @@ import { describe, it } from "node:test";
 import { ActantApp } from "../mod.ts";
 import { type ClusterMember, membershipTopic } from "../src/cluster/mod.ts";
 import { createNetNode } from "../src/net/mod.ts";
-import { type Backend, type BackendEntry, openLmdbBackend, type RangeOptions, type WriteOp, type WriteResult } from "../src/store/mod.ts";
+import {
+  type Backend,
+  type BackendEntry,
+  openLmdbBackend,
+  type RangeOptions,
+  type WriteOp,
+  type WriteResult,
+} from "../src/store/mod.ts";
 import { within } from "./support/async.ts";
 
 const BOUND_MS = 20_000;
@@ -55,7 +62,9 @@ class HeldDisk implements Backend {
     const result = this.inner.write(ops);
     const marker = this.#marker;
     const text = new TextDecoder();
-    if (marker === undefined || !ops.some((op) => op.type === "put" && text.decode(op.value).includes(marker))) return result;
+    if (marker === undefined || !ops.some((op) => op.type === "put" && text.decode(op.value).includes(marker))) {
+      return result;
+    }
     this.#marker = undefined;
     this.caught.resolve();
     const committed = result.committed.then(() => this.#release.promise);
@@ -71,20 +80,23 @@ class HeldDisk implements Backend {
 
 /** The client's view of the ledger actor (the workers run their own). */
 function ledgerShape(app: ActantApp) {
-  return app.actor("Ledger", class {
-    append(_item: string): string {
-      return "";
-    }
-    hold(_item: string): string {
-      return "";
-    }
-    list(): string[] {
-      return [];
-    }
-    where(): string {
-      return "";
-    }
-  });
+  return app.actor(
+    "Ledger",
+    class {
+      append(_item: string): string {
+        return "";
+      }
+      hold(_item: string): string {
+        return "";
+      }
+      list(): string[] {
+        return [];
+      }
+      where(): string {
+        return "";
+      }
+    },
+  );
 }
 
 /**
@@ -92,35 +104,43 @@ function ledgerShape(app: ActantApp) {
  * changes the state and then waits for `hold.released`, so its record is not sent in time; with
  * `slow`, `append` takes a moment, so rebuilding the actor there (a replay) leaves room for a race.
  */
-function defineLedger(app: ActantApp, where: string, options: { hold?: { entered: () => void; released: Promise<void> }; slow?: boolean } = {}) {
+function defineLedger(
+  app: ActantApp,
+  where: string,
+  options: { hold?: { entered: () => void; released: Promise<void> }; slow?: boolean } = {},
+) {
   const { hold, slow } = options;
-  return app.actor("Ledger", class {
-    items: string[] = [];
-    append(item: string): string | Promise<string> {
-      if (!slow) return this.#add(item);
-      return new Promise((resolve) => setTimeout(() => resolve(this.#add(item)), 10));
-    }
-    async hold(item: string) {
-      this.#add(item);
-      hold?.entered();
-      await hold?.released;
-      return item;
-    }
-    list() {
-      return this.items.slice();
-    }
-    where() {
-      return where;
-    }
-    #add(item: string): string {
-      this.items.push(item);
-      return item;
-    }
-  }, { checkpointEvery: 4 });
+  return app.actor(
+    "Ledger",
+    class {
+      items: string[] = [];
+      append(item: string): string | Promise<string> {
+        if (!slow) return this.#add(item);
+        return new Promise((resolve) => setTimeout(() => resolve(this.#add(item)), 10));
+      }
+      async hold(item: string) {
+        this.#add(item);
+        hold?.entered();
+        await hold?.released;
+        return item;
+      }
+      list() {
+        return this.items.slice();
+      }
+      where() {
+        return where;
+      }
+      #add(item: string): string {
+        this.items.push(item);
+        return item;
+      }
+    },
+    { checkpointEvery: 4 },
+  );
 }
 
 describe("an actor's move is atomic with the owner's log", { timeout: 60_000 }, () => {
-  it("a record still being logged when the host is lost, and a call that ran there unlogged: each counts once", async () => {
+  it("a record held in the log as its host is lost, and a call run there unlogged, count once", async () => {
     const work = mkdtempSync(join(tmpdir(), "actant-moves-"));
     const logPath = join(work, "owner-log");
     const disk = new HeldDisk(await openLmdbBackend(logPath));
@@ -135,7 +155,10 @@ describe("an actor's move is atomic with the owner's log", { timeout: 60_000 }, 
     try {
       const memberA = await owner.join({ heartbeatMs: 200 });
       memberB = await member.join({ bootstrap: memberA.node.addresses(), heartbeatMs: 200 });
-      await until(() => memberA.membership.members().length === 1 && memberB!.membership.members().length === 1, "they know each other");
+      await until(
+        () => memberA.membership.members().length === 1 && memberB!.membership.members().length === 1,
+        "they know each other",
+      );
       client = new ActantApp("moves", { address: memberA.node.addresses()[0] });
       const Ledger = ledgerShape(client);
       const ledger = await client.createActor(Ledger);
@@ -143,8 +166,14 @@ describe("an actor's move is atomic with the owner's log", { timeout: 60_000 }, 
       for (let i = 0; i < 5; i++) assert.equal(await ledger.append(`a${i}`), `a${i}`);
 
       disk.holdBatchWith('"a5"');
-      const answers = [ledger.append("a5"), ledger.hold("a6"), ledger.append("a7")].map((call) => call.get({ timeout: BOUND_MS }));
-      await within(Promise.all([disk.caught.promise, entered.promise]), BOUND_MS, "a5 held in the log and a6 running on the member");
+      const answers = [ledger.append("a5"), ledger.hold("a6"), ledger.append("a7")].map((call) =>
+        call.get({ timeout: BOUND_MS })
+      );
+      await within(
+        Promise.all([disk.caught.promise, entered.promise]),
+        BOUND_MS,
+        "a5 held in the log and a6 running on the member",
+      );
       // Released only after the owner has taken the member as lost and started moving the actor.
       memberA.membership.onChange((change) => {
         if (change.kind === "left") setTimeout(() => disk.release(), 0);
@@ -179,7 +208,7 @@ describe("an actor's move is atomic with the owner's log", { timeout: 60_000 }, 
     }
   });
 
-  it("a peer that announces a class but does not serve /actant/actors/1: a move goes past it, createActor rejects", async () => {
+  it("a peer announcing the class, not serving /actant/actors/1: moves pass it, createActor rejects", async () => {
     const owner = new ActantApp("rogue_host", { durability: "memory" });
     const member = new ActantApp("rogue_host", { durability: "memory" });
     defineLedger(owner, "owner");
@@ -217,12 +246,15 @@ describe("an actor's move is atomic with the owner's log", { timeout: 60_000 }, 
       assert.deepEqual(await ledger.list(), ["before", "after"]);
 
       const OnlyRogue = client.actor("OnlyRogue", class {});
-      await assert.rejects(within(client.createActor(OnlyRogue), BOUND_MS, "createActor of a class only the rogue announces"), (error: Error & { code?: string; cause?: Error }) => {
-        assert.equal(error.name, "ActorPlacementError");
-        assert.equal(error.code, "ACTOR_PLACEMENT_FAILED");
-        assert.equal(error.cause?.name, "ProtocolNotSupportedError");
-        return true;
-      });
+      await assert.rejects(
+        within(client.createActor(OnlyRogue), BOUND_MS, "createActor of a class only the rogue announces"),
+        (error: Error & { code?: string; cause?: Error }) => {
+          assert.equal(error.name, "ActorPlacementError");
+          assert.equal(error.code, "ACTOR_PLACEMENT_FAILED");
+          assert.equal(error.cause?.name, "ProtocolNotSupportedError");
+          return true;
+        },
+      );
       assert.equal(await ledger.append("still"), "still", "the owner goes on serving");
     } finally {
       clearInterval(heartbeat);

@@ -27,17 +27,20 @@ const STOP_AT = 120;
 const CALL_BOUND_MS = 60_000;
 
 function ledgerShape(app: ActantApp) {
-  return app.actor("Ledger", class {
-    append(_item: string): number {
-      return 0;
-    }
-    list(): string[] {
-      return [];
-    }
-    host(): number {
-      return 0;
-    }
-  });
+  return app.actor(
+    "Ledger",
+    class {
+      append(_item: string): number {
+        return 0;
+      }
+      list(): string[] {
+        return [];
+      }
+      host(): number {
+        return 0;
+      }
+    },
+  );
 }
 
 /**
@@ -74,7 +77,17 @@ describe("actor calls through an owner stopped and resumed (real processes)", { 
       const ownerArgs = ["--app", appModule, "--data", join(work, "owner"), "--node-id", "owner", ...MEMBERSHIP];
       const owner = await startWorker(ownerArgs);
       workers.push(owner);
-      const member = await startWorker(["--app", appModule, "--data", join(work, "member"), "--node-id", "member", "--bootstrap", owner.address, ...MEMBERSHIP]);
+      const member = await startWorker([
+        "--app",
+        appModule,
+        "--data",
+        join(work, "member"),
+        "--node-id",
+        "member",
+        "--bootstrap",
+        owner.address,
+        ...MEMBERSHIP,
+      ]);
       workers.push(member);
       await waitForMembers([owner.address, member.address], 2);
       client = new ActantApp("ledger_test", { address: owner.address });
@@ -89,22 +102,23 @@ describe("actor calls through an owner stopped and resumed (real processes)", { 
       const inFlight = new Set<Promise<unknown>>();
       let resumed: Promise<void> | undefined;
       let reconnecting: Promise<void> | undefined;
-      const reconnect = () => reconnecting ??= (async () => {
-        await resumed; // no use dialling a stopped process
-        await client?.close().catch(() => {});
-        for (let attempt = 1; ; attempt++) {
-          client = new ActantApp("ledger_test", { address: owner.address });
-          try {
-            ledger = await client.getActor(ledgerShape(client), "ledger");
-            break;
-          } catch (error) {
-            await client.close().catch(() => {});
-            if (attempt === 10) throw error;
-            await new Promise((resolve) => setTimeout(resolve, 200));
+      const reconnect = () =>
+        reconnecting ??= (async () => {
+          await resumed; // no use dialling a stopped process
+          await client?.close().catch(() => {});
+          for (let attempt = 1;; attempt++) {
+            client = new ActantApp("ledger_test", { address: owner.address });
+            try {
+              ledger = await client.getActor(ledgerShape(client), "ledger");
+              break;
+            } catch (error) {
+              await client.close().catch(() => {});
+              if (attempt === 10) throw error;
+              await new Promise((resolve) => setTimeout(resolve, 200));
+            }
           }
-        }
-        reconnecting = undefined;
-      })();
+          reconnecting = undefined;
+        })();
       for (const item of items) {
         if (outcomes.length === STOP_AT) {
           signal(owner, "SIGSTOP");
@@ -156,11 +170,13 @@ describe("actor calls through an owner stopped and resumed (real processes)", { 
         signal(worker, "SIGCONT");
         signal(worker, "SIGKILL");
       }
-      await Promise.all(workers.map((worker) =>
-        worker.child.exitCode !== null || worker.child.signalCode !== null
-          ? undefined
-          : new Promise((resolve) => worker.child.once("exit", resolve))
-      ));
+      await Promise.all(
+        workers.map((worker) =>
+          worker.child.exitCode !== null || worker.child.signalCode !== null
+            ? undefined
+            : new Promise((resolve) => worker.child.once("exit", resolve))
+        ),
+      );
       rmSync(work, { recursive: true, force: true });
     }
   });

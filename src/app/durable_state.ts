@@ -171,7 +171,11 @@ export class DurableState {
     return {
       tasks: [...this.tasks].map(([id, record]) => [id, { ...record }]),
       workflows: [...this.workflows].map(([id, record]) => [id, { ...record, nodes: { ...record.nodes } }]),
-      actors: [...this.actors].map(([id, record]) => [id, { ...record, entries: record.entries.slice(), ...(record.keys === undefined ? {} : { keys: record.keys.slice() }) }]),
+      actors: [...this.actors].map(([id, record]) => {
+        const copy: ActorRecord = { ...record, entries: record.entries.slice() };
+        if (record.keys !== undefined) copy.keys = record.keys.slice();
+        return [id, copy];
+      }),
     };
   }
 

@@ -90,7 +90,9 @@ export class HostLink {
       if (!Number.isSafeInteger(m.seq) || typeof event?.type !== "string" || typeof event.id !== "string") return;
       this.#events.record(this, event as JournalEvent, m.seq as number);
     } else if (m?.op === "done" && Number.isSafeInteger(m.key)) {
-      const error = m.ok === true ? undefined : (typeof m.error === "object" && m.error !== null ? m.error : { name: "Error", message: "failed" });
+      const error = m.ok === true
+        ? undefined
+        : (typeof m.error === "object" && m.error !== null ? m.error : { name: "Error", message: "failed" });
       this.#events.done(this, m.key as number, error as ErrorInfo | undefined);
     }
   }

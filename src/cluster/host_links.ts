@@ -85,7 +85,9 @@ export class HostLinks {
       if (this.#links.get(host) === entry) entry.link = link;
     }, (error: unknown) => {
       if (this.#links.get(host) === entry) this.#links.delete(host);
-      if (error instanceof ProtocolNotSupportedError || error instanceof PeerUnreachableError) this.#unreachable.set(host, clock.now());
+      if (error instanceof ProtocolNotSupportedError || error instanceof PeerUnreachableError) {
+        this.#unreachable.set(host, clock.now());
+      }
     });
     return entry.opening;
   }

@@ -142,9 +142,18 @@ export class RemoteActors {
       actor.placed = this.#place(actor, undefined, undefined);
       await actor.placed;
       // Logged once a host holds it: a create that fails leaves nothing to bring back.
-      await this.#local.journal.record({ type: "actor.created", id: actor.id, actor: cls, name, args, host: actor.host });
+      await this.#local.journal.record({
+        type: "actor.created",
+        id: actor.id,
+        actor: cls,
+        name,
+        args,
+        host: actor.host,
+      });
     } catch (error) {
-      if (actor.link !== undefined) actor.link.send({ op: "stop", key: this.#links.nextKey(), actorId: actor.id, drain: false });
+      if (actor.link !== undefined) {
+        actor.link.send({ op: "stop", key: this.#links.nextKey(), actorId: actor.id, drain: false });
+      }
       this.#fail(actor, "it could not be created", error);
       throw error;
     }
@@ -175,7 +184,12 @@ export class RemoteActors {
     const key = this.#links.nextKey();
     // Too big for a frame: refused here, or it would break the hosting channel of every actor there.
     if (messageSize({ op: "call", key, actorId, method, args } satisfies OwnerMessage) > MAX_BATCH_BYTES) {
-      return Promise.reject(new SerializationError(`the arguments of ${actor.cls}.${method}`, `more than a frame carries (${MAX_BATCH_BYTES} bytes)`));
+      return Promise.reject(
+        new SerializationError(
+          `the arguments of ${actor.cls}.${method}`,
+          `more than a frame carries (${MAX_BATCH_BYTES} bytes)`,
+        ),
+      );
     }
     const call: PendingCall = { method, args, done: Promise.withResolvers() };
     actor.calls.set(key, call);
@@ -229,7 +243,10 @@ export class RemoteActors {
       try {
         const link = await this.#links.open(host);
         actor.link = link;
-        await this.#links.request(link, (key) => ({ op: "create", key, actorId: actor.id, cls: actor.cls, args: actor.args, recovered }));
+        await this.#links.request(
+          link,
+          (key) => ({ op: "create", key, actorId: actor.id, cls: actor.cls, args: actor.args, recovered }),
+        );
         if (isOver(actor)) return;
         if (link.lost) throw new PeerLostError(host, "its hosting channel closed as the actor started there");
         // Live, and in the same turn the waiting calls go out in the order they were made: a call
@@ -245,7 +262,9 @@ export class RemoteActors {
       }
     }
     actor.host = undefined;
-    if (failures.length === 0) throw new ActorNotFoundError(`No peer of this cluster registers actor class ${actor.cls}`);
+    if (failures.length === 0) {
+      throw new ActorNotFoundError(`No peer of this cluster registers actor class ${actor.cls}`);
+    }
     throw new ActorPlacementError(recovered === undefined ? actor.cls : `${actor.cls}(${actor.id})`, failures);
   }
 
@@ -285,7 +304,11 @@ export class RemoteActors {
       try {
         await this.#place(actor, recovered, lost);
       } catch (error) {
-        this.#fail(actor, `its host ${lost} was lost (${reason}) and it could not move: ${(error as Error).message}`, error);
+        this.#fail(
+          actor,
+          `its host ${lost} was lost (${reason}) and it could not move: ${(error as Error).message}`,
+          error,
+        );
       }
     })();
   }
@@ -303,7 +326,9 @@ export class RemoteActors {
   #record(link: HostLink, event: JournalEvent, seq: number): void {
     const actor = this.#actors.get(event.id as string);
     // A host the actor has left (or never lived on): its word is not logged and not answered.
-    if (actor === undefined || actor.link !== link || actor.status === "stopped" || !HOST_EVENTS.has(event.type)) return;
+    if (actor === undefined || actor.link !== link || actor.status === "stopped" || !HOST_EVENTS.has(event.type)) {
+      return;
+    }
     if (event.type !== "actor.stopped" && !Number.isSafeInteger(event.n)) return;
     let acked: Promise<void> | undefined;
     try {
@@ -349,7 +374,11 @@ export class RemoteActors {
   #fail(actor: OwnedActor, reason: string, cause?: unknown): void {
     const calls = [...actor.calls.values()];
     this.#forget(actor);
-    const error = new ActorStoppedError(`${actor.cls}(${actor.id})`, reason, cause === undefined ? undefined : { cause });
+    const error = new ActorStoppedError(
+      `${actor.cls}(${actor.id})`,
+      reason,
+      cause === undefined ? undefined : { cause },
+    );
     for (const call of calls) call.done.reject(error);
   }
 

@@ -241,7 +241,8 @@ export class ActorPlacementError extends ActantError {
   readonly tried: number;
   constructor(actor: string, failures: ReadonlyArray<{ peerId: string; error: unknown }>) {
     const list = failures.map(({ peerId, error }) => `${peerId}: ${describe(error)}`).join("; ");
-    super("ACTOR_PLACEMENT_FAILED", `Cannot place actor ${actor}: no peer could host it (tried ${list})`, { cause: failures.at(-1)?.error });
+    const message = `Cannot place actor ${actor}: no peer could host it (tried ${list})`;
+    super("ACTOR_PLACEMENT_FAILED", message, { cause: failures.at(-1)?.error });
     this.actor = actor;
     this.tried = failures.length;
   }
