@@ -174,18 +174,22 @@ describe("an actor's move is atomic with the owner's log", { timeout: 60_000 }, 
         BOUND_MS,
         "a5 held in the log and a6 running on the member",
       );
-      // Released only after the owner has taken the member as lost and started moving the actor.
+      // Released only after the owner has taken the member as lost and started moving the actor;
+      // a8 is made as the move starts, so it waits for it and must come after a5, a6 and a7.
+      let during: Promise<string> | undefined;
       memberA.membership.onChange((change) => {
-        if (change.kind === "left") setTimeout(() => disk.release(), 0);
+        if (change.kind !== "left") return;
+        during = ledger.append("a8").get({ timeout: BOUND_MS });
+        setTimeout(() => disk.release(), 0);
       });
       await memberB.node.stop();
 
       assert.deepEqual(await within(Promise.all(answers), BOUND_MS, "the three calls answered"), ["a5", "a6", "a7"]);
+      await until(() => during !== undefined, "the owner took the member as lost");
+      assert.equal(await during, "a8");
       assert.equal(await ledger.where(), "owner", "the actor moved to the owner");
-      const expected = Array.from({ length: 8 }, (_, i) => `a${i}`);
+      const expected = Array.from({ length: 9 }, (_, i) => `a${i}`);
       assert.deepEqual(await ledger.list(), expected, "every acknowledged call once, in order");
-      assert.equal(await ledger.append("a8"), "a8");
-      expected.push("a8");
       await client.close();
       client = undefined;
       await owner.close();
