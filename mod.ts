@@ -84,6 +84,7 @@ export {
   ActorInitError,
   ActorNameTakenError,
   ActorNotFoundError,
+  ActorPlacementError,
   ActorStoppedError,
   type BackoffOptions,
   CancelledError,

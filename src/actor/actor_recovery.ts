@@ -47,23 +47,42 @@ export function restoreState(instance: object, state: Encoded): void {
   Object.assign(instance, decode<object>(state));
 }
 
+/** How many keys of relayed calls a history remembers, to count a call logged twice once. */
+export const REMEMBERED_CALL_KEYS = 256;
+
 /** An actor's history as a log keeps it: the last checkpoint and the entries after it. */
 export interface ActorHistory {
   checkpoint?: ActorCheckpoint;
   entries: ActorLogEntry[];
+  /**
+   * The keys of the last {@linkcode REMEMBERED_CALL_KEYS} calls an owner relayed (each call it
+   * relays has its own key, kept when the call is sent again after a move), oldest first. A
+   * call whose key is here is already counted: logged again, it changes nothing.
+   */
+  keys?: number[];
 }
 
 /**
  * Folds a call, restart or checkpoint event into `history` (idempotent: an event at or before
- * the history's position changes nothing). Returns false for any other event type.
+ * the history's position changes nothing, and neither does a relayed call whose key the
+ * history already counts). Returns false for any other event type.
  */
 export function foldActorEvent(history: ActorHistory, event: { readonly type: string; readonly [field: string]: unknown }): boolean {
   const n = event.n as number;
   const last = history.entries.at(-1)?.n ?? history.checkpoint?.n ?? 0;
   switch (event.type) {
-    case "actor.call":
-      if (n > last) history.entries.push({ n, method: event.method as string, args: event.args as Encoded });
+    case "actor.call": {
+      const key = event.key;
+      const keyed = typeof key === "number" && Number.isSafeInteger(key);
+      if (n <= last || (keyed && history.keys?.includes(key) === true)) return true;
+      history.entries.push({ n, method: event.method as string, args: event.args as Encoded });
+      if (keyed) {
+        const keys = history.keys ??= [];
+        keys.push(key);
+        if (keys.length > REMEMBERED_CALL_KEYS) keys.splice(0, keys.length - REMEMBERED_CALL_KEYS);
+      }
       return true;
+    }
     case "actor.restarted":
       if (n > last) history.entries.push({ n, restart: true });
       return true;

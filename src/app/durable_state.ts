@@ -48,6 +48,8 @@ export interface ActorRecord {
   args: Encoded;
   checkpoint?: ActorCheckpoint;
   entries: ActorLogEntry[];
+  /** Keys of the last calls its owner relayed (see `ActorHistory.keys`): a call logged twice counts once. */
+  keys?: number[];
   stopped?: true;
 }
 
@@ -169,7 +171,11 @@ export class DurableState {
     return {
       tasks: [...this.tasks].map(([id, record]) => [id, { ...record }]),
       workflows: [...this.workflows].map(([id, record]) => [id, { ...record, nodes: { ...record.nodes } }]),
-      actors: [...this.actors].map(([id, record]) => [id, { ...record, entries: record.entries.slice() }]),
+      actors: [...this.actors].map(([id, record]) => {
+        const copy: ActorRecord = { ...record, entries: record.entries.slice() };
+        if (record.keys !== undefined) copy.keys = record.keys.slice();
+        return [id, copy];
+      }),
     };
   }
 

@@ -1,132 +1,225 @@
 /**
  * The owner's side of actors it placed in the cluster (those its clients create). Each actor
  * lives on one host (possibly this peer); the owner logs its history as the host reports it
- * (creation, calls with their outcome, checkpoints), answers callers from that log, and when
- * the host is lost re-creates the actor on another member from its last checkpoint plus the
- * calls logged after it, then sends the calls still unanswered again. A call is thus delivered
- * at least once, and its effect on the logged state counted exactly once.
+ * (calls with their outcome, checkpoints), answers callers from that log, and when the host is
+ * lost moves the actor to another member, rebuilt from its last checkpoint plus the calls
+ * logged after it, then sends the calls still unanswered there.
+ *
+ * A move is atomic with respect to the log. From the moment it starts, nothing the old host
+ * sends is logged, folded or answered; what was handed to the log before is waited for, and
+ * the new host is built from all of it. A call is answered once, from the one logged event of
+ * its effect: it may run again on the new host (at-least-once execution) but is counted once.
  *
  * @module
  */
-import { type ActorLogEntry, type ActorRecovery, foldActorEvent } from "../actor/mod.ts";
-import { ActorNotFoundError, ActorStoppedError, type Encoded, type IdGenerator, PeerLostError, SerializationError } from "../common/mod.ts";
+import { type ActorHistory, type ActorRecovery, foldActorEvent } from "../actor/mod.ts";
+import {
+  ActorNotFoundError,
+  ActorPlacementError,
+  ActorStoppedError,
+  type Clock,
+  type Encoded,
+  type IdGenerator,
+  PeerLostError,
+  SerializationError,
+  systemClock,
+} from "../common/mod.ts";
 import { messageSize, type NetNode } from "../net/mod.ts";
 import type { Journal, JournalEvent } from "../store/mod.ts";
-import { type ActorHosting, hostLocally, type MessageEnd } from "./actor_host_service.ts";
-import { ACTORS_PROTOCOL, type HostMessage, type OwnerMessage } from "./actor_protocol.ts";
+import { type ActorHosting, dropOwner } from "./actor_host_service.ts";
+import { actorCandidates } from "./actor_placement.ts";
+import type { OwnerMessage } from "./actor_protocol.ts";
 import { MAX_BATCH_BYTES } from "./batch.ts";
+import type { HostLink } from "./host_link.ts";
+import { HostLinks } from "./host_links.ts";
 import type { Membership } from "./membership.ts";
 import { type ErrorInfo, rebuildError } from "./protocol.ts";
 
+/** Events of an actor's history that its host may send for the owner to log. */
+const HOST_EVENTS = new Set(["actor.call", "actor.checkpoint", "actor.restarted", "actor.stopped"]);
+
+/** A call waiting for its logged outcome; it follows its actor to a new host. */
+interface PendingCall {
+  readonly method: string;
+  readonly args: Encoded;
+  readonly done: PromiseWithResolvers<Encoded | undefined>;
+  /** The link it was last sent on: only that host may refuse it. */
+  sentOn?: HostLink;
+}
+
 /** An actor this peer owns, and what its log says about it. */
-interface OwnedActor {
+interface OwnedActor extends ActorHistory {
   readonly id: string;
   readonly cls: string;
   readonly name: string | undefined;
   readonly args: Encoded;
-  host: string;
-  checkpoint: { n: number; state: Encoded } | undefined;
-  entries: ActorLogEntry[];
-  stopped: boolean;
+  /** `placing`: being created or moved; calls wait. `live`: on `link`, calls go there. */
+  status: "placing" | "live" | "stopped";
+  /** The host it lives on (or is being placed on). */
+  host: string | undefined;
+  /** The only link whose records are logged for it. */
+  link: HostLink | undefined;
+  /** Calls not yet answered, by key: the order they were made in, which is the order they are sent in. */
+  readonly calls: Map<number, PendingCall>;
+  /** Records handed to the log and not yet acknowledged and answered. */
+  readonly recording: Set<Promise<void>>;
+  /** The placement under way. */
+  placed: Promise<void> | undefined;
+  /** Whether its creation finished: only then can it be found and called. */
+  created: boolean;
 }
 
-/** A call waiting for its logged outcome. */
-type Pending =
-  /** A call, answered from its logged event; it follows its actor to a new host. */
-  | { readonly kind: "call"; readonly actorId: string; readonly method: string; readonly args: Encoded; readonly done: PromiseWithResolvers<Encoded | undefined> }
-  /** A create or a stop, answered by `done` from the host it went to. */
-  | { readonly kind: "request"; readonly host: string; readonly done: PromiseWithResolvers<Encoded | undefined> };
-
-/** The connection to one host. */
-interface HostLink {
-  readonly writer: WritableStreamDefaultWriter<OwnerMessage>;
-  lost: boolean;
+/** What the owner needs from its own peer. */
+export interface RemoteActorsLocal {
+  hosting: ActorHosting;
+  registers: (cls: string) => boolean;
+  journal: Journal;
+  ids: IdGenerator;
+  /** For how long an unreachable host is tried last. Default: the system clock. */
+  clock?: Clock;
 }
 
 /** Actors this peer owns across the cluster. */
 export class RemoteActors {
   readonly #node: NetNode;
   readonly #membership: Membership;
-  readonly #hosting: ActorHosting;
-  readonly #registersHere: (cls: string) => boolean;
-  readonly #journal: Journal;
-  readonly #ids: IdGenerator;
+  readonly #local: RemoteActorsLocal;
+  readonly #links: HostLinks;
   readonly #actors = new Map<string, OwnedActor>();
   readonly #names = new Map<string, string>();
-  readonly #pending = new Map<number, Pending>();
-  readonly #links = new Map<string, Promise<HostLink>>();
-  #nextKey = 1;
+  /** The actor of each pending call's key. */
+  readonly #callers = new Map<number, OwnedActor>();
 
-  constructor(
-    node: NetNode,
-    membership: Membership,
-    local: { hosting: ActorHosting; registers: (cls: string) => boolean; journal: Journal; ids: IdGenerator },
-  ) {
+  constructor(node: NetNode, membership: Membership, local: RemoteActorsLocal) {
     this.#node = node;
     this.#membership = membership;
-    this.#hosting = local.hosting;
-    this.#registersHere = local.registers;
-    this.#journal = local.journal;
-    this.#ids = local.ids;
+    this.#local = local;
+    this.#links = new HostLinks({
+      node,
+      hosting: local.hosting,
+      clock: local.clock ?? systemClock,
+      events: {
+        record: (link, event, seq) => this.#record(link, event, seq),
+        refused: (link, key, error) => this.#refused(link, key, error),
+        lost: (link, reason) => this.#linkLost(link, reason),
+      },
+    });
     membership.onChange((change) => {
-      if (change.kind === "left") void this.#hostLost(change.peerId, change.reason);
+      if (change.kind === "left") {
+        this.#links.hostLost(change.peerId, change.reason);
+        // And the other way round: what this peer hosts for the peer that left is let go of.
+        dropOwner(node, change.peerId, change.reason);
+      }
+      if (change.kind === "joined") this.#links.joined(change.member.peerId);
     });
   }
 
-  /** Places a new actor of class `cls` on the member hosting fewest actors; resolves with its id. */
+  /**
+   * Places a new actor of class `cls` on the member hosting fewest actors; resolves with its id.
+   *
+   * @throws {ActorNotFoundError} when no peer registers `cls`.
+   * @throws {ActorPlacementError} when none of those that do could host it.
+   */
   async create(cls: string, args: Encoded, name?: string): Promise<string> {
     if (name !== undefined && this.#names.has(name)) throw new TypeError(`An actor named "${name}" already exists`);
-    const host = this.#place(cls, undefined);
-    const actor: OwnedActor = { id: this.#ids.next("a"), cls, name, args, host, checkpoint: undefined, entries: [], stopped: false };
+    const actor: OwnedActor = {
+      id: this.#local.ids.next("a"),
+      cls,
+      name,
+      args,
+      status: "placing",
+      host: undefined,
+      link: undefined,
+      entries: [],
+      calls: new Map(),
+      recording: new Set(),
+      placed: undefined,
+      created: false,
+    };
     if (name !== undefined) this.#names.set(name, actor.id);
-    await this.#journal.record({ type: "actor.created", id: actor.id, actor: cls, name, args, host });
+    this.#actors.set(actor.id, actor);
     try {
-      await this.#request(host, (key) => ({ op: "create", key, actorId: actor.id, cls, args }));
+      actor.placed = this.#place(actor, undefined, undefined);
+      await actor.placed;
+      // Logged once a host holds it: a create that fails leaves nothing to bring back.
+      await this.#local.journal.record({
+        type: "actor.created",
+        id: actor.id,
+        actor: cls,
+        name,
+        args,
+        host: actor.host,
+      });
     } catch (error) {
-      if (name !== undefined) this.#names.delete(name);
+      if (actor.link !== undefined) {
+        actor.link.send({ op: "stop", key: this.#links.nextKey(), actorId: actor.id, drain: false });
+      }
+      this.#fail(actor, "it could not be created", error);
       throw error;
     }
-    this.#actors.set(actor.id, actor);
+    if (isOver(actor)) throw new ActorStoppedError(`${cls}(${actor.id})`, "it stopped as it was created");
+    actor.created = true;
     return actor.id;
   }
 
   /** Whether `nameOrId` names (or is the id of) a live actor this peer owns. */
   knows(nameOrId: string): boolean {
-    const actor = this.#actors.get(this.#names.get(nameOrId) ?? nameOrId);
-    return actor !== undefined && !actor.stopped;
+    return this.#live(nameOrId) !== undefined;
   }
 
   /** The id of the live actor named (or with id) `nameOrId`, of class `cls`. */
   find(cls: string, nameOrId: string): string {
-    const actor = this.#actors.get(this.#names.get(nameOrId) ?? nameOrId);
-    if (actor === undefined || actor.stopped) throw new ActorNotFoundError(`No live actor named "${nameOrId}" (nor with that id)`);
+    const actor = this.#live(nameOrId);
+    if (actor === undefined) throw new ActorNotFoundError(`No live actor named "${nameOrId}" (nor with that id)`);
     if (actor.cls !== cls) throw new ActorNotFoundError(`Actor "${nameOrId}" is a ${actor.cls}, not a ${cls}`);
     return actor.id;
   }
 
   /** Relays a call; resolves with its encoded result once its outcome is logged here. */
   call(actorId: string, method: string, args: Encoded): Promise<Encoded | undefined> {
-    const actor = this.#actors.get(actorId);
-    if (actor === undefined || actor.stopped) {
+    const actor = this.#live(actorId);
+    if (actor === undefined) {
       return Promise.reject(new ActorStoppedError(actorId, "no such actor is live in this cluster"));
     }
-    const key = this.#nextKey++;
-    const message: OwnerMessage = { op: "call", key, actorId, method, args };
+    const key = this.#links.nextKey();
     // Too big for a frame: refused here, or it would break the hosting channel of every actor there.
-    if (messageSize(message) > MAX_BATCH_BYTES) {
-      return Promise.reject(new SerializationError(`the arguments of ${actor.cls}.${method}`, `more than a frame carries (${MAX_BATCH_BYTES} bytes)`));
+    if (messageSize({ op: "call", key, actorId, method, args } satisfies OwnerMessage) > MAX_BATCH_BYTES) {
+      return Promise.reject(
+        new SerializationError(
+          `the arguments of ${actor.cls}.${method}`,
+          `more than a frame carries (${MAX_BATCH_BYTES} bytes)`,
+        ),
+      );
     }
-    const call: Pending = { kind: "call", actorId, method, args, done: Promise.withResolvers() };
-    this.#pending.set(key, call);
-    void this.#send(actor.host, message);
+    const call: PendingCall = { method, args, done: Promise.withResolvers() };
+    actor.calls.set(key, call);
+    this.#callers.set(key, actor);
+    // While the actor is being placed its calls wait, and go out in order once it is live.
+    if (actor.status === "live") this.#sendCall(actor, key, call);
     return call.done.promise;
   }
 
-  /** Stops an actor on its host. */
+  /** Stops an actor on its host (following it if it moves meanwhile). */
   async stop(actorId: string, drain: boolean): Promise<void> {
-    const actor = this.#actors.get(actorId);
-    if (actor === undefined || actor.stopped) return;
-    await this.#request(actor.host, (key) => ({ op: "stop", key, actorId, drain }));
+    const actor = this.#live(actorId);
+    while (actor !== undefined && actor.status !== "stopped") {
+      if (actor.status === "placing") {
+        await actor.placed?.catch(() => {});
+        continue;
+      }
+      try {
+        await this.#links.request(actor.link!, (key) => ({ op: "stop", key, actorId, drain }));
+        return;
+      } catch (error) {
+        // Its host was lost before it answered: the actor moves, and the stop follows it.
+        if (!(error instanceof PeerLostError)) throw error;
+      }
+    }
+  }
+
+  #live(nameOrId: string): OwnedActor | undefined {
+    const actor = this.#actors.get(this.#names.get(nameOrId) ?? nameOrId);
+    return actor !== undefined && actor.created && actor.status !== "stopped" ? actor : undefined;
   }
 
   /** How many live actors this peer owns. */
@@ -134,135 +227,172 @@ export class RemoteActors {
     return this.#actors.size;
   }
 
-  /** The member hosting fewest actors that registers `cls` (another member wins a tie with this peer). */
-  #place(cls: string, except: string | undefined): string {
-    let best: string | undefined;
-    let bestCount = Infinity;
-    for (const member of this.#membership.members()) {
-      if (member.peerId === except || !member.announcement.registers.actors.includes(cls)) continue;
-      const count = member.announcement.status.actors + this.#hostedOn(member.peerId);
-      if (count < bestCount) [best, bestCount] = [member.peerId, count];
+  /**
+   * Puts `actor` on the best peer that takes it, trying the next one when a peer cannot be
+   * reached or refuses; `recovered` rebuilds a moving actor there. It is `live` when this
+   * resolves, and its waiting calls have gone out, in order, in the same turn.
+   */
+  async #place(actor: OwnedActor, recovered: ActorRecovery | undefined, lost: string | undefined): Promise<void> {
+    const tried = new Set<string>(lost === undefined ? [] : [lost]);
+    const failures: Array<{ peerId: string; error: unknown }> = [];
+    for (;;) {
+      const host = this.#candidates(actor.cls, tried)[0];
+      if (host === undefined || isOver(actor)) break;
+      tried.add(host);
+      actor.host = host;
+      try {
+        const link = await this.#links.open(host);
+        actor.link = link;
+        await this.#links.request(
+          link,
+          (key) => ({ op: "create", key, actorId: actor.id, cls: actor.cls, args: actor.args, recovered }),
+        );
+        if (isOver(actor)) return;
+        if (link.lost) throw new PeerLostError(host, "its hosting channel closed as the actor started there");
+        // Live, and in the same turn the waiting calls go out in the order they were made: a call
+        // made from now on is sent after them.
+        actor.status = "live";
+        for (const [key, call] of actor.calls) this.#sendCall(actor, key, call);
+        return;
+      } catch (error) {
+        actor.link = undefined;
+        failures.push({ peerId: host, error });
+        // The actor's own constructor failing would fail anywhere: not a reason to try another peer.
+        if ((error as Error).name === "ActorInitError") throw error;
+      }
     }
-    if (this.#registersHere(cls) && this.#hostedOn(this.#node.peerId) < bestCount) best = this.#node.peerId;
-    if (best === undefined) throw new ActorNotFoundError(`No peer of this cluster registers actor class ${cls}`);
-    return best;
+    actor.host = undefined;
+    if (failures.length === 0) {
+      throw new ActorNotFoundError(`No peer of this cluster registers actor class ${actor.cls}`);
+    }
+    throw new ActorPlacementError(recovered === undefined ? actor.cls : `${actor.cls}(${actor.id})`, failures);
+  }
+
+  #candidates(cls: string, exclude: ReadonlySet<string>): string[] {
+    return actorCandidates(cls, {
+      members: this.#membership.members(),
+      self: { peerId: this.#node.peerId, registers: this.#local.registers(cls) },
+      hostedOn: (peerId) => this.#hostedOn(peerId),
+      unreachable: (peerId) => this.#links.unreachable(peerId),
+    }, exclude);
   }
 
   #hostedOn(peerId: string): number {
     let count = 0;
-    for (const actor of this.#actors.values()) if (actor.host === peerId && !actor.stopped) count++;
+    for (const actor of this.#actors.values()) if (actor.host === peerId && actor.status !== "stopped") count++;
     return count;
   }
 
-  /** A host was lost: its actors move, from their logged history, and their unanswered calls follow. */
-  async #hostLost(peerId: string, reason: string): Promise<void> {
-    const link = await this.#links.get(peerId)?.catch(() => undefined);
-    if (link !== undefined) link.lost = true;
-    this.#links.delete(peerId);
-    for (const [key, call] of this.#pending) {
-      if (call.kind !== "request" || call.host !== peerId) continue;
-      this.#pending.delete(key);
-      call.done.reject(new PeerLostError(peerId, reason));
-    }
+  /** A host's link is gone (it left, or the link ended): its actors move, from their logged history. */
+  #linkLost(link: HostLink, reason: string): void {
     for (const actor of this.#actors.values()) {
-      if (actor.host !== peerId || actor.stopped) continue;
+      if (actor.status === "live" && actor.link === link) this.#move(actor, link.peerId, reason);
+    }
+  }
+
+  /**
+   * Moves `actor` off `lost`. Records from the old host are refused from now on; those already
+   * handed to the log are waited for, so the new host is built from everything acknowledged.
+   */
+  #move(actor: OwnedActor, lost: string, reason: string): void {
+    actor.status = "placing";
+    actor.link = undefined;
+    actor.placed = (async () => {
+      await Promise.all(actor.recording);
+      if (actor.status === "stopped") return;
+      const recovered: ActorRecovery = { checkpoint: actor.checkpoint, entries: actor.entries.slice() };
       try {
-        actor.host = this.#place(actor.cls, peerId);
-        const recovered: ActorRecovery = { checkpoint: actor.checkpoint, entries: actor.entries.slice() };
-        await this.#request(actor.host, (key) => ({ op: "create", key, actorId: actor.id, cls: actor.cls, args: actor.args, recovered }));
+        await this.#place(actor, recovered, lost);
       } catch (error) {
-        this.#fail(actor, `its host ${peerId} was lost (${reason}) and it could not move: ${(error as Error).message}`);
-        continue;
+        this.#fail(
+          actor,
+          `its host ${lost} was lost (${reason}) and it could not move: ${(error as Error).message}`,
+          error,
+        );
       }
-      for (const [key, call] of this.#pending) {
-        if (call.kind === "call" && call.actorId === actor.id) {
-          void this.#send(actor.host, { op: "call", key, actorId: actor.id, method: call.method, args: call.args });
-        }
-      }
-    }
+    })();
   }
 
-  #fail(actor: OwnedActor, reason: string): void {
-    actor.stopped = true;
-    this.#actors.delete(actor.id);
-    if (actor.name !== undefined) this.#names.delete(actor.name);
-    for (const [key, call] of this.#pending) {
-      if (call.kind !== "call" || call.actorId !== actor.id) continue;
-      this.#pending.delete(key);
-      call.done.reject(new ActorStoppedError(`${actor.cls}(${actor.id})`, reason));
-    }
+  #sendCall(actor: OwnedActor, key: number, call: PendingCall): void {
+    call.sentOn = actor.link;
+    actor.link!.send({ op: "call", key, actorId: actor.id, method: call.method, args: call.args });
   }
 
-  /** Sends a create or a stop and waits for its answer. */
-  async #request(host: string, message: (key: number) => OwnerMessage): Promise<void> {
-    const key = this.#nextKey++;
-    const call: Pending = { kind: "request", host, done: Promise.withResolvers() };
-    this.#pending.set(key, call);
-    await this.#send(host, message(key));
-    await call.done.promise;
-  }
-
-  async #send(host: string, message: OwnerMessage): Promise<void> {
-    try {
-      const link = await this.#link(host);
-      await link.writer.write(message);
-    } catch {
-      // The host is unreachable: membership will report it lost, and its actors will move.
-    }
-  }
-
-  #link(host: string): Promise<HostLink> {
-    let link = this.#links.get(host);
-    if (link === undefined) {
-      link = (async () => {
-        const end: MessageEnd<HostMessage, OwnerMessage> = host === this.#node.peerId
-          ? hostLocally(this.#hosting)
-          : await this.#node.openChannel<HostMessage, OwnerMessage>(host, ACTORS_PROTOCOL);
-        const opened: HostLink = { writer: end.writable.getWriter(), lost: false };
-        void this.#read(end.readable, opened, host);
-        return opened;
-      })();
-      this.#links.set(host, link);
-      link.catch(() => this.#links.delete(host));
-    }
-    return link;
-  }
-
-  async #read(readable: ReadableStream<HostMessage>, link: HostLink, host: string): Promise<void> {
-    try {
-      for await (const message of readable) {
-        if (link.lost) return;
-        if (message?.op === "record") await this.#record(message.event, message.seq, link);
-        else if (message?.op === "done") this.#done(message.key, message.ok ? undefined : message.error);
-      }
-    } catch {
-      // A broken channel: handled below like a closed one.
-    }
-    // The host's side ended while it may still be a member: its actors move all the same.
-    if (!link.lost) void this.#hostLost(host, "its hosting channel closed");
-  }
-
-  /** Logs an event of an actor's history, acknowledges it, and answers the call it settles. */
-  async #record(event: JournalEvent, seq: number, link: HostLink): Promise<void> {
+  /**
+   * An event of an actor's history from `link`. Logged (and folded here in the same turn as the
+   * log folds it) only while the actor lives on that link; acknowledged to the host and answered
+   * once the log acknowledged it.
+   */
+  #record(link: HostLink, event: JournalEvent, seq: number): void {
     const actor = this.#actors.get(event.id as string);
-    await this.#journal.record(event);
-    if (actor !== undefined) foldActorEvent(actor, event);
-    await link.writer.write({ op: "ack", seq }).catch(() => {});
-    if (event.type === "actor.stopped" && actor !== undefined) this.#fail(actor, "it was stopped");
+    // A host the actor has left (or never lived on): its word is not logged and not answered.
+    if (actor === undefined || actor.link !== link || actor.status === "stopped" || !HOST_EVENTS.has(event.type)) {
+      return;
+    }
+    if (event.type !== "actor.stopped" && !Number.isSafeInteger(event.n)) return;
+    let acked: Promise<void> | undefined;
+    try {
+      acked = this.#local.journal.record(event);
+    } catch (error) {
+      acked = Promise.reject(error);
+    }
+    foldActorEvent(actor, event);
+    const recorded = Promise.resolve(acked).then(
+      () => {
+        link.send({ op: "ack", seq });
+        this.#answer(actor, event);
+      },
+      (error: unknown) => this.#fail(actor, "its owner's log cannot record its calls", error),
+    );
+    actor.recording.add(recorded);
+    void recorded.finally(() => actor.recording.delete(recorded));
+  }
+
+  /** Answers the call a logged event settles, or ends an actor whose stop was logged. */
+  #answer(actor: OwnedActor, event: JournalEvent): void {
+    if (event.type === "actor.stopped") return this.#fail(actor, "it was stopped");
     if (event.type !== "actor.call" || typeof event.key !== "number") return;
-    const call = this.#pending.get(event.key);
+    const call = actor.calls.get(event.key);
     if (call === undefined) return;
-    this.#pending.delete(event.key);
+    actor.calls.delete(event.key);
+    this.#callers.delete(event.key);
     if (event.error !== undefined) call.done.reject(rebuildError(event.error as ErrorInfo));
     else call.done.resolve(event.result as Encoded);
   }
 
-  #done(key: number, error: ErrorInfo | undefined): void {
-    const call = this.#pending.get(key);
-    // A call that reached its actor is answered from its logged event, not from here.
-    if (call === undefined || (error === undefined && call.kind === "call")) return;
-    this.#pending.delete(key);
-    if (error === undefined) call.done.resolve(undefined);
-    else call.done.reject(rebuildError(error));
+  /** A call refused before it reached its actor: answered so, if `link` is where it was last sent. */
+  #refused(link: HostLink, key: number, error: ErrorInfo): void {
+    const actor = this.#callers.get(key);
+    const call = actor?.calls.get(key);
+    if (call === undefined || call.sentOn !== link) return;
+    actor!.calls.delete(key);
+    this.#callers.delete(key);
+    call.done.reject(rebuildError(error));
   }
+
+  /** The actor is over: its waiting calls fail with `ActorStoppedError`. */
+  #fail(actor: OwnedActor, reason: string, cause?: unknown): void {
+    const calls = [...actor.calls.values()];
+    this.#forget(actor);
+    const error = new ActorStoppedError(
+      `${actor.cls}(${actor.id})`,
+      reason,
+      cause === undefined ? undefined : { cause },
+    );
+    for (const call of calls) call.done.reject(error);
+  }
+
+  #forget(actor: OwnedActor): void {
+    actor.status = "stopped";
+    actor.link = undefined;
+    this.#actors.delete(actor.id);
+    if (actor.name !== undefined && this.#names.get(actor.name) === actor.id) this.#names.delete(actor.name);
+    for (const key of actor.calls.keys()) this.#callers.delete(key);
+    actor.calls.clear();
+  }
+}
+
+/** Whether `actor` ended while something awaited (a read the compiler would narrow away). */
+function isOver(actor: OwnedActor): boolean {
+  return actor.status === "stopped";
 }

@@ -230,6 +230,24 @@ export class ActorInitError extends ActantError {
   }
 }
 
+/**
+ * No peer could take an actor: each one that registers its class was tried, and each either
+ * could not be reached on the hosting protocol, left, or refused it. `cause` is the last failure.
+ */
+export class ActorPlacementError extends ActantError {
+  /** The actor, as `Class` (a new one) or `Class(id)` (one that was moving). */
+  readonly actor: string;
+  /** How many peers were tried. */
+  readonly tried: number;
+  constructor(actor: string, failures: ReadonlyArray<{ peerId: string; error: unknown }>) {
+    const list = failures.map(({ peerId, error }) => `${peerId}: ${describe(error)}`).join("; ");
+    const message = `Cannot place actor ${actor}: no peer could host it (tried ${list})`;
+    super("ACTOR_PLACEMENT_FAILED", message, { cause: failures.at(-1)?.error });
+    this.actor = actor;
+    this.tried = failures.length;
+  }
+}
+
 /** A short description of any thrown value, for messages. */
 export function describe(value: unknown): string {
   if (value instanceof Error) return `${value.name}: ${value.message}`;
