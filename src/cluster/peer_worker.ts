@@ -134,19 +134,22 @@ export class PeerWorker implements RemoteWorker {
     }
   }
 
-  /** Settles the attempt `reply` answers, if it is one in flight here whose request was sent. */
+  /**
+   * Settles the attempt `reply` answers, if it is one in flight here whose request was sent. A
+   * malformed answer to such an attempt fails it (retried as the task says), never passes as a result.
+   */
   #answer(reply: ExecReply): void {
     if (typeof reply !== "object" || reply === null || reply.op !== "done" || typeof reply.key !== "number") return;
     const entry = this.#pending.get(reply.key);
     if (entry === undefined || !entry.sent) return; // not ours, not sent yet, or answered already
-    if (reply.ok === true) {
-      if (!("result" in reply)) return;
-      this.#pending.delete(reply.key);
+    this.#pending.delete(reply.key);
+    if (reply.ok === true && "result" in reply && reply.result !== undefined) {
       this.#events.onAnswered?.();
       return entry.resolvers.resolve(reply.result);
     }
-    if (reply.ok !== false || typeof reply.error !== "object" || reply.error === null) return;
-    this.#pending.delete(reply.key);
+    if (reply.ok !== false || typeof reply.error !== "object" || reply.error === null || typeof reply.error.message !== "string") {
+      return entry.resolvers.reject(new TypeError(`Peer ${this.peerId} sent a malformed answer to attempt ${reply.key}: expected { ok: true, result } or { ok: false, error }`));
+    }
     const error = rebuildError(reply.error);
     if (error instanceof PeerLostError) {
       // The peer hands the attempt back (it shuts down): place it again, and nothing more here.
