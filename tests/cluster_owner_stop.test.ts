@@ -15,7 +15,7 @@ import { runCli, startWorker, type WorkerProcess } from "./support/actant_cli.ts
 import { waitForMembers, waitUntilRunning } from "./support/cluster.ts";
 
 const appModule = new URL("./fixtures/cluster_app.ts", import.meta.url).pathname;
-const RUNS = 60;
+const RUNS = 200;
 
 describe("an owner stopped for 10 s and resumed", { timeout: 180_000 }, () => {
   const work = mkdtempSync(join(tmpdir(), "actant-owner-stop-"));
@@ -24,7 +24,8 @@ describe("an owner stopped for 10 s and resumed", { timeout: 180_000 }, () => {
 
   before(async () => {
     const start = async (name: string, bootstrap?: string) => {
-      const args = ["--app", appModule, "--data", join(work, name), "--node-id", name];
+      // A low concurrency keeps runs queued on the owner while it is stopped, to be placed when it wakes.
+      const args = ["--app", appModule, "--data", join(work, name), "--node-id", name, "--concurrency", "2"];
       const worker = await startWorker(bootstrap === undefined ? args : [...args, "--bootstrap", bootstrap]);
       workers.push(worker);
       return worker;
@@ -63,21 +64,16 @@ describe("an owner stopped for 10 s and resumed", { timeout: 180_000 }, () => {
   it("answers status within a bound and completes its work", async () => {
     const [w1, w2] = workers;
     const client = new ActantApp("cluster_test", { address: w1.address });
-    try {
-      for (let i = 0; i < RUNS; i++) client.submit(signature<number>("where", [2_000]));
-      // Submissions travel in order: once a later one is answered, the owner holds all of them.
-      assert.equal(await client.submit(signature<number>("add", [1, 2])), 3);
-      await waitUntilRunning(w2.address);
-    } finally {
-      await client.close().catch(() => {});
-    }
+    for (let i = 0; i < RUNS; i++) client.submit(signature<number>("where", [150])).get().catch(() => {});
+    await waitUntilRunning(w2.address);
     w1.child.kill("SIGSTOP");
     await new Promise((resolve) => setTimeout(resolve, 10_000));
     w1.child.kill("SIGCONT");
 
     await ownerStatus(() => true, "a status answer");
-    // The owner's succeeded count is its own runs' (RUNS + the `add`): every one of them is done.
-    const self = await ownerStatus((row) => row.tasks.succeeded >= RUNS + 1 && row.tasks.queued === 0, "all runs done");
+    // The owner's succeeded count is its own runs': every one of them is done.
+    const self = await ownerStatus((row) => row.tasks.succeeded >= RUNS && row.tasks.queued === 0, "all runs done");
+    await client.close().catch(() => {}); // its connection may not have outlived the stop: not this test's subject
     assert.equal(self.tasks.failed, 0);
     // Once its members are proven back, it places work on them again, and new work completes.
     const { code, stdout } = await runCli(["status", "--address", w1.address, "--json"]);
