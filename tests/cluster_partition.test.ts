@@ -4,13 +4,23 @@
 // let a timer, a status request or a signal run. Now the member is out of placement until a
 // direct ping proves it back (on a timer with backoff), the owner keeps answering, and the work
 // completes on another member with a bounded number of dispatches.
+//
+// The same through a real partial partition (root only): three workers, each in its own network
+// namespace, w1 (the owner) and w3 cut from each other while both still reach w2, which relays
+// their announcements; then healed.
 import assert from "node:assert/strict";
-import { after, describe, it } from "node:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
 import { ActantApp, signature } from "../mod.ts";
-import { EXEC_PROTOCOL, requestStatus } from "../src/cluster/mod.ts";
-import { createNetNode } from "../src/net/mod.ts";
+import { EXEC_PROTOCOL, type PeerStatus, requestStatus } from "../src/cluster/mod.ts";
+import { createNetNode, type NetNode } from "../src/net/mod.ts";
+import { runCli } from "./support/actant_cli.ts";
 import { within } from "./support/async.ts";
+import { waitForMembers, waitUntilRunning } from "./support/cluster.ts";
 import { KeptBackend, loggedEvents } from "./support/kept_backend.ts";
+import { netnsUnavailable, type NetnsWorker, TestNetwork } from "./support/netns.ts";
 
 /** Polls `check` (bounded: 1,000 × 10 ms) until it holds. */
 async function until(check: () => boolean, what: string): Promise<void> {
@@ -70,5 +80,86 @@ describe("a member whose exec channel fails while membership still lists it", { 
     assert.ok(dispatched.some((event) => event.peer === brokenMember.node.peerId), "the broken member was tried");
     // A lost attempt is not a failed one: every run succeeded at its first counted attempt.
     assert.deepEqual(succeeded.map((event) => event.attempts), [1, 1, 1, 1, 1]);
+  });
+});
+
+const appModule = new URL("./fixtures/cluster_app.ts", import.meta.url).pathname;
+const RUNS = 150;
+/** How long w1 and w3 stay cut: past libp2p's connection monitor (10 s), which drops their connection. */
+const CUT_MS = 15_000;
+
+describe("a partial partition between three workers in network namespaces", { timeout: 180_000, skip: netnsUnavailable() }, () => {
+  const work = mkdtempSync(join(tmpdir(), "actant-netns-"));
+  const network = new TestNetwork(3);
+  const workers: NetnsWorker[] = [];
+  const clients: ActantApp[] = [];
+  let probe: NetNode;
+
+  before(async () => {
+    network.create();
+    const start = async (i: number, bootstrap?: string) => {
+      const args = ["--app", appModule, "--data", join(work, `w${i}`), "--node-id", `w${i}`, "--concurrency", "2"];
+      const worker = await network.startWorker(i, bootstrap === undefined ? args : [...args, "--bootstrap", bootstrap]);
+      workers.push(worker);
+      return worker;
+    };
+    const w1 = await start(1);
+    await Promise.all([start(2, w1.address), start(3, w1.address)]);
+    await waitForMembers(workers.map((worker) => worker.address), 3);
+    probe = await createNetNode();
+  });
+
+  after(async () => {
+    for (const client of clients) await client.close().catch(() => {});
+    await probe?.stop();
+    await Promise.all(workers.map((worker) => {
+      if (worker.child.exitCode !== null || worker.child.signalCode !== null) return;
+      const exited = new Promise((resolve) => worker.child.once("exit", resolve));
+      worker.child.kill("SIGKILL");
+      return exited;
+    }));
+    network.destroy();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  /** The owner's own row (each ask bounded: a wedged owner accepts the connection but never answers). */
+  const ownerRow = async (): Promise<PeerStatus> => (await within(requestStatus(probe, workers[0].address), 10_000, "w1's status answer"))[0];
+
+  it("the owner keeps answering status through the cut and after the heal, and its work completes", async () => {
+    const [w1, , w3] = workers;
+    const client = new ActantApp("cluster_test", { address: w1.address });
+    clients.push(client);
+    for (let i = 0; i < RUNS; i++) client.submit(signature<number>("where", [100])).get().catch(() => {});
+    await waitUntilRunning(w3.address);
+    network.cut(1, 3);
+    // Work keeps coming in through the cut, so the owner has runs to place whenever it relearns w3.
+    let submitted = RUNS;
+    const feeder = setInterval(() => {
+      submitted++;
+      client.submit(signature<number>("where", [100])).get().catch(() => {});
+    }, 50);
+    try {
+      for (const until = Date.now() + CUT_MS; Date.now() < until;) {
+        await ownerRow();
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+    } finally {
+      clearInterval(feeder);
+      network.heal(1, 3);
+    }
+    let self = await ownerRow();
+    for (let i = 0; i < 120 && !(self.tasks.succeeded >= submitted && self.tasks.queued === 0); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      self = await ownerRow();
+    }
+    assert.ok(self.tasks.succeeded >= submitted && self.tasks.queued === 0, `w1's runs (${submitted} submitted): ${JSON.stringify(self.tasks)}`);
+    assert.equal(self.tasks.failed, 0);
+    const { code, stdout } = await runCli(["status", "--address", w1.address, "--json"]);
+    assert.equal(code, 0, stdout);
+    const fresh = new ActantApp("cluster_test", { address: w1.address });
+    clients.push(fresh);
+    const pids = await within(Promise.all(Array.from({ length: 20 }, () => fresh.submit(signature<number>("where", [50])).get())), 30_000, "new work");
+    assert.equal(pids.length, 20);
+    for (const worker of workers) assert.equal(worker.child.exitCode, null, worker.output());
   });
 });
