@@ -60,7 +60,11 @@ export class LeastLoadedPlacer implements Placer {
         const worker = this.#workers.get(change.peerId);
         this.#workers.delete(change.peerId);
         worker?.lost(change.reason);
-      } else if (change.kind === "joined") this.#reachability.heard(change.member.peerId);
+      } else if (change.kind === "joined") {
+        const peerId = change.member.peerId;
+        if (node.peers().includes(peerId)) this.#reachability.heard(peerId);
+        else this.#reachability.unproven(peerId); // heard of through a third peer: hearsay
+      }
       wake();
     });
   }
@@ -85,6 +89,14 @@ export class LeastLoadedPlacer implements Placer {
       }
     }
     return best;
+  }
+
+  /**
+   * Whether attempts may go to member `peerId`: it was not lost, or has been proven reachable
+   * since (for other placers, e.g. of actors, that want the same evidence).
+   */
+  reachable(peerId: string): boolean {
+    return this.#reachability.usable(peerId);
   }
 
   /** Whether any member (or this peer) registers `task`. */

@@ -2,9 +2,10 @@
  * Which members the placer may use. Membership lists what this peer has heard of, and hearing a
  * member says nothing about reaching it: gossipsub relays a member's signed announcements through
  * third peers, so a member cut off from this peer (a partial partition) keeps "announcing" here.
- * A member whose attempt channel failed, or that left, is therefore out of placement until a
- * direct ping to it succeeds; it is probed on a timer, with a backoff that grows with each failure
- * in a row and is reset only when the member answers an attempt.
+ * A member whose attempt channel failed, or that left, or that was first heard of with no
+ * connection of this peer's own to it, is therefore out of placement until a direct ping to it
+ * succeeds; it is probed on a timer, with a backoff that grows with each failure in a row and is
+ * reset only when the member answers an attempt.
  *
  * @module
  */
@@ -66,6 +67,19 @@ export class Reachability {
     this.#schedule(peerId, entry);
   }
 
+  /**
+   * `peerId` was heard of only through others (no connection of this peer's own to it yet): out
+   * of placement until a first probe, at once, reaches it.
+   */
+  unproven(peerId: string): void {
+    if (this.#closed || this.#unproven.has(peerId)) return;
+    const entry: Unproven = { failures: this.#streaks.get(peerId) ?? 0, timer: undefined, probing: false };
+    this.#streaks.delete(peerId);
+    this.#unproven.set(peerId, entry);
+    this.#trim();
+    this.#schedule(peerId, entry);
+  }
+
   /** `peerId` answered an attempt: its next failure starts the backoff afresh. */
   answered(peerId: string): void {
     this.#streaks.delete(peerId);
@@ -87,7 +101,7 @@ export class Reachability {
 
   #schedule(peerId: string, entry: Unproven): void {
     if (this.#closed || !this.#options.isMember(peerId)) return; // probed again once heard of
-    const delay = backoffDelay(entry.failures, { initial: PROBE_INITIAL_MS, max: PROBE_MAX_MS });
+    const delay = entry.failures === 0 ? 0 : backoffDelay(entry.failures, { initial: PROBE_INITIAL_MS, max: PROBE_MAX_MS });
     entry.timer = this.#options.clock.setTimeout(() => {
       entry.timer = undefined;
       void this.#probe(peerId, entry);
