@@ -45,7 +45,9 @@ describe("joining a cluster", { timeout: 180_000 }, () => {
     mkdirSync(firstDir, { recursive: true });
     const first = await plannedPeer(firstDir);
     const names = Array.from({ length: 10 }, (_, i) => `burst-${i + 1}`);
-    const started = await Promise.all(names.map((name, i) => start(name, i === 0 ? ["--listen", first.listen] : ["--bootstrap", first.address])));
+    const started = await Promise.all(
+      names.map((name, i) => start(name, i === 0 ? ["--listen", first.listen] : ["--bootstrap", first.address])),
+    );
     await waitForMembers(started.map((worker) => worker.address), 10);
     for (const worker of started) {
       assert.equal(worker.child.exitCode, null, `${worker.address} exited:\n${worker.output()}`);

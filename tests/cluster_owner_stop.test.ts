@@ -44,7 +44,7 @@ describe("an owner stopped for 10 s and resumed", { timeout: 180_000 }, () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  /** The owner's own status row, polled until `ready` holds (bounded: 40 × 500 ms, each ask bounded by the dial timeout). */
+  /** The owner's own status row, polled until `ready` holds (bounded: 40 × 500 ms, each ask by the dial timeout). */
   async function ownerStatus(ready: (self: PeerStatus) => boolean, what: string): Promise<PeerStatus> {
     let last = "no answer";
     for (let i = 0; i < 40; i++) {
@@ -78,10 +78,16 @@ describe("an owner stopped for 10 s and resumed", { timeout: 180_000 }, () => {
     // Once its members are proven back, it places work on them again, and new work completes.
     const { code, stdout } = await runCli(["status", "--address", w1.address, "--json"]);
     assert.equal(code, 0);
-    assert.deepEqual((JSON.parse(stdout) as { peers: PeerStatus[] }).peers.map((peer) => peer.nodeId).sort(), ["w1", "w2", "w3"]);
+    assert.deepEqual((JSON.parse(stdout) as { peers: PeerStatus[] }).peers.map((peer) => peer.nodeId).sort(), [
+      "w1",
+      "w2",
+      "w3",
+    ]);
     const fresh = new ActantApp("cluster_test", { address: w1.address });
     clients.push(fresh);
-    const pids = await Promise.all(Array.from({ length: 30 }, () => fresh.submit(signature<number>("where", [100])).get()));
+    const pids = await Promise.all(
+      Array.from({ length: 30 }, () => fresh.submit(signature<number>("where", [100])).get()),
+    );
     assert.equal(pids.length, 30);
     assert.equal(w1.child.exitCode, null, w1.output());
   });

@@ -46,8 +46,15 @@ describe("a member whose exec channel fails while membership still lists it", { 
     broken.task("work", (n: number) => `broken:${n}`);
     healthy.task("work", (n: number) => `healthy:${n}`);
     const ownerMember = await owner.join({ heartbeatMs: 100, nodeId: "owner" });
-    const brokenMember = await broken.join({ bootstrap: ownerMember.node.addresses(), heartbeatMs: 100, nodeId: "broken" });
-    await until(() => ownerMember.membership.get(brokenMember.node.peerId) !== undefined, "the owner knows the broken member");
+    const brokenMember = await broken.join({
+      bootstrap: ownerMember.node.addresses(),
+      heartbeatMs: 100,
+      nodeId: "broken",
+    });
+    await until(
+      () => ownerMember.membership.get(brokenMember.node.peerId) !== undefined,
+      "the owner knows the broken member",
+    );
     // Its exec channel now fails at once; it still heartbeats and answers pings.
     await brokenMember.node.unhandle(EXEC_PROTOCOL);
 
@@ -63,7 +70,10 @@ describe("a member whose exec channel fails while membership still lists it", { 
     } finally {
       await probe.stop();
     }
-    assert.ok(ownerMember.membership.get(brokenMember.node.peerId) !== undefined, "membership still lists the broken member");
+    assert.ok(
+      ownerMember.membership.get(brokenMember.node.peerId) !== undefined,
+      "membership still lists the broken member",
+    );
 
     // A member that can be reached joins: the queued work goes there.
     await healthy.join({ bootstrap: ownerMember.node.addresses(), heartbeatMs: 100, nodeId: "healthy" });
@@ -88,7 +98,10 @@ const RUNS = 150;
 /** How long w1 and w3 stay cut: past libp2p's connection monitor (10 s), which drops their connection. */
 const CUT_MS = 15_000;
 
-describe("a partial partition between three workers in network namespaces", { timeout: 180_000, skip: netnsUnavailable() }, () => {
+describe("a partial partition between three workers in network namespaces", {
+  timeout: 180_000,
+  skip: netnsUnavailable(),
+}, () => {
   const work = mkdtempSync(join(tmpdir(), "actant-netns-"));
   const network = new TestNetwork(3);
   const workers: NetnsWorker[] = [];
@@ -123,7 +136,8 @@ describe("a partial partition between three workers in network namespaces", { ti
   });
 
   /** The owner's own row (each ask bounded: a wedged owner accepts the connection but never answers). */
-  const ownerRow = async (): Promise<PeerStatus> => (await within(requestStatus(probe, workers[0].address), 10_000, "w1's status answer"))[0];
+  const ownerRow = async (): Promise<PeerStatus> =>
+    (await within(requestStatus(probe, workers[0].address), 10_000, "w1's status answer"))[0];
 
   it("the owner keeps answering status through the cut and after the heal, and its work completes", async () => {
     const [w1, , w3] = workers;
@@ -152,13 +166,20 @@ describe("a partial partition between three workers in network namespaces", { ti
       await new Promise((resolve) => setTimeout(resolve, 500));
       self = await ownerRow();
     }
-    assert.ok(self.tasks.succeeded >= submitted && self.tasks.queued === 0, `w1's runs (${submitted} submitted): ${JSON.stringify(self.tasks)}`);
+    assert.ok(
+      self.tasks.succeeded >= submitted && self.tasks.queued === 0,
+      `w1's runs (${submitted} submitted): ${JSON.stringify(self.tasks)}`,
+    );
     assert.equal(self.tasks.failed, 0);
     const { code, stdout } = await runCli(["status", "--address", w1.address, "--json"]);
     assert.equal(code, 0, stdout);
     const fresh = new ActantApp("cluster_test", { address: w1.address });
     clients.push(fresh);
-    const pids = await within(Promise.all(Array.from({ length: 20 }, () => fresh.submit(signature<number>("where", [50])).get())), 30_000, "new work");
+    const pids = await within(
+      Promise.all(Array.from({ length: 20 }, () => fresh.submit(signature<number>("where", [50])).get())),
+      30_000,
+      "new work",
+    );
     assert.equal(pids.length, 20);
     for (const worker of workers) assert.equal(worker.child.exitCode, null, worker.output());
   });

@@ -36,12 +36,15 @@ describe("cluster peers that lie", { timeout: 60_000 }, () => {
     owner = new ActantApp("trust", { backend });
     honest = new ActantApp("trust", { durability: "memory" });
     honest.task("work", (n: number) => `honest:${n}`);
-    honest.actor("Counter", class {
-      n = 0;
-      add(k: number) {
-        return this.n += k;
-      }
-    });
+    honest.actor(
+      "Counter",
+      class {
+        n = 0;
+        add(k: number) {
+          return this.n += k;
+        }
+      },
+    );
     ownerMember = await owner.join({ heartbeatMs: 100, nodeId: "owner" });
     honestMember = await honest.join({ bootstrap: ownerMember.node.addresses(), heartbeatMs: 100, nodeId: "honest" });
     await until(() => ownerMember.membership.members().length === 1, "the owner knows the honest member");
@@ -60,9 +63,16 @@ describe("cluster peers that lie", { timeout: 60_000 }, () => {
     return peer;
   };
 
-  it("ignores announcements with numbers out of range, oversized lists and strings, and oversized messages", async () => {
+  it("ignores announcements with numbers out of range, oversized lists, strings and messages", async () => {
     const peer = await rogue();
-    const tasks = (fields: Record<string, unknown>) => ({ queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0, ...fields });
+    const tasks = (fields: Record<string, unknown>) => ({
+      queued: 0,
+      running: 0,
+      succeeded: 0,
+      failed: 0,
+      cancelled: 0,
+      ...fields,
+    });
     const registersWork = { registers: { tasks: ["work"], actors: ["Counter"] } };
     const bad = [
       peer.announcement({ ...registersWork, status: { tasks: tasks({ queued: -1_000_000_000 }) } }),
@@ -73,17 +83,26 @@ describe("cluster peers that lie", { timeout: 60_000 }, () => {
       peer.announcement({ ...registersWork, status: { load: -1 } }),
       peer.announcement({ ...registersWork, status: { uptimeMs: -1 } }),
       peer.announcement({ ...registersWork, concurrency: 1e12 }),
-      peer.announcement({ ...registersWork, status: { addresses: Array.from({ length: 100 }, () => "/ip4/127.0.0.1/tcp/1/ws") } }),
+      peer.announcement({
+        ...registersWork,
+        status: { addresses: Array.from({ length: 100 }, () => "/ip4/127.0.0.1/tcp/1/ws") },
+      }),
       peer.announcement({ ...registersWork, status: { nodeId: "n".repeat(10_000) } }),
-      peer.announcement({ registers: { tasks: ["work", ...Array.from({ length: 5_000 }, (_, i) => `t${i}`)], actors: [] } }),
+      peer.announcement({
+        registers: { tasks: ["work", ...Array.from({ length: 5_000 }, (_, i) => `t${i}`)], actors: [] },
+      }),
       peer.announcement({ ...registersWork, padding: "x".repeat(300_000) }),
     ];
     // A well-formed announcement that registers nothing: once it has landed, the bad ones have been seen too.
     const fine = peer.announcement();
-    await until(() => ownerMember.membership.get(peer.node.peerId) !== undefined, "the well-formed announcement landed", async () => {
-      for (const value of bad) await peer.publish(value);
-      await peer.publish(fine);
-    });
+    await until(
+      () => ownerMember.membership.get(peer.node.peerId) !== undefined,
+      "the well-formed announcement landed",
+      async () => {
+        for (const value of bad) await peer.publish(value);
+        await peer.publish(fine);
+      },
+    );
     for (let i = 0; i < 20; i++) {
       for (const value of bad) await peer.publish(value);
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -94,7 +113,9 @@ describe("cluster peers that lie", { timeout: 60_000 }, () => {
     assert.equal(seen.status.actors, 0);
     assert.equal(seen.concurrency, 8);
     // Work and actors go to the honest member, not to the peer that claimed a negative load.
-    const results = await Promise.all(Array.from({ length: 5 }, (_, i) => owner.submit(signature<string>("work", [i])).get()));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => owner.submit(signature<string>("work", [i])).get()),
+    );
     assert.deepEqual(results, [0, 1, 2, 3, 4].map((i) => `honest:${i}`));
   });
 
@@ -110,7 +131,9 @@ describe("cluster peers that lie", { timeout: 60_000 }, () => {
       assert.equal(ownerMember.membership.get(claimant.node.peerId), undefined);
     }
     const rows = ownerMember.statuses();
-    assert.deepEqual(rows.filter((row) => row.nodeId === "honest").map((row) => row.peerId), [honestMember.node.peerId]);
+    assert.deepEqual(rows.filter((row) => row.nodeId === "honest").map((row) => row.peerId), [
+      honestMember.node.peerId,
+    ]);
     assert.equal(await owner.submit(signature<string>("work", [7])), "honest:7");
   });
 
@@ -139,8 +162,15 @@ describe("cluster peers that lie", { timeout: 60_000 }, () => {
       }
     });
     const options = { retries: 1, timeout: 500, backoff: { initial: 1, max: 1 } };
-    const claim = peer.announcement({ status: { nodeId: "answerer" }, registers: { tasks: ["lying"], actors: [], options: { lying: options } } });
-    await until(() => ownerMember.membership.get(peer.node.peerId) !== undefined, "the answering peer joined", () => peer.publish(claim));
+    const claim = peer.announcement({
+      status: { nodeId: "answerer" },
+      registers: { tasks: ["lying"], actors: [], options: { lying: options } },
+    });
+    await until(
+      () => ownerMember.membership.get(peer.node.peerId) !== undefined,
+      "the answering peer joined",
+      () => peer.publish(claim),
+    );
 
     const dup = owner.submit(signature<string>("lying", ["dup"]));
     assert.equal(await dup, "first");
@@ -156,8 +186,12 @@ describe("cluster peers that lie", { timeout: 60_000 }, () => {
     // Each run's outcome is logged once: the forged and repeated answers left no trace.
     await owner.close();
     const events = await loggedEvents(backend);
-    const outcomes = (id: string) => events.filter((event) => event.id === id && /^task\.(succeeded|failed)$/.test(event.type));
-    assert.deepEqual(outcomes(dup.id).map((event) => [event.type, decode(event.result as never)]), [["task.succeeded", "first"]]);
+    const outcomes = (id: string) =>
+      events.filter((event) => event.id === id && /^task\.(succeeded|failed)$/.test(event.type));
+    assert.deepEqual(outcomes(dup.id).map((event) => [event.type, decode(event.result as never)]), [[
+      "task.succeeded",
+      "first",
+    ]]);
     assert.deepEqual(outcomes(malformed.id).map((event) => [event.type, event.attempts]), [["task.succeeded", 2]]);
     assert.deepEqual(outcomes(late.id).map((event) => [event.type, event.attempts]), [["task.failed", 2]]);
   });

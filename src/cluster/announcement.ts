@@ -57,8 +57,12 @@ export function parseAnnouncement(value: unknown, from: string): MemberAnnouncem
     throw new TypeError(`announcement.status.addresses must be at most ${MAX_ANNOUNCED_ADDRESSES} strings`);
   }
   const registers = a.registers;
-  if (typeof registers !== "object" || registers === null || !isNameList(registers.tasks) || !isNameList(registers.actors)) {
-    throw new TypeError(`announcement.registers must list tasks and actors (at most ${MAX_ANNOUNCED_NAMES} names each)`);
+  if (
+    typeof registers !== "object" || registers === null || !isNameList(registers.tasks) || !isNameList(registers.actors)
+  ) {
+    throw new TypeError(
+      `announcement.registers must list tasks and actors (at most ${MAX_ANNOUNCED_NAMES} names each)`,
+    );
   }
   const options = registers.options;
   if (options !== undefined && (typeof options !== "object" || options === null || Array.isArray(options))) {
@@ -68,14 +72,23 @@ export function parseAnnouncement(value: unknown, from: string): MemberAnnouncem
     throw new TypeError(`announcement.registers.options must have at most ${MAX_ANNOUNCED_NAMES} entries`);
   }
   const concurrency = a.concurrency;
-  if (!(concurrency === null || (Number.isInteger(concurrency) && concurrency > 0 && concurrency <= MAX_ANNOUNCED_CONCURRENCY))) {
+  if (
+    !(concurrency === null ||
+      (Number.isInteger(concurrency) && concurrency > 0 && concurrency <= MAX_ANNOUNCED_CONCURRENCY))
+  ) {
     throw new TypeError(`announcement.concurrency must be an integer in 1..${MAX_ANNOUNCED_CONCURRENCY} or null`);
   }
-  if (a.leaving !== undefined && typeof a.leaving !== "boolean") throw new TypeError("announcement.leaving must be a boolean");
+  if (a.leaving !== undefined && typeof a.leaving !== "boolean") {
+    throw new TypeError("announcement.leaving must be a boolean");
+  }
   return {
     app: a.app,
     status: parseStatus(status),
-    registers: { tasks: [...registers.tasks], actors: [...registers.actors], ...(options === undefined ? {} : { options }) },
+    registers: {
+      tasks: [...registers.tasks],
+      actors: [...registers.actors],
+      ...(options === undefined ? {} : { options }),
+    },
     concurrency,
     ...(a.leaving === undefined ? {} : { leaving: a.leaving }),
   };
@@ -101,7 +114,13 @@ function parseStatus(status: PeerStatus): PeerStatus {
     nodeId: status.nodeId,
     addresses: [...status.addresses],
     runtime: status.runtime,
-    tasks: { queued: tasks.queued, running: tasks.running, succeeded: tasks.succeeded, failed: tasks.failed, cancelled: tasks.cancelled },
+    tasks: {
+      queued: tasks.queued,
+      running: tasks.running,
+      succeeded: tasks.succeeded,
+      failed: tasks.failed,
+      cancelled: tasks.cancelled,
+    },
     actors: status.actors,
     load: status.load,
     uptimeMs: status.uptimeMs,

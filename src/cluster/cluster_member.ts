@@ -60,7 +60,12 @@ export interface JoinOptions {
 }
 
 /** Rounds of bootstrap dials a joining member makes by default (for up to 10 s) and their backoff. */
-export const DEFAULT_BOOTSTRAP_RETRY: Readonly<Required<BootstrapRetry>> = { attempts: 8, initialMs: 250, maxMs: 2_000, withinMs: 10_000 };
+export const DEFAULT_BOOTSTRAP_RETRY: Readonly<Required<BootstrapRetry>> = {
+  attempts: 8,
+  initialMs: 250,
+  maxMs: 2_000,
+  withinMs: 10_000,
+};
 
 /** This process as a member of its app's cluster. */
 export class ClusterMember {

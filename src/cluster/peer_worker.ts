@@ -72,12 +72,21 @@ export class PeerWorker implements RemoteWorker {
       return { result: entry.resolvers.promise, cancel: () => {} };
     }
     this.#pending.set(key, entry);
-    const request: ExecRequest = { op: "run", key, runId: attempt.runId, task: attempt.task, args: attempt.args, attempt: attempt.attempt };
+    const request: ExecRequest = {
+      op: "run",
+      key,
+      runId: attempt.runId,
+      task: attempt.task,
+      args: attempt.args,
+      attempt: attempt.attempt,
+    };
     this.#open().then((outbox) => {
       if (this.#pending.get(key) !== entry) return;
       entry.sent = true;
       outbox.push(request);
-    }).catch((error) => this.lost(`it could not be reached (${error instanceof Error ? error.message : String(error)})`));
+    }).catch((error) =>
+      this.lost(`it could not be reached (${error instanceof Error ? error.message : String(error)})`)
+    );
     const result = entry.resolvers.promise.finally(() => this.#events.onSettled());
     return {
       result,
@@ -101,7 +110,10 @@ export class PeerWorker implements RemoteWorker {
 
   #open(): Promise<MessageBatcher<ExecRequest>> {
     this.#outbox ??= (async () => {
-      const channel = await this.#node.openChannel<ExecReply | Batch<ExecReply>, ExecRequest | Batch<ExecRequest>>(this.peerId, EXEC_PROTOCOL);
+      const channel = await this.#node.openChannel<ExecReply | Batch<ExecReply>, ExecRequest | Batch<ExecRequest>>(
+        this.peerId,
+        EXEC_PROTOCOL,
+      );
       if (this.#lost !== undefined) {
         channel.abort(new Error(this.#lost));
         throw new PeerLostError(this.peerId, this.#lost);
@@ -147,8 +159,16 @@ export class PeerWorker implements RemoteWorker {
       this.#events.onAnswered?.();
       return entry.resolvers.resolve(reply.result);
     }
-    if (reply.ok !== false || typeof reply.error !== "object" || reply.error === null || typeof reply.error.message !== "string") {
-      return entry.resolvers.reject(new TypeError(`Peer ${this.peerId} sent a malformed answer to attempt ${reply.key}: expected { ok: true, result } or { ok: false, error }`));
+    if (
+      reply.ok !== false || typeof reply.error !== "object" || reply.error === null ||
+      typeof reply.error.message !== "string"
+    ) {
+      return entry.resolvers.reject(
+        new TypeError(
+          `Peer ${this.peerId} sent a malformed answer to attempt ${reply.key}: ` +
+            "expected { ok: true, result } or { ok: false, error }",
+        ),
+      );
     }
     const error = rebuildError(reply.error);
     if (error instanceof PeerLostError) {

@@ -101,7 +101,9 @@ export class Reachability {
 
   #schedule(peerId: string, entry: Unproven): void {
     if (this.#closed || !this.#options.isMember(peerId)) return; // probed again once heard of
-    const delay = entry.failures === 0 ? 0 : backoffDelay(entry.failures, { initial: PROBE_INITIAL_MS, max: PROBE_MAX_MS });
+    const delay = entry.failures === 0
+      ? 0
+      : backoffDelay(entry.failures, { initial: PROBE_INITIAL_MS, max: PROBE_MAX_MS });
     entry.timer = this.#options.clock.setTimeout(() => {
       entry.timer = undefined;
       void this.#probe(peerId, entry);

@@ -28,7 +28,9 @@ const RETRY_FIELDS = new Set(["attempts", "initialMs", "maxMs", "withinMs"]);
 /** `retry`, checked (a `RangeError` naming the bad field, a `TypeError` for an unknown one), with defaults. */
 export function checkBootstrapRetry(retry: BootstrapRetry | undefined): Required<BootstrapRetry> {
   for (const key of Object.keys(retry ?? {})) {
-    if (!RETRY_FIELDS.has(key)) throw new TypeError(`bootstrapRetry has no option "${key}" (known: ${[...RETRY_FIELDS].join(", ")})`);
+    if (!RETRY_FIELDS.has(key)) {
+      throw new TypeError(`bootstrapRetry has no option "${key}" (known: ${[...RETRY_FIELDS].join(", ")})`);
+    }
   }
   const checked = {
     attempts: retry?.attempts ?? 1,
@@ -60,11 +62,14 @@ export async function dialBootstrap(
 ): Promise<void> {
   if (bootstrap.length === 0) return;
   for (const { multiaddr, peerId } of bootstrap) {
-    await libp2p.peerStore.merge(peerIdFromString(peerId), { multiaddrs: [multiaddr], tags: { [KEEP_ALIVE]: { value: 1 } } });
+    await libp2p.peerStore.merge(peerIdFromString(peerId), {
+      multiaddrs: [multiaddr],
+      tags: { [KEEP_ALIVE]: { value: 1 } },
+    });
   }
   const { retry, dial } = options;
   const started = performance.now();
-  for (let round = 1; ; round++) {
+  for (let round = 1;; round++) {
     const results = await Promise.allSettled(bootstrap.map(({ multiaddr }) => dial(multiaddr.toString())));
     if (results.some((result) => result.status === "fulfilled")) return;
     const errors = results.map((result) => (result as PromiseRejectedResult).reason);

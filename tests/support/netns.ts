@@ -2,7 +2,7 @@
 // namespace per worker, each with a veth into a hub namespace holding a bridge, plus a veth from
 // the test's own namespace into the bridge so the test can reach every worker. Addresses are in a
 // private /24 picked at random; links are cut with blackhole routes inside both namespaces.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 
 const main = new URL("../../src/cli/main.ts", import.meta.url).pathname;
 const isDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;
@@ -97,7 +97,17 @@ export class TestNetwork {
   async startWorker(i: number, args: string[]): Promise<NetnsWorker> {
     const runtimeArgs = isDeno ? ["run", "-A", main] : [main];
     const listen = `/ip4/${this.address(i)}/tcp/0/ws`;
-    const child = spawn("ip", ["netns", "exec", this.namespace(i), process.execPath, ...runtimeArgs, "worker", "--listen", listen, ...args], {
+    const child = spawn("ip", [
+      "netns",
+      "exec",
+      this.namespace(i),
+      process.execPath,
+      ...runtimeArgs,
+      "worker",
+      "--listen",
+      listen,
+      ...args,
+    ], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";

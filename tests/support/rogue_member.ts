@@ -1,6 +1,13 @@
 // A hand-driven cluster peer for trust tests: a libp2p node that publishes whatever announcement
 // a test gives it on an app's membership topic, and may serve `/actant/exec/1` with a script.
-import { type Batch, EXEC_PROTOCOL, type ExecReply, type ExecRequest, membershipTopic, unbatch } from "../../src/cluster/mod.ts";
+import {
+  type Batch,
+  EXEC_PROTOCOL,
+  type ExecReply,
+  type ExecRequest,
+  membershipTopic,
+  unbatch,
+} from "../../src/cluster/mod.ts";
 import { createNetNode, type NetNode } from "../../src/net/mod.ts";
 
 /** A rogue peer joined to a cluster through `bootstrap`. */
@@ -20,7 +27,9 @@ export class RoguePeer {
   }
 
   /** A well-formed announcement of this peer, with `overrides` on top (`status` fields merged). */
-  announcement(overrides: { status?: Record<string, unknown>; [field: string]: unknown } = {}): Record<string, unknown> {
+  announcement(
+    overrides: { status?: Record<string, unknown>; [field: string]: unknown } = {},
+  ): Record<string, unknown> {
     const { status, ...rest } = overrides;
     return {
       app: this.#app,
@@ -43,16 +52,21 @@ export class RoguePeer {
 
   /** Publishes `value` (JSON) on the membership topic; a failure (no subscriber yet) is ignored. */
   async publish(value: unknown): Promise<void> {
-    await this.node.publish(membershipTopic(this.#app), new TextEncoder().encode(JSON.stringify(value))).catch(() => {});
+    await this.node.publish(membershipTopic(this.#app), new TextEncoder().encode(JSON.stringify(value))).catch(
+      () => {},
+    );
   }
 
   /** Serves attempts: `answer` gets each request and a function that writes replies (any, forged or not). */
   async serveExec(answer: (request: ExecRequest, reply: (message: unknown) => void) => void): Promise<void> {
-    await this.node.handleChannel<ExecRequest | Batch<ExecRequest>, ExecReply | Batch<ExecReply>>(EXEC_PROTOCOL, async (channel) => {
-      const writer = channel.writable.getWriter();
-      const reply = (message: unknown) => void writer.write(message as ExecReply).catch(() => {});
-      for await (const received of channel.readable) for (const request of unbatch(received)) answer(request, reply);
-    });
+    await this.node.handleChannel<ExecRequest | Batch<ExecRequest>, ExecReply | Batch<ExecReply>>(
+      EXEC_PROTOCOL,
+      async (channel) => {
+        const writer = channel.writable.getWriter();
+        const reply = (message: unknown) => void writer.write(message as ExecReply).catch(() => {});
+        for await (const received of channel.readable) for (const request of unbatch(received)) answer(request, reply);
+      },
+    );
   }
 
   stop(): Promise<void> {
