@@ -72,7 +72,8 @@ export class Reachability {
    * of placement until a first probe, at once, reaches it.
    */
   unproven(peerId: string): void {
-    if (this.#closed || this.#unproven.has(peerId)) return;
+    if (this.#closed) return;
+    if (this.#unproven.has(peerId)) return this.heard(peerId);
     const entry: Unproven = { failures: this.#streaks.get(peerId) ?? 0, timer: undefined, probing: false };
     this.#streaks.delete(peerId);
     this.#unproven.set(peerId, entry);
