@@ -99,6 +99,14 @@ export class LeastLoadedPlacer implements Placer {
     return this.#reachability.usable(peerId);
   }
 
+  /**
+   * Takes `peerId` out of placement until a direct ping proves it back: another protocol (actor
+   * hosting) could not reach it. Attempts already out there stay until their own channel fails.
+   */
+  unreachable(peerId: string): void {
+    this.#reachability.failed(peerId);
+  }
+
   /** Whether any member (or this peer) registers `task`. */
   known(task: string): boolean {
     return this.#registersHere(task) || this.#membership.members().some((member) => this.#registers(member.announcement, task));
