@@ -6,7 +6,7 @@
  * @module
  */
 import { decode, type Encoded, type IdGenerator, systemClock, UnknownTaskError } from "../common/mod.ts";
-import { createNetNode, type NetNode } from "../net/mod.ts";
+import { type BootstrapRetry, createNetNode, type NetNode } from "../net/mod.ts";
 import { runtimeName } from "../runtime/mod.ts";
 import type { ActorSystem } from "../actor/mod.ts";
 import type { Journal } from "../store/mod.ts";
@@ -40,6 +40,12 @@ export interface JoinOptions {
   listen?: string[];
   /** Members to join through (multiaddrs with `/p2p/`); none to start a new cluster. */
   bootstrap?: string[];
+  /**
+   * How long to keep dialling the bootstrap peers before joining fails. Default
+   * {@linkcode DEFAULT_BOOTSTRAP_RETRY}: a worker started just before its bootstrap peer, or in a
+   * burst of workers, still joins.
+   */
+  bootstrapRetry?: BootstrapRetry;
   /** The cluster secret. */
   secret?: string | Uint8Array;
   /** The node's private key (kept in the data directory by workers). */
@@ -49,7 +55,17 @@ export interface JoinOptions {
   /** Heartbeat period and failure bound, in ms. */
   heartbeatMs?: number;
   failAfterMs?: number;
+  /** Where warnings go (a peer claiming this cluster's node ids). Default `console.warn`. */
+  warn?: (message: string) => void;
 }
+
+/** Rounds of bootstrap dials a joining member makes by default (for up to 10 s) and their backoff. */
+export const DEFAULT_BOOTSTRAP_RETRY: Readonly<Required<BootstrapRetry>> = {
+  attempts: 8,
+  initialMs: 250,
+  maxMs: 2_000,
+  withinMs: 10_000,
+};
 
 /** This process as a member of its app's cluster. */
 export class ClusterMember {
@@ -72,8 +88,14 @@ export class ClusterMember {
       heartbeatMs: options.heartbeatMs,
       failAfterMs: options.failAfterMs,
       clock: systemClock,
+      nodeId: this.nodeId,
+      warn: options.warn,
     });
-    this.#placer = new LeastLoadedPlacer(node, this.membership, (task) => host.registry.has(task), () => host.scheduler.wake());
+    this.#placer = new LeastLoadedPlacer(node, this.membership, {
+      registersHere: (task) => host.registry.has(task),
+      wake: () => host.scheduler.wake(),
+      clock: systemClock,
+    });
     this.actors = new RemoteActors(node, this.membership, {
       hosting: host.actors,
       registers: (cls) => host.actors.definition(cls) !== undefined,
@@ -87,6 +109,7 @@ export class ClusterMember {
     const node = await createNetNode({
       listen: options.listen ?? ["/ip4/127.0.0.1/tcp/0/ws"],
       bootstrap: options.bootstrap,
+      bootstrapRetry: options.bootstrapRetry ?? DEFAULT_BOOTSTRAP_RETRY,
       secret: options.secret,
       privateKey: options.privateKey,
       pubsub: true,

@@ -3,6 +3,11 @@
  * single attempts of named tasks, the peer answers each with its encoded result or its error.
  * Retries, timeouts and the task's record stay with the owner.
  *
+ * Keys are unique within the owner's process (never reused across channels), and the owner takes
+ * an answer only for a key it sent on that channel and has not had answered: duplicates, answers
+ * for keys never sent, late answers after the attempt was lost and placed again, and malformed
+ * answers are dropped (a malformed answer to a live key fails that attempt).
+ *
  * @module
  */
 import type { Encoded } from "../common/mod.ts";

@@ -4,16 +4,32 @@
  * concurrency is used up gets nothing more until it answers. Parallel members of a workflow
  * therefore spread over the cluster as soon as one peer is busier than another.
  *
+ * Only members this peer can reach are used: a member whose attempt channel failed, or that left,
+ * waits out of placement until a direct ping proves it back (`./reachability.ts`), so an attempt
+ * handed back by a lost member is never placed on it again at once.
+ *
  * @module
  */
+import type { Clock } from "../common/mod.ts";
 import type { NetNode } from "../net/mod.ts";
 import { HERE, type LocalLoad, type Placer, type RemoteWorker, type TaskOptions } from "../task/mod.ts";
 import type { MemberAnnouncement } from "./announcement.ts";
 import type { Membership } from "./membership.ts";
 import { PeerWorker } from "./peer_worker.ts";
+import { Reachability } from "./reachability.ts";
 
 /** The capacity weighed for a peer without a concurrency limit. */
 const UNBOUNDED_CAPACITY = 1024;
+
+/** What {@linkcode LeastLoadedPlacer} needs besides its node and membership. */
+export interface PlacerOptions {
+  /** Whether this peer registers `task`. */
+  registersHere: (task: string) => boolean;
+  /** Called whenever some peer may have room again (an answer, a join, a member proven reachable). */
+  wake: () => void;
+  /** Times the probes of members out of placement. */
+  clock: Clock;
+}
 
 /** Places attempts on the least loaded member that registers the task. */
 export class LeastLoadedPlacer implements Placer {
@@ -23,18 +39,31 @@ export class LeastLoadedPlacer implements Placer {
   readonly #wake: () => void;
   readonly #workers = new Map<string, PeerWorker>();
   readonly #taskSets = new WeakMap<MemberAnnouncement, Set<string>>();
+  readonly #reachability: Reachability;
   readonly #stop: () => void;
 
-  /** `wake` is called whenever some peer may have room again (an answer, a join). */
-  constructor(node: NetNode, membership: Membership, registersHere: (task: string) => boolean, wake: () => void) {
+  constructor(node: NetNode, membership: Membership, options: PlacerOptions) {
+    const { registersHere, wake, clock } = options;
     this.#node = node;
     this.#membership = membership;
     this.#registersHere = registersHere;
     this.#wake = wake;
+    this.#reachability = new Reachability(node, {
+      clock,
+      isMember: (peerId) => membership.get(peerId) !== undefined,
+      onBack: () => wake(),
+    });
     this.#stop = membership.onChange((change) => {
       if (change.kind === "left") {
-        this.#workers.get(change.peerId)?.lost(change.reason);
+        // Out until proven back: a member heard of again through gossip may still be cut off from here.
+        this.#reachability.failed(change.peerId);
+        const worker = this.#workers.get(change.peerId);
         this.#workers.delete(change.peerId);
+        worker?.lost(change.reason);
+      } else if (change.kind === "joined") {
+        const peerId = change.member.peerId;
+        if (node.peers().includes(peerId)) this.#reachability.heard(peerId);
+        else this.#reachability.unproven(peerId); // heard of through a third peer: hearsay
       }
       wake();
     });
@@ -48,7 +77,7 @@ export class LeastLoadedPlacer implements Placer {
       bestLoad = local.running / capacity(local.concurrency);
     }
     for (const member of this.#membership.members()) {
-      if (!this.#registers(member.announcement, task)) continue;
+      if (!this.#registers(member.announcement, task) || !this.#reachability.usable(member.peerId)) continue;
       const limit = member.announcement.concurrency ?? Infinity;
       const worker = this.#workers.get(member.peerId);
       const inFlight = worker?.inFlight ?? 0;
@@ -60,6 +89,22 @@ export class LeastLoadedPlacer implements Placer {
       }
     }
     return best;
+  }
+
+  /**
+   * Whether attempts may go to member `peerId`: it was not lost, or has been proven reachable
+   * since (for other placers, e.g. of actors, that want the same evidence).
+   */
+  reachable(peerId: string): boolean {
+    return this.#reachability.usable(peerId);
+  }
+
+  /**
+   * Takes `peerId` out of placement until a direct ping proves it back: another protocol (actor
+   * hosting) could not reach it. Attempts already out there stay until their own channel fails.
+   */
+  unreachable(peerId: string): void {
+    this.#reachability.failed(peerId);
   }
 
   /** Whether any member (or this peer) registers `task`. */
@@ -86,12 +131,21 @@ export class LeastLoadedPlacer implements Placer {
   /** Stops following membership; attempts out on other peers are lost. */
   close(reason: string): void {
     this.#stop();
+    this.#reachability.close();
     for (const worker of this.#workers.values()) worker.lost(reason);
     this.#workers.clear();
   }
 
   #worker(peerId: string): PeerWorker {
-    const worker = new PeerWorker(this.#node, peerId, this.#wake);
+    const worker: PeerWorker = new PeerWorker(this.#node, peerId, {
+      onSettled: this.#wake,
+      onAnswered: () => this.#reachability.answered(peerId),
+      onLost: () => {
+        if (this.#workers.get(peerId) !== worker) return;
+        this.#workers.delete(peerId);
+        this.#reachability.failed(peerId);
+      },
+    });
     this.#workers.set(peerId, worker);
     return worker;
   }

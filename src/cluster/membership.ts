@@ -5,11 +5,14 @@
  * dialled), and a member is taken as gone when its last connection closes or when it misses
  * heartbeats for `failAfterMs`, whichever comes first.
  *
+ * A node id (`--node-id`) names one member: the first peer heard with it keeps it, and the
+ * announcements of any other peer claiming it (or this peer's own) are ignored, with a warning.
+ *
  * @module
  */
 import { type Clock, systemClock, type TimerHandle } from "../common/mod.ts";
 import type { NetNode } from "../net/mod.ts";
-import { type MemberAnnouncement, parseAnnouncement } from "./announcement.ts";
+import { MAX_ANNOUNCEMENT_BYTES, type MemberAnnouncement, parseAnnouncement } from "./announcement.ts";
 
 /** Default time between two heartbeats. */
 export const DEFAULT_HEARTBEAT_MS = 1_000;
@@ -37,7 +40,14 @@ export interface MembershipOptions {
   /** Silence after which a member is gone. Default {@linkcode DEFAULT_FAIL_AFTER_MS}. */
   failAfterMs?: number;
   clock?: Clock;
+  /** This peer's own node id, which no other member may take. */
+  nodeId?: string;
+  /** Where warnings go (a peer claiming a node id another holds). Default `console.warn`. */
+  warn?: (message: string) => void;
 }
+
+/** Most claimants remembered as warned about, so a claimant's heartbeats do not repeat the warning. */
+const MAX_WARNED = 1_024;
 
 /** The topic a cluster of app `app` announces on. */
 export function membershipTopic(app: string): string {
@@ -53,6 +63,11 @@ export class Membership {
   readonly #failAfterMs: number;
   readonly #clock: Clock;
   readonly #members = new Map<string, Member>();
+  /** Node id → the peer that holds it. */
+  readonly #holders = new Map<string, string>();
+  readonly #nodeId: string | undefined;
+  readonly #warn: (message: string) => void;
+  readonly #warned = new Set<string>();
   #list: Member[] | undefined;
   readonly #listeners = new Set<(change: MembershipChange) => void>();
   readonly #encoder = new TextEncoder();
@@ -69,6 +84,8 @@ export class Membership {
     this.#heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     this.#failAfterMs = options.failAfterMs ?? DEFAULT_FAIL_AFTER_MS;
     this.#clock = options.clock ?? systemClock;
+    this.#nodeId = options.nodeId;
+    this.#warn = options.warn ?? ((message) => console.warn(`actant: ${message}`));
   }
 
   /** Subscribes to the topic, announces this peer and starts the heartbeat. */
@@ -127,7 +144,7 @@ export class Membership {
   }
 
   #receive(data: Uint8Array, from: string): void {
-    if (from === this.#node.peerId) return;
+    if (from === this.#node.peerId || data.byteLength > MAX_ANNOUNCEMENT_BYTES) return;
     let announcement: MemberAnnouncement;
     try {
       announcement = parseAnnouncement(JSON.parse(this.#decoder.decode(data)), from);
@@ -137,6 +154,7 @@ export class Membership {
     if (announcement.app !== this.#app) return;
     if (announcement.leaving) return this.#leave(from, "it announced that it leaves");
     const known = this.#members.get(from);
+    if (!this.#mayHold(from, announcement.status.nodeId, known)) return;
     if (known !== undefined) {
       known.announcement = announcement;
       known.lastSeen = this.#clock.now();
@@ -144,10 +162,30 @@ export class Membership {
     }
     const member: Member = { peerId: from, announcement, lastSeen: this.#clock.now() };
     this.#members.set(from, member);
+    this.#holders.set(announcement.status.nodeId, from);
     this.#list = undefined;
     // Discovery through known peers: connect straight to a member heard of through another one.
     if (!this.#node.peers().includes(from)) this.#dialAny(announcement.status.addresses);
     this.#emit({ kind: "joined", member });
+  }
+
+  /**
+   * Whether `peerId` may announce itself as `nodeId`: no other member (nor this peer) holds it,
+   * and a member keeps the node id it joined with.
+   */
+  #mayHold(peerId: string, nodeId: string, known: Member | undefined): boolean {
+    const holder = nodeId === this.#nodeId ? this.#node.peerId : this.#holders.get(nodeId);
+    const kept = known === undefined || known.announcement.status.nodeId === nodeId;
+    if ((holder === undefined || holder === peerId) && kept) return true;
+    const key = `${peerId} ${nodeId}`;
+    if (!this.#warned.has(key)) {
+      if (this.#warned.size >= MAX_WARNED) this.#warned.clear();
+      this.#warned.add(key);
+      this.#warn(kept
+        ? `peer ${peerId} claims node id "${nodeId}", held by ${holder}: its announcements are ignored`
+        : `member ${peerId} ("${known!.announcement.status.nodeId}") announced node id "${nodeId}": ignored`);
+    }
+    return false;
   }
 
   #dialAny(addresses: readonly string[]): void {
@@ -159,7 +197,11 @@ export class Membership {
   }
 
   #leave(peerId: string, reason: string): void {
-    if (!this.#members.delete(peerId)) return;
+    const member = this.#members.get(peerId);
+    if (member === undefined) return;
+    this.#members.delete(peerId);
+    const nodeId = member.announcement.status.nodeId;
+    if (this.#holders.get(nodeId) === peerId) this.#holders.delete(nodeId);
     this.#list = undefined;
     this.#emit({ kind: "left", peerId, reason });
   }

@@ -8,7 +8,7 @@
 import { noise, pureJsCrypto } from "@chainsafe/libp2p-noise";
 import { yamux } from "@chainsafe/libp2p-yamux";
 import { identify } from "@libp2p/identify";
-import { type Connection, KEEP_ALIVE, type Libp2p, type Stream } from "@libp2p/interface";
+import type { Connection, Libp2p, Stream } from "@libp2p/interface";
 import { peerIdFromString } from "@libp2p/peer-id";
 import { ping, type Ping } from "@libp2p/ping";
 import type { GossipSub } from "@libp2p/gossipsub";
@@ -17,9 +17,12 @@ import { createLibp2p } from "libp2p";
 import { describe } from "../common/mod.ts";
 import { enableBroadcastChannelUnref } from "../runtime/broadcast_channel.ts";
 import { runtimeName } from "../runtime/mod.ts";
-import { parseListenAddress, parseMultiaddr, parsePeerAddress, type PeerAddress, tcpPort } from "./addresses.ts";
+import { parseListenAddress, parseMultiaddr, parsePeerAddress, tcpPort } from "./addresses.ts";
+import { type BootstrapRetry, checkBootstrapRetry, dialBootstrap } from "./bootstrap.ts";
 import { type Channel, type ChannelOptions, createChannel } from "./channel.ts";
 import { AddressInUseError, PeerUnreachableError, ProtocolNotSupportedError } from "./errors.ts";
+
+export type { BootstrapRetry };
 import { decodeKey } from "./keys.ts";
 import { type PubsubMessage, pubsubService, subscribeTopic } from "./pubsub.ts";
 import { swarmKeyFromSecret } from "./secret.ts";
@@ -31,6 +34,11 @@ export type { Connection, Stream };
 export const DEFAULT_DIAL_TIMEOUT_MS = 5_000;
 /** Default bound on concurrent streams per protocol and connection, each way. */
 export const DEFAULT_MAX_STREAMS = 1024;
+/**
+ * Inbound connections accepted per second from one host. libp2p's default (5) refuses part of a
+ * burst of joins on one machine, or behind one NAT; a cluster secret guards who may connect.
+ */
+export const INBOUND_CONNECTIONS_PER_HOST = 256;
 
 /** Options of {@linkcode createNetNode}. */
 export interface NetNodeOptions {
@@ -40,9 +48,12 @@ export interface NetNodeOptions {
   privateKey?: Uint8Array;
   /**
    * Peers to join, each a multiaddr ending in `/p2p/<id>`. They are dialled at start and kept
-   * connected; start fails with {@linkcode PeerUnreachableError} if none of them answers.
+   * connected; start fails with {@linkcode PeerUnreachableError} if none of them answers (within
+   * `bootstrapRetry.attempts` rounds).
    */
   bootstrap?: string[];
+  /** Rounds of bootstrap dials before start fails, and the backoff between them. Default: one round. */
+  bootstrapRetry?: BootstrapRetry;
   /** Bound on each dial, in ms. Default {@linkcode DEFAULT_DIAL_TIMEOUT_MS}. */
   dialTimeoutMs?: number;
   /** The cluster secret: only peers with the same secret can connect to this node, or be reached by it. */
@@ -156,6 +167,7 @@ export async function createNetNode(options: NetNodeOptions = {}): Promise<NetNo
   const bootstrap = (options.bootstrap ?? []).map((address) => parsePeerAddress(address, "bootstrap address"));
   const dialTimeoutMs = options.dialTimeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS;
   if (!(Number.isFinite(dialTimeoutMs) && dialTimeoutMs > 0)) throw new RangeError(`dialTimeoutMs must be > 0, got ${dialTimeoutMs}`);
+  const retry = checkBootstrapRetry(options.bootstrapRetry);
   const runtime = runtimeName();
   if (listen.length > 0 && runtime === "browser") {
     throw new TypeError("A browser node cannot listen; leave `listen` empty and dial a server node");
@@ -177,7 +189,11 @@ export async function createNetNode(options: NetNodeOptions = {}): Promise<NetNo
       streamMuxers: [yamux()],
       // The browser default refuses ws:// and private addresses, where cluster peers usually are.
       connectionGater: { denyDialMultiaddr: () => false },
-      connectionManager: { dialTimeout: dialTimeoutMs },
+      connectionManager: {
+        dialTimeout: dialTimeoutMs,
+        inboundConnectionThreshold: INBOUND_CONNECTIONS_PER_HOST,
+        maxIncomingPendingConnections: INBOUND_CONNECTIONS_PER_HOST,
+      },
       connectionProtector,
       services: {
         identify: identify(),
@@ -190,7 +206,7 @@ export async function createNetNode(options: NetNodeOptions = {}): Promise<NetNo
   }
   const node = new Libp2pNetNode(libp2p, dialTimeoutMs);
   try {
-    await node.join(bootstrap);
+    await dialBootstrap(libp2p, bootstrap, { retry, dial: (address) => node.dial(address) });
   } catch (error) {
     await node.stop();
     throw error;
@@ -223,26 +239,6 @@ class Libp2pNetNode implements NetNode {
         this.#events.dispatchEvent(new CustomEvent<PeerEventDetail>(type, { detail: { peerId: event.detail.toString() } }));
       });
     }
-  }
-
-  /** Dials the bootstrap peers and tags them so libp2p reconnects when they drop. */
-  async join(bootstrap: PeerAddress[]): Promise<void> {
-    if (bootstrap.length === 0) return;
-    const results = await Promise.allSettled(bootstrap.map(async ({ multiaddr, peerId }) => {
-      await this.libp2p.peerStore.merge(peerIdFromString(peerId), {
-        multiaddrs: [multiaddr],
-        tags: { [KEEP_ALIVE]: { value: 1 } },
-      });
-      await this.dial(multiaddr.toString());
-    }));
-    if (results.some((result) => result.status === "fulfilled")) return;
-    const errors = results.map((result) => (result as PromiseRejectedResult).reason);
-    if (errors.length === 1) throw errors[0];
-    throw new PeerUnreachableError(
-      bootstrap.map(({ multiaddr }) => multiaddr.toString()).join(", "),
-      `none of the ${errors.length} bootstrap peers answered (${errors.map(describe).join("; ")})`,
-      { cause: new AggregateError(errors) },
-    );
   }
 
   addresses(): string[] {

@@ -65,6 +65,8 @@ export class Scheduler {
   #drainScheduled = false;
   #draining = false;
   #stats = { submitted: 0, succeeded: 0, failed: 0, cancelled: 0 };
+  /** Attempts of a run lost in a row (their peer left or could not be reached). */
+  readonly #losses = new WeakMap<TaskRun, number>();
 
   constructor(options: SchedulerOptions) {
     this.#concurrency = checkConcurrency(options.concurrency ?? 1024);
@@ -246,14 +248,25 @@ export class Scheduler {
     );
   }
 
-  /** The peer running the attempt left: the attempt did not happen as far as the run is concerned. */
+  /**
+   * The peer running the attempt left: the attempt did not happen as far as the run is concerned.
+   * The run is placed again from a timer, never from this callback: a peer that fails at once must
+   * not turn placement into a loop of microtasks that starves timers, I/O and signals. The delay
+   * grows with losses in a row (0 ms for the first, so failover stays immediate).
+   */
   #attemptLost(run: TaskRun, attempt: Attempt): void {
     if (!attempt.end()) return;
     run.attempt = undefined;
     run.attempts--;
     run.status = "pending";
     this.#release(attempt);
-    this.#enqueue(run);
+    const losses = (this.#losses.get(run) ?? 0) + 1;
+    this.#losses.set(run, losses);
+    const delay = losses === 1 ? 0 : backoffDelay(losses - 1, LOST_BACKOFF, this.#random);
+    run.retryTimer = this.#clock.setTimeout(() => {
+      run.retryTimer = undefined;
+      if (run.status === "pending") this.#enqueue(run);
+    }, delay);
   }
 
   #start(run: TaskRun): void {
@@ -290,6 +303,7 @@ export class Scheduler {
   #attemptSucceeded(run: TaskRun, attempt: Attempt, value: unknown, encodedAlready: boolean): void {
     if (!attempt.end()) return;
     run.attempt = undefined;
+    this.#losses.delete(run);
     let encoded: Encoded;
     try {
       encoded = encodedAlready ? value as Encoded : encode(value, `result of task "${run.definition.name}"`);
@@ -354,6 +368,9 @@ export class Scheduler {
     }
   }
 }
+
+/** Delays before placing a run again after its second, third, … lost attempt in a row. */
+const LOST_BACKOFF = { initial: 50, max: 2_000 };
 
 function checkConcurrency(concurrency: number): number {
   if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency > 0))) {
