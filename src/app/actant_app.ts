@@ -285,7 +285,10 @@ export class ActantApp {
       journal: this.#journal ?? noJournal,
       ids: this.#ids,
       submit: (step, submitOptions) => this.submit(step as RunnableStep<unknown>, submitOptions),
-    }, options, this.durability === "memory" ? undefined : this.#dataDir ?? `./.actant/${this.name}`);
+    }, options, {
+      keyDir: this.durability === "memory" ? undefined : this.#dataDir ?? `./.actant/${this.name}`,
+      warn: this.#warn,
+    });
     return this.#member;
   }
 

@@ -8,8 +8,16 @@ import { type ClusterHost, ClusterMember } from "../cluster/mod.ts";
 import { loadOrCreateKey } from "../net/mod.ts";
 import type { JoinClusterOptions } from "./options.ts";
 
-/** Joins with `host`'s tasks and actors; the key comes from `keyDir` (none: a fresh key) unless given. */
-export async function joinAsWorker(host: ClusterHost, options: JoinClusterOptions, keyDir: string | undefined): Promise<ClusterMember> {
+/**
+ * Joins with `host`'s tasks and actors; the key comes from `keyDir` (none: a fresh key) unless
+ * given. Membership warnings (a peer claiming a node id) go to `warn`, the app's own.
+ */
+export async function joinAsWorker(
+  host: ClusterHost,
+  options: JoinClusterOptions,
+  local: { keyDir: string | undefined; warn: (message: string) => void },
+): Promise<ClusterMember> {
+  const { keyDir, warn } = local;
   const privateKey = options.privateKey ?? (keyDir === undefined ? undefined : await loadOrCreateKey(keyDir));
-  return await ClusterMember.join(host, { ...options, privateKey });
+  return await ClusterMember.join(host, { ...options, privateKey, warn });
 }

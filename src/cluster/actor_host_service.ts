@@ -2,7 +2,7 @@
  * The hosting side of actors owned by other peers: each owner's channel creates cells whose
  * journal is that owner (events go over the channel; a call's answer waits for the owner's
  * acknowledgement), and relays the owner's calls into them. When the channel ends, or this
- * peer's membership takes the owner as gone ({@linkcode dropOwner}), its cells here stop without
+ * peer's membership takes the owner as gone (`dropOwner`), its cells here stop without
  * logging anything: the owner, if alive, moves them from its log.
  *
  * @module
@@ -20,13 +20,22 @@ export interface ActorHosting {
   host(className: string, identity: { id: string; args: Encoded }, journal: Journal, recovered?: ActorRecovery): Promise<ActorCell>;
 }
 
-/** The hosting channels each node serves, by owner, so an owner taken as gone can be let go of. */
-const servedOwners = new WeakMap<NetNode, Map<string, Set<Channel<OwnerMessage, HostMessage>>>>();
+/** Actor hosting as served on a node. */
+export interface ActorHostingService {
+  /**
+   * Lets go of the actors hosted here for `owner`, which this peer's membership takes as gone:
+   * their channels are aborted, so they stop here (without logging anything), and the owner, if
+   * it is alive after all, sees its channel end and moves them from its log. Without this, an
+   * owner that was only stopped or cut off for a while would find its actors still here, running
+   * on a history it no longer agrees with.
+   */
+  dropOwner(owner: string, reason: string): void;
+}
 
 /** Serves actor hosting on `node`. */
-export async function serveActorHosting(node: NetNode, hosting: ActorHosting): Promise<void> {
+export async function serveActorHosting(node: NetNode, hosting: ActorHosting): Promise<ActorHostingService> {
+  /** The hosting channels served, by owner, so an owner taken as gone can be let go of. */
   const owners = new Map<string, Set<Channel<OwnerMessage, HostMessage>>>();
-  servedOwners.set(node, owners);
   await node.handleChannel<OwnerMessage, HostMessage>(ACTORS_PROTOCOL, async (channel, info) => {
     const channels = owners.get(info.peerId) ?? new Set();
     owners.set(info.peerId, channels.add(channel));
@@ -37,18 +46,13 @@ export async function serveActorHosting(node: NetNode, hosting: ActorHosting): P
       if (channels.size === 0 && owners.get(info.peerId) === channels) owners.delete(info.peerId);
     }
   });
-}
-
-/**
- * Lets go of the actors `node` hosts for `owner`, which this peer's membership takes as gone:
- * their channels are aborted, so they stop here (without logging anything), and the owner, if it
- * is alive after all, sees its channel end and moves them from its log. Without this, an owner
- * that was only stopped or cut off for a while would find its actors still here, running on
- * a history it no longer agrees with.
- */
-export function dropOwner(node: NetNode, owner: string, reason: string): void {
-  const channels = servedOwners.get(node)?.get(owner);
-  for (const channel of channels ?? []) channel.abort(new Error(`the owner ${owner} was taken as gone: ${reason}`));
+  return {
+    dropOwner(owner, reason) {
+      for (const channel of owners.get(owner) ?? []) {
+        channel.abort(new Error(`the owner ${owner} was taken as gone: ${reason}`));
+      }
+    },
+  };
 }
 
 /** One side of a message pipe. */

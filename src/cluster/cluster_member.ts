@@ -101,6 +101,7 @@ export class ClusterMember {
       registers: (cls) => host.actors.definition(cls) !== undefined,
       journal: host.journal,
       ids: host.ids,
+      reachable: (peerId) => this.#placer.reachable(peerId),
     });
   }
 
@@ -127,7 +128,11 @@ export class ClusterMember {
   async #serve(): Promise<void> {
     const host = this.#host;
     this.#handBack = await serveExec(this.node, { run: (task, args) => this.#runPinned(task, args) });
-    await serveActorHosting(this.node, host.actors);
+    const hosting = await serveActorHosting(this.node, host.actors);
+    // What this peer hosts for a peer its membership takes as gone is let go of (that owner moves it).
+    this.membership.onChange((change) => {
+      if (change.kind === "left") hosting.dropOwner(change.peerId, change.reason);
+    });
     await serveTasks(this.node, { submit: (step, options) => host.submit(step, options) }, memberActorGateway(this.actors, host.actors));
     await serveStatus(this.node, { reports: () => this.statuses() });
     this.membership.start();
@@ -177,9 +182,13 @@ export class ClusterMember {
       this.#host.scheduler.usePlacer(undefined);
       this.#host.registry.useElsewhere(undefined);
       this.#handBack("its peer is shutting down");
-      await this.membership.stop();
-      this.#placer.close("this peer is shutting down");
-      await this.node.stop();
+      try {
+        await this.membership.stop();
+      } finally {
+        // Even when announcing the leave fails (its node already stopped): no probe timer outlives it.
+        this.#placer.close("this peer is shutting down");
+        await this.node.stop();
+      }
     })();
     return this.#left;
   }

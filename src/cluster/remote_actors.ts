@@ -26,7 +26,7 @@ import {
 } from "../common/mod.ts";
 import { messageSize, type NetNode } from "../net/mod.ts";
 import type { Journal, JournalEvent } from "../store/mod.ts";
-import { type ActorHosting, dropOwner } from "./actor_host_service.ts";
+import type { ActorHosting } from "./actor_host_service.ts";
 import { actorCandidates } from "./actor_placement.ts";
 import type { OwnerMessage } from "./actor_protocol.ts";
 import { MAX_BATCH_BYTES } from "./batch.ts";
@@ -77,6 +77,11 @@ export interface RemoteActorsLocal {
   ids: IdGenerator;
   /** For how long an unreachable host is tried last. Default: the system clock. */
   clock?: Clock;
+  /**
+   * Whether a member is proven reachable (task placement's evidence: a direct ping or answer);
+   * one that is not is tried last, like a host whose actors protocol failed to open.
+   */
+  reachable?: (peerId: string) => boolean;
 }
 
 /** Actors this peer owns across the cluster. */
@@ -105,11 +110,7 @@ export class RemoteActors {
       },
     });
     membership.onChange((change) => {
-      if (change.kind === "left") {
-        this.#links.hostLost(change.peerId, change.reason);
-        // And the other way round: what this peer hosts for the peer that left is let go of.
-        dropOwner(node, change.peerId, change.reason);
-      }
+      if (change.kind === "left") this.#links.hostLost(change.peerId, change.reason);
       if (change.kind === "joined") this.#links.joined(change.member.peerId);
     });
   }
@@ -273,7 +274,8 @@ export class RemoteActors {
       members: this.#membership.members(),
       self: { peerId: this.#node.peerId, registers: this.#local.registers(cls) },
       hostedOn: (peerId) => this.#hostedOn(peerId),
-      unreachable: (peerId) => this.#links.unreachable(peerId),
+      unreachable: (peerId) =>
+        this.#links.unreachable(peerId) || (peerId !== this.#node.peerId && this.#local.reachable?.(peerId) === false),
     }, exclude);
   }
 
