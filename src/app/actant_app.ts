@@ -19,6 +19,7 @@ import {
   IdGenerator,
   InvalidWorkflowError,
   ResultNotFoundError,
+  DataDirError,
   StorageError,
   systemClock,
   TaskArgumentsError,
@@ -88,6 +89,7 @@ export class ActantApp {
   #storage: Storage | undefined;
   #member: Promise<ClusterMember> | undefined;
   #closed = false;
+  readonly #lost = Promise.withResolvers<DataDirError>();
 
   constructor(name: string, options: ActantAppOptions = {}) {
     if (typeof name !== "string" || name === "") {
@@ -148,7 +150,9 @@ export class ActantApp {
         dataDir: this.#dataDir ?? `./.actant/${this.name}`,
         backend: this.#options.backend,
         warn: this.#warn,
+        clock: this.#options.clock,
       });
+      this.#storage.lost.then((error) => this.#lost.resolve(error));
       this.#recovery.readLog(this.#storage.log, journal.state);
       // What the log left unfinished, taken before work submitted meanwhile joins the state.
       this.#recovery.collect(journal.state);
@@ -170,7 +174,8 @@ export class ActantApp {
     if (this.#started === undefined) this.start().catch(() => {});
     const failure = this.#journal?.failure;
     if (failure !== undefined) {
-      throw failure instanceof StorageError ? failure : new StorageError(`Cannot record new work: ${failure.message}`, { cause: failure });
+      const named = failure instanceof StorageError || (failure instanceof DataDirError && failure.code === "DATA_DIR_GONE");
+      throw named ? failure : new StorageError(`Cannot record new work: ${failure.message}`, { cause: failure });
     }
   }
 
@@ -251,6 +256,14 @@ export class ActantApp {
       submit: (step, submitOptions) => this.submit(step as RunnableStep<unknown>, submitOptions),
     }, options, this.durability === "memory" ? undefined : this.#dataDir ?? `./.actant/${this.name}`);
     return this.#member;
+  }
+
+  /**
+   * Settles with a `DataDirError` `DATA_DIR_GONE` once the data directory is found gone (checked every
+   * 250 ms); pending and later work then rejects with it. Never settles while the directory is intact.
+   */
+  dataDirLost(): Promise<DataDirError> {
+    return this.#lost.promise;
   }
 
   /** Sets the data directory before the app starts (the `--data` of `actant worker`). */
