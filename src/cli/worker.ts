@@ -103,10 +103,12 @@ function positiveOption(options: Record<string, unknown>, name: string): number 
  * (so the process exits non-zero).
  */
 export async function workerCommand(args: string[], log: (line: string) => void): Promise<void> {
-  const stop = await runWorker(args, log);
+  // Listening for signals before the worker prints its address: a SIGTERM right after it still
+  // gets a clean shutdown, not the default kill.
   const signal = new Promise<void>((resolve) => onShutdownSignal(() => resolve()));
+  const stop = await runWorker(args, log);
   const lost = await Promise.race([signal.then(() => undefined), stop.lost]);
-  if (lost !== undefined) log(`stopping: ${describe(lost)}`);
+  if (lost !== undefined) log(`stopping: ${describe(lost)} (${(lost as { code?: string }).code})`);
   await stop();
   if (lost !== undefined) throw lost;
 }
