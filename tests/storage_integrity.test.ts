@@ -8,6 +8,8 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type Backend, EventLog, MemoryBackend } from "../src/store/mod.ts";
+import { RECORD_PREFIX, seqKey } from "../src/store/log_format.ts";
 import { runCli } from "./support/actant_cli.ts";
 import { copyDir, flipByte, makeLog, openAll, type Outcome, sizeOf, truncateTo } from "./support/integrity.ts";
 
@@ -124,4 +126,55 @@ describe("a damaged data.mdb", { timeout: 120_000 }, () => {
       const refused = outcomes.filter(({ line }) => line.startsWith("refused")).length;
       console.log(`flipped bytes in ${pages} pages: ${refused} of ${outcomes.length} refused, the rest intact`);
     }));
+});
+
+describe("the event log under a seal", () => {
+  it("refuses a damaged last record that was acknowledged instead of dropping it as torn", async () => {
+    const backend = new MemoryBackend();
+    const log = await EventLog.open(backend, { durability: "batched" });
+    for (const id of ["a", "b", "c"]) await log.append({ type: "test.event", id });
+    const last = seqKey(RECORD_PREFIX, 3);
+    const damaged = backend.get(last)!;
+    damaged[damaged.length - 1] ^= 0xff;
+    await backend.write([{ type: "put", key: last, value: damaged }]).committed;
+    await assert.rejects(EventLog.open(backend, { durability: "batched", acknowledgedSeq: 3, warn: () => {} }), {
+      name: "LogCorruptedError",
+      seq: 3,
+    });
+    // Not acknowledged (beyond the seal): a torn write, dropped with a warning.
+    const warnings: string[] = [];
+    const reopened = await EventLog.open(backend, { durability: "batched", acknowledgedSeq: 2, warn: (m) => warnings.push(m) });
+    assert.equal(reopened.lastSeq, 2);
+    assert.equal(warnings.length, 1);
+  });
+
+  it("halt() rejects the write in flight, even if it commits later, and every later append", async () => {
+    const inner = new MemoryBackend();
+    let hold: Promise<void> | undefined;
+    // Passes writes through, or holds their commit back until `hold` settles.
+    const gated: Backend = {
+      get: (key) => inner.get(key),
+      range: (options) => inner.range(options),
+      close: () => inner.close(),
+      write(ops) {
+        const result = inner.write(ops);
+        if (hold === undefined) return result;
+        const committed = hold.then(() => result.committed);
+        return { committed, durable: committed.then(() => result.durable) };
+      },
+    };
+    const log = await EventLog.open(gated, { durability: "batched" });
+    await log.append({ type: "test.event", id: "acknowledged" });
+    const release = Promise.withResolvers<void>();
+    hold = release.promise;
+    const inFlight = log.append({ type: "test.event", id: "in flight" });
+    await Promise.resolve(); // the record is sealed and its write issued
+    const error = new Error("the data dir is gone");
+    log.halt(error);
+    release.resolve();
+    await assert.rejects(inFlight, (thrown) => thrown === error);
+    await assert.rejects(log.append({ type: "test.event", id: "later" }), (thrown) => thrown === error);
+    assert.equal(log.failure, error);
+    assert.equal(inner.get(seqKey(RECORD_PREFIX, 2)) !== undefined, true, "the backend did commit it: no ack all the same");
+  });
 });

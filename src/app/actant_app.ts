@@ -15,11 +15,11 @@ import {
 } from "../actor/mod.ts";
 import {
   type Clock,
+  DataDirError,
   encode,
   IdGenerator,
   InvalidWorkflowError,
   ResultNotFoundError,
-  DataDirError,
   StorageError,
   systemClock,
   TaskArgumentsError,
@@ -152,7 +152,7 @@ export class ActantApp {
         warn: this.#warn,
         clock: this.#options.clock,
       });
-      this.#storage.lost.then((error) => this.#lost.resolve(error));
+      this.#storage.lost.then(this.#lost.resolve);
       this.#recovery.readLog(this.#storage.log, journal.state);
       // What the log left unfinished, taken before work submitted meanwhile joins the state.
       this.#recovery.collect(journal.state);
@@ -258,10 +258,7 @@ export class ActantApp {
     return this.#member;
   }
 
-  /**
-   * Settles with a `DataDirError` `DATA_DIR_GONE` once the data directory is found gone (checked every
-   * 250 ms); pending and later work then rejects with it. Never settles while the directory is intact.
-   */
+  /** Settles with `DataDirError` `DATA_DIR_GONE` if the data dir vanishes (checked every 250 ms): the log stopped. */
   dataDirLost(): Promise<DataDirError> {
     return this.#lost.promise;
   }
