@@ -3,7 +3,7 @@
  * `DataDirError` (`LOG_FILE_DAMAGED`) instead of a SIGBUS or SIGSEGV that kills the node.
  *
  * The size must be whole pages; both meta pages (and the flushed copy overlapping sync keeps)
- * must be sane and point inside the file; then both trees of the meta LMDB will use are walked:
+ * must be sane with their roots inside the file; then both trees of the meta LMDB will use are walked:
  * every reachable branch and leaf page must carry its own page number and the expected kind,
  * with its bounds and every node (offset, key, data, child or overflow page) inside the page
  * and the file, and the page and entry counts must match the meta's. The walk reads the
@@ -32,8 +32,8 @@ import {
   validPageSize,
 } from "./lmdb_meta.ts";
 
-/** Node flags (mdb.c): the value is on overflow pages, is a sub-database, has duplicates. */
-const F_BIGDATA = 0x01, F_SUBDATA = 0x02, F_DUPDATA = 0x04;
+/** Node flags (mdb.c): the value is on overflow pages, is a sub-database. */
+const F_BIGDATA = 0x01, F_SUBDATA = 0x02;
 /** Bytes of a node header. */
 const NODE_HEADER = 8;
 
@@ -89,7 +89,8 @@ export function checkLmdbFile(reader: FileReader): LmdbFileFacts | undefined {
   }
   // As LMDB picks it (mdb_pick_meta): the newer txn, page 0 on a tie.
   const meta = metas[0].txnid >= metas[1].txnid ? metas[0] : metas[1];
-  const walk = new TreeWalk(reader, pageSize, meta.lastPage);
+  // Every page LMDB will read must be inside the file (reading past its end is a SIGBUS).
+  const walk = new TreeWalk(reader, pageSize, meta, pages);
   walk.tree(meta.free, `${meta.where}'s free-page tree`, true);
   walk.tree(meta.main, `${meta.where}'s main tree`, false);
   return { pageSize, pages, txnid: meta.txnid };
@@ -101,25 +102,30 @@ interface Counts {
   leaf: number;
   overflow: number;
   entries: number;
-  dups: boolean;
 }
 
 class TreeWalk {
   readonly #reader: FileReader;
   readonly #pageSize: number;
+  /** The last page LMDB may read: the meta's last page, or the file's if that comes first. */
   readonly #lastPage: number;
+  /** The meta's last page, which free-page lists may name (free pages at the end are not written). */
+  readonly #metaLastPage: number;
+  readonly #txnid: number;
   readonly #seen = new Set<number>();
 
-  constructor(reader: FileReader, pageSize: number, lastPage: number) {
+  constructor(reader: FileReader, pageSize: number, meta: LmdbMeta, pages: number) {
     this.#reader = reader;
     this.#pageSize = pageSize;
-    this.#lastPage = lastPage;
+    this.#lastPage = Math.min(meta.lastPage, pages - 1);
+    this.#metaLastPage = meta.lastPage;
+    this.#txnid = meta.txnid;
   }
 
   /** Walks the tree of `record`; `freeList` trees hold page lists, checked against the file too. */
   tree(record: TreeRecord, name: string, freeList: boolean): void {
     if (record.root === NO_PAGE) return;
-    const counts: Counts = { branch: 0, leaf: 0, overflow: 0, entries: 0, dups: false };
+    const counts: Counts = { branch: 0, leaf: 0, overflow: 0, entries: 0 };
     const stack: { pgno: number; level: number }[] = [{ pgno: record.root, level: 1 }];
     while (stack.length > 0) {
       const { pgno, level } = stack.pop()!;
@@ -128,7 +134,8 @@ class TreeWalk {
       const flags = view.getUint16(18, true);
       const branch = level < record.depth;
       const kind = branch ? P_BRANCH : P_LEAF;
-      if ((flags & (P_BRANCH | P_LEAF | P_OVERFLOW | P_META)) !== kind) {
+      // Exactly: the high bits (loose, keep, dirty overflow) are LMDB's in-memory marks, never on disk.
+      if (flags !== kind) {
         throw new LmdbFileDamage(`${name}: page ${pgno} at depth ${level} of ${record.depth} has flags 0x${flags.toString(16)}`);
       }
       if (branch) counts.branch++;
@@ -146,7 +153,7 @@ class TreeWalk {
     }
     const expected = [record.branchPages, record.leafPages, record.overflowPages, record.entries];
     const found = [counts.branch, counts.leaf, counts.overflow, counts.entries];
-    if (!counts.dups && expected.some((value, i) => value !== found[i])) {
+    if (expected.some((value, i) => value !== found[i])) {
       throw new LmdbFileDamage(
         `${name} counts ${expected.join("/")} branch/leaf/overflow pages/entries, its pages hold ${found.join("/")}`,
       );
@@ -157,7 +164,12 @@ class TreeWalk {
     const size = node.lo + node.hi * 0x10000;
     const data = node.offset + NODE_HEADER + node.keySize;
     const where = `${name}: a node of page ${pgno}`;
-    if ((node.flags & ~(F_BIGDATA | F_SUBDATA | F_DUPDATA)) !== 0) throw new LmdbFileDamage(`${where} has flags ${node.flags}`);
+    // No tree of the event log's store has duplicate keys, and LMDB asserts (SIGABRT) on a
+    // duplicates node in a tree without them; only the main tree may name sub-databases.
+    const allowed = freeList ? F_BIGDATA : F_BIGDATA | F_SUBDATA;
+    if ((node.flags & ~allowed) !== 0 || node.flags === (F_BIGDATA | F_SUBDATA)) {
+      throw new LmdbFileDamage(`${where} has flags ${node.flags}`);
+    }
     if ((node.flags & F_BIGDATA) !== 0) {
       if (data + 8 > this.#pageSize) throw new LmdbFileDamage(`${where} overruns the page`);
       const first = u64(view, data);
@@ -166,7 +178,7 @@ class TreeWalk {
       this.#inFile(first + count - 1, `${where} holds ${size} bytes from overflow page ${first}`);
       const header = this.#page(first, name, PAGE_HEADER);
       const headerView = new DataView(header.buffer, header.byteOffset, PAGE_HEADER);
-      if ((headerView.getUint16(18, true) & P_OVERFLOW) === 0 || headerView.getUint32(20, true) < count) {
+      if (headerView.getUint16(18, true) !== P_OVERFLOW || headerView.getUint32(20, true) < count) {
         throw new LmdbFileDamage(`${where} points to page ${first}, which is not an overflow run of ${count} pages`);
       }
       counts.overflow += headerView.getUint32(20, true);
@@ -174,8 +186,7 @@ class TreeWalk {
       return;
     }
     if (data + size > this.#pageSize) throw new LmdbFileDamage(`${where} holds ${size} bytes, overrunning the page`);
-    if ((node.flags & F_DUPDATA) !== 0) counts.dups = true;
-    if ((node.flags & F_SUBDATA) !== 0 && (node.flags & F_DUPDATA) === 0) {
+    if ((node.flags & F_SUBDATA) !== 0) {
       if (size !== 48) throw new LmdbFileDamage(`${where} is a sub-database of ${size} bytes`);
       const record = treeRecord(view, data);
       this.tree(record, `${name}'s sub-database`, false);
@@ -196,7 +207,7 @@ class TreeWalk {
     }
     for (let i = 1; i <= count; i++) {
       const entry = Number(view.getBigInt64(i * 8, true));
-      if (Math.abs(entry) > this.#lastPage + 1) throw new LmdbFileDamage(`${where} lists free page ${entry}`);
+      if (Math.abs(entry) > this.#metaLastPage + 1) throw new LmdbFileDamage(`${where} lists free page ${entry}`);
     }
   }
 
@@ -221,20 +232,30 @@ class TreeWalk {
     }
   }
 
-  /** The first `length` bytes of page `pgno`, which must carry its own number and be met once. */
+  /**
+   * The first `length` bytes of page `pgno`, which must carry its own number, be met once, and
+   * come from a committed txn: LMDB takes a page whose txn id is not below the next txn's for
+   * one it may change in place, and writing into the read-only map is a SIGSEGV.
+   */
   #page(pgno: number, name: string, length = this.#pageSize): Uint8Array {
     if (this.#seen.has(pgno)) throw new LmdbFileDamage(`${name}: page ${pgno} is reached twice`);
     this.#seen.add(pgno);
     const bytes = this.#reader.read(pgno * this.#pageSize, length);
-    const stored = bytes.byteLength < 8 ? -1 : u64(new DataView(bytes.buffer, bytes.byteOffset, 8), 0);
-    if (bytes.byteLength < length || stored !== pgno) {
-      throw new LmdbFileDamage(`${name}: page ${pgno} carries page number ${stored}`);
+    if (bytes.byteLength < length) throw new LmdbFileDamage(`${name}: page ${pgno} is cut short`);
+    const header = new DataView(bytes.buffer, bytes.byteOffset, PAGE_HEADER);
+    const stored = u64(header, 0);
+    if (stored !== pgno) throw new LmdbFileDamage(`${name}: page ${pgno} carries page number ${stored}`);
+    const txnid = u64(header, 8);
+    if (txnid > this.#txnid) {
+      throw new LmdbFileDamage(`${name}: page ${pgno} was written by txn ${txnid}, after the last committed one (${this.#txnid})`);
     }
     return bytes;
   }
 
   #inFile(pgno: number, what: string): void {
-    if (!(pgno >= 2 && pgno <= this.#lastPage)) throw new LmdbFileDamage(`${what}, outside pages 2 to ${this.#lastPage}`);
+    if (!(pgno >= 2 && pgno <= this.#lastPage)) {
+      throw new LmdbFileDamage(`${what}, outside pages 2 to ${this.#lastPage} of the file (is it truncated?)`);
+    }
   }
 }
 

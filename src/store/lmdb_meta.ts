@@ -1,8 +1,8 @@
 /**
  * The meta pages of an LMDB `data.mdb` (the lmdb package's LMDB, 64-bit builds), read from the
- * file's bytes before LMDB maps it. LMDB trusts them: a meta whose last page lies past the end
- * of the file makes LMDB read unmapped memory (SIGBUS), one with a wrong page size or root makes
- * it follow garbage (SIGSEGV). So each is checked here first.
+ * file's bytes before LMDB maps it. LMDB trusts them: a meta whose tree reaches past the end of
+ * the file makes LMDB read unmapped memory (SIGBUS), one with a wrong page size, flags or root
+ * makes it follow garbage (SIGSEGV). So each is checked here first.
  *
  * Layout (mdb.c): a page starts with a 24-byte header (pgno u64, txnid u64, pad u16, flags u16,
  * lower u16, upper u16); a meta page holds after it the magic, the version, the map address and
@@ -23,6 +23,8 @@ export const LMDB_DATA_VERSION = 2;
 export const P_BRANCH = 0x01, P_LEAF = 0x02, P_OVERFLOW = 0x04, P_META = 0x08;
 /** An empty tree's root. */
 export const NO_PAGE = 2 ** 64 - 1;
+/** The free-page tree's flags: integer keys, and the environment's overlapping-sync flag (not on Windows). */
+const FREE_TREE_FLAGS = [0x08, 0x1008];
 /** Bytes of a meta page's fields, as read. */
 const META_BYTES = 144;
 
@@ -44,6 +46,8 @@ export interface LmdbMeta {
   where: string;
   magic: number;
   version: number;
+  /** The fixed mapping address: always 0, since Actant never asks for a fixed map. */
+  address: number;
   mapSize: number;
   pageSize: number;
   free: TreeRecord;
@@ -79,6 +83,7 @@ export function readMeta(bytes: Uint8Array, offset: number, where: string): Lmdb
     where,
     magic: view.getUint32(0, true),
     version: view.getUint32(4, true) & 0xffff,
+    address: u64(view, 8),
     mapSize: u64(view, 16),
     pageSize: free.pad, // LMDB keeps the page size in the free tree's pad field
     free,
@@ -101,13 +106,19 @@ export function metaProblem(meta: LmdbMeta, pageSize: number, pages: number, ful
     return `${meta.where} has data version ${meta.version}, expected ${LMDB_DATA_VERSION}`;
   }
   if (meta.pageSize !== pageSize) return `${meta.where} gives page size ${meta.pageSize}, page 0 gives ${pageSize}`;
-  if (meta.lastPage < 1 || meta.lastPage >= pages) {
-    return `${meta.where} says the last page is ${meta.lastPage}, but the file holds pages 0 to ${pages - 1}` +
-      " (the file is truncated)";
-  }
+  // The last page may lie past the end of the file: LMDB does not write free pages at the end.
+  // What it reads (every page of both trees) must be inside, which the tree walk checks.
+  if (meta.lastPage < 1) return `${meta.where} says the last page is ${meta.lastPage}`;
   if (meta.mapSize < pageSize * 2 || meta.mapSize % pageSize !== 0) return `${meta.where} has map size ${meta.mapSize}`;
+  if (meta.address !== 0) return `${meta.where} asks for a fixed map address`;
+  // LMDB reads a tree's flags (key order, duplicates) from here; wrong ones make it misread pages.
+  // The event log's store has one plain main tree: no flags, no fixed key size.
+  if (!FREE_TREE_FLAGS.includes(meta.free.flags)) return `${meta.where} gives the free-page tree flags 0x${meta.free.flags.toString(16)}`;
+  if (meta.main.flags !== 0 || meta.main.pad !== 0) {
+    return `${meta.where} gives the main tree flags 0x${meta.main.flags.toString(16)} and key size ${meta.main.pad}`;
+  }
   for (const [name, tree] of [["free-page", meta.free], ["main", meta.main]] as const) {
-    const problem = treeProblem(tree, meta.lastPage);
+    const problem = treeProblem(tree, Math.min(meta.lastPage, pages - 1));
     if (problem !== undefined) return `${meta.where}: its ${name} tree ${problem}`;
   }
   return undefined;
@@ -118,7 +129,9 @@ export function treeProblem(tree: TreeRecord, lastPage: number): string | undefi
   if (tree.root === NO_PAGE) {
     return tree.depth === 0 && tree.entries === 0 ? undefined : `has no root but depth ${tree.depth}`;
   }
-  if (tree.root < 2 || tree.root > lastPage) return `has root page ${tree.root}, outside pages 2 to ${lastPage}`;
+  if (tree.root < 2 || tree.root > lastPage) {
+    return `has root page ${tree.root}, outside pages 2 to ${lastPage} of the file (is it truncated?)`;
+  }
   if (tree.depth < 1 || tree.depth > 32) return `has depth ${tree.depth}`;
   const pages = tree.branchPages + tree.leafPages + tree.overflowPages;
   if (pages > lastPage) return `counts ${pages} pages in a file of ${lastPage + 1}`;
