@@ -99,7 +99,11 @@ describe("a data directory vanishing under a running node", { timeout: 120_000 }
         const lines = out.split("\n").filter(Boolean);
         const first = lines.findIndex((line) => line.startsWith("error "));
         assert.ok(first > 0, out);
-        assert.deepEqual(lines.slice(first).filter((line) => line.startsWith("ack ")), [], "no ack after the first failure");
+        assert.deepEqual(
+          lines.slice(first).filter((line) => line.startsWith("ack ")),
+          [],
+          "no ack after the first failure",
+        );
       } finally {
         load.kill("SIGKILL");
         await exited(load);
@@ -107,7 +111,7 @@ describe("a data directory vanishing under a running node", { timeout: 120_000 }
       }
     }));
 
-  it("with its LOCK deleted, a second worker on the same --data is refused while the first lives; the first stops", () =>
+  it("with LOCK deleted, a second worker on the same --data is refused while the first lives; the first stops", () =>
     withTemp(async (scratch) => {
       const dataDir = join(scratch, "data");
       const first = await startWorker(["--app", appModule, "--data", dataDir]);
@@ -118,7 +122,10 @@ describe("a data directory vanishing under a running node", { timeout: 120_000 }
         process.kill(first.child.pid!, "SIGSTOP");
         const second = await runCli(["worker", "--app", appModule, "--data", dataDir]);
         assert.equal(second.code, 1, second.stdout + second.stderr);
-        assert.match(second.stderr, new RegExp(`DataDirError: .*process ${first.child.pid} has its LMDB store open.*\\(DATA_DIR_LOCKED\\)`));
+        assert.match(
+          second.stderr,
+          new RegExp(`DataDirError: .*process ${first.child.pid} has its LMDB store open.*\\(DATA_DIR_LOCKED\\)`),
+        );
         process.kill(first.child.pid!, "SIGCONT");
         const { code } = await within(exited(first.child), 20_000, "the first worker exiting");
         assert.equal(code, 1, first.output());

@@ -120,7 +120,9 @@ describe("a damaged data.mdb", { timeout: 120_000 }, () => {
         }
       }
       const outcomes = await openAll(dirs, tasks, 10);
-      const bad = outcomes.filter(({ line }) => !/^(intact|refused \S+ (DataDirError|LogCorruptedError|SchemaVersionError) )/.test(line));
+      const bad = outcomes.filter(({ line }) =>
+        !/^(intact|refused \S+ (DataDirError|LogCorruptedError|SchemaVersionError) )/.test(line)
+      );
       assert.deepEqual(bad, [], `${bad.length} of ${outcomes.length} flips crashed or lost acknowledged work`);
       assert.equal(outcomes.length, dirs.length);
       const refused = outcomes.filter(({ line }) => line.startsWith("refused")).length;
@@ -143,7 +145,11 @@ describe("the event log under a seal", () => {
     });
     // Not acknowledged (beyond the seal): a torn write, dropped with a warning.
     const warnings: string[] = [];
-    const reopened = await EventLog.open(backend, { durability: "batched", acknowledgedSeq: 2, warn: (m) => warnings.push(m) });
+    const reopened = await EventLog.open(backend, {
+      durability: "batched",
+      acknowledgedSeq: 2,
+      warn: (m) => warnings.push(m),
+    });
     assert.equal(reopened.lastSeq, 2);
     assert.equal(warnings.length, 1);
   });
@@ -175,6 +181,10 @@ describe("the event log under a seal", () => {
     await assert.rejects(inFlight, (thrown) => thrown === error);
     await assert.rejects(log.append({ type: "test.event", id: "later" }), (thrown) => thrown === error);
     assert.equal(log.failure, error);
-    assert.equal(inner.get(seqKey(RECORD_PREFIX, 2)) !== undefined, true, "the backend did commit it: no ack all the same");
+    assert.equal(
+      inner.get(seqKey(RECORD_PREFIX, 2)) !== undefined,
+      true,
+      "the backend did commit it: no ack all the same",
+    );
   });
 });

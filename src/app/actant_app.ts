@@ -174,7 +174,7 @@ export class ActantApp {
     if (this.#started === undefined) this.start().catch(() => {});
     const failure = this.#journal?.failure;
     if (failure !== undefined) {
-      const named = failure instanceof StorageError || (failure instanceof DataDirError && failure.code === "DATA_DIR_GONE");
+      const named = failure instanceof StorageError || (failure as DataDirError).code === "DATA_DIR_GONE";
       throw named ? failure : new StorageError(`Cannot record new work: ${failure.message}`, { cause: failure });
     }
   }

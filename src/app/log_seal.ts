@@ -65,12 +65,17 @@ export async function readSeal(dir: string): Promise<Seal | undefined> {
 export async function checkSealedFile(dir: string, seal: Seal): Promise<void> {
   const file = `${dir}/${LOG_FILE}`;
   const found = await identify(file);
-  const held = `the seal ${dir}/${SEAL_FILE} says it held ${seal.minBytes} bytes and events up to seq ${seal.acknowledgedSeq}`;
+  const held =
+    `the seal ${dir}/${SEAL_FILE} says it held ${seal.minBytes} bytes and events up to seq ${seal.acknowledgedSeq}`;
   if (found === undefined || found.size === 0) {
-    throw new DataDirError(dir, `${file} is ${found === undefined ? "missing" : "empty"}, but ${held}; restore it from a backup`, {
-      code: "LOG_FILE_REPLACED",
-      file,
-    });
+    throw new DataDirError(
+      dir,
+      `${file} is ${found === undefined ? "missing" : "empty"}, but ${held}; restore it from a backup`,
+      {
+        code: "LOG_FILE_REPLACED",
+        file,
+      },
+    );
   }
   if (found.size < seal.minBytes) {
     throw new DataDirError(dir, `${file} is ${found.size} bytes long, but ${held} (the file is truncated)`, {
@@ -89,15 +94,20 @@ export async function checkSealedFile(dir: string, seal: Seal): Promise<void> {
 export function checkSealedLog(dir: string, seal: Seal, log: EventLog): void {
   const file = `${dir}/${LOG_FILE}`;
   if (log.id !== seal.logId) {
-    throw new DataDirError(dir, `${file} holds log ${log.id}, but the seal ${dir}/${SEAL_FILE} is for log ${seal.logId}: it was replaced`, {
-      code: "LOG_FILE_REPLACED",
-      file,
-    });
+    throw new DataDirError(
+      dir,
+      `${file} holds log ${log.id}, but the seal ${dir}/${SEAL_FILE} is for log ${seal.logId}: it was replaced`,
+      {
+        code: "LOG_FILE_REPLACED",
+        file,
+      },
+    );
   }
   if (log.lastSeq < seal.acknowledgedSeq) {
     throw new DataDirError(
       dir,
-      `${file} ends at seq ${log.lastSeq}, but the seal says events up to seq ${seal.acknowledgedSeq} were acknowledged (an older copy?)`,
+      `${file} ends at seq ${log.lastSeq}, but the seal says events up to seq ${seal.acknowledgedSeq} ` +
+        "were acknowledged (an older copy?)",
       { code: "LOG_FILE_REPLACED", file },
     );
   }

@@ -77,7 +77,11 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
 }
 
 /** The storage of `log` in `dir`, watched until it closes. */
-async function watched(dir: { path: string; release(): Promise<void> }, log: EventLog, options: StorageOptions): Promise<Storage> {
+async function watched(
+  dir: { path: string; release(): Promise<void> },
+  log: EventLog,
+  options: StorageOptions,
+): Promise<Storage> {
   const lost = Promise.withResolvers<DataDirError>();
   const clock = options.clock;
   let sealedSeq = log.lastSeq;

@@ -10,7 +10,7 @@
  */
 import type { Clock, TimerHandle } from "../common/clock.ts";
 import { describe } from "../common/errors.ts";
-import { identify, type FileIdentity } from "./file_probe.ts";
+import { type FileIdentity, identify } from "./file_probe.ts";
 import { importModule } from "./import_module.ts";
 
 type FsPromises = typeof import("node:fs/promises");
@@ -64,9 +64,13 @@ export async function watchDataDir(path: string, options: WatchDataDirOptions): 
     try {
       text = await fs.readFile(`${path}/LOCK`, "utf8");
     } catch (error) {
-      return (error as { code?: string }).code === "ENOENT" ? "its LOCK file was removed" : `its LOCK file cannot be read (${describe(error)})`;
+      return (error as { code?: string }).code === "ENOENT"
+        ? "its LOCK file was removed"
+        : `its LOCK file cannot be read (${describe(error)})`;
     }
-    if (text.trim() !== String(pid)) return `its LOCK file now names ${JSON.stringify(text.trim())}, not this process (${pid})`;
+    if (text.trim() !== String(pid)) {
+      return `its LOCK file now names ${JSON.stringify(text.trim())}, not this process (${pid})`;
+    }
     return undefined;
   };
   const tick = async () => {

@@ -126,7 +126,8 @@ export class EventLog {
     if (scan.torn !== undefined && scan.torn.seq <= acknowledged) {
       throw new LogCorruptedError(
         scan.torn.seq,
-        `${scan.torn.reason}; it is the last record, but seq ${acknowledged} was acknowledged, so it is damage, not a torn write`,
+        `${scan.torn.reason}; it is the last record, but seq ${acknowledged} was acknowledged, ` +
+          "so it is damage, not a torn write",
       );
     }
     const repairs: WriteOp[] = [];

@@ -64,10 +64,14 @@ export function checkLmdbFile(reader: FileReader): LmdbFileFacts | undefined {
   if (first !== LMDB_MAGIC) throw new LmdbFileDamage(`page 0 has no LMDB magic (found 0x${first.toString(16)})`);
   if (!validPageSize(pageSize)) throw new LmdbFileDamage(`page 0 gives page size ${pageSize}`);
   if (size % pageSize !== 0) {
-    throw new LmdbFileDamage(`its size ${size} is not a whole number of ${pageSize}-byte pages (the file is truncated)`);
+    throw new LmdbFileDamage(
+      `its size ${size} is not a whole number of ${pageSize}-byte pages (the file is truncated)`,
+    );
   }
   const pages = size / pageSize;
-  if (pages < 2) throw new LmdbFileDamage(`it holds ${pages} page, fewer than its two meta pages (the file is truncated)`);
+  if (pages < 2) {
+    throw new LmdbFileDamage(`it holds ${pages} page, fewer than its two meta pages (the file is truncated)`);
+  }
   const metas: LmdbMeta[] = [];
   for (const pgno of [0, 1]) {
     const bytes = reader.read(pgno * pageSize, META_SPAN);
@@ -136,7 +140,9 @@ class TreeWalk {
       const kind = branch ? P_BRANCH : P_LEAF;
       // Exactly: the high bits (loose, keep, dirty overflow) are LMDB's in-memory marks, never on disk.
       if (flags !== kind) {
-        throw new LmdbFileDamage(`${name}: page ${pgno} at depth ${level} of ${record.depth} has flags 0x${flags.toString(16)}`);
+        throw new LmdbFileDamage(
+          `${name}: page ${pgno} at depth ${level} of ${record.depth} has flags 0x${flags.toString(16)}`,
+        );
       }
       if (branch) counts.branch++;
       else counts.leaf++;
@@ -228,7 +234,13 @@ class TreeWalk {
       if (offset + NODE_HEADER + keySize > this.#pageSize) {
         throw new LmdbFileDamage(`${name}: page ${pgno} has a ${keySize}-byte key overrunning the page`);
       }
-      yield { offset, lo: view.getUint16(offset, true), hi: view.getUint16(offset + 2, true), flags: view.getUint16(offset + 4, true), keySize };
+      yield {
+        offset,
+        lo: view.getUint16(offset, true),
+        hi: view.getUint16(offset + 2, true),
+        flags: view.getUint16(offset + 4, true),
+        keySize,
+      };
     }
   }
 
@@ -247,7 +259,9 @@ class TreeWalk {
     if (stored !== pgno) throw new LmdbFileDamage(`${name}: page ${pgno} carries page number ${stored}`);
     const txnid = u64(header, 8);
     if (txnid > this.#txnid) {
-      throw new LmdbFileDamage(`${name}: page ${pgno} was written by txn ${txnid}, after the last committed one (${this.#txnid})`);
+      throw new LmdbFileDamage(
+        `${name}: page ${pgno} was written by txn ${txnid}, after the last committed one (${this.#txnid})`,
+      );
     }
     return bytes;
   }

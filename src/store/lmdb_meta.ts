@@ -113,7 +113,9 @@ export function metaProblem(meta: LmdbMeta, pageSize: number, pages: number, ful
   if (meta.address !== 0) return `${meta.where} asks for a fixed map address`;
   // LMDB reads a tree's flags (key order, duplicates) from here; wrong ones make it misread pages.
   // The event log's store has one plain main tree: no flags, no fixed key size.
-  if (!FREE_TREE_FLAGS.includes(meta.free.flags)) return `${meta.where} gives the free-page tree flags 0x${meta.free.flags.toString(16)}`;
+  if (!FREE_TREE_FLAGS.includes(meta.free.flags)) {
+    return `${meta.where} gives the free-page tree flags 0x${meta.free.flags.toString(16)}`;
+  }
   if (meta.main.flags !== 0 || meta.main.pad !== 0) {
     return `${meta.where} gives the main tree flags 0x${meta.main.flags.toString(16)} and key size ${meta.main.pad}`;
   }

@@ -57,7 +57,9 @@ export async function openAll(dirs: string[], tasks: number, calls: number): Pro
     for (const dir of rest) if (done.has(dir)) outcomes.push({ dir, line: done.get(dir)! });
     if (current === undefined && run.code === 0) break;
     const failed = current ?? rest.find((dir) => !done.has(dir));
-    if (failed === undefined) throw new Error(`the child failed (${run.code}) with nothing left to open: ${run.stderr}`);
+    if (failed === undefined) {
+      throw new Error(`the child failed (${run.code}) with nothing left to open: ${run.stderr}`);
+    }
     outcomes.push({ dir: failed, line: `signal ${run.signal ?? `exit ${run.code}`} ${run.stderr.slice(-300)}` });
     rest = rest.slice(rest.indexOf(failed) + 1);
   }
