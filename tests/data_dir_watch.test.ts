@@ -7,7 +7,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -78,6 +78,29 @@ describe("a data directory vanishing under a running node", { timeout: 120_000 }
       for (const failure of failures) assert.equal(failure.code, "DATA_DIR_GONE", JSON.stringify(failure));
       assert.throws(() => double.call(1), { name: "DataDirError", code: "DATA_DIR_GONE" });
       await app.close();
+    }));
+
+  it("a data.mdb replaced by a copy, or a LOCK naming another process, stops the app the same way", () =>
+    withTemp(async (scratch) => {
+      const cases: [string, (dataDir: string) => Promise<void>, RegExp][] = [
+        ["replaced", async (dataDir) => {
+          const file = join(dataDir, "log", "data.mdb");
+          await copyFile(file, `${file}.copy`);
+          await rename(`${file}.copy`, file);
+        }, /log\/data\.mdb was replaced/],
+        ["relocked", (dataDir) => writeFile(join(dataDir, "LOCK"), "1\n"), /LOCK file now names "1"/],
+      ];
+      for (const [name, damage, reason] of cases) {
+        const dataDir = join(scratch, name);
+        const { app, double } = integrityApp({ dataDir });
+        assert.equal(await double.call(2), 4);
+        await damage(dataDir);
+        const lost = await within(app.dataDirLost(), 10_000, `noticing the ${name} file`);
+        assert.equal(lost.code, "DATA_DIR_GONE");
+        assert.match(lost.message, reason);
+        await assert.rejects(async () => await double.call(3), { name: "DataDirError", code: "DATA_DIR_GONE" });
+        await app.close();
+      }
     }));
 
   it("`actant worker` whose data dir is deleted exits non-zero with DATA_DIR_GONE; its client sees no ack after", () =>
