@@ -99,7 +99,8 @@ async function watched(
       .finally(() => (sealing = undefined));
   };
   const watch: DataDirWatch = await watchDataDir(dir.path, {
-    files: [LOG_FILE],
+    // lock.mdb too: a second process that made a new one would not see our reader slot.
+    files: [LOG_FILE, "log/lock.mdb"],
     clock,
     intervalMs: options.checkIntervalMs ?? DATA_DIR_CHECK_MS,
     onIntact: reseal,
