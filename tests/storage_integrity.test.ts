@@ -68,6 +68,12 @@ describe("a damaged data.mdb", { timeout: 120_000 }, () => {
       await rm(join(unsealed, "log.seal"));
       await truncateTo(join(unsealed, "log", "data.mdb"), Math.floor(size / 8192) * 4096);
       expected.set(unsealed, damaged);
+      // Nor can an emptied file pass for a new one: LMDB never leaves a store it created empty.
+      const unsealedEmpty = join(scratch, "unsealed-empty");
+      await copyDir(pristine, unsealedEmpty);
+      await rm(join(unsealedEmpty, "log.seal"));
+      await truncateTo(join(unsealedEmpty, "log", "data.mdb"), 0);
+      expected.set(unsealedEmpty, replaced);
       const deleted = join(scratch, "deleted");
       await copyDir(pristine, deleted);
       await rm(join(deleted, "log", "data.mdb"));

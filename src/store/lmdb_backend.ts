@@ -26,7 +26,8 @@ import { assertKey, assertOps, type Backend, type BackendEntry, failedWrite, typ
  * await backend.close();
  * ```
  * @throws {DataDirError} `LOG_FILE_DAMAGED` when `data.mdb` is truncated or damaged (checked
- *   before LMDB maps it), `DATA_DIR_LOCKED` when another live process has the store open.
+ *   before LMDB maps it), `LOG_FILE_REPLACED` when it is empty, `DATA_DIR_LOCKED` when another
+ *   live process has the store open.
  * @throws {StorageError} when lmdb cannot be loaded or the store cannot be opened.
  */
 export async function openLmdbBackend(path: string): Promise<Backend> {
@@ -72,7 +73,15 @@ async function checkBeforeMapping(path: string): Promise<void> {
   }
   if (reader === undefined) return;
   try {
-    checkLmdbFile(reader);
+    if (checkLmdbFile(reader) === undefined) {
+      // LMDB writes its meta pages as it creates the file, so an empty one lost what it held.
+      throw new DataDirError(
+        path,
+        `${file} is empty, but LMDB never leaves a store empty: its contents were lost; restore the data ` +
+          "directory from a backup, or remove the file if this directory never held work",
+        { code: "LOG_FILE_REPLACED", file },
+      );
+    }
   } catch (cause) {
     if (!(cause instanceof LmdbFileDamage)) throw cause;
     throw new DataDirError(path, `${file} is damaged: ${cause.message}; restore the data directory from a backup`, {
