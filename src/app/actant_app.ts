@@ -15,6 +15,7 @@ import {
 } from "../actor/mod.ts";
 import {
   type Clock,
+  DataDirError,
   type Encoded,
   encode,
   IdGenerator,
@@ -97,6 +98,7 @@ export class ActantApp {
   #storage: Storage | undefined;
   #member: Promise<ClusterMember> | undefined;
   #closed = false;
+  readonly #lost = Promise.withResolvers<DataDirError>();
 
   constructor(name: string, options: ActantAppOptions = {}) {
     if (typeof name !== "string" || name === "") {
@@ -161,7 +163,9 @@ export class ActantApp {
         dataDir: this.#dataDir ?? `./.actant/${this.name}`,
         backend: this.#options.backend,
         warn: this.#warn,
+        clock: this.#options.clock,
       });
+      this.#storage.lost.then(this.#lost.resolve);
       this.#recovery.readLog(this.#storage.log, journal.state);
       // What the log left unfinished, taken before work submitted meanwhile joins the state.
       this.#recovery.collect(journal.state);
@@ -185,7 +189,8 @@ export class ActantApp {
     if (this.#started === undefined) this.start().catch(() => {});
     const failure = this.#journal?.failure;
     if (failure !== undefined) {
-      throw failure instanceof StorageError ? failure : new StorageError(`Cannot record new work: ${failure.message}`, { cause: failure });
+      const named = failure instanceof StorageError || (failure as DataDirError).code === "DATA_DIR_GONE";
+      throw named ? failure : new StorageError(`Cannot record new work: ${failure.message}`, { cause: failure });
     }
   }
 
@@ -290,6 +295,11 @@ export class ActantApp {
       warn: this.#warn,
     });
     return this.#member;
+  }
+
+  /** Settles with `DataDirError` `DATA_DIR_GONE` if the data dir vanishes (checked every 250 ms): the log stopped. */
+  dataDirLost(): Promise<DataDirError> {
+    return this.#lost.promise;
   }
 
   /** Sets the data directory before the app starts (the `--data` of `actant worker`). */

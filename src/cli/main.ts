@@ -24,6 +24,7 @@ try {
     exitProcess(2);
   }
 } catch (error) {
-  console.error(`actant ${command}: ${describe(error)}`);
+  const code = (error as { code?: unknown } | null)?.code;
+  console.error(`actant ${command}: ${describe(error)}${typeof code === "string" ? ` (${code})` : ""}`);
   exitProcess(1);
 }

@@ -24,8 +24,15 @@ export const WORKER_USAGE = `Usage: actant worker --app <module> [--listen <mult
   --heartbeat-ms    time between two membership announcements (default 1000)
   --fail-after-ms   silence after which a member is taken as gone (default 3500)`;
 
+/** A running worker: how to stop it, and what settles if its data directory vanishes. */
+export interface RunningWorker {
+  (): Promise<void>;
+  /** Settles with the `DataDirError` (`DATA_DIR_GONE`) that stopped the worker's log. */
+  lost: Promise<Error>;
+}
+
 /** Runs a worker until a shutdown signal; `log` receives readable lines. */
-export async function runWorker(args: string[], log: (line: string) => void): Promise<() => Promise<void>> {
+export async function runWorker(args: string[], log: (line: string) => void): Promise<RunningWorker> {
   const options = parseOptions(args, {
     app: { type: "string" },
     listen: { type: "string", multiple: true },
@@ -73,11 +80,12 @@ export async function runWorker(args: string[], log: (line: string) => void): Pr
   });
   log(`${nodeId} ready: app "${app.name}", peer ${member.node.peerId}, data ${dataDir}${secret === undefined ? "" : ", private cluster (secret set)"}`);
   for (const address of member.node.addresses()) log(`listening ${address}`);
-  return async () => {
+  const stop = async () => {
     log(`${nodeId} shutting down`);
     await app.close();
     log(`${nodeId} stopped`);
   };
+  return Object.assign(stop, { lost: app.dataDirLost() });
 }
 
 /** The integer > 0 given as `--<name>`, or `undefined` when it is absent. */
@@ -89,9 +97,18 @@ function positiveOption(options: Record<string, unknown>, name: string): number 
   return value;
 }
 
-/** `actant worker` as a command: runs until SIGINT/SIGTERM. */
+/**
+ * `actant worker` as a command: runs until SIGINT/SIGTERM, or until its data directory vanishes:
+ * then it has stopped acknowledging, leaves the cluster and rejects with the `DataDirError`
+ * (so the process exits non-zero).
+ */
 export async function workerCommand(args: string[], log: (line: string) => void): Promise<void> {
+  // Listening for signals before the worker prints its address: a SIGTERM right after it still
+  // gets a clean shutdown, not the default kill.
+  const signal = new Promise<void>((resolve) => onShutdownSignal(() => resolve()));
   const stop = await runWorker(args, log);
-  await new Promise<void>((resolve) => onShutdownSignal(() => resolve()));
+  const lost = await Promise.race([signal.then(() => undefined), stop.lost]);
+  if (lost !== undefined) log(`stopping: ${describe(lost)} (${(lost as { code?: string }).code})`);
   await stop();
+  if (lost !== undefined) throw lost;
 }

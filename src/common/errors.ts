@@ -291,13 +291,23 @@ export class StorageError extends ActantError {
   }
 }
 
-/** The data directory cannot be used: not creatable, not writable, or locked by another live process. */
+/**
+ * The data directory cannot be used. `code` says why: `DATA_DIR_UNUSABLE` (not creatable or not
+ * writable), `DATA_DIR_LOCKED` (another live process holds it), `LOG_FILE_DAMAGED` (the LMDB
+ * file is truncated or structurally damaged), `LOG_FILE_REPLACED` (the file is empty, missing,
+ * another log's or older than what this node acknowledged), `LOG_SEAL_DAMAGED` (the record of
+ * what must be there is unreadable), `DATA_DIR_GONE` (the directory, its lock or its log file
+ * vanished while the node ran: it stopped acknowledging).
+ */
 export class DataDirError extends ActantError {
   /** The data directory, as given. */
   readonly path: string;
-  constructor(path: string, reason: string, options?: ActantErrorOptions & { code?: string }) {
+  /** The file inside it that is wrong, when one is. */
+  readonly file: string | undefined;
+  constructor(path: string, reason: string, options?: ActantErrorOptions & { code?: string; file?: string }) {
     super(options?.code ?? "DATA_DIR_UNUSABLE", `Cannot use data directory ${path}: ${reason}`, options);
     this.path = path;
+    this.file = options?.file;
   }
 }
 

@@ -1,6 +1,8 @@
 /**
  * The data directory of a node: created on first use and held by one process at a time through a
- * `LOCK` file holding the owner's pid.
+ * `LOCK` file holding the owner's pid. `LOCK` is not the only proof: the LMDB backend also refuses
+ * a store another live process has open (LMDB's reader table), and a running node stops when its
+ * `LOCK` goes away (`data_dir_watch.ts`), so deleting `LOCK` does not let a second node in.
  *
  * @module
  */

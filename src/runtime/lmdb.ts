@@ -26,6 +26,11 @@ export interface LmdbDatabase {
   /** Settles when every write so far is flushed to disk. */
   readonly flushed: PromiseLike<unknown>;
   close(): Promise<void>;
+  /**
+   * LMDB's reader table (in `lock.mdb`), as text: a line per slot with the pid holding it. LMDB
+   * clears the slots of dead processes when a store is opened.
+   */
+  readerList(): string;
 }
 
 /** Options Actant passes to LMDB's `open`. */

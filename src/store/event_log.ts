@@ -5,10 +5,19 @@
  * @module
  */
 
-import { describe, StorageError } from "../common/errors.ts";
+import { describe, LogCorruptedError, StorageError } from "../common/errors.ts";
 import type { Backend, WriteOp } from "./backend.ts";
 import type { JournalEvent } from "./journal.ts";
-import { CHECKPOINT_PREFIX, encodeFrame, EVENT_SCHEMA_VERSION, META_KEY, RECORD_PREFIX, seqKey } from "./log_format.ts";
+import {
+  CHECKPOINT_PREFIX,
+  encodeFrame,
+  EVENT_SCHEMA_VERSION,
+  intactPayload,
+  META_KEY,
+  parsePayload,
+  RECORD_PREFIX,
+  seqKey,
+} from "./log_format.ts";
 import { readEvents, readLatestCheckpoint } from "./log_read.ts";
 import { type RecordSpan, scanLog } from "./log_scan.ts";
 
@@ -29,6 +38,12 @@ export interface EventLogOptions {
   durability: "sync" | "batched";
   /** Told when recovery drops a torn last record; `console.warn` by default. */
   warn?: (message: string) => void;
+  /**
+   * The last seq known to have been acknowledged (kept outside the backend, e.g. in the data
+   * directory's seal). A damaged last record at or below it is not a torn write but damage to
+   * acknowledged work: the open fails with `LogCorruptedError` instead of dropping it.
+   */
+  acknowledgedSeq?: number;
 }
 
 /** Events appended in one synchronous stretch: they become one record and share one promise. */
@@ -77,12 +92,17 @@ export class EventLog {
   #writing = false;
   /** Settles once everything handed to the writer so far is acknowledged. */
   #settled: Promise<unknown> = Promise.resolve();
-  #failure: StorageError | undefined;
+  #failure: Error | undefined;
+  /** The jobs of the write in flight: `halt` must reject them even if the backend commits them later. */
+  #inFlight: Job[] = [];
+  #halted = false;
+  readonly #id: string;
   #failed: Promise<never> | undefined;
   #closed = false;
 
-  private constructor(backend: Backend, options: EventLogOptions, scan: ReturnType<typeof scanLog>) {
+  private constructor(backend: Backend, options: EventLogOptions, scan: ReturnType<typeof scanLog>, id: string) {
     this.#backend = backend;
+    this.#id = id;
     this.#durability = options.durability;
     this.#lastSeq = scan.lastSeq;
     this.#records = scan.records;
@@ -102,9 +122,23 @@ export class EventLog {
       throw new TypeError(`Invalid durability ${JSON.stringify(options?.durability)}: expected "sync" or "batched"`);
     }
     const scan = scanLog(backend);
+    const acknowledged = options.acknowledgedSeq ?? 0;
+    if (scan.torn !== undefined && scan.torn.seq <= acknowledged) {
+      throw new LogCorruptedError(
+        scan.torn.seq,
+        `${scan.torn.reason}; it is the last record, but seq ${acknowledged} was acknowledged, ` +
+          "so it is damage, not a torn write",
+      );
+    }
     const repairs: WriteOp[] = [];
     if (scan.torn !== undefined) repairs.push({ type: "delete", key: scan.torn.key });
-    if (scan.needsMeta) repairs.push({ type: "put", key: META_KEY, value: encodeFrame(1, '{"log":"actant-events"}') });
+    const meta = scan.needsMeta ? {} : logMeta(backend);
+    const id = typeof meta.id === "string" ? meta.id : crypto.randomUUID();
+    if (meta.id !== id) {
+      // A new log, or one written before logs had an id: the id lets a seal tell this log from another.
+      const value = encodeFrame(1, JSON.stringify({ log: "actant-events", ...meta, id }));
+      repairs.push({ type: "put", key: META_KEY, value });
+    }
     if (repairs.length > 0) {
       try {
         await backend.write(repairs).durable;
@@ -117,12 +151,30 @@ export class EventLog {
         `Event log: dropped the torn last record at seq ${scan.torn.seq} (${scan.torn.reason}); the log now ends at seq ${scan.lastSeq}`,
       );
     }
-    return new EventLog(backend, options, scan);
+    return new EventLog(backend, options, scan, id);
+  }
+
+  /** This log's identity: a random id written into the log when it was created. */
+  get id(): string {
+    return this.#id;
   }
 
   /** The seq of the last event appended (acknowledged or not); 0 for an empty log. */
   get lastSeq(): number {
     return this.#lastSeq;
+  }
+
+  /**
+   * Stops the log with `error` (e.g. its files vanished): every append not yet acknowledged,
+   * and every later one, rejects with it, even one the backend still commits afterwards.
+   */
+  halt(error: Error): void {
+    if (this.#failure !== undefined) return;
+    this.#halted = true;
+    this.#failure = error;
+    this.#failed = Promise.reject(error);
+    this.#failed.catch(() => undefined);
+    this.#fail(error, this.#inFlight);
   }
 
   /** The write failure that stopped this log, if any; every append after it rejects with it. */
@@ -163,6 +215,13 @@ export class EventLog {
     this.#seal();
     if (this.#failure !== undefined) return this.#failed!;
     return this.#settled.then(() => undefined);
+  }
+
+  /** Resolves once every event appended so far is fsynced, whatever the durability setting. */
+  async sync(): Promise<void> {
+    await this.flush();
+    // An empty batch commits no pages; LMDB's flush after it covers every earlier commit.
+    await this.#backend.write([]).durable;
   }
 
   /**
@@ -267,12 +326,15 @@ export class EventLog {
       return;
     }
     this.#writing = true;
+    this.#inFlight = jobs;
     const fail = (cause: unknown) => this.#fail(cause, jobs);
     result.committed.then(() => {
       this.#writing = false;
       this.#pump();
     }, fail);
     (this.#durability === "sync" ? result.durable : result.committed).then(() => {
+      // After a halt these were rejected already; a late commit acknowledges nothing.
+      if (this.#halted) return;
       for (const job of jobs) job.done.resolve();
     }, fail);
   }
@@ -290,6 +352,12 @@ export class EventLog {
     this.#stretch = undefined;
     for (const job of pending) job.done.reject(this.#failure);
   }
+}
+
+/** The fields of the log's metadata frame. */
+function logMeta(backend: Backend): Record<string, unknown> {
+  const value = parsePayload(intactPayload(backend.get(META_KEY)!, 0, "The event log's metadata"));
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? value as Record<string, unknown> : {};
 }
 
 /** A deferred whose rejection counts as handled: appenders may drop the promise, `failure` keeps the error. */

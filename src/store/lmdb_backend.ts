@@ -8,8 +8,11 @@
  * @module
  */
 
-import { describe, StorageError } from "../common/errors.ts";
+import { DataDirError, describe, StorageError } from "../common/errors.ts";
+import { openFileReader } from "../runtime/file_probe.ts";
+import { importModule } from "../runtime/import_module.ts";
 import { type LmdbDatabase, loadLmdb } from "../runtime/lmdb.ts";
+import { checkLmdbFile, LmdbFileDamage } from "./lmdb_file_check.ts";
 import { assertKey, assertOps, type Backend, type BackendEntry, failedWrite, type RangeOptions, type WriteOp, type WriteResult } from "./backend.ts";
 
 /**
@@ -22,18 +25,86 @@ import { assertKey, assertOps, type Backend, type BackendEntry, failedWrite, typ
  * await backend.write([{ type: "put", key: "k", value: new Uint8Array([1]) }]).durable;
  * await backend.close();
  * ```
+ * @throws {DataDirError} `LOG_FILE_DAMAGED` when `data.mdb` is truncated or damaged (checked
+ *   before LMDB maps it), `LOG_FILE_REPLACED` when it is empty, `DATA_DIR_LOCKED` when another
+ *   live process has the store open.
  * @throws {StorageError} when lmdb cannot be loaded or the store cannot be opened.
  */
 export async function openLmdbBackend(path: string): Promise<Backend> {
   const lmdb = await loadLmdb();
+  await checkBeforeMapping(path);
+  let db: LmdbDatabase;
   try {
     // Our batches are the transactions, so LMDB need not gather a turn's writes into one; with
     // that gathering on, a failed commit also rejects an internal promise nobody can handle.
-    const db = lmdb.open({ path, encoding: "binary", separateFlushed: true, eventTurnBatching: false });
-    return new LmdbBackend(db, path);
+    db = lmdb.open({ path, encoding: "binary", separateFlushed: true, eventTurnBatching: false });
   } catch (cause) {
     throw new StorageError(`Cannot open the LMDB store at ${path}: ${describe(cause)}`, { cause });
   }
+  const holder = otherReader(db, await ownPid());
+  if (holder !== undefined) {
+    await db.close();
+    throw new DataDirError(
+      path,
+      `process ${holder} has its LMDB store open (LMDB's reader table in lock.mdb says so), though it may have ` +
+        "lost its LOCK file; stop that process first",
+      { code: "DATA_DIR_LOCKED", file: `${path}/lock.mdb` },
+    );
+  }
+  return new LmdbBackend(db, path);
+}
+
+/** This process's id (`node:process` is loaded on demand: this module is in the browser bundle too). */
+async function ownPid(): Promise<number> {
+  return (await importModule<{ pid: number }>("node:process")).pid;
+}
+
+/**
+ * Refuses a `data.mdb` that LMDB would crash on or misread (see `lmdb_file_check.ts`), before
+ * LMDB maps it.
+ */
+async function checkBeforeMapping(path: string): Promise<void> {
+  const file = `${path}/data.mdb`;
+  let reader;
+  try {
+    reader = await openFileReader(file);
+  } catch (cause) {
+    throw new StorageError(`Cannot read ${file}: ${describe(cause)}`, { cause });
+  }
+  if (reader === undefined) return;
+  try {
+    if (checkLmdbFile(reader) === undefined) {
+      // LMDB writes its meta pages as it creates the file, so an empty one lost what it held.
+      throw new DataDirError(
+        path,
+        `${file} is empty, but LMDB never leaves a store empty: its contents were lost; restore the data ` +
+          "directory from a backup, or remove the file if this directory never held work",
+        { code: "LOG_FILE_REPLACED", file },
+      );
+    }
+  } catch (cause) {
+    if (!(cause instanceof LmdbFileDamage)) throw cause;
+    throw new DataDirError(path, `${file} is damaged: ${cause.message}; restore the data directory from a backup`, {
+      code: "LOG_FILE_DAMAGED",
+      file,
+    });
+  } finally {
+    reader.close();
+  }
+}
+
+/**
+ * The pid of another live process holding a slot in the store's reader table, if any. This is
+ * the lock's second proof: LMDB marks each slot's process with an fcntl lock on `lock.mdb` that
+ * the kernel drops when the process dies, and clears dead ones on open, so a slot of another
+ * pid means a live process has the store open, whatever happened to our `LOCK` file.
+ */
+function otherReader(db: LmdbDatabase, self: number): number | undefined {
+  for (const line of db.readerList().split("\n")) {
+    const match = /^\s*(\d+)\s+[0-9a-f]+\s+\S+\s*$/.exec(line);
+    if (match !== null && Number(match[1]) !== self) return Number(match[1]);
+  }
+  return undefined;
 }
 
 class LmdbBackend implements Backend {
