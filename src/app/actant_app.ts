@@ -20,12 +20,10 @@ import {
   encode,
   IdGenerator,
   InvalidWorkflowError,
-  StorageError,
   systemClock,
   TaskArgumentsError,
 } from "../common/mod.ts";
 import type { ClusterMember } from "../cluster/mod.ts";
-import { runtimeName } from "../runtime/mod.ts";
 import { noJournal } from "../store/mod.ts";
 import {
   createTask,
@@ -44,11 +42,11 @@ import { checkArity, compile, isStep, type WorkflowGraph, WorkflowHandle, Workfl
 import { LogJournal } from "./log_journal.ts";
 import { type ClientConnection, clientConnection } from "./client_mode.ts";
 import { joinAsWorker } from "./worker_mode.ts";
-import { LookupHandle } from "./record_handle.ts";
 import { Recovery } from "./recovery.ts";
 import { RunIndex } from "./run_index.ts";
 import {
   type ActantAppOptions,
+  appDurability,
   appOptions,
   describeInput,
   type JoinClusterOptions,
@@ -57,7 +55,7 @@ import {
   type SubmitOptions,
   submittedId,
 } from "./options.ts";
-import { type Durability, openStorage, type Storage } from "./storage.ts";
+import { type Durability, openStorage, refusalOf, type Storage } from "./storage.ts";
 
 /** A task function: `this` is the {@linkcode TaskContext} when it is declared with `function`. */
 // deno-lint-ignore no-explicit-any
@@ -108,12 +106,7 @@ export class ActantApp {
     this.#options = appOptions(options);
     this.#client = clientConnection(options);
     this.#dataDir = options.dataDir;
-    this.durability = this.#client !== undefined
-      ? "memory" // a client keeps no log: the worker it submits to owns the work
-      : options.durability ?? (runtimeName() === "browser" ? "memory" : "batched");
-    if (!["sync", "batched", "memory"].includes(this.durability)) {
-      throw new RangeError(`durability must be "sync", "batched" or "memory", got ${String(options.durability)}`);
-    }
+    this.durability = appDurability(options, this.#client !== undefined);
     this.#clock = options.clock ?? systemClock;
     this.#recovered = this.durability === "memory";
     this.#warn = options.warn ?? ((message) => console.warn(`actant: ${message}`));
@@ -188,10 +181,7 @@ export class ActantApp {
     if (this.#closed) throw new TypeError(`App "${this.name}" is closed`);
     if (this.#started === undefined) this.start().catch(() => {});
     const failure = this.#journal?.failure;
-    if (failure !== undefined) {
-      const named = failure instanceof StorageError || (failure as DataDirError).code === "DATA_DIR_GONE";
-      throw named ? failure : new StorageError(`Cannot record new work: ${failure.message}`, { cause: failure });
-    }
+    if (failure !== undefined) throw refusalOf(failure);
   }
 
   /**
@@ -319,18 +309,12 @@ export class ActantApp {
    * ```
    */
   getResult<T = unknown>(id: string): RunHandle<T> {
-    return new LookupHandle<T>(id, this.#clock, async () => {
-      await this.start();
-      return { handle: this.#runs.find<T>("task", id) };
-    });
+    return this.#runs.lookup<T>("task", id, () => this.start());
   }
 
   /** The handle of a workflow submitted earlier, by id, also after a restart (see `getResult`). */
   getWorkflow<T = unknown>(id: string): RunHandle<T> {
-    return new LookupHandle<T>(id, this.#clock, async () => {
-      await this.start();
-      return { handle: this.#runs.find<T>("workflow", id) };
-    });
+    return this.#runs.lookup<T>("workflow", id, () => this.start());
   }
 
   /** Compiles a workflow to its graph (plain data) and checks it against the registered tasks. */

@@ -5,6 +5,7 @@
  */
 import type { ReconnectOptions } from "../cluster/reconnect.ts";
 import { checkOptionKeys, type Clock } from "../common/mod.ts";
+import { runtimeName } from "../runtime/mod.ts";
 import type { Backend } from "../store/mod.ts";
 import { checkRunId } from "./run_index.ts";
 import type { Durability } from "./storage.ts";
@@ -106,6 +107,15 @@ const JOIN_OPTIONS: readonly (keyof JoinClusterOptions)[] = [
 export function appOptions(options: ActantAppOptions): ActantAppOptions {
   checkOptionKeys("new ActantApp() options", options, APP_OPTIONS);
   return options;
+}
+
+/** The durability of an app: a client keeps no log (its owner does); the browser default is "memory". */
+export function appDurability(options: ActantAppOptions, client: boolean): Durability {
+  const durability = client ? "memory" : options.durability ?? (runtimeName() === "browser" ? "memory" : "batched");
+  if (!["sync", "batched", "memory"].includes(durability)) {
+    throw new RangeError(`durability must be "sync", "batched" or "memory", got ${String(options.durability)}`);
+  }
+  return durability;
 }
 
 /** `options` of `app.join()`, checked to hold only known options. */

@@ -150,6 +150,17 @@ export class RunIndex {
     );
   }
 
+  /**
+   * A handle on `id` returned at once (for `getResult`/`getWorkflow`): it waits for `started`
+   * (the log read), then follows the task or workflow, or rejects with `ResultNotFoundError`.
+   */
+  lookup<T>(kind: "task" | "workflow", id: string, started: () => Promise<void>): RunHandle<T> {
+    return new LookupHandle<T>(id, this.#options.clock, async () => {
+      await started();
+      return { handle: this.find<T>(kind, id) };
+    });
+  }
+
   /** A run the log holds unfinished but recovery has not started yet (its task is not registered yet). */
   #recovering<T>(id: string): RunHandle<T> | undefined {
     const { clock, state } = this.#options;

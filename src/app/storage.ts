@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type Clock, DataDirError } from "../common/mod.ts";
+import { type Clock, DataDirError, StorageError } from "../common/mod.ts";
 import { openDataDir } from "../runtime/data_dir.ts";
 import { DATA_DIR_CHECK_MS, type DataDirWatch, watchDataDir } from "../runtime/data_dir_watch.ts";
 import { type Backend, EventLog, openLmdbBackend } from "../store/mod.ts";
@@ -127,4 +127,13 @@ async function watched(
       }
     },
   };
+}
+
+/**
+ * What new work is refused with once the log has failed: a storage failure, or a data dir that
+ * vanished, as it is (callers catch them by name); anything else wrapped in a `StorageError`.
+ */
+export function refusalOf(failure: Error): Error {
+  const named = failure instanceof StorageError || (failure as DataDirError).code === "DATA_DIR_GONE";
+  return named ? failure : new StorageError(`Cannot record new work: ${failure.message}`, { cause: failure });
 }
