@@ -5,25 +5,32 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
-import { startWorker, type WorkerProcess } from "./support/actant_cli.ts";
+import { after, before, describe, it } from "node:test";
+import { ONCE_UNDER_NODE, startWorker, WORKER_RUNTIMES, type WorkerProcess } from "./support/actant_cli.ts";
 import { waitForMembers } from "./support/cluster.ts";
 import { plannedPeer } from "./support/planned_peer.ts";
 
 const appModule = new URL("./fixtures/cluster_app.ts", import.meta.url).pathname;
 
-describe("joining a cluster", { timeout: 180_000 }, () => {
-  const work = mkdtempSync(join(tmpdir(), "actant-join-"));
+describe("joining a cluster (workers on Node, Deno, Bun)", { timeout: 180_000, skip: ONCE_UNDER_NODE }, () => {
+  let work: string;
+  /** Workers started so far: each next one runs on the next runtime. */
+  let starts = 0;
+
+  before(() => {
+    work = mkdtempSync(join(tmpdir(), "actant-join-"));
+  });
   const workers: WorkerProcess[] = [];
 
   after(() => {
     for (const worker of workers) worker.child.kill("SIGKILL");
-    rmSync(work, { recursive: true, force: true });
+    if (work !== undefined) rmSync(work, { recursive: true, force: true });
   });
 
   const start = async (name: string, extra: string[]) => {
     const dataDir = join(work, name);
-    const worker = await startWorker(["--app", appModule, "--data", dataDir, "--node-id", name, ...extra]);
+    const runtime = WORKER_RUNTIMES[starts++ % WORKER_RUNTIMES.length];
+    const worker = await startWorker(["--app", appModule, "--data", dataDir, "--node-id", name, ...extra], runtime);
     workers.push(worker);
     return worker;
   };

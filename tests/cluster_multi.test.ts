@@ -9,12 +9,12 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ActantApp, chain, chord, group, signature } from "../mod.ts";
 import { createNetNode } from "../src/net/mod.ts";
-import { runCli, startWorker, type WorkerProcess } from "./support/actant_cli.ts";
+import { ONCE_UNDER_NODE, runCli, startWorker, type WorkerProcess } from "./support/actant_cli.ts";
 import { clusterClient, waitForMembers, waitUntilRunning } from "./support/cluster.ts";
 
 const appModule = new URL("./fixtures/cluster_app.ts", import.meta.url).pathname;
 
-describe("a cluster of three workers (Node, Deno, Bun) and a client", { timeout: 240_000 }, () => {
+describe("a cluster of three workers (Node, Deno, Bun) and a client", { timeout: 240_000, skip: ONCE_UNDER_NODE }, () => {
   let work: string;
   const workers: WorkerProcess[] = [];
   let w1: WorkerProcess;

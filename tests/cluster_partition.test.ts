@@ -16,7 +16,7 @@ import { after, before, describe, it } from "node:test";
 import { ActantApp, signature } from "../mod.ts";
 import { EXEC_PROTOCOL, type PeerStatus, requestStatus } from "../src/cluster/mod.ts";
 import { createNetNode, type NetNode } from "../src/net/mod.ts";
-import { runCli } from "./support/actant_cli.ts";
+import { ONCE_UNDER_NODE, runCli, WORKER_RUNTIMES } from "./support/actant_cli.ts";
 import { within } from "./support/async.ts";
 import { waitForMembers, waitUntilRunning } from "./support/cluster.ts";
 import { KeptBackend, loggedEvents } from "./support/kept_backend.ts";
@@ -98,21 +98,23 @@ const RUNS = 150;
 /** How long w1 and w3 stay cut: past libp2p's connection monitor (10 s), which drops their connection. */
 const CUT_MS = 15_000;
 
-describe("a partial partition between three workers in network namespaces", {
+describe("a partial partition between three workers (Node, Deno, Bun) in network namespaces", {
   timeout: 180_000,
-  skip: netnsUnavailable(),
+  skip: netnsUnavailable() ?? ONCE_UNDER_NODE,
 }, () => {
-  const work = mkdtempSync(join(tmpdir(), "actant-netns-"));
+  let work: string;
   const network = new TestNetwork(3);
   const workers: NetnsWorker[] = [];
   const clients: ActantApp[] = [];
   let probe: NetNode;
 
   before(async () => {
+    work = mkdtempSync(join(tmpdir(), "actant-netns-"));
     network.create();
     const start = async (i: number, bootstrap?: string) => {
       const args = ["--app", appModule, "--data", join(work, `w${i}`), "--node-id", `w${i}`, "--concurrency", "2"];
-      const worker = await network.startWorker(i, bootstrap === undefined ? args : [...args, "--bootstrap", bootstrap]);
+      const runtime = WORKER_RUNTIMES[(i - 1) % WORKER_RUNTIMES.length];
+      const worker = await network.startWorker(i, bootstrap === undefined ? args : [...args, "--bootstrap", bootstrap], runtime);
       workers.push(worker);
       return worker;
     };
@@ -132,7 +134,7 @@ describe("a partial partition between three workers in network namespaces", {
       return exited;
     }));
     network.destroy();
-    rmSync(work, { recursive: true, force: true });
+    if (work !== undefined) rmSync(work, { recursive: true, force: true });
   });
 
   /** The owner's own row (each ask bounded: a wedged owner accepts the connection but never answers). */

@@ -8,6 +8,19 @@ const isDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;
 /** A runtime to start a process with. */
 export type Runtime = "node" | "deno" | "bun";
 
+/** The runtimes worker `i` of a mixed cluster runs on, in turn. */
+export const WORKER_RUNTIMES: readonly Runtime[] = ["node", "deno", "bun"];
+
+/**
+ * The `skip` of a heavy multi-process suite whose workers run on all three runtimes: it runs
+ * once, under Node's test runner (the processes it starts are what it tests, and they cover Node,
+ * Deno and Bun), so the whole suite stays within its time budget on 2 cores.
+ */
+export const ONCE_UNDER_NODE: false | string = (globalThis as { Deno?: unknown }).Deno !== undefined ||
+    (globalThis as { Bun?: unknown }).Bun !== undefined
+  ? "runs once, under Node's test runner, with its workers on Node, Deno and Bun"
+  : false;
+
 /** The executable of `runtime`, as npm installed it. */
 export function runtimeExecutable(runtime: Runtime): string {
   return new URL(`../../node_modules/.bin/${runtime}`, import.meta.url).pathname;

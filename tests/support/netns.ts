@@ -3,6 +3,7 @@
 // the test's own namespace into the bridge so the test can reach every worker. Addresses are in a
 // private /24 picked at random; links are cut with blackhole routes inside both namespaces.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type Runtime, runtimeExecutable } from "./actant_cli.ts";
 
 const main = new URL("../../src/cli/main.ts", import.meta.url).pathname;
 const isDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;
@@ -92,16 +93,18 @@ export class TestNetwork {
 
   /**
    * Starts `actant worker <args>` in peer `i`'s namespace, listening on its address. `ip netns
-   * exec` replaces itself with the runtime, so the child's pid is the worker's own.
+   * exec` replaces itself with the runtime, so the child's pid is the worker's own. The worker
+   * runs on `runtime`, or on the test's own runtime.
    */
-  async startWorker(i: number, args: string[]): Promise<NetnsWorker> {
-    const runtimeArgs = isDeno ? ["run", "-A", main] : [main];
+  async startWorker(i: number, args: string[], runtime?: Runtime): Promise<NetnsWorker> {
+    const deno = runtime === undefined ? isDeno : runtime === "deno";
+    const runtimeArgs = deno ? ["run", "-A", main] : [main];
     const listen = `/ip4/${this.address(i)}/tcp/0/ws`;
     const child = spawn("ip", [
       "netns",
       "exec",
       this.namespace(i),
-      process.execPath,
+      runtime === undefined ? process.execPath : runtimeExecutable(runtime),
       ...runtimeArgs,
       "worker",
       "--listen",
