@@ -48,28 +48,44 @@ export interface WorkerProcess {
 export async function startWorker(args: string[], runtime?: Runtime): Promise<WorkerProcess> {
   const executable = runtime === undefined ? process.execPath : runtimeExecutable(runtime);
   const child = spawn(executable, argv(["worker", ...args], runtime === undefined ? isDeno : runtime === "deno"), { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  const address = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${out}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk;
-      const match = /listening (\S+\/p2p\/\S+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`worker exited with ${code}:\n${out}`)));
-  });
+  const { address, output } = await listeningAddress(child);
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGTERM");
     await exited;
   };
-  return { child, address, stop, output: () => out };
+  return { child, address, stop, output };
+}
+
+/**
+ * The address a starting worker prints (`listening …/p2p/…`), and its output so far and later.
+ * Bounded: a worker that has not printed it within 30 s (a broken build must not hang a test) is
+ * killed, and the promise rejects with what it printed.
+ */
+export function listeningAddress(child: ChildProcess): Promise<{ address: string; output: () => string }> {
+  let out = "";
+  const output = () => out;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`worker did not start within 30 s:\n${out}`));
+    }, 30_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk;
+      const match = /listening (\S+\/p2p\/\S+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ address: match[1], output });
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`worker exited with ${code}:\n${out}`));
+    });
+  });
 }
 
 /** Runs `actant <args>` to completion; resolves with its exit code and output. */

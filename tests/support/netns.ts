@@ -3,7 +3,7 @@
 // the test's own namespace into the bridge so the test can reach every worker. Addresses are in a
 // private /24 picked at random; links are cut with blackhole routes inside both namespaces.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { type Runtime, runtimeExecutable } from "./actant_cli.ts";
+import { listeningAddress, type Runtime, runtimeExecutable } from "./actant_cli.ts";
 
 const main = new URL("../../src/cli/main.ts", import.meta.url).pathname;
 const isDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;
@@ -113,22 +113,8 @@ export class TestNetwork {
     ], {
       stdio: ["ignore", "pipe", "pipe"],
     });
-    let out = "";
-    const address = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`worker did not start:\n${out}`)), 30_000);
-      const onData = (chunk: Buffer) => {
-        out += chunk;
-        const match = /listening (\S+\/p2p\/\S+)/.exec(out);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      };
-      child.stdout!.on("data", onData);
-      child.stderr!.on("data", onData);
-      child.on("exit", (code) => reject(new Error(`worker exited with ${code}:\n${out}`)));
-    });
-    return { child, address, output: () => out };
+    const { address, output } = await listeningAddress(child);
+    return { child, address, output };
   }
 
   /** Removes every namespace and link this network made (their processes must be gone). */
