@@ -144,7 +144,7 @@ describe("an actor's move is atomic with the owner's log", { timeout: 60_000 }, 
     const work = mkdtempSync(join(tmpdir(), "actant-moves-"));
     const logPath = join(work, "owner-log");
     const disk = new HeldDisk(await openLmdbBackend(logPath));
-    const owner = new ActantApp("moves", { backend: disk });
+    const owner = new ActantApp("moves", { backend: disk, dataDir: join(work, "owner") }); // its peer key goes there
     const member = new ActantApp("moves", { durability: "memory" });
     const released = Promise.withResolvers<void>();
     const entered = Promise.withResolvers<void>();

@@ -33,13 +33,16 @@ async function until(check: () => boolean, what: string): Promise<void> {
 
 describe("a member whose exec channel fails while membership still lists it", { timeout: 60_000 }, () => {
   const apps: ActantApp[] = [];
+  const keys = mkdtempSync(join(tmpdir(), "actant-partition-"));
+
   after(async () => {
     for (const app of apps) await app.close().catch(() => {});
+    rmSync(keys, { recursive: true, force: true });
   });
 
   it("is left out of placement: the owner keeps answering, timers fire, the work completes elsewhere", async () => {
     const backend = new KeptBackend();
-    const owner = new ActantApp("partition", { backend });
+    const owner = new ActantApp("partition", { backend, dataDir: keys }); // its peer key goes there
     const broken = new ActantApp("partition", { durability: "memory" });
     const healthy = new ActantApp("partition", { durability: "memory" });
     apps.push(owner, broken, healthy);

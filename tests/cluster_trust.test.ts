@@ -5,6 +5,9 @@
 // that peer's channel, once: a duplicate, an answer for a key never sent, a late answer after the
 // attempt was placed again, and a malformed answer never become a run's result.
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ActantApp, type ClusterMember, signature } from "../mod.ts";
 import { decode, encode } from "../src/common/mod.ts";
@@ -30,10 +33,11 @@ describe("cluster peers that lie", { timeout: 60_000 }, () => {
   let honestMember: ClusterMember;
   const rogues: RoguePeer[] = [];
   const warnings = captureWarnings();
+  const keys = mkdtempSync(join(tmpdir(), "actant-trust-"));
 
   before(async () => {
     backend = new KeptBackend();
-    owner = new ActantApp("trust", { backend });
+    owner = new ActantApp("trust", { backend, dataDir: keys }); // its peer key goes there
     honest = new ActantApp("trust", { durability: "memory" });
     honest.task("work", (n: number) => `honest:${n}`);
     honest.actor(
@@ -55,6 +59,7 @@ describe("cluster peers that lie", { timeout: 60_000 }, () => {
     for (const rogue of rogues) await rogue.stop().catch(() => {});
     await honest?.close();
     await owner?.close();
+    rmSync(keys, { recursive: true, force: true });
   });
 
   const rogue = async () => {
