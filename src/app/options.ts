@@ -32,7 +32,8 @@ export interface ActantAppOptions {
   /**
    * Finished tasks and workflows whose results `getResult` / `getWorkflow` can still return, and
    * whose ids `submit` still answers with the finished run (durability `"memory"`: only those
-   * submitted under an id of the caller's). Default 10,000.
+   * submitted under an id of the caller's, and the last `keepResults` of those at least, up to
+   * twice as many). Default 10,000.
    */
   keepResults?: number;
   /** The clock for retries, timeouts and deadlines (a `ManualClock` in tests). */
