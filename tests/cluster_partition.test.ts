@@ -117,7 +117,11 @@ describe("a partial partition between three workers (Node, Deno, Bun) in network
     const start = async (i: number, bootstrap?: string) => {
       const args = ["--app", appModule, "--data", join(work, `w${i}`), "--node-id", `w${i}`, "--concurrency", "2"];
       const runtime = WORKER_RUNTIMES[(i - 1) % WORKER_RUNTIMES.length];
-      const worker = await network.startWorker(i, bootstrap === undefined ? args : [...args, "--bootstrap", bootstrap], runtime);
+      const worker = await network.startWorker(
+        i,
+        bootstrap === undefined ? args : [...args, "--bootstrap", bootstrap],
+        runtime,
+      );
       workers.push(worker);
       return worker;
     };

@@ -50,7 +50,6 @@ describe("a data directory vanishing under a running node", { timeout: 120_000 }
       const { app, double } = integrityApp({ dataDir });
       await app.start();
       let acks = 0;
-      let acksAtDetection: number | undefined;
       const failures: { name: string; code?: string }[] = [];
       let running = true;
       const loops = Array.from({ length: 16 }, async () => {
@@ -67,7 +66,7 @@ describe("a data directory vanishing under a running node", { timeout: 120_000 }
       await until(() => acks >= 200, "200 acknowledgements");
       await rm(dataDir, { recursive: true, force: true });
       const lost = await within(app.dataDirLost(), 10_000, "noticing the data dir is gone");
-      acksAtDetection = acks;
+      const acksAtDetection = acks;
       running = false;
       await within(Promise.all(loops), 10_000, "every pending call settling");
       assert.equal(lost.name, "DataDirError");

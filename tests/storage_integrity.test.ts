@@ -162,23 +162,23 @@ describe("the event log under a seal", () => {
 
   it("halt() rejects the write in flight, even if it commits later, and every later append", async () => {
     const inner = new MemoryBackend();
-    let hold: Promise<void> | undefined;
-    // Passes writes through, or holds their commit back until `hold` settles.
+    const gate: { hold?: Promise<void> } = {};
+    // Passes writes through, or holds their commit back until `gate.hold` settles.
     const gated: Backend = {
       get: (key) => inner.get(key),
       range: (options) => inner.range(options),
       close: () => inner.close(),
       write(ops) {
         const result = inner.write(ops);
-        if (hold === undefined) return result;
-        const committed = hold.then(() => result.committed);
+        if (gate.hold === undefined) return result;
+        const committed = gate.hold.then(() => result.committed);
         return { committed, durable: committed.then(() => result.durable) };
       },
     };
     const log = await EventLog.open(gated, { durability: "batched" });
     await log.append({ type: "test.event", id: "acknowledged" });
     const release = Promise.withResolvers<void>();
-    hold = release.promise;
+    gate.hold = release.promise;
     const inFlight = log.append({ type: "test.event", id: "in flight" });
     await Promise.resolve(); // the record is sealed and its write issued
     const error = new Error("the data dir is gone");

@@ -15,7 +15,7 @@ import {
 } from "../actor/mod.ts";
 import {
   type Clock,
-  DataDirError,
+  type DataDirError,
   type Encoded,
   encode,
   IdGenerator,
