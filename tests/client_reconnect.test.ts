@@ -4,6 +4,7 @@
 // same peer id, its pending handles settle with the recorded outcomes, every task finished once,
 // and submitting an id again returns the run. An owner that never comes back fails the client
 // with OwnerUnreachableError after its bounded retries.
+import { until } from "./support/async.ts";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,6 +13,9 @@ import { after, describe, it } from "node:test";
 import { ActantApp, chain, ManualClock, type RunHandle, signature } from "../mod.ts";
 import { startWorker, type WorkerProcess } from "./support/actant_cli.ts";
 import { waitForMembers } from "./support/cluster.ts";
+
+/** {@linkcode until} with this file's bound (a restarted worker and a reconnecting client take seconds). */
+const untilWithin = (check: () => boolean, what: string) => until(check, what, { limitMs: 30_000 });
 
 const appModule = new URL("./fixtures/reconnect_app.ts", import.meta.url).pathname;
 
@@ -39,14 +43,6 @@ function reconnectClient(client: ActantApp) {
 function marks(dir: string, tag: string, what: "started" | "finished"): number {
   const file = join(dir, `${tag}.${what}`);
   return existsSync(file) ? readFileSync(file, "utf8").length : 0;
-}
-
-/** Polls (bounded: 600 × 50 ms) until `condition` holds. */
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; !condition(); i++) {
-    if (i === 600) throw new Error(`${what}: not within the bound`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 async function kill(worker: WorkerProcess): Promise<void> {
@@ -98,7 +94,7 @@ describe("a client across a restart of its owner", { timeout: 180_000 }, () => {
     const flow = client.submit(chain(mark.s(dir, "c1", 0), markAfter.s(dir, "c2", 2_500)), { id: "flow" });
     const interrupted = counter.slowAdd(100, 5_000).get();
     interrupted.catch(() => {});
-    await until(
+    await untilWithin(
       () => [0, 1, 2].every((i) => marks(dir, `slow-${i}`, "started") === 1) && marks(dir, "c2", "started") === 1,
       "all slow tasks started",
     );
@@ -151,7 +147,7 @@ describe("a client across a restart of its owner", { timeout: 180_000 }, () => {
     clients.push(other);
     const client = clients[0]; // the client that rode out the restart
     const running = client.submit(signature<string>("mark", [dir, "late", 1_000]), { id: "late" });
-    await until(() => marks(dir, "late", "started") === 1, "the late task started");
+    await untilWithin(() => marks(dir, "late", "started") === 1, "the late task started");
     const second = other.submit(signature<string>("mark", [dir, "ignored-late", 0]), { id: "late" });
     assert.equal(await second.status(), "running");
     assert.equal(await second, "late");
@@ -178,12 +174,12 @@ describe("a client across a restart of its owner", { timeout: 180_000 }, () => {
     const manual = new ActantApp("reconnect_test", { address: worker.address, clock });
     clients.push(manual);
     const waiting = manual.submit(signature<string>("mark", [dir, "manual", 5_000]), { id: "manual" });
-    await until(
+    await untilWithin(
       () => marks(dir, "lost", "started") === 1 && marks(dir, "manual", "started") === 1,
       "the tasks started",
     );
     await kill(worker);
-    await until(() => clock.pending === 1, "the manual client's backoff timer is armed on its clock");
+    await untilWithin(() => clock.pending === 1, "the manual client's backoff timer is armed on its clock");
     assert.equal(await waiting.status(), "running");
     await manual.close();
     await assert.rejects(waiting.get(), { name: "ChannelClosedError" });
@@ -229,7 +225,7 @@ describe("a client across a restart of its owner", { timeout: 180_000 }, () => {
     });
     clients.push(client);
     const pending = client.submit(signature<string>("mark", [dir, "moved", 2_000]), { id: "moved" });
-    await until(() => marks(dir, "moved", "started") === 1, "the task started");
+    await untilWithin(() => marks(dir, "moved", "started") === 1, "the task started");
     await new Promise((resolve) => setTimeout(resolve, 200)); // its submission reaches the log (batched commit)
     await kill(first);
     const second = await startWorker(ownerArgs);

@@ -20,18 +20,9 @@ import {
   type WriteOp,
   type WriteResult,
 } from "../src/store/mod.ts";
-import { within } from "./support/async.ts";
+import { until, within } from "./support/async.ts";
 
 const BOUND_MS = 20_000;
-
-/** Polls `check` (bounded: 1,000 × 10 ms) until it holds. */
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1_000; i++) {
-    if (check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  assert.fail(`timed out waiting until ${what}`);
-}
 
 /**
  * LMDB behind a hold: the first batch whose bytes contain `marker` is written as usual, but its

@@ -1,20 +1,12 @@
 // Two apps in one process join one cluster over real libp2p connections on 127.0.0.1 (the
 // `{ listen, bootstrap }` worker mode): attempts are placed by registration and load, within
 // each member's concurrency; retries, timeouts and cancellation stay with the owner.
+import { until } from "./support/async.ts";
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ActantApp, NonRetryableError, signature } from "../mod.ts";
 import { type ClusterMember, membershipTopic } from "../src/cluster/mod.ts";
 import { createNetNode } from "../src/net/mod.ts";
-
-/** Polls `check` (bounded: 500 × 10 ms) until it holds. */
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  assert.fail(`timed out waiting until ${what}`);
-}
 
 describe("two apps joined in one process", { timeout: 60_000 }, () => {
   let a: ActantApp;

@@ -17,19 +17,10 @@ import { ActantApp, signature } from "../mod.ts";
 import { EXEC_PROTOCOL, type PeerStatus, requestStatus } from "../src/cluster/mod.ts";
 import { createNetNode, type NetNode } from "../src/net/mod.ts";
 import { ONCE_UNDER_NODE, runCli, WORKER_RUNTIMES } from "./support/actant_cli.ts";
-import { within } from "./support/async.ts";
+import { until, within } from "./support/async.ts";
 import { waitForMembers, waitUntilRunning } from "./support/cluster.ts";
 import { KeptBackend, loggedEvents } from "./support/kept_backend.ts";
 import { netnsUnavailable, type NetnsWorker, TestNetwork } from "./support/netns.ts";
-
-/** Polls `check` (bounded: 1,000 × 10 ms) until it holds. */
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1_000; i++) {
-    if (check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  assert.fail(`timed out waiting until ${what}`);
-}
 
 describe("a member whose exec channel fails while membership still lists it", { timeout: 60_000 }, () => {
   const apps: ActantApp[] = [];

@@ -4,6 +4,7 @@
 // that need not run it); answers on `/actant/exec/1` are taken only for an attempt in flight on
 // that peer's channel, once: a duplicate, an answer for a key never sent, a late answer after the
 // attempt was placed again, and a malformed answer never become a run's result.
+import { until } from "./support/async.ts";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,16 +15,6 @@ import { decode, encode } from "../src/common/mod.ts";
 import type { ExecRequest } from "../src/cluster/mod.ts";
 import { KeptBackend, loggedEvents } from "./support/kept_backend.ts";
 import { captureWarnings, RoguePeer } from "./support/rogue_member.ts";
-
-/** Polls `check` (bounded: 1,000 × 10 ms) until it holds; `step` runs before each check. */
-async function until(check: () => boolean, what: string, step: () => Promise<void> = async () => {}): Promise<void> {
-  for (let i = 0; i < 1_000; i++) {
-    await step();
-    if (check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  assert.fail(`timed out waiting until ${what}`);
-}
 
 describe("cluster peers that lie", { timeout: 60_000 }, () => {
   let backend: KeptBackend;
@@ -103,9 +94,11 @@ describe("cluster peers that lie", { timeout: 60_000 }, () => {
     await until(
       () => ownerMember.membership.get(peer.node.peerId) !== undefined,
       "the well-formed announcement landed",
-      async () => {
-        for (const value of bad) await peer.publish(value);
-        await peer.publish(fine);
+      {
+        step: async () => {
+          for (const value of bad) await peer.publish(value);
+          await peer.publish(fine);
+        },
       },
     );
     for (let i = 0; i < 20; i++) {
@@ -131,7 +124,7 @@ describe("cluster peers that lie", { timeout: 60_000 }, () => {
       await until(
         () => warnings.lines.some((line) => line.includes(claimant.node.peerId) && line.includes(`"${nodeId}"`)),
         `a warning about the claim of "${nodeId}"`,
-        () => claimant.publish(claim),
+        { step: () => claimant.publish(claim) },
       );
       assert.equal(ownerMember.membership.get(claimant.node.peerId), undefined);
     }
@@ -174,7 +167,7 @@ describe("cluster peers that lie", { timeout: 60_000 }, () => {
     await until(
       () => ownerMember.membership.get(peer.node.peerId) !== undefined,
       "the answering peer joined",
-      () => peer.publish(claim),
+      { step: () => peer.publish(claim) },
     );
 
     const dup = owner.submit(signature<string>("lying", ["dup"]));

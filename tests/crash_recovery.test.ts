@@ -1,11 +1,15 @@
 // Crash recovery with real processes: a worker on a durable app is killed with SIGKILL at several
 // points, restarted on the same data directory, and must finish with nothing acknowledged lost.
+import { until } from "./support/async.ts";
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+
+/** {@linkcode until} with this file's bound (worker processes start and recover under load). */
+const untilWithin = (check: () => boolean, what: string) => until(check, what, { limitMs: 60_000 });
 
 const worker = new URL("./fixtures/crash_worker.ts", import.meta.url).pathname;
 const STEPS = 100;
@@ -35,26 +39,17 @@ function lines(file: string): string[] {
   return existsSync(file) ? readFileSync(file, "utf8").split("\n").filter((line) => line !== "") : [];
 }
 
-/** Waits (bounded) until `ready()` holds; the bound only stops a broken build from hanging. */
-async function until(ready: () => boolean, what: string, limitMs = 60_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!ready()) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 async function crashAndRecover(killAfterEffects: number): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), "actant-crash-"));
   const dataDir = join(work, "data");
   try {
     const first = start([dataDir, work, "first"]);
-    await until(() => first.output().includes("ready") || first.child.exitCode !== null, "the first worker to start");
+    await untilWithin(() => first.output().includes("ready") || first.child.exitCode !== null, "the first worker to start");
     const effectsFile = join(work, "effects.log");
     const acksFile = join(work, "acks.log");
     // Killed only once there is something to check: an acknowledged task and actor call, and a
     // chain step whose successor has started (else the checks below would loop over nothing).
-    await until(() => {
+    await untilWithin(() => {
       if (first.child.exitCode !== null) throw new Error(`the first worker exited before the kill:\n${first.output()}`);
       const acks = lines(acksFile);
       return lines(effectsFile).length >= killAfterEffects && acks.some((line) => line.startsWith("job ")) &&

@@ -2,25 +2,16 @@
  * The data directory: created on demand, refused with a clear error when unusable, locked against
  * a second live process, and taken over from a dead one.
  */
+import { withTempDir } from "./support/temp_dir.ts";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
 import { openDataDir, processIsAlive } from "../src/runtime/data_dir.ts";
 import { runtimeName } from "../src/runtime/mod.ts";
-
-async function withTemp(test: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), "actant-datadir-"));
-  try {
-    await test(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 function expectDataDirError(code: string, ...mentions: (string | number)[]) {
   return (error: Error & { code?: string; path?: string }) => {
@@ -74,7 +65,7 @@ async function deadPid(): Promise<number> {
 
 describe("openDataDir", () => {
   it("creates a missing directory, locks it with our pid and releases it", () =>
-    withTemp(async (scratch) => {
+    withTempDir("datadir", async (scratch) => {
       const path = join(scratch, "a", "b", "data");
       const dir = await openDataDir(path);
       assert.equal(dir.path, path);
@@ -88,7 +79,7 @@ describe("openDataDir", () => {
     }));
 
   it("refuses a path under a regular file with DATA_DIR_UNUSABLE naming the path and reason", () =>
-    withTemp(async (scratch) => {
+    withTempDir("datadir", async (scratch) => {
       const file = join(scratch, "file");
       await writeFile(file, "not a directory");
       const path = join(file, "data");
@@ -100,7 +91,7 @@ describe("openDataDir", () => {
   // root it shows as skipped rather than vanishing from the report.
   const asRoot = process.getuid?.() === 0;
   it("refuses a directory it cannot write with DATA_DIR_UNUSABLE", { skip: asRoot && "root writes through mode bits" }, () =>
-    withTemp(async (scratch) => {
+    withTempDir("datadir", async (scratch) => {
       const path = join(scratch, "readonly");
       await mkdir(path);
       await chmod(path, 0o500);
@@ -112,7 +103,7 @@ describe("openDataDir", () => {
     }));
 
   it("refuses a directory a live process holds with DATA_DIR_LOCKED naming the pid, then takes it over once that process is killed", () =>
-    withTemp(async (scratch) => {
+    withTempDir("datadir", async (scratch) => {
       const path = join(scratch, "data");
       const holder = await startHolder(scratch, path);
       try {
@@ -126,7 +117,7 @@ describe("openDataDir", () => {
     }));
 
   it("refuses a second open from the same process until the first is released", () =>
-    withTemp(async (scratch) => {
+    withTempDir("datadir", async (scratch) => {
       const path = join(scratch, "data");
       const first = await openDataDir(path);
       await assert.rejects(openDataDir(path), expectDataDirError("DATA_DIR_LOCKED", process.pid));
@@ -136,7 +127,7 @@ describe("openDataDir", () => {
     }));
 
   it("takes over a stale LOCK whose process is gone, or that holds no pid", () =>
-    withTemp(async (scratch) => {
+    withTempDir("datadir", async (scratch) => {
       const path = join(scratch, "data");
       await mkdir(path);
       for (const stale of [`${await deadPid()}\n`, "", "garbage"]) {

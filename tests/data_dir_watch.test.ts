@@ -4,37 +4,23 @@
  * `DataDirError` `DATA_DIR_GONE`), `actant worker` exits non-zero; and with its LOCK deleted, a
  * second worker still cannot run on the same data dir while the first lives.
  */
+import { withTempDir } from "./support/temp_dir.ts";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { copyFile, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { copyFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
 import { runCli, startWorker } from "./support/actant_cli.ts";
-import { within } from "./support/async.ts";
+import { until, within } from "./support/async.ts";
 import { integrityApp } from "./fixtures/integrity_app.ts";
+
+/** {@linkcode until} with this file's bound (a worker process and its client start). */
+const untilWithin = (check: () => boolean, what: string) => until(check, what, { limitMs: 20_000 });
 
 const appModule = new URL("./fixtures/integrity_app.ts", import.meta.url).pathname;
 const loadScript = new URL("./fixtures/integrity_load.ts", import.meta.url).pathname;
 const isDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;
-
-async function withTemp(test: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), "actant-watch-"));
-  try {
-    await test(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/** Polls `ready` every 20 ms until it holds; fails after `limitMs` (a bound against hangs). */
-async function until(ready: () => boolean, what: string, limitMs = 20_000): Promise<void> {
-  for (let waited = 0; !ready(); waited += 20) {
-    if (waited > limitMs) throw new Error(`${what} did not happen within ${limitMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 function exited(child: ChildProcess): Promise<{ code: number | null; signal: string | null }> {
   if (child.exitCode !== null || child.signalCode !== null) {
@@ -45,7 +31,7 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: str
 
 describe("a data directory vanishing under a running node", { timeout: 120_000 }, () => {
   it("a local app stops acknowledging once its data dir is deleted: pending and new work get DATA_DIR_GONE", () =>
-    withTemp(async (scratch) => {
+    withTempDir("watch", async (scratch) => {
       const dataDir = join(scratch, "data");
       const { app, double } = integrityApp({ dataDir });
       await app.start();
@@ -63,7 +49,7 @@ describe("a data directory vanishing under a running node", { timeout: 120_000 }
           }
         }
       });
-      await until(() => acks >= 200, "200 acknowledgements");
+      await untilWithin(() => acks >= 200, "200 acknowledgements");
       await rm(dataDir, { recursive: true, force: true });
       const lost = await within(app.dataDirLost(), 10_000, "noticing the data dir is gone");
       const acksAtDetection = acks;
@@ -80,7 +66,7 @@ describe("a data directory vanishing under a running node", { timeout: 120_000 }
     }));
 
   it("a data.mdb replaced by a copy, or a LOCK naming another process, stops the app the same way", () =>
-    withTemp(async (scratch) => {
+    withTempDir("watch", async (scratch) => {
       const cases: [string, (dataDir: string) => Promise<void>, RegExp][] = [
         ["replaced", async (dataDir) => {
           const file = join(dataDir, "log", "data.mdb");
@@ -103,7 +89,7 @@ describe("a data directory vanishing under a running node", { timeout: 120_000 }
     }));
 
   it("`actant worker` whose data dir is deleted exits non-zero with DATA_DIR_GONE; its client sees no ack after", () =>
-    withTemp(async (scratch) => {
+    withTempDir("watch", async (scratch) => {
       const dataDir = join(scratch, "data");
       const worker = await startWorker(["--app", appModule, "--data", dataDir]);
       const argv = isDeno ? ["run", "-A", loadScript, worker.address] : [loadScript, worker.address];
@@ -111,13 +97,13 @@ describe("a data directory vanishing under a running node", { timeout: 120_000 }
       let out = "";
       load.stdout!.on("data", (chunk) => (out += chunk));
       try {
-        await until(() => (out.match(/^ack /gm)?.length ?? 0) >= 100, "100 acknowledgements to the client");
+        await untilWithin(() => (out.match(/^ack /gm)?.length ?? 0) >= 100, "100 acknowledgements to the client");
         await rm(dataDir, { recursive: true, force: true });
         const { code, signal } = await within(exited(worker.child), 20_000, "the worker exiting");
         assert.equal(signal, null);
         assert.equal(code, 1, worker.output());
         assert.match(worker.output(), /stopping: DataDirError: .*the directory was removed.*\(DATA_DIR_GONE\)/);
-        await until(() => /^error /m.test(out), "the client seeing a failure");
+        await untilWithin(() => /^error /m.test(out), "the client seeing a failure");
         const lines = out.split("\n").filter(Boolean);
         const first = lines.findIndex((line) => line.startsWith("error "));
         assert.ok(first > 0, out);
@@ -134,7 +120,7 @@ describe("a data directory vanishing under a running node", { timeout: 120_000 }
     }));
 
   it("with LOCK deleted, a second worker on the same --data is refused while the first lives; the first stops", () =>
-    withTemp(async (scratch) => {
+    withTempDir("watch", async (scratch) => {
       const dataDir = join(scratch, "data");
       const first = await startWorker(["--app", appModule, "--data", dataDir]);
       try {

@@ -3,10 +3,10 @@
  * a named error, in a child process so that a signal (SIGSEGV, SIGBUS from LMDB) would be seen and
  * fail the test; never is an emptied file taken as a new, empty log.
  */
+import { withTempDir } from "./support/temp_dir.ts";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { type Backend, EventLog, MemoryBackend } from "../src/store/mod.ts";
 import { RECORD_PREFIX, seqKey } from "../src/store/log_format.ts";
@@ -16,15 +16,6 @@ import { copyDir, flipByte, makeLog, openAll, type Outcome, sizeOf, truncateTo }
 const TASKS = 3000;
 const CALLS = 40;
 const appModule = new URL("./fixtures/integrity_app.ts", import.meta.url).pathname;
-
-async function withTemp(test: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), "actant-integrity-"));
-  try {
-    await test(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 /** Asserts that every outcome is a refusal with one of `names` (and `code`, when given). */
 function assertRefused(outcomes: Outcome[], expected: Map<string, string>): void {
@@ -37,7 +28,7 @@ function assertRefused(outcomes: Outcome[], expected: Map<string, string>): void
 
 describe("a damaged data.mdb", { timeout: 120_000 }, () => {
   it("truncated at any size, emptied, deleted or swapped is refused with a named error, never a signal", () =>
-    withTemp(async (scratch) => {
+    withTempDir("integrity", async (scratch) => {
       const pristine = join(scratch, "pristine");
       const other = join(scratch, "other");
       await makeLog(pristine, TASKS, CALLS);
@@ -91,7 +82,7 @@ describe("a damaged data.mdb", { timeout: 120_000 }, () => {
     }));
 
   it("makes `actant worker` exit non-zero with the error named", () =>
-    withTemp(async (scratch) => {
+    withTempDir("integrity", async (scratch) => {
       const dir = join(scratch, "data");
       await makeLog(dir, 100, 1);
       await truncateTo(join(dir, "log", "data.mdb"), 0);
@@ -106,7 +97,7 @@ describe("a damaged data.mdb", { timeout: 120_000 }, () => {
     }));
 
   it("with one flipped byte in any page opens intact or is refused with a named error, never a signal", () =>
-    withTemp(async (scratch) => {
+    withTempDir("integrity", async (scratch) => {
       const tasks = 200;
       const pristine = join(scratch, "pristine");
       await makeLog(pristine, tasks, 10);

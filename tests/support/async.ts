@@ -36,3 +36,22 @@ export async function within<T>(promise: Promise<T>, ms: number, what: string): 
     clearTimeout(timer);
   }
 }
+
+/**
+ * Polls `check` every 10 ms until it holds; fails after `limitMs` (default 10 s: a bound against
+ * hangs, not a timing check). `step`, when given, runs before each check (e.g. a message sent
+ * again until it lands).
+ */
+export async function until(
+  check: () => boolean,
+  what: string,
+  options: { limitMs?: number; step?: () => Promise<unknown> } = {},
+): Promise<void> {
+  const { limitMs = 10_000, step } = options;
+  for (let waited = 0;; waited += 10) {
+    await step?.();
+    if (check()) return;
+    if (waited >= limitMs) throw new Error(`timed out after ${limitMs} ms waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
