@@ -59,11 +59,6 @@ export class PeerWorker implements RemoteWorker {
     return this.#pending.size;
   }
 
-  /** Why this peer is no use any more, if it is not. */
-  get lostReason(): string | undefined {
-    return this.#lost;
-  }
-
   execute(attempt: RemoteAttempt): RemoteCall {
     const key = nextKey++;
     const entry: InFlight = { resolvers: Promise.withResolvers<Encoded>(), sent: false };
