@@ -39,6 +39,7 @@ import {
   TaskRegistry,
 } from "../task/mod.ts";
 import { checkArity, compile, isStep, type WorkflowGraph, WorkflowHandle, WorkflowRun } from "../workflow/mod.ts";
+import { APP_BRAND, APP_BRAND_VERSION } from "./brand.ts";
 import { LogJournal } from "./log_journal.ts";
 import { type ClientConnection, clientConnection } from "./client_mode.ts";
 import { joinAsWorker } from "./worker_mode.ts";
@@ -77,6 +78,8 @@ export class ActantApp {
   readonly name: string;
   /** How durable acknowledged work is. */
   readonly durability: Durability;
+  /** Recognised by any copy of the library (see `isActantApp`), where `instanceof` would not be. */
+  readonly [APP_BRAND]: number = APP_BRAND_VERSION;
   readonly #options: ActantAppOptions;
   readonly #clock: Clock;
   readonly #ids = new IdGenerator();

@@ -6,3 +6,4 @@
 export * from "./actant_app.ts";
 export * from "./options.ts";
 export * from "./cluster_status.ts";
+export { isActantApp } from "./brand.ts";

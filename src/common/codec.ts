@@ -10,7 +10,7 @@ import SuperJSON from "superjson";
 import { SerializationError } from "./errors.ts";
 
 /** Actant's own superjson instance, so its class registry is not shared with other libraries. */
-const superjson = new SuperJSON();
+const superjson: SuperJSON = new SuperJSON();
 
 type SuperJSONResult = ReturnType<typeof superjson.serialize>;
 
