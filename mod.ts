@@ -16,34 +16,43 @@
  * @module
  */
 
-/** The application. */
+/** The application, its options per mode (local, worker, client), and how to recognise one. */
 export {
   ActantApp,
   type ActantAppOptions,
+  type AppStats,
+  type ClientAppOptions,
   clusterStatus,
+  type CommonAppOptions,
   formatStatusTable,
+  isActantApp,
   type JoinClusterOptions,
+  type LocalAppOptions,
   type SubmitOptions,
+  type WorkerAppOptions,
 } from "./src/app/mod.ts";
 
-/** Cluster mode: a member's handle, its status row, a client's reconnection, and the network's errors. */
+/**
+ * Cluster mode: a member's handle, its status row, a client's reconnection, and the network's
+ * errors. None of these loads libp2p; the cluster loads when an app joins or connects.
+ */
 export type { ClusterMember, PeerStatus, ReconnectOptions } from "./src/cluster/mod.ts";
 export { OwnerUnreachableError, RequestInterruptedError } from "./src/cluster/client_errors.ts";
-export { AddressInUseError, FrameError, PeerUnreachableError, ProtocolNotSupportedError } from "./src/net/mod.ts";
+export { AddressInUseError, FrameError, PeerUnreachableError, ProtocolNotSupportedError } from "./src/net/errors.ts";
 
 /** Workflow builders and their types. */
 export {
-  branch,
   type Branch,
-  chain,
+  branch,
   type Chain,
-  chord,
+  chain,
   type Chord,
+  chord,
   type GraphNode,
-  group,
   type Group,
-  loop,
+  group,
   type Loop,
+  loop,
   type LoopOptions,
   map,
   type MapStep,
@@ -57,8 +66,8 @@ export {
   type NoInput,
   type OutputOf,
   type RunHandle,
-  type RunStatus,
   type RunnableStep,
+  type RunStatus,
   signature,
   type SignatureOptions,
   type Step,
@@ -96,8 +105,8 @@ export {
   MailboxFullError,
   ManualClock,
   NonRetryableError,
-  type Pending,
   PeerLostError,
+  type Pending,
   registerClass,
   ResultTimeoutError,
   SerializationError,

@@ -188,6 +188,7 @@ describe("bad ids and bad reconnect options", () => {
       });
     }
     assert.throws(
+      // @ts-expect-error: reconnect is a client's option; a local app's options do not take it.
       () => new ActantApp("c", { durability: "memory", reconnect: { retries: 3 } }),
       /reconnect applies to a client/,
     );

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
   ActantApp,
-  type ActantAppOptions,
+  type LocalAppOptions,
   CancelledError,
   DuplicateNameError,
   ManualClock,
@@ -25,7 +25,7 @@ import { rejection, thrown } from "./support/errors.ts";
 
 /** Runs `body` with a fresh app on a manual clock and closes the app afterwards. */
 async function withApp(
-  options: Omit<ActantAppOptions, "clock">,
+  options: Omit<LocalAppOptions, "clock">,
   body: (app: ActantApp, clock: ManualClock) => Promise<void>,
 ): Promise<void> {
   const clock = new ManualClock();

@@ -19,6 +19,27 @@ describe("Options the code does not know are errors", () => {
     assert.throws(() => new ActantApp("opts", "memory" as never), { name: "TypeError" });
   });
 
+  test("new ActantApp() refuses a mix of modes: a client given a local app's option, a local app given a client's", () => {
+    const address = "/ip4/127.0.0.1/tcp/1/ws/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN";
+    for (const option of ["concurrency", "durability", "dataDir", "checkpointInterval", "keepResults", "listen"]) {
+      const value = option === "durability" ? "sync" : option === "dataDir" ? "./d" : option === "listen" ? [] : 4;
+      assert.throws(() => new ActantApp("mix", { address, [option]: value } as never), (error: Error) => {
+        assert.equal(error.name, "TypeError");
+        assert.match(error.message, new RegExp(`option ${option} does not apply to a client`));
+        return true;
+      });
+    }
+    assert.throws(() => new ActantApp("mix", { reconnect: { retries: 1 } } as never), /reconnect applies to a client/);
+    // Malformed addresses are refused at construction, before any network code loads.
+    for (const bad of ["", "/ip4/127.0.0.1/tcp/1/ws", "/ip4/127.0.0.1/tcp/1/ws/p2p/not-a-peer", "p2p://x", 42]) {
+      assert.throws(() => new ActantApp("mix", { address: bad as string }), { name: "TypeError" }, String(bad));
+    }
+    // A client does not join and keeps no data directory.
+    const client = new ActantApp("mix", { address });
+    assert.throws(() => client.useDataDir("./d"), /keeps no data directory/);
+    return assert.rejects(client.join(), /cannot join as a worker/).then(() => client.close());
+  });
+
   test("task and backoff options: a misspelt retries or backoff field is refused", () => {
     const app = new ActantApp("opts_task", { durability: "memory" });
     refuses(() => app.task("t", () => 1, { retires: 3 } as never), "retires", "retries");

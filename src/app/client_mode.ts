@@ -1,6 +1,6 @@
 /**
- * Client mode: an app built with `{ address }` runs nothing itself; it submits to the worker at
- * that address, which owns the work, and waits for the answers, across restarts of that worker.
+ * The network side of client mode, loaded on demand by the client engine: the connection to the
+ * worker that owns what the client submits, kept across restarts of that worker.
  *
  * @module
  */
@@ -16,24 +16,9 @@ import {
   requestStatus,
   TASKS_PROTOCOL,
 } from "../cluster/mod.ts";
-import { type Clock, InvalidWorkflowError, systemClock } from "../common/mod.ts";
+import type { Clock } from "../common/mod.ts";
 import { createNetNode, type NetNode, parsePeerAddress, parsePeerUrl, PeerUnreachableError } from "../net/mod.ts";
-import type { AnyStep, RunHandle, TaskRegistry } from "../task/mod.ts";
-import { compile, isStep } from "../workflow/mod.ts";
-import { type ActantAppOptions, describeInput } from "./options.ts";
-import { LookupHandle } from "./record_handle.ts";
-
-/** The connection of an app given `{ address }`; none otherwise (where `reconnect` is then a mistake). */
-export function clientConnection(options: ActantAppOptions): ClientConnection | undefined {
-  if (options.address === undefined) {
-    if (options.reconnect !== undefined) {
-      throw new TypeError(`option reconnect applies to a client (an app given { address }); this app has no address`);
-    }
-    return undefined;
-  }
-  const { clock = systemClock, secret, bootstrap, reconnect, random } = options;
-  return new ClientConnection(options.address, { clock, secret, bootstrap, reconnect, random });
-}
+import type { AnyStep, RunHandle } from "../task/mod.ts";
 
 /** What a client-mode app is given. */
 export interface ClientConnectionOptions {
@@ -60,6 +45,7 @@ export class ClientConnection {
   /** The peer id of a `p2p://<id>` address, found through the bootstrap peers. */
   readonly #peerId: string | undefined;
   #connected: Promise<{ node: NetNode; client: RemoteClient }> | undefined;
+  #client: RemoteClient | undefined;
 
   constructor(address: string, options: ClientConnectionOptions) {
     const { clock, secret, bootstrap = [] } = options;
@@ -69,7 +55,9 @@ export class ClientConnection {
     // An address without /p2p/<id> is a TypeError now, not at first use.
     if (this.#peerId === undefined) parsePeerAddress(address);
     else if (bootstrap.length === 0) {
-      throw new TypeError(`address "${address}" names a peer but not where it listens: give bootstrap addresses to find it through`);
+      throw new TypeError(
+        `address "${address}" names a peer but not where it listens: give bootstrap addresses to find it through`,
+      );
     }
     for (const peer of bootstrap) parsePeerAddress(peer, "bootstrap address");
     this.#bootstrap = bootstrap;
@@ -100,6 +88,7 @@ export class ClientConnection {
           reconnect: this.#reconnect,
           random: this.#random,
         });
+        this.#client = client;
         return { node, client };
       } catch (error) {
         await node.stop();
@@ -124,31 +113,23 @@ export class ClientConnection {
       if (found !== undefined) return found;
     }
     if (direct !== undefined) return direct;
-    throw new PeerUnreachableError(this.address, `none of the bootstrap peers (${this.#bootstrap.join(", ")}) knows peer ${peerId}`);
+    throw new PeerUnreachableError(
+      this.address,
+      `none of the bootstrap peers (${this.#bootstrap.join(", ")}) knows peer ${peerId}`,
+    );
   }
 
-  /**
-   * Checks what can be checked here (a workflow's shape, tasks this app registers,
-   * serializability), then submits `step` under `id`; names this app does not register are the
-   * worker's to judge.
-   */
-  submitStep<T>(step: unknown, id: string, registry: TaskRegistry): RunHandle<T> {
-    if (!isStep(step)) {
-      throw new InvalidWorkflowError(`submit() expects a signature (task.s()) or a workflow, got ${describeInput(step)}`);
-    }
-    compile(step, (name) => registry.has(name) ? registry.get(name) : { name, fn: () => {}, options: {} });
-    return this.submit<T>(id, step);
-  }
-
-  /** Submits `step` under `id` to the worker; the handle is returned at once. */
+  /** Submits `step` under `id` to the worker, once connected; the handle is the remote run's. */
   submit<T>(id: string, step: AnyStep): RunHandle<T> {
-    const submitted = this.connect().then(({ client }) => ({ handle: client.submit<T>(id, step) }));
-    submitted.catch(() => {});
-    return new LookupHandle<T>(id, this.#clock, () => submitted);
+    if (this.#client === undefined) throw new TypeError(`submit() before the connection to ${this.address} is up`);
+    return this.#client.submit<T>(id, step);
   }
 
   /** Creates an actor in the cluster: the worker owns it and places it on a member. */
-  async createActor<C extends ActorClass>(definition: ActorDefinition<C>, options: { args?: unknown[]; name?: string } = {}): Promise<ActorRef<C>> {
+  async createActor<C extends ActorClass>(
+    definition: ActorDefinition<C>,
+    options: { args?: unknown[]; name?: string } = {},
+  ): Promise<ActorRef<C>> {
     const { client } = await this.connect();
     return await createRemoteActor(client, definition, options, this.#clock);
   }

@@ -129,7 +129,11 @@ export class DurableState {
   #finishWorkflow(e: Fields & { type: string; id: string }): void {
     const record = this.workflows.get(e.id);
     if (record === undefined || record.status !== "running") return;
-    record.status = e.type === "workflow.succeeded" ? "succeeded" : e.type === "workflow.failed" ? "failed" : "cancelled";
+    record.status = e.type === "workflow.succeeded"
+      ? "succeeded"
+      : e.type === "workflow.failed"
+      ? "failed"
+      : "cancelled";
     record.result = e.result as Encoded | undefined;
     record.error = e.error as ErrorRecord | undefined;
     record.nodes = {};
@@ -139,7 +143,12 @@ export class DurableState {
   #applyActor(e: Fields & { type: string; id: string }): boolean {
     if (e.type === "actor.created") {
       if (!this.actors.has(e.id)) {
-        this.actors.set(e.id, { actor: e.actor as string, name: e.name as string | undefined, args: e.args as Encoded, entries: [] });
+        this.actors.set(e.id, {
+          actor: e.actor as string,
+          name: e.name as string | undefined,
+          args: e.args as Encoded,
+          entries: [],
+        });
       }
       return true;
     }

@@ -6,4 +6,5 @@
 export * from "./actant_app.ts";
 export * from "./options.ts";
 export * from "./cluster_status.ts";
+export type { AppStats } from "./engine.ts";
 export { isActantApp } from "./brand.ts";

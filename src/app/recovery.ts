@@ -50,7 +50,9 @@ export class Recovery {
   /** Notes what the log left unfinished: tasks, workflows and actors to bring back. */
   collect(state: DurableState): void {
     for (const [id, record] of state.tasks) if (record.status === "pending") this.#waitingTasks.push([id, record]);
-    for (const [id, record] of state.workflows) if (record.status === "running") this.#waitingWorkflows.push([id, record]);
+    for (const [id, record] of state.workflows) {
+      if (record.status === "running") this.#waitingWorkflows.push([id, record]);
+    }
     for (const entry of state.actors) this.#waitingActors.push(entry);
   }
 
@@ -75,7 +77,9 @@ export class Recovery {
     const { scheduler, registry, journal } = this.#options;
     this.#waitingTasks = this.#waitingTasks.filter(([id, record]) => {
       if (!registry.has(record.task)) return true;
-      this.#options.track(scheduler.submit(registry.get(record.task), record.args, { journaled: true, recoveredId: id }));
+      this.#options.track(
+        scheduler.submit(registry.get(record.task), record.args, { journaled: true, recoveredId: id }),
+      );
       return false;
     });
     this.#waitingWorkflows = this.#waitingWorkflows.filter(([id, record]) => {

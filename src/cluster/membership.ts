@@ -14,10 +14,9 @@ import { type Clock, systemClock, type TimerHandle } from "../common/mod.ts";
 import type { NetNode } from "../net/mod.ts";
 import { MAX_ANNOUNCEMENT_BYTES, type MemberAnnouncement, parseAnnouncement } from "./announcement.ts";
 
-/** Default time between two heartbeats. */
-export const DEFAULT_HEARTBEAT_MS = 1_000;
-/** Default silence after which a member is taken as gone. */
-export const DEFAULT_FAIL_AFTER_MS = 3_500;
+import { DEFAULT_FAIL_AFTER_MS, DEFAULT_HEARTBEAT_MS } from "./timing.ts";
+
+export { DEFAULT_FAIL_AFTER_MS, DEFAULT_HEARTBEAT_MS };
 
 /** A member as this peer last heard of it. */
 export interface Member {

@@ -1,0 +1,42 @@
+/**
+ * The check a client's address gets when the app is built, without loading libp2p (the full
+ * parse, multiaddr and peer id, comes when the client connects).
+ *
+ * @module
+ */
+
+/** A peer id as text: base58btc (`12D3KooW…`, `Qm…`) or a base32 CID (`bafz…`). */
+const PEER_ID_TEXT = /^(?:[1-9A-HJ-NP-Za-km-z]{32,128}|b[a-z2-7]{40,128})$/;
+const EXAMPLE = "/ip4/127.0.0.1/tcp/4001/ws/p2p/12D3KooW…";
+
+/**
+ * Checks that `address` can name a peer: a multiaddr ending in `/p2p/<id>`, or `p2p://<id>`
+ * (which needs `bootstrap` addresses to be found through).
+ *
+ * @throws {TypeError} naming the address and what was expected.
+ */
+export function checkClientAddress(address: unknown, bootstrap: readonly string[] | undefined): string {
+  if (typeof address !== "string" || address === "") {
+    throw new TypeError(`address must be a multiaddr with /p2p/<peer id> (e.g. ${EXAMPLE}), got ${String(address)}`);
+  }
+  if (address.startsWith("p2p://")) {
+    const peerId = address.slice("p2p://".length);
+    if (!PEER_ID_TEXT.test(peerId)) {
+      throw new TypeError(`address "${address}" names "${peerId}", which is not a peer id`);
+    }
+    if (bootstrap === undefined || bootstrap.length === 0) {
+      throw new TypeError(
+        `address "${address}" names a peer but not where it listens: give bootstrap addresses to find it through`,
+      );
+    }
+    return address;
+  }
+  const peerId = /\/p2p\/([^/]+)\/?$/.exec(address)?.[1];
+  if (!address.startsWith("/") || peerId === undefined) {
+    throw new TypeError(
+      `address "${address}" has no /p2p/<peer id>, so the peer cannot be authenticated; expected e.g. ${EXAMPLE}`,
+    );
+  }
+  if (!PEER_ID_TEXT.test(peerId)) throw new TypeError(`address "${address}" names "${peerId}", which is not a peer id`);
+  return address;
+}

@@ -1,0 +1,167 @@
+/**
+ * Client mode: an app built with `{ address }` runs nothing itself; it submits to the worker at
+ * that address, which owns the work. What can be checked here (a workflow's shape, the tasks
+ * this app registers, serializability) is checked at once; the network (libp2p and the cluster's
+ * protocols, in `client_mode.ts`) loads on the first call that needs it.
+ *
+ * @module
+ */
+import {
+  type ActorClass,
+  type ActorDefinition,
+  type ActorOptions,
+  type ActorRef,
+  type CreateActorArgs,
+  defineActor,
+} from "../actor/mod.ts";
+import type { ClusterMember } from "../cluster/mod.ts";
+import { reconnectPolicy } from "../cluster/reconnect.ts";
+import {
+  type Clock,
+  type DataDirError,
+  DuplicateNameError,
+  IdGenerator,
+  InvalidWorkflowError,
+  systemClock,
+} from "../common/mod.ts";
+import {
+  type AnyStep,
+  isSignature,
+  type RunHandle,
+  type RunnableStep,
+  type TaskDefinition,
+  type TaskFunction,
+  type TaskOptions,
+  TaskRegistry,
+} from "../task/mod.ts";
+import { compile, isStep, type WorkflowGraph } from "../workflow/mod.ts";
+import type { ClientAppOptions } from "./app_options.ts";
+import { checkClientAddress } from "./client_address.ts";
+import type { ClientConnection } from "./client_mode.ts";
+import type { AppEngine, AppStats } from "./engine.ts";
+import { describeInput } from "./options.ts";
+import { LookupHandle } from "./record_handle.ts";
+
+/** The engine of an app given `{ address }`. */
+export class ClientEngine implements AppEngine {
+  readonly durability = "memory" as const;
+  readonly #name: string;
+  readonly #options: ClientAppOptions;
+  readonly #clock: Clock;
+  readonly #ids = new IdGenerator();
+  readonly #registry = new TaskRegistry();
+  readonly #actorNames = new Set<string>();
+  #connection: Promise<ClientConnection> | undefined;
+  #closed = false;
+
+  constructor(name: string, options: ClientAppOptions) {
+    this.#name = name;
+    checkClientAddress(options.address, options.bootstrap);
+    // Checked now, not at first use (cluster/reconnect.ts is plain code: it loads no network).
+    reconnectPolicy(options.reconnect);
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  /** The connection (built once, its module loaded then); a bad address rejects it with a `TypeError`. */
+  #connect(): Promise<ClientConnection> {
+    this.#connection ??= import("./client_mode.ts").then(async ({ ClientConnection }) => {
+      const { address, secret, bootstrap, reconnect, random } = this.#options;
+      const connection = new ClientConnection(address, { clock: this.#clock, secret, bootstrap, reconnect, random });
+      await connection.connect();
+      return connection;
+    });
+    return this.#connection;
+  }
+
+  async start(): Promise<void> {
+    await this.#connect();
+  }
+
+  registerTask(name: string, fn: TaskFunction, options?: TaskOptions): TaskDefinition {
+    return this.#registry.register(name, fn, options);
+  }
+
+  registerActor<C extends ActorClass>(name: string, cls: C, options?: ActorOptions): ActorDefinition<C> {
+    const definition = defineActor(name, cls, options);
+    if (this.#actorNames.has(name)) throw new DuplicateNameError("actor", name);
+    this.#actorNames.add(name);
+    return definition;
+  }
+
+  /** Checks what can be checked here, then submits; names this app does not register are the worker's to judge. */
+  submit<Out>(step: RunnableStep<Out>, id: string | undefined): RunHandle<Out> {
+    if (this.#closed) throw new TypeError(`App "${this.#name}" is closed`);
+    if (!isStep(step)) {
+      throw new InvalidWorkflowError(
+        `submit() expects a signature (task.s()) or a workflow, got ${describeInput(step)}`,
+      );
+    }
+    compile(step, (name) => this.#registry.has(name) ? this.#registry.get(name) : { name, fn: () => {}, options: {} });
+    const runId = id ?? this.#ids.next(isSignature(step) ? "t" : "wf");
+    const submitted = this.#connect().then((connection) => ({
+      handle: connection.submit<Out>(runId, step as AnyStep),
+    }));
+    submitted.catch(() => {});
+    return new LookupHandle<Out>(runId, this.#clock, () => submitted);
+  }
+
+  compile(step: RunnableStep<unknown>): WorkflowGraph {
+    if (!isStep(step)) {
+      throw new InvalidWorkflowError(
+        `submit() expects a signature (task.s()) or a workflow, got ${describeInput(step)}`,
+      );
+    }
+    return compile(step, (name) => this.#registry.get(name));
+  }
+
+  join(): Promise<ClusterMember> {
+    return Promise.reject(
+      new TypeError(`App "${this.#name}" is a client of ${this.#options.address}: it cannot join as a worker`),
+    );
+  }
+
+  getResult<T>(kind: "task" | "workflow", id: string): RunHandle<T> {
+    const refusal = new TypeError(
+      `get${kind === "task" ? "Result" : "Workflow"}("${id}") looks in this app's own log, and a client keeps none: ` +
+        `submit under the same id (submit(step, { id })) to attach to the run its worker owns`,
+    );
+    return new LookupHandle<T>(id, this.#clock, () => Promise.reject(refusal));
+  }
+
+  async createActor<C extends ActorClass>(
+    definition: ActorDefinition<C>,
+    ...options: CreateActorArgs<C>
+  ): Promise<ActorRef<C>> {
+    const connection = await this.#connect();
+    return await connection.createActor(definition, options[0] as { args?: unknown[]; name?: string });
+  }
+
+  async getActor<C extends ActorClass>(definition: ActorDefinition<C>, nameOrId: string): Promise<ActorRef<C>> {
+    const connection = await this.#connect();
+    return await connection.getActor(definition, nameOrId);
+  }
+
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  stats(): AppStats {
+    return { queued: 0, running: 0, submitted: 0, succeeded: 0, failed: 0, cancelled: 0, actors: 0, concurrency: 0 };
+  }
+
+  useDataDir(): void {
+    throw new TypeError(`App "${this.#name}" is a client of ${this.#options.address}: it keeps no data directory`);
+  }
+
+  dataDirLost(): Promise<DataDirError> {
+    return new Promise(() => {});
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const connection = await this.#connection?.catch(() => undefined);
+    await connection?.close();
+  }
+}
