@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { checkOptionKeys, type Clock } from "../common/mod.ts";
+import { checkOptionKeys } from "../common/mod.ts";
 import { runtimeName } from "../runtime/mod.ts";
 import { checkRunId } from "./run_index.ts";
 import type { Durability } from "./storage.ts";
