@@ -6,6 +6,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { normalise } from "./support/rendering.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const TIMEOUT_MS = 30_000;
@@ -22,22 +23,17 @@ function commandFor(file: string): [string, string[]] {
 function runExample(file: string): Promise<string> {
   const [command, args] = commandFor(file);
   return new Promise((resolve, reject) => {
-    execFile(command, args, { cwd: root, timeout: TIMEOUT_MS, env: { ...process.env, NO_COLOR: "1" } }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${command} ${args.join(" ")} failed: ${error.message}\n${stderr}`, { cause: error }));
-      else resolve(stdout);
-    });
+    execFile(
+      command,
+      args,
+      { cwd: root, timeout: TIMEOUT_MS, env: { ...process.env, NO_COLOR: "1" } },
+      (error, stdout, stderr) => {
+        if (error) {
+          reject(new Error(`${command} ${args.join(" ")} failed: ${error.message}\n${stderr}`, { cause: error }));
+        } else resolve(stdout);
+      },
+    );
   });
-}
-
-/** One line, double quotes, single spaces, no trailing comma: `{ gpt: "v1.0", bert: "v2.0" }`. */
-function normalise(rendering: string): string {
-  return rendering
-    .replaceAll("'", '"')
-    .replace(/\s+/g, " ")
-    .replace(/,\s*}/g, " }")
-    .replace(/{\s*/g, "{ ")
-    .replace(/\s*}/g, " }")
-    .trim();
 }
 
 describe("Examples", { timeout: TIMEOUT_MS + 5_000 }, () => {
@@ -51,7 +47,9 @@ describe("Examples", { timeout: TIMEOUT_MS + 5_000 }, () => {
     assert.equal(normalise(stdout), '{ gpt: "v1.0", bert: "v2.0" }');
   });
 
-  it("examples/cluster.ts runs the seed's examples on two joined workers through a client", { timeout: TIMEOUT_MS + 5_000 }, async () => {
+  it("examples/cluster.ts runs the seed's examples on two joined workers through a client", {
+    timeout: TIMEOUT_MS + 5_000,
+  }, async () => {
     const stdout = await runExample("examples/cluster.ts");
     assert.equal(normalise(stdout), normalise('Report: sentiment=0.8\n30\n{ gpt: "v1.0" }'));
   });
