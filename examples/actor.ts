@@ -1,5 +1,5 @@
 // The seed's second example: a stateful actor behind a typed proxy.
-// Run: node examples/actor.ts | deno run examples/actor.ts | bun examples/actor.ts
+// Run: node examples/actor.ts | deno run -RWE --allow-ffi examples/actor.ts | bun examples/actor.ts
 import { ActantApp } from "../mod.ts";
 
 const app = new ActantApp("my_app");

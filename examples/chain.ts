@@ -1,5 +1,5 @@
 // The seed's first example: a chain whose steps pass data along.
-// Run: node examples/chain.ts | deno run examples/chain.ts | bun examples/chain.ts
+// Run: node examples/chain.ts | deno run -RWE --allow-ffi examples/chain.ts | bun examples/chain.ts
 import { ActantApp, chain } from "../mod.ts";
 
 const app = new ActantApp("my_app");
