@@ -36,7 +36,7 @@ describe("Lazy loading of the network stack and LMDB", () => {
       `loaded: ${memory.join(", ")}`,
     );
     assert.ok(memory.includes("superjson"), `loaded: ${memory.join(", ")}`);
-    await withTempDir("actant-lazy-", async (dir) => {
+    await withTempDir("lazy", async (dir) => {
       const durable = await packagesLoaded("durable", join(dir, "data"));
       assert.deepEqual(durable.filter((name) => NETWORK.test(name)), [], `loaded: ${durable.join(", ")}`);
       assert.ok(durable.includes("lmdb"), `loaded: ${durable.join(", ")}`);

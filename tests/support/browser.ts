@@ -20,11 +20,21 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
  */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`${CHROMIUM_PATH} not found: install it with \`apt-get update && apt-get install -y chromium\` (.ci/run does this in CI)`);
+    throw new Error(
+      `${CHROMIUM_PATH} not found: install it with \`apt-get update && apt-get install -y chromium\` (.ci/run does this in CI)`,
+    );
   }
   return await chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
     timeout: 30_000,
   });
 }
@@ -62,10 +72,15 @@ export interface FileServer extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-/** Serves `files` (by path, e.g. `/index.html`) on 127.0.0.1 at a free port; anything else is a 404. */
-export async function serveFiles(files: Record<string, ServedFile>): Promise<FileServer> {
+/**
+ * Serves `files` (by path, e.g. `/index.html`) on 127.0.0.1 at a free port; anything else is a
+ * 404. Every path asked for is pushed to `requested`, when given (what a page really loaded).
+ */
+export async function serveFiles(files: Record<string, ServedFile>, requested?: string[]): Promise<FileServer> {
   const server = createServer((request, response) => {
-    const file = files[new URL(request.url ?? "/", "http://127.0.0.1").pathname];
+    const path = new URL(request.url ?? "/", "http://127.0.0.1").pathname;
+    requested?.push(path);
+    const file = files[path];
     if (file === undefined) {
       response.writeHead(404).end();
       return;
