@@ -54,7 +54,10 @@ let loading: Promise<LmdbModule> | undefined;
  * @throws {StorageError} when the runtime cannot load it (a browser, or the package is missing).
  */
 export function loadLmdb(): Promise<LmdbModule> {
-  loading ??= importModule<LmdbModule>("lmdb").catch((cause: unknown) => {
+  loading ??= importModule<LmdbModule>("lmdb").catch((cause: unknown) =>
+    // Deno running the package from JSR has no package.json mapping "lmdb": ask npm for it.
+    runtimeName() === "deno" ? importModule<LmdbModule>("npm:lmdb@^3.5.6") : Promise.reject(cause)
+  ).catch((cause: unknown) => {
     loading = undefined; // let a later call retry, e.g. after the package is installed
     throw new StorageError(
       `Cannot load the lmdb package on ${runtimeName()}: ${describe(cause)}; ` +
@@ -64,4 +67,3 @@ export function loadLmdb(): Promise<LmdbModule> {
   });
   return loading;
 }
-
