@@ -1,43 +1,15 @@
-// Running code in a real browser for the tests: Debian's headless Chromium driven by
-// playwright-core, esbuild bundles of test entry points, and a loopback HTTP server to load them
+// Running code in a real browser for the tests: headless Chromium from npm (./chromium.ts) driven
+// by playwright-core, esbuild bundles of test entry points, and a loopback HTTP server to load them
 // from. Pages are served from http://127.0.0.1 rather than opened as about:blank: a loopback
 // origin is a secure context (crypto.randomUUID, crypto.subtle), as an app served over https is.
-import { existsSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { build, stop } from "esbuild";
-import { type Browser, chromium } from "playwright-core";
 
-/** Where Debian's `chromium` package puts the browser (`npx playwright install` cannot download one here). */
-export const CHROMIUM_PATH = "/usr/bin/chromium";
+export { launchChromium } from "./chromium.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-
-/**
- * Launches headless Chromium. Throws, rather than letting the caller skip, when it is not
- * installed: a browser test that silently skips proves nothing.
- */
-export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(
-      `${CHROMIUM_PATH} not found: install it with \`apt-get update && apt-get install -y chromium\` (.ci/run does this in CI)`,
-    );
-  }
-  return await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-    timeout: 30_000,
-  });
-}
 
 /** `entry` (a path or file URL) and everything it imports, as one ES module for the browser. */
 export async function bundleForBrowser(entry: string | URL): Promise<string> {
