@@ -225,11 +225,13 @@ const ms = (value: number) => `${fmt(value, value < 100 ? 1 : 0)} ms`;
 const kb = (bytes: number) => `${fmt(bytes / 1024, 1)} KB`;
 const chunks = (n: number) => `${n} chunk${n === 1 ? "" : "s"}`;
 const line = (cells: string[]) => console.log(`| ${cells.join(" | ")} |`);
+/** A table's rule line, as the README writes it: `text` columns first, the rest right-aligned. */
+const rule = (text: number, numbers: number) => console.log(`|${"---|".repeat(text)}${"---:|".repeat(numbers)}`);
 const rtNames = Object.keys(RUNTIMES) as RuntimeName[];
 console.log(`\nStart-up, spawn → exit, ${rounds} rounds (+${WARMUP_ROUNDS} warm-up), commit ${commit}; ${built}`);
 console.log(`${versions.node}, ${versions.deno}, bun ${versions.bun}; ${fmt(elapsedS, 0)} s in all\n`);
 line(["scenario", "runtime", "median", "p90", "min", "max", "over bare", "import in process", "task in process"]);
-line(["---", "---", ...Array(7).fill("---:")]);
+rule(2, 7);
 const maybe = (value: number | null) => (value === null ? "" : ms(value));
 for (const r of rows) {
   const wall = [r.median, r.p90, r.min, r.max].map(ms);
@@ -246,7 +248,7 @@ line([
   `Bun ${major(versions.bun)}`,
   "target",
 ]);
-line(["---", "---:", "---:", "---:", "---:"]);
+rule(1, 4);
 for (const { mode, readme } of MODES) {
   const cells = rtNames.map((rt) => {
     const r = row(mode, rt);
@@ -258,14 +260,9 @@ line(["Actant's import ÷ BullMQ's, each over bare", ...rtNames.map((rt) => `${f
 line(["the same, from the fastest runs", ...rtNames.map((rt) => `${fmt(ratios.min[rt], 1)}×`), "≤ 1×"]);
 
 console.log("");
-line([
-  `browser bundle (esbuild, minified, ${chunks(bundle.chunks)})`,
-  "minified",
-  "gzip",
-  "of it libp2p, @libp2p, @chainsafe",
-]);
-line(["---", "---:", "---:", "---:"]);
+line(["browser bundle", "minified", "gzip", "of it libp2p, `@libp2p/*`, `@chainsafe/*`"]);
+rule(1, 3);
 const sizes = (s: Sizes) => [kb(s.minified), kb(s.gzip), kb(s.libp2p)];
 line([`local-mode page: entry + static imports (${chunks(bundle.localChunks.length)})`, ...sizes(bundle.localPage)]);
-line(["all chunks", ...sizes(bundle.all)]);
+line([`all chunks (${chunks(bundle.chunks)})`, ...sizes(bundle.all)]);
 for (const text of notes) console.log(`\nnote: ${text}`);
