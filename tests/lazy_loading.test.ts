@@ -1,8 +1,8 @@
 /**
  * A local-mode app loads no network stack: the client and worker engines, with `net/` and
  * `cluster/` (libp2p, gossipsub, Noise), are imported on demand, and LMDB only by a durable app.
- * Checked two ways: what a Node process really loads (module hooks), and what a browser bundle's
- * entry pulls in statically (esbuild's metafile, with the dynamic imports split into chunks).
+ * Checked here as what a Node process really loads (module hooks); what a browser page loads is
+ * checked in browser_local.test.ts (esbuild's metafile of a split bundle, and the page's requests).
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -10,7 +10,6 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { build, stop } from "esbuild";
 import { withTempDir } from "./support/temp_dir.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -44,47 +43,5 @@ describe("Lazy loading of the network stack and LMDB", () => {
     const client = await packagesLoaded("client");
     assert.ok(client.includes("libp2p"), `loaded: ${client.join(", ")}`);
     assert.equal(client.includes("lmdb"), false, `loaded: ${client.join(", ")}`);
-  });
-
-  it("a browser bundle of mod.ts holds no network module in its entry or the chunks it imports statically", async () => {
-    try {
-      const result = await build({
-        entryPoints: [join(root, "mod.ts")],
-        absWorkingDir: root,
-        platform: "browser",
-        bundle: true,
-        splitting: true,
-        format: "esm",
-        minify: true,
-        write: false,
-        outdir: join(root, ".scratch", "lazy-bundle"),
-        metafile: true,
-        logLevel: "silent",
-      });
-      const outputs = result.metafile.outputs;
-      const entry = Object.keys(outputs).find((path) => outputs[path].entryPoint === "mod.ts");
-      assert.ok(entry !== undefined, `outputs: ${Object.keys(outputs).join(", ")}`);
-      // What a local-mode page loads: the entry and, transitively, its static imports.
-      const loaded = new Set<string>();
-      const pending = [entry];
-      while (pending.length > 0) {
-        const path = pending.pop()!;
-        if (loaded.has(path)) continue;
-        loaded.add(path);
-        for (const link of outputs[path].imports) if (link.kind === "import-statement") pending.push(link.path);
-      }
-      const packageOf = (input: string) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1];
-      const inputsOf = (paths: Iterable<string>) => [...paths].flatMap((path) => Object.keys(outputs[path].inputs));
-      const staticPackages = new Set(inputsOf(loaded).map(packageOf).filter((name) => name !== undefined));
-      assert.deepEqual([...staticPackages].filter((name) => NETWORK.test(name!)), [], [...staticPackages].join(", "));
-      assert.ok(inputsOf(loaded).includes("src/app/local_engine.ts"));
-      // The network stack is in the bundle, in the chunks loaded on demand: the check checks something.
-      const lazy = Object.keys(outputs).filter((path) => !loaded.has(path));
-      const lazyPackages = new Set(inputsOf(lazy).map(packageOf));
-      assert.ok(lazyPackages.has("libp2p"), [...lazyPackages].join(", "));
-      assert.ok(inputsOf(lazy).includes("src/app/client_mode.ts"));
-    } finally {
-      await stop();
-    }
   });
 });
