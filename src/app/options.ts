@@ -84,6 +84,8 @@ export interface JoinClusterOptions {
   /** Heartbeat period and the silence after which a member is gone, in ms. */
   heartbeatMs?: number;
   failAfterMs?: number;
+  /** Told where attempts are placed, which fail, and which other owners place here (for logs; see `MemberEvent`). */
+  onEvent?: (event: import("../cluster/member_events.ts").MemberEvent) => void;
 }
 
 /** Options of `ActantApp.submit`. */
@@ -101,7 +103,7 @@ const APP_OPTIONS: readonly (keyof ActantAppOptions)[] = [
   "address", "secret", "reconnect", "listen", "bootstrap",
 ];
 const JOIN_OPTIONS: readonly (keyof JoinClusterOptions)[] = [
-  "listen", "bootstrap", "secret", "nodeId", "concurrency", "privateKey", "heartbeatMs", "failAfterMs",
+  "listen", "bootstrap", "secret", "nodeId", "concurrency", "privateKey", "heartbeatMs", "failAfterMs", "onEvent",
 ];
 
 /** `options` of `new ActantApp()`, checked to hold only known options (a `TypeError` names the stranger). */
