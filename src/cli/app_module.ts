@@ -47,7 +47,7 @@ export async function loadAppModule(path: string): Promise<ActantApp> {
     module = await importModule<Record<string, unknown>>(moduleUrl(resolved));
   } catch (error) {
     const shown = error instanceof Error && typeof error.stack === "string" && error.stack !== ""
-      ? (error.stack.includes(error.message) ? error.stack : `${describe(error)}\n${error.stack}`)
+      ? userStack(error.stack.includes(error.message) ? error.stack : `${describe(error)}\n${error.stack}`)
       : describe(error);
     throw new AppModuleError(resolved, `The app module ${named} threw while loading:\n${shown}`, { cause: error });
   }
@@ -58,6 +58,18 @@ export async function loadAppModule(path: string): Promise<ActantApp> {
     `The app module ${named} ${withoutApp(module, app)}; export it: ` +
       `\`export default app\` (or \`export const app = …\`), where app = new ActantApp("<name>") registers the tasks and actors`,
   );
+}
+
+/** The CLI's own folder, as stack frames name it (a path or a file URL). */
+const CLI_DIR = new URL(".", import.meta.url);
+
+/** A stack without the frames of the runtime's loader and of this CLI: what is left is the user's. */
+function userStack(stack: string): string {
+  return stack.split("\n").filter((line) => {
+    const frame = /^\s+at /.test(line);
+    return !frame ||
+      !(line.includes("node:internal") || line.includes(CLI_DIR.href) || line.includes(CLI_DIR.pathname));
+  }).join("\n");
 }
 
 /** What the module offers instead of an app. */

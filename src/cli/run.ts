@@ -57,7 +57,11 @@ export async function runActant(argv: readonly string[], output: CliOutput): Pro
       return 2;
     }
     const code = (error as { code?: unknown } | null)?.code;
-    output.err(`actant ${command?.name ?? ""}: ${describe(error)}${typeof code === "string" ? ` (${code})` : ""}`);
+    const text = describe(error);
+    // The code goes after a one-line message; a message of many lines (a stack) ends as it is.
+    output.err(
+      `actant ${command?.name ?? ""}: ${text}${typeof code === "string" && !text.includes("\n") ? ` (${code})` : ""}`,
+    );
     return 1;
   }
 }
