@@ -37,6 +37,8 @@ export interface WorkerProcess {
   address: string;
   /** Everything it printed so far. */
   output(): string;
+  /** What it printed on stdout so far (its log). */
+  stdout(): string;
   /** Sends SIGTERM and waits for the process to exit. */
   stop(): Promise<void>;
 }
@@ -50,6 +52,8 @@ export async function startWorker(args: string[], runtime?: Runtime): Promise<Wo
   const child = spawn(executable, argv(["worker", ...args], runtime === undefined ? isDeno : runtime === "deno"), {
     stdio: ["ignore", "pipe", "pipe"],
   });
+  let stdout = "";
+  child.stdout!.on("data", (chunk: Buffer) => void (stdout += chunk));
   const { address, output } = await listeningAddress(child);
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -57,7 +61,7 @@ export async function startWorker(args: string[], runtime?: Runtime): Promise<Wo
     child.kill("SIGTERM");
     await exited;
   };
-  return { child, address, stop, output };
+  return { child, address, stop, output, stdout: () => stdout };
 }
 
 /**
