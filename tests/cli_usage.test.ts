@@ -95,7 +95,7 @@ describe("actant on the command line", { timeout: 120_000 }, () => {
     assert.match(bare.stderr, /argument 1 of task "greet", "world", is not JSON .*quoted as JSON, e\.g\. '"world"'/);
   });
 
-  it("submit without --address, without a task, or with a bad address: exit 2, nothing submitted", async () => {
+  it("submit without --address, without a task, or with a bad address (status too): exit 2, nothing submitted", async () => {
     const noAddress = await runCli(["submit", "add", "1", "2"]);
     assert.equal(noAddress.code, 2);
     assert.match(noAddress.stderr, /option --address is required/);
@@ -108,6 +108,9 @@ describe("actant on the command line", { timeout: 120_000 }, () => {
     const garbage = await runCli(["submit", "--address", "nope", "add"]);
     assert.equal(garbage.code, 2);
     assert.match(garbage.stderr, /option --address: address "nope" is not a multiaddr/);
+    const status = await runCli(["status", "--address", "/ip4/127.0.0.1/tcp/9/ws"]);
+    assert.equal(status.code, 2);
+    assert.match(status.stderr, /^actant status: option --address: .*has no \/p2p\/<peer id>/m);
   });
 
   it("worker --concurrency 0 and a missing --secret-file are usage errors; exit 2", async () => {
