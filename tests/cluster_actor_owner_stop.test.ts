@@ -146,7 +146,7 @@ describe("actor calls through an owner stopped and resumed (real processes)", { 
       assert.deepEqual(refused, [], "no call failed but for a client connection that broke");
       assert.equal(results.at(-1)?.status, "fulfilled", "the actor took calls after the owner resumed");
 
-      assert.match(member.output(), /member left: \S+ \(no heartbeat/, "the member took its owner as gone");
+      assert.match(member.output(), /member left: \S+ \(\S+, no heartbeat/, "the member took its owner as gone");
       assert.equal(await ledger.host(), owner.child.pid, "the actor moved to the owner");
       const state = await ledger.list();
       assertOnce(state, items, acked);

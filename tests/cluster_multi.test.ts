@@ -108,10 +108,10 @@ describe("a cluster of three workers (Node, Deno, Bun) and a client", { timeout:
     assert.equal(busy.code, 1);
     assert.match(busy.stderr, /AddressInUseError/);
     const zero = await runCli(["worker", "--app", appModule, "--concurrency", "0"]);
-    assert.equal(zero.code, 1);
+    assert.equal(zero.code, 2);
     assert.match(zero.stderr, /--concurrency expects an integer > 0/);
     const hasty = await runCli(["worker", "--app", appModule, "--heartbeat-ms", "1000", "--fail-after-ms", "500"]);
-    assert.equal(hasty.code, 1);
+    assert.equal(hasty.code, 2);
     assert.match(hasty.stderr, /--fail-after-ms \(500\) must be longer than the heartbeat/);
   });
 

@@ -35,6 +35,8 @@ export interface JoinClusterOptions {
   /** Heartbeat period and the silence after which a member is gone, in ms. */
   heartbeatMs?: number;
   failAfterMs?: number;
+  /** Told where attempts are placed, which fail, and which other owners place here (for logs; see `MemberEvent`). */
+  onEvent?: (event: import("../cluster/member_events.ts").MemberEvent) => void;
 }
 
 /** Options of `ActantApp.submit`. */
@@ -56,6 +58,7 @@ const JOIN_OPTIONS: readonly (keyof JoinClusterOptions)[] = [
   "privateKey",
   "heartbeatMs",
   "failAfterMs",
+  "onEvent",
 ];
 
 /** The durability of a local or worker app; the browser default is "memory". */

@@ -4,15 +4,26 @@
  * @module
  */
 import { readFileBytes } from "../runtime/files.ts";
-import { envVar } from "../runtime/process.ts";
+import { envVar, resolvePath } from "../runtime/process.ts";
+import { UsageError } from "./args.ts";
 
-/** The secret to use, or `undefined` for an open cluster. A missing or empty file is an error. */
-export async function clusterSecret(secretFile: unknown): Promise<string | undefined> {
+/**
+ * The secret to use, or `undefined` for an open cluster. A missing or empty file is a
+ * {@linkcode UsageError} of `command`.
+ */
+export async function clusterSecret(secretFile: unknown, command: string): Promise<string | undefined> {
   if (typeof secretFile === "string") {
     const bytes = await readFileBytes(secretFile);
-    if (bytes === undefined) throw new TypeError(`--secret-file ${secretFile}: no such file`);
+    if (bytes === undefined) {
+      throw new UsageError(
+        `--secret-file ${secretFile}: no such file (looked for ${resolvePath(secretFile)})`,
+        command,
+      );
+    }
     const text = new TextDecoder().decode(bytes).trim();
-    if (text === "") throw new TypeError(`--secret-file ${secretFile} is empty; put the cluster secret in it`);
+    if (text === "") {
+      throw new UsageError(`--secret-file ${secretFile} is empty; put the cluster secret in it`, command);
+    }
     return text;
   }
   const fromEnv = envVar("ACTANT_SECRET");

@@ -4,16 +4,18 @@
  * @module
  */
 import { clusterStatus, formatStatusTable } from "../app/mod.ts";
-import { parseOptions } from "../runtime/process.ts";
+import { type CommandLine, requiredOption, UsageError } from "./args.ts";
+import { type CommandContext, commandNamed } from "./commands.ts";
 import { clusterSecret } from "./secret_option.ts";
 
-/** Usage text of `actant status`. */
-export const STATUS_USAGE = `Usage: actant status --address <multiaddr with /p2p/<id>> [--json] [--secret-file <path>]`;
-
 /** Prints the status of the cluster reachable at `--address`. */
-export async function statusCommand(args: string[], print: (text: string) => void): Promise<void> {
-  const options = parseOptions(args, { address: { type: "string" }, json: { type: "boolean" }, "secret-file": { type: "string" } });
-  if (typeof options.address !== "string") throw new TypeError(`--address is required\n${STATUS_USAGE}`);
-  const peers = await clusterStatus(options.address, { secret: await clusterSecret(options["secret-file"]) });
-  print(options.json ? JSON.stringify({ peers }, null, 2) : formatStatusTable(peers));
+export async function statusCommand(line: CommandLine, context: CommandContext): Promise<void> {
+  const { values } = line;
+  const address = requiredOption(values, commandNamed("status")!.options, "address", "status");
+  const secret = await clusterSecret(values["secret-file"], "status");
+  const peers = await clusterStatus(address, { secret }).catch((error) => {
+    // clusterStatus throws a TypeError only for a malformed address, before dialling anything.
+    throw error instanceof TypeError ? new UsageError(`option --address: ${error.message}`, "status") : error;
+  });
+  context.print(values.json ? JSON.stringify({ peers }, null, 2) : formatStatusTable(peers));
 }

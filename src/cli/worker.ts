@@ -1,28 +1,22 @@
 /**
  * `actant worker`: loads an app module (which registers its tasks and actor classes), listens,
- * and runs work that clients submit; prints its addresses; shuts down cleanly on SIGINT/SIGTERM.
+ * and runs work that clients submit; logs its addresses and its members; shuts down cleanly on
+ * SIGINT/SIGTERM.
  *
  * @module
  */
-import { ActantApp, DEFAULT_HEARTBEAT_MS } from "../app/mod.ts";
+import { DEFAULT_HEARTBEAT_MS, type JoinClusterOptions } from "../app/mod.ts";
 import { describe } from "../common/mod.ts";
-import { moduleUrl, onShutdownSignal, parseOptions, processId } from "../runtime/process.ts";
+import { onShutdownSignal, processId } from "../runtime/process.ts";
+import { type CommandLine, positiveOption, requiredOption, UsageError } from "./args.ts";
+import { loadAppModule } from "./app_module.ts";
+import { type CommandContext, commandNamed } from "./commands.ts";
+import type { Logger } from "./logger.ts";
 import { clusterSecret } from "./secret_option.ts";
-import { importModule } from "../runtime/import_module.ts";
 
-/** Usage text of `actant worker`. */
-export const WORKER_USAGE = `Usage: actant worker --app <module> [--listen <multiaddr>]... [--bootstrap <multiaddr>]... [--data <dir>]
-                     [--node-id <name>] [--concurrency <n>] [--secret-file <file>] [--heartbeat-ms <ms>] [--fail-after-ms <ms>]
-
-  --app          the app module: its default export (or export "app") is an ActantApp
-  --listen       where to listen, e.g. /ip4/0.0.0.0/tcp/4001/ws (default /ip4/127.0.0.1/tcp/0/ws)
-  --bootstrap    a member of the cluster to join (a multiaddr with /p2p/<id>); none starts a new cluster
-  --data         data directory: the event log and the node's key (default ./.actant/<app name>)
-  --node-id      a readable name for logs and actant status (default worker-<pid>)
-  --concurrency  most task attempts this worker runs at once (default: the app's, 1024)
-  --secret-file  a file holding the cluster secret (or set ACTANT_SECRET): only peers with it connect
-  --heartbeat-ms    time between two membership announcements (default 1000)
-  --fail-after-ms   silence after which a member is taken as gone (default 3500)`;
+/** What the member tells `onEvent` (the CLI sees it through the app's options, not the cluster layer). */
+type MemberEvent = Parameters<NonNullable<JoinClusterOptions["onEvent"]>>[0];
+type MemberRef = Extract<MemberEvent, { kind: "attempt.received" }>["owner"];
 
 /** A running worker: how to stop it, and what settles if its data directory vanishes. */
 export interface RunningWorker {
@@ -31,70 +25,128 @@ export interface RunningWorker {
   lost: Promise<Error>;
 }
 
-/** Runs a worker until a shutdown signal; `log` receives readable lines. */
-export async function runWorker(args: string[], log: (line: string) => void): Promise<RunningWorker> {
-  const options = parseOptions(args, {
-    app: { type: "string" },
-    listen: { type: "string", multiple: true },
-    bootstrap: { type: "string", multiple: true },
-    data: { type: "string" },
-    "node-id": { type: "string" },
-    concurrency: { type: "string" },
-    "secret-file": { type: "string" },
-    "heartbeat-ms": { type: "string" },
-    "fail-after-ms": { type: "string" },
-  });
-  if (typeof options.app !== "string") throw new TypeError(`--app is required\n${WORKER_USAGE}`);
-  const nodeId = typeof options["node-id"] === "string" ? options["node-id"] : `worker-${processId()}`;
-  const concurrency = positiveOption(options, "concurrency");
-  const heartbeatMs = positiveOption(options, "heartbeat-ms");
-  const failAfterMs = positiveOption(options, "fail-after-ms");
+/** Starts a worker as `line` says; `log` gets its lines. */
+export async function runWorker(line: CommandLine, log: Logger): Promise<RunningWorker> {
+  const { values } = line;
+  const appPath = requiredOption(values, commandNamed("worker")!.options, "app", "worker");
+  const nodeId = typeof values["node-id"] === "string" ? values["node-id"] : `worker-${processId()}`;
+  const concurrency = positiveOption(values, "concurrency", "worker");
+  const heartbeatMs = positiveOption(values, "heartbeat-ms", "worker");
+  const failAfterMs = positiveOption(values, "fail-after-ms", "worker");
   if (failAfterMs !== undefined && failAfterMs <= (heartbeatMs ?? DEFAULT_HEARTBEAT_MS)) {
-    throw new TypeError(`--fail-after-ms (${failAfterMs}) must be longer than the heartbeat (${heartbeatMs ?? DEFAULT_HEARTBEAT_MS} ms)`);
+    throw new UsageError(
+      `option --fail-after-ms (${failAfterMs}) must be longer than the heartbeat (${
+        heartbeatMs ?? DEFAULT_HEARTBEAT_MS
+      } ms)`,
+      "worker",
+    );
   }
-  const module = await importModule<{ default?: unknown; app?: unknown }>(moduleUrl(options.app)).catch((error) => {
-    throw new TypeError(`Cannot load the app module ${options.app}: ${describe(error)}`);
-  });
-  const app = module.default ?? module.app;
-  if (!(app instanceof ActantApp)) {
-    throw new TypeError(`The app module ${options.app} must export an ActantApp as its default export (or as "app")`);
-  }
-  const dataDir = typeof options.data === "string" ? options.data : `./.actant/${app.name}`;
+  const secret = await clusterSecret(values["secret-file"], "worker");
+  const app = await loadAppModule(appPath);
+  const dataDir = typeof values.data === "string" ? values.data : `./.actant/${app.name}`;
   app.useDataDir(dataDir);
-  const secret = await clusterSecret(options["secret-file"]);
   const member = await app.join({
-    listen: (options.listen as string[] | undefined) ?? ["/ip4/127.0.0.1/tcp/0/ws"],
-    bootstrap: options.bootstrap as string[] | undefined,
+    listen: (values.listen as string[] | undefined) ?? ["/ip4/127.0.0.1/tcp/0/ws"],
+    bootstrap: values.bootstrap as string[] | undefined,
     nodeId,
     concurrency,
     secret,
     heartbeatMs,
     failAfterMs,
+    // Only when it is read: an app of another (older) copy of Actant may not know the option.
+    ...(log.enabled("debug") ? { onEvent: (event: MemberEvent) => logAttempt(log, event) } : {}),
   }).catch(async (error) => {
     await app.close();
     throw error;
   });
+  // Members are named by node id when they leave too: the node id of each member seen is kept.
+  const nodeIds = new Map<string, string>();
+  for (const known of member.membership.members()) nodeIds.set(known.peerId, known.announcement.status.nodeId);
   member.membership.onChange((change) => {
-    if (change.kind === "joined") log(`member joined: ${change.member.announcement.status.nodeId} (${change.member.peerId}, ${change.member.announcement.status.runtime})`);
-    if (change.kind === "left") log(`member left: ${change.peerId} (${change.reason})`);
+    if (change.kind === "joined") {
+      const { peerId, announcement: { status } } = change.member;
+      nodeIds.set(peerId, status.nodeId);
+      log.info(`member joined: ${status.nodeId} (${peerId}, ${status.runtime})`, {
+        event: "member.joined",
+        nodeId: status.nodeId,
+        peerId,
+        runtime: status.runtime,
+      });
+    } else if (change.kind === "left") {
+      const left = nodeIds.get(change.peerId) ?? "?";
+      log.info(`member left: ${left} (${change.peerId}, ${change.reason})`, {
+        event: "member.left",
+        nodeId: left,
+        peerId: change.peerId,
+        reason: change.reason,
+      });
+    }
   });
-  log(`${nodeId} ready: app "${app.name}", peer ${member.node.peerId}, data ${dataDir}${secret === undefined ? "" : ", private cluster (secret set)"}`);
-  for (const address of member.node.addresses()) log(`listening ${address}`);
+  const peerId = member.node.peerId;
+  log.info(
+    `${nodeId} ready: app "${app.name}", peer ${peerId}, data ${dataDir}${
+      secret === undefined ? "" : ", private cluster (secret set)"
+    }`,
+    {
+      event: "ready",
+      nodeId,
+      app: app.name,
+      peerId,
+      dataDir,
+      private: secret !== undefined,
+    },
+  );
+  for (const address of member.node.addresses()) log.info(`listening ${address}`, { event: "listening", address });
   const stop = async () => {
-    log(`${nodeId} shutting down`);
+    log.info(`${nodeId} shutting down`, { event: "stopping", nodeId });
     await app.close();
-    log(`${nodeId} stopped`);
+    log.info(`${nodeId} stopped`, { event: "stopped", nodeId });
   };
   return Object.assign(stop, { lost: app.dataDirLost() });
 }
 
-/** The integer > 0 given as `--<name>`, or `undefined` when it is absent. */
-function positiveOption(options: Record<string, unknown>, name: string): number | undefined {
-  const text = options[name];
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!(Number.isInteger(value) && value > 0)) throw new TypeError(`--${name} expects an integer > 0, got "${String(text)}"`);
-  return value;
+/** The debug line of one attempt event. */
+function logAttempt(log: Logger, event: MemberEvent): void {
+  const what = `${event.task} ${event.runId} attempt ${event.attempt}`;
+  const fields = { event: event.kind, task: event.task, runId: event.runId, attempt: event.attempt };
+  switch (event.kind) {
+    case "attempt.placed":
+      return event.on === "here"
+        ? log.debug(`attempt placed: ${what} runs here`, { ...fields, on: "here" })
+        : log.debug(`attempt placed: ${what} on ${member(event.on)}`, {
+          ...fields,
+          on: event.on.nodeId ?? null,
+          peerId: event.on.peerId,
+        });
+    case "attempt.received":
+      return log.debug(`attempt received: ${what} from ${member(event.owner)}, runs here`, {
+        ...fields,
+        owner: event.owner.nodeId ?? null,
+        ownerPeerId: event.owner.peerId,
+      });
+    case "attempt.failed": {
+      const how = event.owner !== undefined
+        ? `, placed here by ${member(event.owner)}`
+        : event.retrying
+        ? ", will retry"
+        : ", no retry left";
+      return log.debug(`attempt failed: ${what}: ${describe(event.error)}${how}`, {
+        ...fields,
+        error: event.error,
+        ...(event.retrying === undefined ? {} : { retrying: event.retrying }),
+        ...(event.owner === undefined ? {} : { owner: event.owner.nodeId ?? null, ownerPeerId: event.owner.peerId }),
+      });
+    }
+    case "attempt.lost":
+      return log.debug(`attempt lost: ${what}: ${describe(event.error)}; placing it again`, {
+        ...fields,
+        error: event.error,
+      });
+  }
+}
+
+function member(ref: MemberRef): string {
+  return ref.nodeId === undefined ? ref.peerId : `${ref.nodeId} (${ref.peerId})`;
 }
 
 /**
@@ -102,13 +154,17 @@ function positiveOption(options: Record<string, unknown>, name: string): number 
  * then it has stopped acknowledging, leaves the cluster and rejects with the `DataDirError`
  * (so the process exits non-zero).
  */
-export async function workerCommand(args: string[], log: (line: string) => void): Promise<void> {
+export async function workerCommand(line: CommandLine, context: CommandContext): Promise<void> {
+  const { log } = context;
   // Listening for signals before the worker prints its address: a SIGTERM right after it still
   // gets a clean shutdown, not the default kill.
   const signal = new Promise<void>((resolve) => onShutdownSignal(() => resolve()));
-  const stop = await runWorker(args, log);
+  const stop = await runWorker(line, log);
   const lost = await Promise.race([signal.then(() => undefined), stop.lost]);
-  if (lost !== undefined) log(`stopping: ${describe(lost)} (${(lost as { code?: string }).code})`);
+  if (lost !== undefined) {
+    const code = (lost as { code?: string }).code;
+    log.error(`stopping: ${describe(lost)} (${code})`, { event: "lost", error: lost });
+  }
   await stop();
   if (lost !== undefined) throw lost;
 }

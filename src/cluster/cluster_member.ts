@@ -5,18 +5,28 @@
  *
  * @module
  */
-import { decode, type Encoded, type IdGenerator, systemClock, UnknownTaskError } from "../common/mod.ts";
+import { decode, type Encoded, type IdGenerator, systemClock, TaskError, UnknownTaskError } from "../common/mod.ts";
 import { type BootstrapRetry, createNetNode, type NetNode } from "../net/mod.ts";
 import { runtimeName } from "../runtime/mod.ts";
 import type { ActorSystem } from "../actor/mod.ts";
 import type { Journal } from "../store/mod.ts";
-import type { AnyStep, RunHandle, Scheduler, TaskDefinition, TaskOptions, TaskRegistry } from "../task/mod.ts";
+import {
+  type AnyStep,
+  type AttemptEvent,
+  HERE,
+  type RunHandle,
+  type Scheduler,
+  type TaskDefinition,
+  type TaskOptions,
+  type TaskRegistry,
+} from "../task/mod.ts";
 import { memberActorGateway } from "./actor_gateway.ts";
 import { serveActorHosting } from "./actor_host_service.ts";
 import { RemoteActors } from "./remote_actors.ts";
 import type { MemberAnnouncement } from "./announcement.ts";
-import { type LocalAttempt, serveExec } from "./exec_service.ts";
+import { type AttemptOrigin, type LocalAttempt, serveExec } from "./exec_service.ts";
 import { LeastLoadedPlacer } from "./least_loaded.ts";
+import type { MemberEvent, MemberObserver, MemberRef } from "./member_events.ts";
 import { Membership } from "./membership.ts";
 import { type PeerStatus, serveStatus } from "./status.ts";
 import { serveTasks } from "./worker_service.ts";
@@ -57,6 +67,11 @@ export interface JoinOptions {
   failAfterMs?: number;
   /** Where warnings go (a peer claiming this cluster's node ids). Default `console.warn`. */
   warn?: (message: string) => void;
+  /**
+   * Told where each attempt of the runs this member owns is placed, which fail or are lost, and
+   * which attempts other owners place here (see {@linkcode MemberEvent}): for logs and metrics.
+   */
+  onEvent?: MemberObserver;
 }
 
 /** Rounds of bootstrap dials a joining member makes by default (for up to 10 s) and their backoff. */
@@ -79,11 +94,13 @@ export class ClusterMember {
   readonly #startedAt = Date.now();
   #handBack: (reason: string) => void = () => {};
   #left: Promise<void> | undefined;
+  readonly #onEvent: MemberObserver | undefined;
 
   private constructor(host: ClusterHost, node: NetNode, options: JoinOptions) {
     this.#host = host;
     this.node = node;
     this.nodeId = options.nodeId ?? node.peerId.slice(-8);
+    this.#onEvent = options.onEvent;
     this.membership = new Membership(node, host.name, () => this.#announcement(), {
       heartbeatMs: options.heartbeatMs,
       failAfterMs: options.failAfterMs,
@@ -127,29 +144,68 @@ export class ClusterMember {
 
   async #serve(): Promise<void> {
     const host = this.#host;
-    this.#handBack = await serveExec(this.node, { run: (task, args) => this.#runPinned(task, args) });
+    this.#handBack = await serveExec(this.node, { run: (task, args, origin) => this.#runPinned(task, args, origin) });
     const hosting = await serveActorHosting(this.node, host.actors);
     // What this peer hosts for a peer its membership takes as gone is let go of (that owner moves it).
     this.membership.onChange((change) => {
       if (change.kind === "left") hosting.dropOwner(change.peerId, change.reason);
     });
-    await serveTasks(this.node, { submit: (step, options) => host.submit(step, options) }, memberActorGateway(this.actors, host.actors));
+    await serveTasks(
+      this.node,
+      { submit: (step, options) => host.submit(step, options) },
+      memberActorGateway(this.actors, host.actors),
+    );
     await serveStatus(this.node, { reports: () => this.statuses() });
     this.membership.start();
     host.registry.useElsewhere({
       get: (name) => this.#placer.known(name) ? elsewhereDefinition(name, this.#placer.optionsOf(name)) : undefined,
       names: () => this.#placer.knownTasks(),
     });
+    if (this.#onEvent !== undefined) host.scheduler.observe((event) => this.#tell(this.#memberEvent(event)));
     host.scheduler.usePlacer(this.#placer);
   }
 
-  #runPinned(task: string, args: Encoded): LocalAttempt {
+  #runPinned(task: string, args: Encoded, origin: AttemptOrigin): LocalAttempt {
     const scheduler = this.#host.scheduler;
     const registry = this.#host.registry;
     if (!registry.has(task)) throw new UnknownTaskError(task, registry.names());
     if (!isEncodedList(args)) throw new TypeError(`The arguments of an attempt of "${task}" must be an encoded list`);
     const run = scheduler.submit(registry.get(task), args, { pinned: true });
-    return { outcome: run.outcome(), cancel: (reason) => void scheduler.cancel(run, reason) };
+    const outcome = run.outcome();
+    if (this.#onEvent !== undefined) {
+      const about = { task, runId: origin.runId, attempt: origin.attempt, owner: this.#memberRef(origin.owner) };
+      this.#tell({ kind: "attempt.received", ...about });
+      // A failure, not a cancellation (the owner's, or a hand-back): those are the owner's to tell.
+      outcome.catch((error) => {
+        if (error instanceof TaskError) this.#tell({ kind: "attempt.failed", ...about, error: error.cause as Error });
+      });
+    }
+    return { outcome, cancel: (reason) => void scheduler.cancel(run, reason) };
+  }
+
+  #tell(event: MemberEvent): void {
+    try {
+      this.#onEvent?.(event);
+    } catch {
+      // An observer (a log line) never changes what the member does.
+    }
+  }
+
+  /** A scheduler's event about an attempt of a run this member owns, with its member named. */
+  #memberEvent(event: AttemptEvent): MemberEvent {
+    const about = { task: event.task, runId: event.runId, attempt: event.attempt };
+    if (event.kind === "placed") {
+      return { kind: "attempt.placed", ...about, on: event.peerId === HERE ? "here" : this.#memberRef(event.peerId) };
+    }
+    if (event.kind === "failed") {
+      return { kind: "attempt.failed", ...about, error: event.error, retrying: event.retrying };
+    }
+    return { kind: "attempt.lost", ...about, error: event.error };
+  }
+
+  #memberRef(peerId: string): MemberRef {
+    const nodeId = this.membership.get(peerId)?.announcement.status.nodeId;
+    return nodeId === undefined ? { peerId } : { peerId, nodeId };
   }
 
   /** This peer's status row. */
@@ -161,7 +217,13 @@ export class ClusterMember {
       nodeId: this.nodeId,
       addresses: this.node.addresses(),
       runtime: runtimeName(),
-      tasks: { queued: stats.queued, running: stats.running, succeeded: stats.succeeded, failed: stats.failed, cancelled: stats.cancelled },
+      tasks: {
+        queued: stats.queued,
+        running: stats.running,
+        succeeded: stats.succeeded,
+        failed: stats.failed,
+        cancelled: stats.cancelled,
+      },
       actors: this.#host.actors.cells().length,
       load: Number.isFinite(concurrency) ? stats.running / concurrency : 0,
       uptimeMs: Date.now() - this.#startedAt,
@@ -180,6 +242,7 @@ export class ClusterMember {
   leave(): Promise<void> {
     this.#left ??= (async () => {
       this.#host.scheduler.usePlacer(undefined);
+      this.#host.scheduler.observe(undefined);
       this.#host.registry.useElsewhere(undefined);
       this.#handBack("its peer is shutting down");
       try {
@@ -207,7 +270,11 @@ export class ClusterMember {
     return {
       app: this.#host.name,
       status: this.report(),
-      registers: { tasks: this.#host.registry.names(), actors: this.#host.actors.names(), options: this.#taskOptions() },
+      registers: {
+        tasks: this.#host.registry.names(),
+        actors: this.#host.actors.names(),
+        options: this.#taskOptions(),
+      },
       concurrency: Number.isFinite(concurrency) ? concurrency : null,
     };
   }

@@ -16,24 +16,34 @@ export interface LocalAttempt {
   cancel(reason: string): void;
 }
 
+/** Where an attempt placed here comes from: its owner's peer id, and the run and attempt there (as the owner says). */
+export interface AttemptOrigin {
+  readonly owner: string;
+  readonly runId: string;
+  readonly attempt: number;
+}
+
 /** What the service needs from its peer: running one attempt of a registered task. */
 export interface AttemptRunner {
   /** @throws {UnknownTaskError} when this peer does not register `task`. */
-  run(task: string, args: Encoded): LocalAttempt;
+  run(task: string, args: Encoded, origin: AttemptOrigin): LocalAttempt;
 }
 
 /** Serves attempt dispatch; the returned function hands every running attempt back to its owner. */
 export async function serveExec(node: NetNode, runner: AttemptRunner): Promise<(reason: string) => void> {
   const live = new Set<(reason: string) => void>();
-  await node.handleChannel<ExecRequest | Batch<ExecRequest>, ExecReply | Batch<ExecReply>>(EXEC_PROTOCOL, async (channel) => {
-    const handBack = serveOwner(channel, runner);
-    live.add(handBack);
-    try {
-      await handBack.done;
-    } finally {
-      live.delete(handBack);
-    }
-  });
+  await node.handleChannel<ExecRequest | Batch<ExecRequest>, ExecReply | Batch<ExecReply>>(
+    EXEC_PROTOCOL,
+    async (channel, info) => {
+      const handBack = serveOwner(channel, runner, info.peerId);
+      live.add(handBack);
+      try {
+        await handBack.done;
+      } finally {
+        live.delete(handBack);
+      }
+    },
+  );
   return (reason) => {
     for (const handBack of live) handBack(reason);
   };
@@ -43,6 +53,7 @@ export async function serveExec(node: NetNode, runner: AttemptRunner): Promise<(
 function serveOwner(
   channel: Channel<ExecRequest | Batch<ExecRequest>, ExecReply | Batch<ExecReply>>,
   runner: AttemptRunner,
+  owner: string,
 ): ((reason: string) => void) & { done: Promise<void> } {
   const outbox: MessageBatcher<ExecReply> = new MessageBatcher<ExecReply>(channel.writable.getWriter(), {
     // A result too big for a frame fails its own attempt, not the owner's whole channel.
@@ -97,13 +108,16 @@ function serveOwner(
     // A key in use belongs to a live attempt: refusing here keeps that attempt's answer its own.
     if (running.has(request.key)) throw new TypeError(`key ${request.key} is already in use by a running attempt`);
     if (handingBack) return send(lost(request.key, "this peer is shutting down"));
-    startAttempt(request.key, request.task, request.args);
+    // The run id and attempt number are the owner's word, only passed on (to logs): bounded, never trusted.
+    const runId = typeof request.runId === "string" ? request.runId.slice(0, 256) : "?";
+    const number = Number.isSafeInteger(request.attempt) ? request.attempt : 0;
+    startAttempt(request.key, request.task, request.args, { owner, runId, attempt: number });
   }
 
-  function startAttempt(key: number, task: string, args: Encoded): void {
+  function startAttempt(key: number, task: string, args: Encoded, origin: AttemptOrigin): void {
     let attempt: LocalAttempt;
     try {
-      attempt = runner.run(task, args);
+      attempt = runner.run(task, args, origin);
     } catch (error) {
       void fail(key, error);
       return;
@@ -123,7 +137,12 @@ function serveOwner(
 
 /** The answer that replaces one too big to send. */
 function tooLarge(key: number, what: string, error: Error): ExecReply {
-  return { op: "done", key, ok: false, error: { name: "SerializationError", code: "NOT_SERIALIZABLE", message: `Cannot send ${what}: ${error.message}` } };
+  return {
+    op: "done",
+    key,
+    ok: false,
+    error: { name: "SerializationError", code: "NOT_SERIALIZABLE", message: `Cannot send ${what}: ${error.message}` },
+  };
 }
 
 /** The key of an untrusted request, if it has a usable one (else 0). */

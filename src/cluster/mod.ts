@@ -16,6 +16,7 @@ export * from "./exec_service.ts";
 export * from "./peer_worker.ts";
 export * from "./least_loaded.ts";
 export * from "./cluster_member.ts";
+export * from "./member_events.ts";
 export * from "./remote_actor_ref.ts";
 export * from "./actor_protocol.ts";
 export * from "./actor_host_service.ts";

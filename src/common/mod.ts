@@ -10,3 +10,4 @@ export * from "./ids.ts";
 export * from "./result.ts";
 export * from "./backoff.ts";
 export * from "./options.ts";
+export * from "./version.ts";

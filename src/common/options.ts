@@ -24,15 +24,18 @@ export function checkOptionKeys(where: string, value: unknown, known: readonly s
   }
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) {
-      const near = nearest(key, known);
+      const near = nearestName(key, known);
       const hint = near === undefined ? "" : `; did you mean "${near}"?`;
       throw new TypeError(`${where} has no option "${key}" (known: ${known.join(", ")})${hint}`);
     }
   }
 }
 
-/** The known name closest to `key` by edit distance, if it is close enough to be a likely typo. */
-function nearest(key: string, known: readonly string[]): string | undefined {
+/**
+ * The known name closest to `key` by edit distance, if it is close enough to be a likely typo
+ * (or contains `key`): the "did you mean" of option and command names.
+ */
+export function nearestName(key: string, known: readonly string[]): string | undefined {
   const lower = key.toLowerCase();
   // A part of the name (`restarts` for `maxRestarts`) is as likely a slip as a typo.
   const containing = known.find((name) => lower.length >= 3 && name.toLowerCase().includes(lower));

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { resolve } from "node:path";
 import process from "node:process";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -16,16 +17,20 @@ export function commandArgs(): string[] {
 /** Options as `node:util` `parseArgs` takes them. */
 export type OptionSpec = Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }>;
 
-/** Parses `args` strictly: an unknown option throws a `TypeError` naming it. */
-export function parseOptions(args: string[], options: OptionSpec): Record<string, string | string[] | boolean | undefined> {
-  try {
-    return parseArgs({ args, options, allowPositionals: false, strict: true }).values as Record<
-      string,
-      string | string[] | boolean | undefined
-    >;
-  } catch (error) {
-    throw new TypeError((error as Error).message);
-  }
+/** One token of a command line, as `parseArgs` reads it. */
+export type ArgToken =
+  | { kind: "option"; name: string; rawName: string; index: number; value?: string; inlineValue?: boolean }
+  | { kind: "positional"; index: number; value: string }
+  | { kind: "option-terminator"; index: number };
+
+/**
+ * Splits `args` into tokens with `parseArgs` (not strict: an unknown option, a missing value and
+ * a stray argument come back as tokens, for the caller to name in its own words, the same on
+ * every runtime). A string option takes the next argument as its value, whatever it looks like.
+ */
+export function argTokens(args: readonly string[], options: OptionSpec): ArgToken[] {
+  return parseArgs({ args: [...args], options, allowPositionals: true, strict: false, tokens: true })
+    .tokens as ArgToken[];
 }
 
 /** Runs `handler` once on SIGINT or SIGTERM. */
@@ -48,7 +53,12 @@ export function exitProcess(code: number): never {
 
 /** A file path (relative to the working directory) as an importable URL. */
 export function moduleUrl(path: string): string {
-  return pathToFileURL(path.startsWith("/") ? path : `${process.cwd()}/${path}`).href;
+  return pathToFileURL(resolvePath(path)).href;
+}
+
+/** A file path made absolute (against the working directory) and normalised. */
+export function resolvePath(path: string): string {
+  return resolve(process.cwd(), path);
 }
 
 /** This process's id. */

@@ -11,3 +11,4 @@ export * from "./scheduler.ts";
 export * from "./handle.ts";
 export * from "./task.ts";
 export * from "./placement.ts";
+export * from "./attempt_events.ts";

@@ -10,9 +10,9 @@ import {
   type Clock,
   decode,
   describe,
-  type Encoded,
   encode,
-  IdGenerator,
+  type Encoded,
+  type IdGenerator,
   NonRetryableError,
   PeerLostError,
   SerializationError,
@@ -20,6 +20,7 @@ import {
   TaskTimeoutError,
 } from "../common/mod.ts";
 import { type Journal, noJournal } from "../store/mod.ts";
+import type { AttemptEvent, AttemptObserver } from "./attempt_events.ts";
 import { HERE, type Placer, type RemoteWorker } from "./placement.ts";
 import type { TaskDefinition } from "./registry.ts";
 import { Attempt, TaskRun } from "./task_run.ts";
@@ -62,6 +63,7 @@ export class Scheduler {
   #head = 0;
   #running = 0;
   #placer: Placer | undefined;
+  #observer: AttemptObserver | undefined;
   #drainScheduled = false;
   #draining = false;
   #stats = { submitted: 0, succeeded: 0, failed: 0, cancelled: 0 };
@@ -108,6 +110,24 @@ export class Scheduler {
   usePlacer(placer: Placer | undefined): void {
     this.#placer = placer;
     this.wake();
+  }
+
+  /**
+   * Tells `observer` where each attempt of a run this scheduler owns goes, and which fail or are
+   * lost (`undefined`: no one). Attempts another owner placed here (pinned runs) are that owner's
+   * to report.
+   */
+  observe(observer: AttemptObserver | undefined): void {
+    this.#observer = observer;
+  }
+
+  #tell(run: TaskRun, event: AttemptEvent): void {
+    if (this.#observer === undefined || run.pinned) return;
+    try {
+      this.#observer(event);
+    } catch {
+      // An observer (a log line) never changes what happens to the run.
+    }
   }
 
   /** Tries queued runs again: a peer has room now (it finished work, or joined). */
@@ -160,7 +180,14 @@ export class Scheduler {
   }
 
   /** Counts for status reports. */
-  stats(): { queued: number; running: number; submitted: number; succeeded: number; failed: number; cancelled: number } {
+  stats(): {
+    queued: number;
+    running: number;
+    submitted: number;
+    succeeded: number;
+    failed: number;
+    cancelled: number;
+  } {
     let queued = 0;
     for (let run = this.#live; run !== undefined; run = run.nextLive) {
       if (run.status === "pending" || run.status === "retrying") queued++;
@@ -238,13 +265,29 @@ export class Scheduler {
     attempt.remote = true;
     run.attempt = attempt;
     // The owner's log says where each attempt went (workflow members too), for audits and status.
-    this.#journal.record({ type: "task.dispatched", id: run.id, task: run.definition.name, peer: worker.peerId, attempt: run.attempts });
+    this.#journal.record({
+      type: "task.dispatched",
+      id: run.id,
+      task: run.definition.name,
+      peer: worker.peerId,
+      attempt: run.attempts,
+    });
+    this.#tell(run, {
+      kind: "placed",
+      task: run.definition.name,
+      runId: run.id,
+      attempt: run.attempts,
+      peerId: worker.peerId,
+    });
     const call = worker.execute({ runId: run.id, task: run.definition.name, args: run.args, attempt: run.attempts });
     attempt.onAbort = (reason) => call.cancel(reason);
     this.#armTimeout(run, attempt);
     call.result.then(
       (encoded) => this.#attemptSucceeded(run, attempt, encoded, true),
-      (error) => error instanceof PeerLostError ? this.#attemptLost(run, attempt) : this.#attemptFailed(run, attempt, error),
+      (error) =>
+        error instanceof PeerLostError
+          ? this.#attemptLost(run, attempt, error)
+          : this.#attemptFailed(run, attempt, error),
     );
   }
 
@@ -254,8 +297,9 @@ export class Scheduler {
    * not turn placement into a loop of microtasks that starves timers, I/O and signals. The delay
    * grows with losses in a row (0 ms for the first, so failover stays immediate).
    */
-  #attemptLost(run: TaskRun, attempt: Attempt): void {
+  #attemptLost(run: TaskRun, attempt: Attempt, error: PeerLostError): void {
     if (!attempt.end()) return;
+    this.#tell(run, { kind: "lost", task: run.definition.name, runId: run.id, attempt: run.attempts, error });
     run.attempt = undefined;
     run.attempts--;
     run.status = "pending";
@@ -275,7 +319,8 @@ export class Scheduler {
     this.#running++;
     const attempt = new Attempt(run);
     run.attempt = attempt;
-    const { fn, options } = run.definition;
+    this.#tell(run, { kind: "placed", task: run.definition.name, runId: run.id, attempt: run.attempts, peerId: HERE });
+    const { fn } = run.definition;
     let output: unknown;
     try {
       output = fn.apply(attempt, decode<unknown[]>(run.args));
@@ -308,6 +353,14 @@ export class Scheduler {
     try {
       encoded = encodedAlready ? value as Encoded : encode(value, `result of task "${run.definition.name}"`);
     } catch (error) {
+      this.#tell(run, {
+        kind: "failed",
+        task: run.definition.name,
+        runId: run.id,
+        attempt: run.attempts,
+        error: toError(error),
+        retrying: false,
+      });
       return this.#finalFailure(run, attempt, error);
     }
     this.#stats.succeeded++;
@@ -331,7 +384,16 @@ export class Scheduler {
     run.attempt = undefined;
     const retries = run.definition.options.retries ?? 0;
     const retryable = !(error instanceof NonRetryableError) && !(error instanceof SerializationError);
-    if (!retryable || run.attempts > retries || run.pinned) return this.#finalFailure(run, attempt, error);
+    const retrying = retryable && run.attempts <= retries && !run.pinned;
+    this.#tell(run, {
+      kind: "failed",
+      task: run.definition.name,
+      runId: run.id,
+      attempt: run.attempts,
+      error: toError(error),
+      retrying,
+    });
+    if (!retrying) return this.#finalFailure(run, attempt, error);
     run.status = "retrying";
     this.#release(attempt);
     const delay = backoffDelay(run.attempts, run.definition.options.backoff, this.#random);

@@ -37,6 +37,8 @@ export interface WorkerProcess {
   address: string;
   /** Everything it printed so far. */
   output(): string;
+  /** What it printed on stdout so far (its log). */
+  stdout(): string;
   /** Sends SIGTERM and waits for the process to exit. */
   stop(): Promise<void>;
 }
@@ -47,7 +49,11 @@ export interface WorkerProcess {
  */
 export async function startWorker(args: string[], runtime?: Runtime): Promise<WorkerProcess> {
   const executable = runtime === undefined ? process.execPath : runtimeExecutable(runtime);
-  const child = spawn(executable, argv(["worker", ...args], runtime === undefined ? isDeno : runtime === "deno"), { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(executable, argv(["worker", ...args], runtime === undefined ? isDeno : runtime === "deno"), {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  child.stdout!.on("data", (chunk: Buffer) => void (stdout += chunk));
   const { address, output } = await listeningAddress(child);
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -55,7 +61,7 @@ export async function startWorker(args: string[], runtime?: Runtime): Promise<Wo
     child.kill("SIGTERM");
     await exited;
   };
-  return { child, address, stop, output };
+  return { child, address, stop, output, stdout: () => stdout };
 }
 
 /**
@@ -73,7 +79,8 @@ export function listeningAddress(child: ChildProcess): Promise<{ address: string
     }, 30_000);
     const onData = (chunk: Buffer) => {
       out += chunk;
-      const match = /listening (\S+\/p2p\/\S+)/.exec(out);
+      // Ends at a quote too: in a JSON log line (--log-format json) the message is a quoted string.
+      const match = /listening (\/[^\s"]+\/p2p\/[^\s"]+)/.exec(out);
       if (match) {
         clearTimeout(timer);
         resolve({ address: match[1], output });
@@ -88,10 +95,19 @@ export function listeningAddress(child: ChildProcess): Promise<{ address: string
   });
 }
 
-/** Runs `actant <args>` to completion; resolves with its exit code and output. */
-export function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/**
+ * Runs `actant <args>` to completion (with the test's own runtime, or `options.runtime`, in
+ * `options.cwd`); resolves with its exit code and output.
+ */
+export function runCli(
+  args: string[],
+  options: { cwd?: string; runtime?: Runtime } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { cwd, runtime } = options;
+  const executable = runtime === undefined ? process.execPath : runtimeExecutable(runtime);
+  const deno = runtime === undefined ? isDeno : runtime === "deno";
   return new Promise((resolve) => {
-    execFile(process.execPath, argv(args), { timeout: 30_000 }, (error, stdout, stderr) => {
+    execFile(executable, argv(args, deno), { timeout: 30_000, cwd }, (error, stdout, stderr) => {
       resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr });
     });
   });
