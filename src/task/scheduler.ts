@@ -272,13 +272,16 @@ export class Scheduler {
       peer: worker.peerId,
       attempt: run.attempts,
     });
-    this.#tell(run, {
-      kind: "placed",
-      task: run.definition.name,
-      runId: run.id,
-      attempt: run.attempts,
-      peerId: worker.peerId,
-    });
+    // Guarded here, not only in #tell: no event object is built on the hot path when no one observes.
+    if (this.#observer !== undefined) {
+      this.#tell(run, {
+        kind: "placed",
+        task: run.definition.name,
+        runId: run.id,
+        attempt: run.attempts,
+        peerId: worker.peerId,
+      });
+    }
     const call = worker.execute({ runId: run.id, task: run.definition.name, args: run.args, attempt: run.attempts });
     attempt.onAbort = (reason) => call.cancel(reason);
     this.#armTimeout(run, attempt);
@@ -299,7 +302,9 @@ export class Scheduler {
    */
   #attemptLost(run: TaskRun, attempt: Attempt, error: PeerLostError): void {
     if (!attempt.end()) return;
-    this.#tell(run, { kind: "lost", task: run.definition.name, runId: run.id, attempt: run.attempts, error });
+    if (this.#observer !== undefined) {
+      this.#tell(run, { kind: "lost", task: run.definition.name, runId: run.id, attempt: run.attempts, error });
+    }
     run.attempt = undefined;
     run.attempts--;
     run.status = "pending";
@@ -319,7 +324,15 @@ export class Scheduler {
     this.#running++;
     const attempt = new Attempt(run);
     run.attempt = attempt;
-    this.#tell(run, { kind: "placed", task: run.definition.name, runId: run.id, attempt: run.attempts, peerId: HERE });
+    if (this.#observer !== undefined) {
+      this.#tell(run, {
+        kind: "placed",
+        task: run.definition.name,
+        runId: run.id,
+        attempt: run.attempts,
+        peerId: HERE,
+      });
+    }
     const { fn } = run.definition;
     let output: unknown;
     try {
@@ -353,14 +366,16 @@ export class Scheduler {
     try {
       encoded = encodedAlready ? value as Encoded : encode(value, `result of task "${run.definition.name}"`);
     } catch (error) {
-      this.#tell(run, {
-        kind: "failed",
-        task: run.definition.name,
-        runId: run.id,
-        attempt: run.attempts,
-        error: toError(error),
-        retrying: false,
-      });
+      if (this.#observer !== undefined) {
+        this.#tell(run, {
+          kind: "failed",
+          task: run.definition.name,
+          runId: run.id,
+          attempt: run.attempts,
+          error: toError(error),
+          retrying: false,
+        });
+      }
       return this.#finalFailure(run, attempt, error);
     }
     this.#stats.succeeded++;
@@ -385,14 +400,16 @@ export class Scheduler {
     const retries = run.definition.options.retries ?? 0;
     const retryable = !(error instanceof NonRetryableError) && !(error instanceof SerializationError);
     const retrying = retryable && run.attempts <= retries && !run.pinned;
-    this.#tell(run, {
-      kind: "failed",
-      task: run.definition.name,
-      runId: run.id,
-      attempt: run.attempts,
-      error: toError(error),
-      retrying,
-    });
+    if (this.#observer !== undefined) {
+      this.#tell(run, {
+        kind: "failed",
+        task: run.definition.name,
+        runId: run.id,
+        attempt: run.attempts,
+        error: toError(error),
+        retrying,
+      });
+    }
     if (!retrying) return this.#finalFailure(run, attempt, error);
     run.status = "retrying";
     this.#release(attempt);
