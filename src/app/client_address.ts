@@ -31,8 +31,11 @@ export function checkClientAddress(address: unknown, bootstrap: readonly string[
     }
     return address;
   }
+  if (!address.startsWith("/")) {
+    throw new TypeError(`address "${address}" is not a multiaddr (it must start with "/"); expected e.g. ${EXAMPLE}`);
+  }
   const peerId = /\/p2p\/([^/]+)\/?$/.exec(address)?.[1];
-  if (!address.startsWith("/") || peerId === undefined) {
+  if (peerId === undefined) {
     throw new TypeError(
       `address "${address}" has no /p2p/<peer id>, so the peer cannot be authenticated; expected e.g. ${EXAMPLE}`,
     );
