@@ -121,10 +121,24 @@ export class Scheduler {
     this.#observer = observer;
   }
 
-  #tell(run: TaskRun, event: AttemptEvent): void {
-    if (this.#observer === undefined || run.pinned) return;
+  /**
+   * Tells the observer, if any, about the current attempt of `run`; the event is built only when
+   * someone observes (this is on the hot path of every task).
+   */
+  #tellAttempt(run: TaskRun, kind: "placed", peerId: string | typeof HERE): void;
+  #tellAttempt(run: TaskRun, kind: "lost", error: Error): void;
+  #tellAttempt(run: TaskRun, kind: "failed", error: unknown, retrying: boolean): void;
+  #tellAttempt(run: TaskRun, kind: AttemptEvent["kind"], detail: unknown, retrying = false): void {
+    const observer = this.#observer;
+    if (observer === undefined || run.pinned) return;
+    const ref = { task: run.definition.name, runId: run.id, attempt: run.attempts };
+    const event: AttemptEvent = kind === "placed"
+      ? { ...ref, kind, peerId: detail as string | typeof HERE }
+      : kind === "lost"
+      ? { ...ref, kind, error: detail as Error }
+      : { ...ref, kind, error: toError(detail), retrying };
     try {
-      this.#observer(event);
+      observer(event);
     } catch {
       // An observer (a log line) never changes what happens to the run.
     }
@@ -272,16 +286,7 @@ export class Scheduler {
       peer: worker.peerId,
       attempt: run.attempts,
     });
-    // Guarded here, not only in #tell: no event object is built on the hot path when no one observes.
-    if (this.#observer !== undefined) {
-      this.#tell(run, {
-        kind: "placed",
-        task: run.definition.name,
-        runId: run.id,
-        attempt: run.attempts,
-        peerId: worker.peerId,
-      });
-    }
+    this.#tellAttempt(run, "placed", worker.peerId);
     const call = worker.execute({ runId: run.id, task: run.definition.name, args: run.args, attempt: run.attempts });
     attempt.onAbort = (reason) => call.cancel(reason);
     this.#armTimeout(run, attempt);
@@ -302,9 +307,7 @@ export class Scheduler {
    */
   #attemptLost(run: TaskRun, attempt: Attempt, error: PeerLostError): void {
     if (!attempt.end()) return;
-    if (this.#observer !== undefined) {
-      this.#tell(run, { kind: "lost", task: run.definition.name, runId: run.id, attempt: run.attempts, error });
-    }
+    this.#tellAttempt(run, "lost", error);
     run.attempt = undefined;
     run.attempts--;
     run.status = "pending";
@@ -324,15 +327,7 @@ export class Scheduler {
     this.#running++;
     const attempt = new Attempt(run);
     run.attempt = attempt;
-    if (this.#observer !== undefined) {
-      this.#tell(run, {
-        kind: "placed",
-        task: run.definition.name,
-        runId: run.id,
-        attempt: run.attempts,
-        peerId: HERE,
-      });
-    }
+    this.#tellAttempt(run, "placed", HERE);
     const { fn } = run.definition;
     let output: unknown;
     try {
@@ -366,16 +361,7 @@ export class Scheduler {
     try {
       encoded = encodedAlready ? value as Encoded : encode(value, `result of task "${run.definition.name}"`);
     } catch (error) {
-      if (this.#observer !== undefined) {
-        this.#tell(run, {
-          kind: "failed",
-          task: run.definition.name,
-          runId: run.id,
-          attempt: run.attempts,
-          error: toError(error),
-          retrying: false,
-        });
-      }
+      this.#tellAttempt(run, "failed", error, false);
       return this.#finalFailure(run, attempt, error);
     }
     this.#stats.succeeded++;
@@ -400,16 +386,7 @@ export class Scheduler {
     const retries = run.definition.options.retries ?? 0;
     const retryable = !(error instanceof NonRetryableError) && !(error instanceof SerializationError);
     const retrying = retryable && run.attempts <= retries && !run.pinned;
-    if (this.#observer !== undefined) {
-      this.#tell(run, {
-        kind: "failed",
-        task: run.definition.name,
-        runId: run.id,
-        attempt: run.attempts,
-        error: toError(error),
-        retrying,
-      });
-    }
+    this.#tellAttempt(run, "failed", error, retrying);
     if (!retrying) return this.#finalFailure(run, attempt, error);
     run.status = "retrying";
     this.#release(attempt);
