@@ -4,9 +4,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
   ActantApp,
-  type LocalAppOptions,
   CancelledError,
   DuplicateNameError,
+  type LocalAppOptions,
   ManualClock,
   NonRetryableError,
   registerClass,
@@ -197,7 +197,10 @@ describe("task handle", () => {
 
   it("get({ timeout }) resolves with the value when the task finishes in time", async () => {
     await withApp({}, async (app, clock) => {
-      const slow = app.task("slow", () => new Promise<string>((resolve) => clock.setTimeout(() => resolve("in time"), 10)));
+      const slow = app.task(
+        "slow",
+        () => new Promise<string>((resolve) => clock.setTimeout(() => resolve("in time"), 10)),
+      );
       const result = slow.call().get({ timeout: 1_000 });
       await clock.advance(10);
       assert.equal(await result, "in time");
@@ -556,9 +559,13 @@ describe("task timeout option", () => {
 
   it("a task that finishes within its timeout succeeds and leaves no timer behind", async () => {
     await withApp({}, async (app, clock) => {
-      const quick = app.task("quick", () => new Promise<string>((resolve) => clock.setTimeout(() => resolve("fast"), 10)), {
-        timeout: 1_000,
-      });
+      const quick = app.task(
+        "quick",
+        () => new Promise<string>((resolve) => clock.setTimeout(() => resolve("fast"), 10)),
+        {
+          timeout: 1_000,
+        },
+      );
       const handle = quick.call();
       await clock.advance(10);
       assert.equal(await handle, "fast");
@@ -718,7 +725,7 @@ describe("task serialization boundary", () => {
 
   it("an unserializable argument throws SerializationError at submit: function, class instance, symbol", async () => {
     await withApp({}, async (app) => {
-      const take = app.task("take", (..._args: unknown[]) => "ran");
+      app.task("take", (..._args: unknown[]) => "ran");
       class Socket {
         fd = 3;
       }

@@ -215,3 +215,9 @@ export class ActantApp {
     return this.close();
   }
 }
+
+/** Whether `value` is an `ActantApp` of any copy of the library (brand version 1). */
+export function isActantApp(value: unknown): value is ActantApp {
+  return typeof value === "object" && value !== null &&
+    (value as { [APP_BRAND]?: unknown })[APP_BRAND] === APP_BRAND_VERSION;
+}

@@ -5,16 +5,9 @@
  *
  * @module
  */
-import type { ActantApp } from "./actant_app.ts";
 
 /** The registered symbol every `ActantApp` carries, whichever copy of the library built it. */
 export const APP_BRAND: unique symbol = Symbol.for("actant.app");
 
 /** The version of the brand's contract: the shape of the app a CLI of this copy relies on. */
 export const APP_BRAND_VERSION = 1;
-
-/** Whether `value` is an `ActantApp` of any copy of the library (brand version 1). */
-export function isActantApp(value: unknown): value is ActantApp {
-  return typeof value === "object" && value !== null &&
-    (value as { [APP_BRAND]?: unknown })[APP_BRAND] === APP_BRAND_VERSION;
-}

@@ -7,8 +7,7 @@
  *
  * @module
  */
-import type { ActantApp } from "../app/mod.ts";
-import { APP_BRAND, APP_BRAND_VERSION, isActantApp } from "../app/brand.ts";
+import { type ActantApp, APP_BRAND, APP_BRAND_VERSION, isActantApp } from "../app/mod.ts";
 import { ActantError, describe } from "../common/mod.ts";
 import { identify } from "../runtime/file_probe.ts";
 import { importModule } from "../runtime/import_module.ts";

@@ -18,7 +18,7 @@ import {
   RECORD_PREFIX,
   seqKey,
 } from "./log_format.ts";
-import { readEvents, readLatestCheckpoint } from "./log_read.ts";
+import { type LoggedEvent, readEvents, readLatestCheckpoint } from "./log_read.ts";
 import { type RecordSpan, scanLog } from "./log_scan.ts";
 
 export { EVENT_SCHEMA_VERSION };
@@ -26,11 +26,7 @@ export { EVENT_SCHEMA_VERSION };
 /** An event: a JSON-safe object with a `type` (what a {@linkcode JournalEvent} records). */
 export type LogEvent = JournalEvent;
 
-/** An event with the sequence number the log gave it. */
-export interface LoggedEvent {
-  seq: number;
-  event: LogEvent;
-}
+export type { LoggedEvent } from "./log_read.ts";
 
 /** How an {@linkcode EventLog} acknowledges. */
 export interface EventLogOptions {
@@ -195,7 +191,11 @@ export class EventLog {
       if (typeof event?.type !== "string") throw new TypeError("it has no string `type`");
       json = JSON.stringify(event);
     } catch (cause) {
-      return Promise.reject(new TypeError(`Cannot append event: ${describe(cause)}; events must be JSON-safe objects with a type`, { cause }));
+      return Promise.reject(
+        new TypeError(`Cannot append event: ${describe(cause)}; events must be JSON-safe objects with a type`, {
+          cause,
+        }),
+      );
     }
     let stretch = this.#stretch;
     if (stretch === undefined || stretch.bytes > MAX_RECORD_BYTES) {
@@ -232,13 +232,19 @@ export class EventLog {
     if (this.#failure !== undefined) return this.#failed!;
     if (this.#closed) return Promise.reject(new StorageError("Cannot checkpoint the event log: it is closed"));
     if (!Number.isSafeInteger(seq) || seq < this.#checkpointSeq || seq > this.#lastSeq) {
-      return Promise.reject(new RangeError(`Invalid checkpoint seq ${seq}: expected an integer from ${this.#checkpointSeq} to ${this.#lastSeq}`));
+      return Promise.reject(
+        new RangeError(
+          `Invalid checkpoint seq ${seq}: expected an integer from ${this.#checkpointSeq} to ${this.#lastSeq}`,
+        ),
+      );
     }
     let json: string | undefined;
     try {
       json = JSON.stringify(state);
     } catch (cause) {
-      return Promise.reject(new TypeError(`Cannot checkpoint: ${describe(cause)}; the state must be JSON-safe`, { cause }));
+      return Promise.reject(
+        new TypeError(`Cannot checkpoint: ${describe(cause)}; the state must be JSON-safe`, { cause }),
+      );
     }
     if (json === undefined) return Promise.reject(new TypeError("Cannot checkpoint: the state must be JSON-safe"));
     const text = json;
@@ -342,7 +348,9 @@ export class EventLog {
   /** Stops the log: the failed jobs and everything after them reject with one `StorageError`. */
   #fail(cause: unknown, jobs: Job[]): void {
     if (this.#failure === undefined) {
-      this.#failure = new StorageError(`The event log cannot write: ${describe(cause)}; it accepts no more events`, { cause });
+      this.#failure = new StorageError(`The event log cannot write: ${describe(cause)}; it accepts no more events`, {
+        cause,
+      });
       this.#failed = Promise.reject(this.#failure);
       this.#failed.catch(() => undefined);
     }
@@ -366,4 +374,3 @@ function handled(): PromiseWithResolvers<void> {
   deferred.promise.catch(() => undefined);
   return deferred;
 }
-

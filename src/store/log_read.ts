@@ -7,8 +7,16 @@
 
 import { LogCorruptedError } from "../common/errors.ts";
 import type { Backend } from "./backend.ts";
-import type { LoggedEvent } from "./event_log.ts";
-import { CHECKPOINT_PREFIX, intactPayload, keySeq, parsePayload, prefixEnd, RECORD_PREFIX, seqKey } from "./log_format.ts";
+import type { JournalEvent } from "./journal.ts";
+import {
+  CHECKPOINT_PREFIX,
+  intactPayload,
+  keySeq,
+  parsePayload,
+  prefixEnd,
+  RECORD_PREFIX,
+  seqKey,
+} from "./log_format.ts";
 
 /** The newest checkpoint in `backend`, or `undefined`. */
 export function readLatestCheckpoint(backend: Backend): { seq: number; state: unknown } | undefined {
@@ -18,6 +26,12 @@ export function readLatestCheckpoint(backend: Backend): { seq: number; state: un
     return { seq, state: parsePayload(intactPayload(value, seq, `The event log checkpoint at seq ${seq}`)) };
   }
   return undefined;
+}
+
+/** An event with the sequence number the log gave it. */
+export interface LoggedEvent {
+  seq: number;
+  event: JournalEvent;
 }
 
 /**
@@ -57,7 +71,9 @@ function latestCheckpointSeq(backend: Backend): number {
 function missing(from: number, to: number, checkpoint: number): never {
   if (from <= checkpoint) {
     throw new RangeError(
-      `Cannot read events ${from} to ${to - 1}: they were compacted into the checkpoint at seq ${checkpoint}; read after seq ${checkpoint}`,
+      `Cannot read events ${from} to ${
+        to - 1
+      }: they were compacted into the checkpoint at seq ${checkpoint}; read after seq ${checkpoint}`,
     );
   }
   throw new LogCorruptedError(from, `seqs ${from} to ${to - 1} are missing`);

@@ -7,7 +7,6 @@
  */
 import { InvalidWorkflowError } from "../common/mod.ts";
 import type { AnyStep, InputOf, OutputOf, Step } from "../task/mod.ts";
-import { checkMaxIterations } from "./graph.ts";
 
 /** A chain: each step receives the previous step's result. */
 export interface Chain<In, Out> extends Step<In, Out> {
@@ -80,7 +79,9 @@ function checkSteps(builder: string, steps: readonly unknown[]): AnyStep[] {
   return steps.map((step, i) => {
     if (!isStep(step)) {
       throw new InvalidWorkflowError(
-        `${builder}() argument ${i} is ${step === null ? "null" : typeof step}, expected a signature (task.s()) or a workflow`,
+        `${builder}() argument ${i} is ${
+          step === null ? "null" : typeof step
+        }, expected a signature (task.s()) or a workflow`,
       );
     }
     return step;
@@ -100,16 +101,37 @@ export function chain<I, A, B>(s1: Step<I, A>, s2: Step<A, B>): Chain<I, B>;
 export function chain<I, A, B, C>(s1: Step<I, A>, s2: Step<A, B>, s3: Step<B, C>): Chain<I, C>;
 export function chain<I, A, B, C, D>(s1: Step<I, A>, s2: Step<A, B>, s3: Step<B, C>, s4: Step<C, D>): Chain<I, D>;
 export function chain<I, A, B, C, D, E>(
-  s1: Step<I, A>, s2: Step<A, B>, s3: Step<B, C>, s4: Step<C, D>, s5: Step<D, E>,
+  s1: Step<I, A>,
+  s2: Step<A, B>,
+  s3: Step<B, C>,
+  s4: Step<C, D>,
+  s5: Step<D, E>,
 ): Chain<I, E>;
 export function chain<I, A, B, C, D, E, F>(
-  s1: Step<I, A>, s2: Step<A, B>, s3: Step<B, C>, s4: Step<C, D>, s5: Step<D, E>, s6: Step<E, F>,
+  s1: Step<I, A>,
+  s2: Step<A, B>,
+  s3: Step<B, C>,
+  s4: Step<C, D>,
+  s5: Step<D, E>,
+  s6: Step<E, F>,
 ): Chain<I, F>;
 export function chain<I, A, B, C, D, E, F, G>(
-  s1: Step<I, A>, s2: Step<A, B>, s3: Step<B, C>, s4: Step<C, D>, s5: Step<D, E>, s6: Step<E, F>, s7: Step<F, G>,
+  s1: Step<I, A>,
+  s2: Step<A, B>,
+  s3: Step<B, C>,
+  s4: Step<C, D>,
+  s5: Step<D, E>,
+  s6: Step<E, F>,
+  s7: Step<F, G>,
 ): Chain<I, G>;
 export function chain<I, A, B, C, D, E, F, G, H>(
-  s1: Step<I, A>, s2: Step<A, B>, s3: Step<B, C>, s4: Step<C, D>, s5: Step<D, E>, s6: Step<E, F>, s7: Step<F, G>,
+  s1: Step<I, A>,
+  s2: Step<A, B>,
+  s3: Step<B, C>,
+  s4: Step<C, D>,
+  s5: Step<D, E>,
+  s6: Step<E, F>,
+  s7: Step<F, G>,
   s8: Step<G, H>,
 ): Chain<I, H>;
 /** Nine steps or more: checked at run time only. */
@@ -230,4 +252,21 @@ export function loop<X>(body: Step<X, X>, options: LoopOptions<X>): Loop<X, X> {
   if (options.until === undefined) return { kind: "loop", body: step, maxIterations };
   const [until] = checkSteps("loop until", [options.until]);
   return { kind: "loop", body: step, until, maxIterations };
+}
+
+/** Most rounds a loop may run: a bound on the work one workflow can ask for. */
+export const MAX_LOOP_ITERATIONS = 1_000_000;
+
+/** `maxIterations` checked to be an integer in [1, {@linkcode MAX_LOOP_ITERATIONS}]. */
+export function checkMaxIterations(maxIterations: unknown, path: string): void {
+  if (
+    !(Number.isInteger(maxIterations) && (maxIterations as number) >= 1 &&
+      (maxIterations as number) <= MAX_LOOP_ITERATIONS)
+  ) {
+    throw new InvalidWorkflowError(
+      `${path}: loop maxIterations must be an integer from 1 to ${MAX_LOOP_ITERATIONS}, got ${
+        typeof maxIterations === "number" ? maxIterations : typeof maxIterations
+      }`,
+    );
+  }
 }

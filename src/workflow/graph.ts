@@ -5,9 +5,17 @@
  *
  * @module
  */
-import { type Encoded, encode, InvalidWorkflowError, TaskArgumentsError } from "../common/mod.ts";
+import { encode, type Encoded, InvalidWorkflowError, TaskArgumentsError } from "../common/mod.ts";
 import type { AnyStep, TaskDefinition, TaskSignature } from "../task/mod.ts";
-import type { Branch, Chain, Chord, Group, Loop, MapStep } from "./builders.ts";
+import {
+  type Branch,
+  type Chain,
+  checkMaxIterations,
+  type Chord,
+  type Group,
+  type Loop,
+  type MapStep,
+} from "./builders.ts";
 
 interface NodeBase {
   /** `n0`, `n1`, … in depth-first order; `n0` is the root. */
@@ -32,9 +40,19 @@ export type GraphNode =
   | (NodeBase & { readonly kind: "chain"; readonly steps: readonly string[] })
   | (NodeBase & { readonly kind: "group"; readonly members: readonly string[] })
   | (NodeBase & { readonly kind: "chord"; readonly header: readonly string[]; readonly callback: string })
-  | (NodeBase & { readonly kind: "branch"; readonly condition: string; readonly ifTrue: string; readonly ifFalse?: string })
+  | (NodeBase & {
+    readonly kind: "branch";
+    readonly condition: string;
+    readonly ifTrue: string;
+    readonly ifFalse?: string;
+  })
   | (NodeBase & { readonly kind: "map"; readonly body: string })
-  | (NodeBase & { readonly kind: "loop"; readonly body: string; readonly until?: string; readonly maxIterations: number });
+  | (NodeBase & {
+    readonly kind: "loop";
+    readonly body: string;
+    readonly until?: string;
+    readonly maxIterations: number;
+  });
 
 /** A compiled workflow: plain, serializable data. */
 export interface WorkflowGraph {
@@ -128,14 +146,22 @@ class Compiler {
       }
       case "map": {
         if (!place.hasInput) {
-          throw new InvalidWorkflowError(`${path}: map() needs a list from a previous step; put it after one in a chain`);
+          throw new InvalidWorkflowError(
+            `${path}: map() needs a list from a previous step; put it after one in a chain`,
+          );
         }
-        const body = this.node((step as MapStep<unknown, unknown>).body, { hasInput: true, deps: [], path: `${path}.body` });
+        const body = this.node((step as MapStep<unknown, unknown>).body, {
+          hasInput: true,
+          deps: [],
+          path: `${path}.body`,
+        });
         return { id, kind: "map", body, deps };
       }
       case "loop": {
         if (!place.hasInput) {
-          throw new InvalidWorkflowError(`${path}: loop() needs a starting value from a previous step; put it after one in a chain`);
+          throw new InvalidWorkflowError(
+            `${path}: loop() needs a starting value from a previous step; put it after one in a chain`,
+          );
         }
         const node = step as Loop<unknown, unknown>;
         // Checked here too: a workflow can arrive as plain data (from a client), not only from loop().
@@ -177,7 +203,12 @@ class Compiler {
 }
 
 /** Throws `TaskArgumentsError` when `signature` passes fewer arguments than its function declares. */
-export function checkArity(definition: TaskDefinition, signature: TaskSignature, receivesInput: boolean, path: string): void {
+export function checkArity(
+  definition: TaskDefinition,
+  signature: TaskSignature,
+  receivesInput: boolean,
+  path: string,
+): void {
   const given = signature.args.length + (receivesInput ? 1 : 0);
   const required = definition.fn.length;
   if (given >= required) return;
@@ -186,16 +217,4 @@ export function checkArity(definition: TaskDefinition, signature: TaskSignature,
     signature.task,
     `it takes ${required} argument${required === 1 ? "" : "s"}, but ${path || "the signature"} passes ${given}${from}`,
   );
-}
-
-/** Most rounds a loop may run: a bound on the work one workflow can ask for. */
-export const MAX_LOOP_ITERATIONS = 1_000_000;
-
-/** `maxIterations` checked to be an integer in [1, {@linkcode MAX_LOOP_ITERATIONS}]. */
-export function checkMaxIterations(maxIterations: unknown, path: string): void {
-  if (!(Number.isInteger(maxIterations) && (maxIterations as number) >= 1 && (maxIterations as number) <= MAX_LOOP_ITERATIONS)) {
-    throw new InvalidWorkflowError(
-      `${path}: loop maxIterations must be an integer from 1 to ${MAX_LOOP_ITERATIONS}, got ${typeof maxIterations === "number" ? maxIterations : typeof maxIterations}`,
-    );
-  }
 }
