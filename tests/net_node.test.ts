@@ -1,71 +1,20 @@
 /**
  * Two libp2p nodes in one process on 127.0.0.1: dialling, channels with batching and credit-based
- * backpressure, bad frames that close one stream only, and the clear errors for bad addresses,
- * unreachable peers, ports in use and key files.
+ * backpressure, and bad frames that close one stream only (errors and keys: net_node_errors.test.ts).
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import process from "node:process";
 import {
-  actantProtocol,
   createNetNode,
   encodeFrame,
   type Frame,
   FrameError,
-  KEY_FILE,
   lengthPrefixed,
-  loadOrCreateKey,
   type NetNode,
-  peerIdOfKey,
   readFrames,
 } from "../src/net/mod.ts";
-import { ActantError } from "../src/common/mod.ts";
 import { within } from "./support/async.ts";
-
-const LOCAL = "/ip4/127.0.0.1/tcp/0/ws";
-const ECHO = actantProtocol("echo", "1");
-const DOUBLE = actantProtocol("double", "1");
-
-/** Runs `test` with `count` nodes (the first listening), stopping all of them afterwards. */
-async function withNodes(count: number, test: (nodes: NetNode[]) => Promise<void>): Promise<void> {
-  const nodes: NetNode[] = [];
-  try {
-    nodes.push(await createNetNode({ listen: [LOCAL] }));
-    while (nodes.length < count) nodes.push(await createNetNode({}));
-    await test(nodes);
-  } finally {
-    await Promise.all(nodes.map((node) => node.stop()));
-  }
-}
-
-function expectError(name: string, code: string, ...mentions: (string | number)[]) {
-  return (error: Error & { code?: string }) => {
-    assert.equal(error.name, name, error.message);
-    assert.equal(error.code, code);
-    assert.ok(error instanceof ActantError);
-    for (const mention of mentions) assert.ok(error.message.includes(String(mention)), `"${error.message}" names ${mention}`);
-    return true;
-  };
-}
-
-async function serveEcho(node: NetNode): Promise<void> {
-  await node.handleChannel(ECHO, (channel) => channel.readable.pipeTo(channel.writable));
-}
-
-async function echoOnce(client: NetNode, address: string, messages: unknown[]): Promise<unknown[]> {
-  const channel = await client.openChannel(address, ECHO);
-  const writer = channel.writable.getWriter();
-  for (const message of messages) void writer.write(message);
-  void writer.close();
-  const replies: unknown[] = [];
-  for await (const reply of channel.readable) replies.push(reply);
-  await channel.closed;
-  return replies;
-}
+import { DOUBLE, ECHO, echoOnce, serveEcho, withNodes } from "./support/net_nodes.ts";
 
 describe("NetNode", () => {
   it("listens on port 0, reports /p2p/ addresses and dials by them", async () => {
@@ -107,12 +56,16 @@ describe("Channel between two nodes", () => {
     await withNodes(2, async ([server, client]) => {
       const window = 64;
       const serverChannels: Array<{ stats: { peakBuffered: number; peakInFlight: number } }> = [];
-      await server.handleChannel<{ id: number; n: number }, { id: number; doubled: number }>(DOUBLE, async (channel) => {
-        serverChannels.push(channel);
-        const writer = channel.writable.getWriter();
-        for await (const request of channel.readable) await writer.write({ id: request.id, doubled: request.n * 2 });
-        await writer.close();
-      }, { window });
+      await server.handleChannel<{ id: number; n: number }, { id: number; doubled: number }>(
+        DOUBLE,
+        async (channel) => {
+          serverChannels.push(channel);
+          const writer = channel.writable.getWriter();
+          for await (const request of channel.readable) await writer.write({ id: request.id, doubled: request.n * 2 });
+          await writer.close();
+        },
+        { window },
+      );
       const channel = await client.openChannel<{ id: number; doubled: number }, { id: number; n: number }>(
         server.addresses()[0],
         DOUBLE,
@@ -166,7 +119,12 @@ describe("Channel between two nodes", () => {
   it("carries raw bytes and structured values", async () => {
     await withNodes(2, async ([server, client]) => {
       await serveEcho(server);
-      const messages = [new Uint8Array([1, 2, 3]), { when: new Date(7), big: 2n ** 70n, set: new Set(["a"]) }, undefined, null];
+      const messages = [
+        new Uint8Array([1, 2, 3]),
+        { when: new Date(7), big: 2n ** 70n, set: new Set(["a"]) },
+        undefined,
+        null,
+      ];
       assert.deepEqual(await echoOnce(client, server.addresses()[0], messages), messages);
     });
   });
@@ -185,7 +143,9 @@ describe("Channel between two nodes", () => {
       const writes = Array.from({ length: 100 }, (_, i) => writer.write(i));
       await within(arrived.promise, 5_000, "the inbound channel");
       // Wait until the window is used up; the 17th message must not be sent.
-      for (let round = 0; round < 200 && channel.stats.sent < window; round++) await new Promise((r) => setTimeout(r, 5));
+      for (let round = 0; round < 200 && channel.stats.sent < window; round++) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
       await new Promise((r) => setTimeout(r, 50));
       assert.equal(channel.stats.sent, window);
       assert.equal(channel.stats.inFlight, window);
@@ -233,7 +193,10 @@ describe("Channel between two nodes", () => {
       const channel = await client.openChannel(server.addresses()[0], ECHO);
       const writer = channel.writable.getWriter();
       await writer.write("fine");
-      await assert.rejects(writer.write({ callback: () => 1 }), { name: "SerializationError", code: "NOT_SERIALIZABLE" });
+      await assert.rejects(writer.write({ callback: () => 1 }), {
+        name: "SerializationError",
+        code: "NOT_SERIALIZABLE",
+      });
       await assert.rejects(channel.closed, { name: "SerializationError" });
       const remote = await within(seen.promise, 5_000, "the peer's error") as { name?: string; remoteCode?: string };
       assert.equal(remote.name, "RemoteChannelError");
@@ -281,8 +244,11 @@ describe("Bad frames on a stream", () => {
     ["an unknown frame version", () => lengthPrefixed(new Uint8Array([9, 1, 0, 0, 0, 1, 0, 0])).subarray()],
     ["an oversized frame", () => lengthPrefixed(new Uint8Array(2 * 1024 * 1024)).subarray().subarray(0, 64)],
     ["a malformed body", () => lengthPrefixed(new Uint8Array([1, 1, 0, 0, 0, 1, 0, 3, 0x7b, 0x7b, 0x7b])).subarray()],
-    ["more messages than the credit granted", () =>
-      lengthPrefixed(encodeFrame({ kind: "data", messages: Array.from({ length: 1025 }, (_, i) => i) })).subarray()],
+    [
+      "more messages than the credit granted",
+      () =>
+        lengthPrefixed(encodeFrame({ kind: "data", messages: Array.from({ length: 1025 }, (_, i) => i) })).subarray(),
+    ],
   ];
 
   for (const [name, input] of badInputs) {
@@ -308,117 +274,4 @@ describe("Bad frames on a stream", () => {
       });
     });
   }
-});
-
-describe("NetNode errors", () => {
-  it("refuses a dial or bootstrap address without /p2p/ with a TypeError naming it", async () => {
-    await withNodes(1, async ([node]) => {
-      const bare = node.addresses()[0].replace(/\/p2p\/.*$/, "");
-      for (const attempt of [() => node.dial(bare), () => node.openChannel(bare, ECHO), () => createNetNode({ bootstrap: [bare] })]) {
-        await assert.rejects(attempt(), (error: Error) => {
-          assert.ok(error instanceof TypeError, String(error));
-          assert.ok(error.message.includes(bare) && error.message.includes("/p2p/"), error.message);
-          return true;
-        });
-      }
-      await assert.rejects(node.dial("not a multiaddr"), TypeError);
-      await assert.rejects(createNetNode({ listen: ["/ip4/127.0.0.1/tcp/0"] }), (error: Error) => {
-        assert.ok(error instanceof TypeError && error.message.includes("/ip4/127.0.0.1/tcp/0"), String(error));
-        return true;
-      });
-    });
-  });
-
-  it("fails with PeerUnreachableError for a closed port", async () => {
-    const gone = await createNetNode({ listen: [LOCAL] });
-    const address = gone.addresses()[0];
-    await gone.stop();
-    const client = await createNetNode({ dialTimeoutMs: 3_000 });
-    try {
-      await assert.rejects(within(client.dial(address), 10_000, "the dial"), expectError("PeerUnreachableError", "PEER_UNREACHABLE", address));
-      await assert.rejects(client.openChannel(address, ECHO), expectError("PeerUnreachableError", "PEER_UNREACHABLE", address));
-    } finally {
-      await client.stop();
-    }
-    await assert.rejects(
-      within(createNetNode({ bootstrap: [address], dialTimeoutMs: 3_000 }), 10_000, "the bootstrap"),
-      expectError("PeerUnreachableError", "PEER_UNREACHABLE", address),
-    );
-  });
-
-  it("fails with PeerUnreachableError after the dial timeout when a port never answers", async () => {
-    // A TCP server that accepts and then says nothing: the WebSocket upgrade never completes.
-    const sockets: Array<{ destroy(): void }> = [];
-    const silent: Server = createServer((socket) => void sockets.push(socket));
-    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
-    const port = (silent.address() as { port: number }).port;
-    const client = await createNetNode({ dialTimeoutMs: 500 });
-    try {
-      const peer = `/ip4/127.0.0.1/tcp/${port}/ws/p2p/12D3KooWM2xqi2ZUWWLQdYdkj1c5fGTC2MxkWuscne5mPtp7Tu3b`;
-      await assert.rejects(within(client.dial(peer), 10_000, "the dial"), expectError("PeerUnreachableError", "PEER_UNREACHABLE", peer, "500 ms"));
-    } finally {
-      await client.stop();
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => silent.close(resolve));
-    }
-  });
-
-  it("fails with AddressInUseError naming the port when it is taken", async () => {
-    await withNodes(1, async ([node]) => {
-      const port = Number(node.addresses()[0].split("/")[4]);
-      const taken = `/ip4/127.0.0.1/tcp/${port}/ws`;
-      await assert.rejects(createNetNode({ listen: [taken] }), (error: Error & { code?: string; port?: number }) => {
-        expectError("AddressInUseError", "ADDRESS_IN_USE", port)(error);
-        assert.equal(error.port, port);
-        return true;
-      });
-    });
-  });
-
-  it("fails with ProtocolNotSupportedError for a protocol the peer does not serve", async () => {
-    await withNodes(2, async ([server, client]) => {
-      const address = server.addresses()[0];
-      await assert.rejects(client.openChannel(address, actantProtocol("nothing", "1")), expectError("ProtocolNotSupportedError", "PROTOCOL_NOT_SUPPORTED", "/actant/nothing/1"));
-    });
-  });
-});
-
-describe("Node keys", () => {
-  it("keeps the peer id across restarts through the key file", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "actant-net-key-"));
-    try {
-      const data = join(dir, "worker-1");
-      const first = await loadOrCreateKey(data);
-      const again = await loadOrCreateKey(data);
-      assert.deepEqual(again, first);
-      assert.deepEqual(new Uint8Array(await readFile(join(data, KEY_FILE))), first);
-      if (process.platform !== "win32") assert.equal((await stat(join(data, KEY_FILE))).mode & 0o777, 0o600);
-      const ids: string[] = [];
-      for (const key of [first, again]) {
-        const node = await createNetNode({ privateKey: key, listen: [LOCAL] });
-        try {
-          ids.push(node.peerId);
-          assert.ok(node.addresses()[0].endsWith(`/p2p/${node.peerId}`));
-        } finally {
-          await node.stop();
-        }
-      }
-      assert.equal(ids[0], ids[1]);
-      assert.equal(peerIdOfKey(first), ids[0]);
-      assert.notEqual(peerIdOfKey(await loadOrCreateKey(join(dir, "worker-2"))), ids[0]);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
-
-  it("refuses a key file that holds no key, and a bad privateKey", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "actant-net-key-"));
-    try {
-      await writeFile(join(dir, KEY_FILE), "not a key");
-      await assert.rejects(loadOrCreateKey(dir), expectError("KeyFileError", "BAD_KEY_FILE", KEY_FILE));
-      await assert.rejects(createNetNode({ privateKey: new Uint8Array([1, 2, 3]) }), TypeError);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
 });
