@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { ActantApp, chain } from "actant";
+ * import { ActantApp, chain } from "@actant/actant";
  *
  * const app = new ActantApp("my_app");
  * const fetch = app.task("fetch", async (url: string) => `data from ${url}`);

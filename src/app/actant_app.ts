@@ -83,7 +83,10 @@ export class ActantApp {
    *
    * @example
    * ```ts
-   * const fetchPage = app.task("fetch", async function (url: string) {
+   * import { ActantApp, type TaskContext } from "@actant/actant";
+   *
+   * const app = new ActantApp("pages");
+   * const fetchPage = app.task("fetch", async function (this: TaskContext, url: string) {
    *   return (await fetch(url, { signal: this.signal })).text();
    * }, { retries: 3, timeout: 10_000 });
    * ```
@@ -141,7 +144,13 @@ export class ActantApp {
    *
    * @example
    * ```ts
-   * const report = await app.getResult<string>(savedId);
+   * import { ActantApp } from "@actant/actant";
+   *
+   * const app = new ActantApp("reports");
+   * const report = app.task("report", (sentiment: number) => `Report: sentiment=${sentiment}`);
+   * const savedId = app.submit(report.s(0.8)).id; // kept, e.g. in a database; the log keeps the run
+   * // … later, also in another process on the same data directory:
+   * console.log(await app.getResult<string>(savedId)); // "Report: sentiment=0.8"
    * ```
    */
   getResult<T = unknown>(id: string): RunHandle<T> {
@@ -169,8 +178,17 @@ export class ActantApp {
    *
    * @example
    * ```ts
+   * import { ActantApp } from "@actant/actant";
+   *
+   * const app = new ActantApp("counters", { durability: "memory" });
+   * const Counter = app.actor("Counter", class {
+   *   constructor(public total: number) {}
+   *   add(n: number) {
+   *     return (this.total += n);
+   *   }
+   * });
    * const counter = await app.createActor(Counter, { args: [10], name: "main" });
-   * await counter.add(5);            // 15
+   * await counter.add(5); // 15
    * ```
    */
   createActor<C extends ActorClass>(

@@ -32,8 +32,10 @@ export const systemClock: Clock = {
  *
  * @example
  * ```ts
+ * import { ActantApp, ManualClock } from "@actant/actant";
+ *
  * const clock = new ManualClock();
- * const app = new ActantApp("test", { clock });
+ * const app = new ActantApp("test", { clock, durability: "memory" });
  * await clock.advance(1_000); // retries and timeouts due within a second fire now
  * ```
  */

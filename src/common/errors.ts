@@ -78,7 +78,14 @@ export class SerializationError extends ActantError {
  *
  * @example
  * ```ts
- * if (!response.ok && response.status === 404) throw new NonRetryableError("no such page");
+ * import { ActantApp, NonRetryableError } from "@actant/actant";
+ *
+ * const app = new ActantApp("pages");
+ * app.task("fetch", async (url: string) => {
+ *   const response = await fetch(url);
+ *   if (response.status === 404) throw new NonRetryableError("no such page"); // retrying will not help
+ *   return await response.text();
+ * }, { retries: 3 });
  * ```
  */
 export class NonRetryableError extends ActantError {

@@ -92,11 +92,16 @@ export interface Channel<In = unknown, Out = unknown> {
  *
  * @example
  * ```ts
- * const channel = createChannel(await connection.newStream("/actant/echo/1"));
- * const writer = channel.writable.getWriter();
- * for (let i = 0; i < 3; i++) writer.write({ seq: i }); // one frame
- * await writer.close();
- * for await (const reply of channel.readable) console.log(reply);
+ * import type { Connection } from "@libp2p/interface";
+ *
+ * // `connection` leads to a peer that serves the protocol with a channel too.
+ * async function echoThree(connection: Connection): Promise<void> {
+ *   const channel = createChannel(await connection.newStream("/actant/echo/1"));
+ *   const writer = channel.writable.getWriter();
+ *   for (let i = 0; i < 3; i++) writer.write({ seq: i }); // one frame
+ *   await writer.close();
+ *   for await (const reply of channel.readable) console.log(reply);
+ * }
  * ```
  */
 export function createChannel<In = unknown, Out = unknown>(stream: Stream, options?: ChannelOptions): Channel<In, Out> {

@@ -34,7 +34,9 @@ export function peerIdOfKey(key: Uint8Array): string {
  *
  * @example
  * ```ts
- * const node = await createNetNode({ privateKey: await loadOrCreateKey("./.actant"), listen: [...] });
+ * import { createNetNode } from "./node.ts";
+ *
+ * const node = await createNetNode({ privateKey: await loadOrCreateKey("./.actant"), listen: ["/ip4/0.0.0.0/tcp/4001/ws"] });
  * ```
  * @throws {KeyFileError} `BAD_KEY_FILE` when the file cannot be read or written, or holds no key.
  */

@@ -34,7 +34,11 @@ export const LOCK_FILE = "LOCK";
  * @example
  * ```ts
  * const dir = await openDataDir("./.actant");
- * try { ... } finally { await dir.release(); }
+ * try {
+ *   // … use dir.path …
+ * } finally {
+ *   await dir.release();
+ * }
  * ```
  * @throws {DataDirError} `DATA_DIR_UNUSABLE` when the directory cannot be created or written,
  *   `DATA_DIR_LOCKED` when a live process holds it.

@@ -43,6 +43,8 @@ export interface WriteResult {
  *
  * @example
  * ```ts
+ * import { MemoryBackend } from "./memory_backend.ts";
+ *
  * const backend: Backend = new MemoryBackend();
  * await backend.write([{ type: "put", key: "a", value: new Uint8Array([1]) }]).committed;
  * backend.get("a"); // Uint8Array [1]

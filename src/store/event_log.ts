@@ -69,6 +69,8 @@ const MAX_RECORD_BYTES = 1 << 20;
  *
  * @example
  * ```ts
+ * import { MemoryBackend } from "./memory_backend.ts";
+ *
  * const log = await EventLog.open(new MemoryBackend(), { durability: "batched" });
  * log.append({ type: "task.submitted", id: "t1" });
  * await log.append({ type: "task.started", id: "t1" }); // same record, same promise

@@ -28,6 +28,10 @@ export interface SignatureOptions {
  *
  * @example
  * ```ts
+ * import { ActantApp, signature } from "@actant/actant";
+ *
+ * // A client names a task its worker registers, without the task's code.
+ * const app = new ActantApp("my_app", { address: "/ip4/127.0.0.1/tcp/4001/ws/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN" });
  * await app.submit(signature("report", [{ sentiment: 0.8 }]));
  * ```
  */

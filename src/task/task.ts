@@ -18,8 +18,11 @@ export type Rest<P extends readonly unknown[]> = P extends readonly [] ? []
  *
  * @example
  * ```ts
+ * import { ActantApp, chain } from "@actant/actant";
+ *
+ * const app = new ActantApp("math", { durability: "memory" });
  * const add = app.task("add", (a: number, b: number) => a + b);
- * await add.call(2, 3);                              // 5
+ * await add.call(2, 3); // 5
  * await app.submit(chain(add.s(2, 2), add.s(10)));   // add(add(2, 2), 10) = 14
  * ```
  */

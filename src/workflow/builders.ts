@@ -93,7 +93,13 @@ function checkSteps(builder: string, steps: readonly unknown[]): AnyStep[] {
  *
  * @example
  * ```ts
- * const result = await app.submit(chain(fetch.s("https://example.com"), analyze.s(), report.s()));
+ * import { ActantApp, chain } from "@actant/actant";
+ *
+ * const app = new ActantApp("my_app", { durability: "memory" });
+ * const fetch = app.task("fetch", async (url: string) => `data from ${url}`);
+ * const analyze = app.task("analyze", (_data: string) => ({ sentiment: 0.8 }));
+ * const report = app.task("report", (r: { sentiment: number }) => `Report: sentiment=${r.sentiment}`);
+ * const result = await app.submit(chain(fetch.s("https://example.com"), analyze.s(), report.s())); // "Report: sentiment=0.8"
  * ```
  */
 export function chain<I, A>(s1: Step<I, A>): Chain<I, A>;
@@ -151,7 +157,11 @@ export function chain(...steps: unknown[]): Chain<unknown, unknown> {
  *
  * @example
  * ```ts
- * await app.submit(group(add.s(1, 1), add.s(2, 2)));     // [2, 4]
+ * import { ActantApp, group } from "@actant/actant";
+ *
+ * const app = new ActantApp("my_app", { durability: "memory" });
+ * const add = app.task("add", (a: number, b: number) => a + b);
+ * await app.submit(group(add.s(1, 1), add.s(2, 2))); // [2, 4]
  * await app.submit(group([1, 2, 3].map((n) => add.s(n, n))));
  * ```
  */
@@ -168,7 +178,12 @@ export function group(...members: unknown[]): Group<unknown, unknown> {
  *
  * @example
  * ```ts
- * await app.submit(chord([add.s(1, 1), add.s(2, 2)], sum.s()));   // 6
+ * import { ActantApp, chord } from "@actant/actant";
+ *
+ * const app = new ActantApp("my_app", { durability: "memory" });
+ * const add = app.task("add", (a: number, b: number) => a + b);
+ * const sum = app.task("sum", (values: number[]) => values.reduce((a, b) => a + b, 0));
+ * await app.submit(chord([add.s(1, 1), add.s(2, 2)], sum.s())); // 6
  * ```
  */
 export function chord<const S extends readonly AnyStep[], O>(
@@ -191,7 +206,14 @@ export function chord(header: unknown, callback: unknown): Chord<unknown, unknow
  *
  * @example
  * ```ts
- * chain(score.s(text), branch(isHigh.s(), alert.s(), archive.s()))
+ * import { ActantApp, branch, chain } from "@actant/actant";
+ *
+ * const app = new ActantApp("my_app", { durability: "memory" });
+ * const score = app.task("score", (text: string) => text.length / 100);
+ * const isHigh = app.task("isHigh", (value: number) => value > 0.5);
+ * const alert = app.task("alert", (value: number) => `alert: ${value}`);
+ * const archive = app.task("archive", (value: number) => `archived: ${value}`);
+ * await app.submit(chain(score.s("some text"), branch(isHigh.s(), alert.s(), archive.s()))); // "archived: 0.09"
  * ```
  */
 export function branch<I, T, F = I>(
@@ -211,7 +233,13 @@ export function branch<I, T, F = I>(
  *
  * @example
  * ```ts
- * chain(listUrls.s(site), map(fetch.s()), summarize.s())
+ * import { ActantApp, chain, map } from "@actant/actant";
+ *
+ * const app = new ActantApp("my_app", { durability: "memory" });
+ * const listUrls = app.task("listUrls", (site: string) => [`${site}/a`, `${site}/b`]);
+ * const fetch = app.task("fetch", async (url: string) => `data from ${url}`);
+ * const summarize = app.task("summarize", (pages: string[]) => pages.join("; "));
+ * await app.submit(chain(listUrls.s("https://example.com"), map(fetch.s()), summarize.s()));
  * ```
  */
 export function map<E, O>(body: Step<E, O>): MapStep<readonly E[], O[]> {
@@ -236,7 +264,13 @@ export interface LoopOptions<X> {
  *
  * @example
  * ```ts
- * chain(seed.s(1), loop(double.s(), { until: atLeast.s(100), maxIterations: 20 }))   // 128
+ * import { ActantApp, chain, loop } from "@actant/actant";
+ *
+ * const app = new ActantApp("my_app", { durability: "memory" });
+ * const seed = app.task("seed", (n: number) => n);
+ * const double = app.task("double", (n: number) => n * 2);
+ * const atLeast = app.task("atLeast", (n: number, min: number) => n >= min);
+ * await app.submit(chain(seed.s(1), loop(double.s(), { until: atLeast.s(100), maxIterations: 20 }))); // 128
  * ```
  */
 export function loop<X>(body: Step<X, X>, options: LoopOptions<X>): Loop<X, X> {
