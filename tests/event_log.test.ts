@@ -4,86 +4,21 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import {
-  type Backend,
-  EVENT_SCHEMA_VERSION,
-  EventLog,
-  type EventLogOptions,
-  type LogEvent,
-  MemoryBackend,
-  openLmdbBackend,
-  type WriteOp,
-  type WriteResult,
-} from "../src/store/mod.ts";
+import { EVENT_SCHEMA_VERSION, EventLog, type LogEvent, MemoryBackend } from "../src/store/mod.ts";
 import { settle } from "./support/async.ts";
-
-/** A store that outlives the backend objects opened on it, as a data directory does. */
-interface Store {
-  open(): Promise<Backend>;
-  dispose(): Promise<void>;
-}
-
-/** Hands out a memory backend whose `close` leaves the data in place, so a log can be reopened. */
-function memoryStore(): Store {
-  const inner = new MemoryBackend();
-  const view: Backend = {
-    get: (key) => inner.get(key),
-    range: (options) => inner.range(options),
-    write: (ops) => inner.write(ops),
-    close: async () => {},
-  };
-  return { open: async () => view, dispose: () => inner.close() };
-}
-
-async function lmdbStore(): Promise<Store> {
-  const dir = await mkdtemp(join(tmpdir(), "actant-log-"));
-  const opened: Backend[] = [];
-  return {
-    async open() {
-      opened.push(await openLmdbBackend(join(dir, "log")));
-      return opened.at(-1)!;
-    },
-    async dispose() {
-      for (const backend of opened) await backend.close(); // a no-op for the ones already closed
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-const STORES: { name: string; make: () => Promise<Store> }[] = [
-  { name: "memory", make: async () => memoryStore() },
-  { name: "LMDB", make: lmdbStore },
-];
-
-const BATCHED: EventLogOptions = { durability: "batched", warn: () => assert.fail("unexpected warning") };
-const ev = (n: number): LogEvent => ({ type: "test.event", n });
-
-function recordKeys(backend: Backend, prefix = "r/"): string[] {
-  return [...backend.range({ start: prefix, end: prefix.slice(0, -1) + "0" })].map((entry) => entry.key);
-}
-
-const seqKey = (prefix: string, seq: number) => prefix + seq.toString(16).padStart(16, "0");
-
-/** Appends one synchronous stretch per group, waiting for each, so each group becomes one record. */
-async function appendGroups(log: EventLog, groups: number[][]): Promise<void> {
-  for (const group of groups) await Promise.all(group.map((n) => log.append(ev(n))));
-}
-
-function seqs(log: EventLog, afterSeq: number): number[] {
-  return [...log.read(afterSeq)].map((entry) => entry.seq);
-}
-
-async function withStore(make: () => Promise<Store>, test: (store: Store) => Promise<void>): Promise<void> {
-  const store = await make();
-  try {
-    await test(store);
-  } finally {
-    await store.dispose();
-  }
-}
+import {
+  appendGroups,
+  BATCHED,
+  ev,
+  FaultyBackend,
+  flip,
+  ManualBackend,
+  recordKeys,
+  seqKey,
+  seqs,
+  STORES,
+  withStore,
+} from "./support/log_stores.ts";
 
 for (const { name, make } of STORES) {
   describe(`EventLog on ${name}`, () => {
@@ -199,7 +134,10 @@ for (const { name, make } of STORES) {
           const broken = damage === "truncated" ? bytes.subarray(0, bytes.length - 5) : flip(bytes, bytes.length - 2);
           await direct.write([{ type: "put", key: last, value: broken }]).committed;
           const warnings: string[] = [];
-          const again = await EventLog.open(direct, { durability: "batched", warn: (message) => warnings.push(message) });
+          const again = await EventLog.open(direct, {
+            durability: "batched",
+            warn: (message) => warnings.push(message),
+          });
           assert.equal(warnings.length, 1, damage);
           assert.match(warnings[0], new RegExp(`seq ${base + 4}\\b`));
           assert.equal(again.lastSeq, base + 3);
@@ -241,13 +179,19 @@ for (const { name, make } of STORES) {
           const newer = original.slice();
           newer[1] = EVENT_SCHEMA_VERSION + 1;
           await backend.write([{ type: "put", key, value: newer }]).committed;
-          await assert.rejects(EventLog.open(backend, BATCHED), (error: Error & { found?: number; supported?: number }) => {
-            assert.equal(error.name, "SchemaVersionError", key);
-            assert.equal(error.found, EVENT_SCHEMA_VERSION + 1);
-            assert.equal(error.supported, EVENT_SCHEMA_VERSION);
-            assert.match(error.message, new RegExp(`version ${EVENT_SCHEMA_VERSION + 1}\\b.*\\b${EVENT_SCHEMA_VERSION}\\b`));
-            return true;
-          });
+          await assert.rejects(
+            EventLog.open(backend, BATCHED),
+            (error: Error & { found?: number; supported?: number }) => {
+              assert.equal(error.name, "SchemaVersionError", key);
+              assert.equal(error.found, EVENT_SCHEMA_VERSION + 1);
+              assert.equal(error.supported, EVENT_SCHEMA_VERSION);
+              assert.match(
+                error.message,
+                new RegExp(`version ${EVENT_SCHEMA_VERSION + 1}\\b.*\\b${EVENT_SCHEMA_VERSION}\\b`),
+              );
+              return true;
+            },
+          );
           await backend.write([{ type: "put", key, value: original }]).committed;
         }
         await backend.close();
@@ -344,68 +288,3 @@ describe("EventLog acknowledgement", () => {
     await log.close();
   });
 });
-
-function flip(bytes: Uint8Array, index: number): Uint8Array {
-  const copy = bytes.slice();
-  copy[index] ^= 0xff;
-  return copy;
-}
-
-/** A backend whose writes start failing like a full disk once armed. */
-class FaultyBackend implements Backend {
-  writes = 0;
-  #failing = false;
-  readonly #inner: Backend;
-  readonly #mode: "rejects" | "throws";
-  constructor(inner: Backend, mode: "rejects" | "throws") {
-    this.#inner = inner;
-    this.#mode = mode;
-  }
-  failNextWrites(): void {
-    this.#failing = true;
-  }
-  get(key: string) {
-    return this.#inner.get(key);
-  }
-  range(options?: Parameters<Backend["range"]>[0]) {
-    return this.#inner.range(options);
-  }
-  write(ops: readonly WriteOp[]): WriteResult {
-    this.writes++;
-    if (!this.#failing) return this.#inner.write(ops);
-    const error = Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
-    if (this.#mode === "throws") throw error;
-    const rejected = Promise.reject(error);
-    rejected.catch(() => {});
-    return { committed: rejected, durable: rejected };
-  }
-  close() {
-    return this.#inner.close();
-  }
-}
-
-/** A memory backend whose writes (after `holdWrites`) are acknowledged only when the test says so. */
-class ManualBackend extends MemoryBackend {
-  /** Every held write, in the order the log issued them. */
-  held: { ops: readonly WriteOp[]; commit(): void; makeDurable(): void }[] = [];
-  #holding = false;
-  #taken = 0;
-  #waiter: (() => void) | undefined;
-  holdWrites(): void {
-    this.#holding = true;
-  }
-  /** The next held write not yet returned by this method, once the log has issued it. */
-  async nextWrite(): Promise<ManualBackend["held"][number]> {
-    while (this.held.length <= this.#taken) await new Promise<void>((resolve) => (this.#waiter = resolve));
-    return this.held[this.#taken++];
-  }
-  override write(ops: readonly WriteOp[]): WriteResult {
-    const applied = super.write(ops);
-    if (!this.#holding) return applied;
-    const committed = Promise.withResolvers<void>();
-    const durable = Promise.withResolvers<void>();
-    this.held.push({ ops, commit: () => committed.resolve(), makeDurable: () => durable.resolve() });
-    this.#waiter?.();
-    return { committed: committed.promise, durable: committed.promise.then(() => durable.promise) };
-  }
-}
