@@ -9,97 +9,22 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ACTORS_PROTOCOL } from "../src/cluster/mod.ts";
 import { decode, encode } from "../src/common/mod.ts";
-import { readFrames } from "../src/net/mod.ts";
-import { entryFrame, wire } from "./support/frame_bytes.ts";
 import type { Verdict } from "./support/fuzz_oracle.ts";
-import { historyEntry as entry, randomEncodedLike, randomJson, randomOwnerMessage } from "./support/fuzz_values.ts";
+import { historyEntry as entry, randomOwnerMessage } from "./support/fuzz_values.ts";
 import { assertFailed, FuzzedWorker } from "./support/fuzz_worker.ts";
-import { actorInit, actorNotFound, assertServes, call, create, FLUSH_KEYS, hosting, isRecord, Owner, typeError, unknownMethod } from "./support/fuzz_owner.ts";
+import {
+  actorInit,
+  assertServes,
+  call,
+  create,
+  FLUSH_KEYS,
+  hosting,
+  isRecord,
+  Owner,
+  typeError,
+} from "./support/fuzz_owner.ts";
 import { Random } from "./support/random.ts";
-
-const SEED = 0x5eed_ac7a + 3;
-
-/** Wrong messages under their key; each is refused with its error (`stops`: a cell was made, and its end is logged). */
-const wrongMessages: Array<[string, (key: number) => unknown, { name: string; code?: string }, boolean?]> = [
-  ["an unknown op", (key) => ({ op: "explode", key }), typeError],
-  ["no op", (key) => ({ key, actorId: "target", method: "add", args: encode([1]) }), typeError],
-  ["an op that is not a string", (key) => ({ op: 7, key }), typeError],
-  ["the op of a worker's answer", (key) => ({ op: "done", key, ok: true }), typeError],
-  ["a call of an actor not hosted here", (key) => call(key, "nobody", "add", encode([1])), typeError],
-  ["a call of an actor id that is not a string", (key) => call(key, 5, "add", encode([1])), typeError],
-  ["a call of an unknown method", (key) => call(key, "target", "nope", encode([1])), unknownMethod],
-  ["a call of the method constructor", (key) => call(key, "target", "constructor", encode([])), unknownMethod],
-  ["a call of the method __proto__", (key) => call(key, "target", "__proto__", encode([])), unknownMethod],
-  ["a call of a method that is a number", (key) => call(key, "target", 5, encode([1])), unknownMethod],
-  ["a call whose args are null", (key) => call(key, "target", "add", null), typeError],
-  ["a call whose args are not a codec value", (key) => call(key, "target", "add", 5), typeError],
-  ["a call whose flat list is not a list", (key) => call(key, "target", "add", { t: "a", v: 5 }), typeError],
-  ["a create of an unknown class", (key) => create(key, "a-nope", { cls: "Nope" }), actorNotFound],
-  ["a create of a class that is a number", (key) => create(key, "a-five", { cls: 5 }), actorNotFound],
-  ["a create of the class __proto__", (key) => create(key, "a-proto", { cls: "__proto__" }), actorNotFound],
-  ["a create whose args are null", (key) => create(key, "a-null", { args: null }), actorInit, true],
-  ["a create whose args are not a list", (key) => create(key, "a-five-args", { args: encode(5) }), actorInit, true],
-  ["a create whose args do not decode", (key) => create(key, "a-undecodable", { args: { t: "s", v: 5 } }), actorInit, true],
-  ["a create whose flat list is not a list", (key) => create(key, "a-flat", { args: { t: "a", v: 5 } }), actorInit, true],
-  ["a create from a checkpoint whose state does not decode", (key) => create(key, "r-state", { recovered: { checkpoint: { n: 2, state: { t: "s", v: null } }, entries: [] } }), typeError, true],
-  ["a create from a history whose entries are not a list", (key) => create(key, "r-entries", { recovered: { entries: 5 } }), typeError, true],
-  ["a create from a history that is null", (key) => create(key, "r-null", { recovered: null }), typeError, true],
-  ["a create from a history with an entry that is null", (key) => create(key, "r-entry", { recovered: { entries: [entry(1, "add", [1]), null] } }), typeError, true],
-];
-
-/** `bytes` with one random edit: a bit flipped, a byte inserted or deleted, or cut short. */
-function mutated(random: Random, bytes: Uint8Array): Uint8Array {
-  const at = random.int(bytes.length);
-  const out = [...bytes];
-  switch (random.int(4)) {
-    case 0:
-      out[at] ^= 1 << random.int(8);
-      break;
-    case 1:
-      out.splice(at, 0, random.int(256));
-      break;
-    case 2:
-      out.splice(at, 1);
-      break;
-    default:
-      out.length = at;
-  }
-  return Uint8Array.from(out);
-}
-
-/** A random raw case: bytes, or frames of random JSON, codec-like values or owner messages, maybe mutated. */
-function randomRawCase(random: Random, i: number): Uint8Array {
-  const messages = (count: number) => Array.from({ length: count }, (_, k) => randomOwnerMessage(random, { key: 1 + k, ids: ["raw"], creates: false }));
-  switch (i % 5) {
-    case 0:
-      return random.bytes(1 + random.int(64));
-    case 1:
-      return wire({ kind: "data", messages: Array.from({ length: 1 + random.int(3) }, () => randomJson(random, 3)) });
-    case 2:
-      return wire(entryFrame(0, JSON.stringify(randomEncodedLike(random))));
-    case 3:
-      return wire({ kind: "data", messages: messages(1 + random.int(4)) });
-    default:
-      return mutated(random, wire({ kind: "data", messages: messages(1 + random.int(3)) }));
-  }
-}
-
-/**
- * Whether an end frame decodes from `bytes`. After our end the worker answers what it was asked
- * but never ends its side, so a case the oracle calls `ended` (both sides end) would wait forever.
- */
-async function hasEndFrame(bytes: Uint8Array): Promise<boolean> {
-  const source = (async function* () {
-    yield bytes;
-  })();
-  try {
-    for await (const frame of readFrames(source)) if (frame.kind === "end") return true;
-  } catch {
-    // The rest does not decode: no end frame there.
-  }
-  return false;
-}
-
+import { hasEndFrame, randomRawCase, SEED, wrongMessages } from "./support/actor_fuzz_cases.ts";
 
 describe("actor hosting protocol fuzz against an actant worker process", { timeout: 300_000 }, () => {
   let worker: FuzzedWorker;
@@ -114,7 +39,15 @@ describe("actor hosting protocol fuzz against an actant worker process", { timeo
       for (const [key, n, total] of adds) {
         owner.send(call(key, "counter", "add", encode([n])));
         const record = await owner.callRecord(key);
-        assert.deepEqual(record.event, { type: "actor.call", id: "counter", n: key - 1, method: "add", args: encode([n]), key, result: encode(total) });
+        assert.deepEqual(record.event, {
+          type: "actor.call",
+          id: "counter",
+          n: key - 1,
+          method: "add",
+          args: encode([n]),
+          key,
+          result: encode(total),
+        });
         assert.equal(decode(record.event!.result!), total);
         await owner.flush();
         assert.deepEqual(owner.dones(key), [], `no done for call ${key} before its record is acknowledged`);
@@ -122,7 +55,9 @@ describe("actor hosting protocol fuzz against an actant worker process", { timeo
         assert.deepEqual(await owner.done(key), { op: "done", key, ok: true });
       }
       const checkpoint = await owner.reply((reply) => isRecord(reply, "actor.checkpoint"), "the checkpoint");
-      assert.deepEqual([checkpoint.event!.id, checkpoint.event!.n, decode(checkpoint.event!.state!)], ["counter", 3, { total: 6 }]);
+      assert.deepEqual([checkpoint.event!.id, checkpoint.event!.n, decode(checkpoint.event!.state!)], ["counter", 3, {
+        total: 6,
+      }]);
       owner.ack(checkpoint.seq);
       assert.deepEqual(owner.replies.filter((reply) => reply.op === "record").map((reply) => reply.seq), [1, 2, 3, 4]);
     }));
@@ -139,7 +74,11 @@ describe("actor hosting protocol fuzz against an actant worker process", { timeo
         const stopped = owner.replies.some((reply) => isRecord(reply, "actor.stopped") && reply.event!.id === actorId);
         assert.equal(stopped, stops === true, `${name}: the failed actor's end is logged when a cell was made`);
       }
-      assert.equal(owner.replies.filter((reply) => isRecord(reply, "actor.call")).length, 0, "no wrong call reached the actor");
+      assert.equal(
+        owner.replies.filter((reply) => isRecord(reply, "actor.call")).length,
+        0,
+        "no wrong call reached the actor",
+      );
       owner.send(call(2, "target", "add", encode([2])));
       assert.equal(decode((await owner.callRecord(2)).event!.result!), 2);
       assert.deepEqual(await owner.done(2), { op: "done", key: 2, ok: true });
@@ -149,7 +88,10 @@ describe("actor hosting protocol fuzz against an actant worker process", { timeo
     hosting(worker, { label: "keys that are not numbers", acks: true }, async (owner) => {
       owner.send(create(1, "keyed"));
       await owner.done(1);
-      const messages = [null, 5, "call", [], { op: "explode" }, { op: "explode", key: "7" }, { op: "explode", key: { k: 1 } }, call("x", "keyed", "add", null)];
+      const messages = [null, 5, "call", [], { op: "explode" }, { op: "explode", key: "7" }, {
+        op: "explode",
+        key: { k: 1 },
+      }, call("x", "keyed", "add", null)];
       owner.send(...messages);
       await owner.flush();
       const refused = owner.dones(0);
@@ -160,7 +102,13 @@ describe("actor hosting protocol fuzz against an actant worker process", { timeo
 
   it("an actor created from its history comes back with its state; entries it cannot replay change nothing", () =>
     hosting(worker, { label: "recovery", acks: true }, async (owner) => {
-      const entries = [entry(2, "add", [100]), entry(3, "add", [1]), entry(4, "nope", [1]), entry(5, "constructor", []), { n: 6, method: "add", args: null }];
+      const entries = [
+        entry(2, "add", [100]),
+        entry(3, "add", [1]),
+        entry(4, "nope", [1]),
+        entry(5, "constructor", []),
+        { n: 6, method: "add", args: null },
+      ];
       owner.send(create(1, "moved", { recovered: { checkpoint: { n: 2, state: encode({ total: 7 }) }, entries } }));
       assert.deepEqual(await owner.done(1), { op: "done", key: 1, ok: true });
       owner.send(call(2, "moved", "add", encode([1])));
@@ -199,7 +147,12 @@ describe("actor hosting protocol fuzz against an actant worker process", { timeo
       await hosting(worker, { label, acks: false }, async (owner) => {
         owner.send(create(1, `held-${how}`));
         await owner.done(1);
-        owner.send(call(2, `held-${how}`, "add", encode([2])), call(3, `held-${how}`, "add", encode([3])), { op: "stop", key: 4, actorId: `held-${how}`, drain: true });
+        owner.send(call(2, `held-${how}`, "add", encode([2])), call(3, `held-${how}`, "add", encode([3])), {
+          op: "stop",
+          key: 4,
+          actorId: `held-${how}`,
+          drain: true,
+        });
         // Nothing is acknowledged, yet the actor goes on: both calls and the stop are recorded.
         assert.equal(decode((await owner.callRecord(3)).event!.result!), 5);
         await owner.reply((reply) => isRecord(reply, "actor.stopped"), "the stop's record");
@@ -210,7 +163,11 @@ describe("actor hosting protocol fuzz against an actant worker process", { timeo
         // The worker read our end: what waited for an acknowledgement fails.
         for (const key of [2, 3, 4]) assert.equal((await owner.done(key)).ok, false, `call ${key} after our end`);
       });
-      await hosting(worker, { label: `${label}, then a new owner`, acks: true }, (owner) => assertServes(owner, `after-${how}`));
+      await hosting(
+        worker,
+        { label: `${label}, then a new owner`, acks: true },
+        (owner) => assertServes(owner, `after-${how}`),
+      );
     });
   }
 
@@ -223,18 +180,28 @@ describe("actor hosting protocol fuzz against an actant worker process", { timeo
         owner.send(create(1, ids[0]), create(2, ids[1]));
         await owner.done(1);
         await owner.done(2);
-        const messages = Array.from({ length: 25 }, (_, i) => randomOwnerMessage(random, { key: 100 + i, ids, creates: true }) as { op?: unknown; key?: unknown });
+        const messages = Array.from(
+          { length: 25 },
+          (_, i) => randomOwnerMessage(random, { key: 100 + i, ids, creates: true }) as { op?: unknown; key?: unknown },
+        );
         owner.send(...messages);
         const due = messages.filter((message) => message?.op !== "ack");
         const answers = () => owner.replies.filter((reply) => reply?.op === "done").length - 2;
         await owner.until(() => answers() >= due.length, `${due.length} answers`);
-        for (const key of due.map((message) => message?.key)) if (typeof key === "number") assert.equal(owner.dones(key).length, 1, `${label}: key ${key} answered once`);
+        for (const key of due.map((message) => message?.key)) {
+          if (typeof key === "number") assert.equal(owner.dones(key).length, 1, `${label}: key ${key} answered once`);
+        }
         for (const reply of owner.replies) {
           const shown = `${label}: ${JSON.stringify(reply)}`;
           assert.ok(reply.op === "record" || (reply.op === "done" && typeof reply.ok === "boolean"), shown);
           if (reply.op === "record") {
             assert.ok(Number.isSafeInteger(reply.seq) && typeof reply.event?.id === "string", shown);
-            assert.ok(["actor.call", "actor.checkpoint", "actor.stopped", "actor.restarted"].includes(reply.event!.type as string), shown);
+            assert.ok(
+              ["actor.call", "actor.checkpoint", "actor.stopped", "actor.restarted"].includes(
+                reply.event!.type as string,
+              ),
+              shown,
+            );
           } else if (reply.ok === false) {
             assert.match(String(reply.error?.name), /^(?:[A-Z]\w*)?Error$/, shown);
           }
@@ -252,7 +219,10 @@ describe("actor hosting protocol fuzz against an actant worker process", { timeo
     for (let i = 0; i < 100; i++) {
       let bytes = randomRawCase(random, i);
       while (await hasEndFrame(bytes)) bytes = randomRawCase(random, i);
-      const verdict = await worker.sendRaw(bytes, { protocol: ACTORS_PROTOCOL, label: `raw case ${i} (seed ${SEED + 1})` });
+      const verdict = await worker.sendRaw(bytes, {
+        protocol: ACTORS_PROTOCOL,
+        label: `raw case ${i} (seed ${SEED + 1})`,
+      });
       outcomes.set(verdict, (outcomes.get(verdict) ?? 0) + 1);
     }
     for (const verdict of ["bad", "answered"] as const) {
@@ -266,8 +236,14 @@ describe("actor hosting protocol fuzz against an actant worker process", { timeo
       await owner.done(1);
       const wrong = [encode(5), encode("ab"), encode({ length: 1 })];
       owner.send(...wrong.map((args, i) => call(2 + i, "listless", "add", args)));
-      for (const [i, args] of wrong.entries()) assertFailed([await owner.done(2 + i)], { ...typeError, label: `args ${JSON.stringify(args)}` });
-      assert.equal(owner.replies.filter((reply) => isRecord(reply, "actor.call")).length, 0, "none of them reached the actor");
+      for (const [i, args] of wrong.entries()) {
+        assertFailed([await owner.done(2 + i)], { ...typeError, label: `args ${JSON.stringify(args)}` });
+      }
+      assert.equal(
+        owner.replies.filter((reply) => isRecord(reply, "actor.call")).length,
+        0,
+        "none of them reached the actor",
+      );
       owner.send(call(9, "listless", "add", encode([2])));
       assert.equal(decode((await owner.callRecord(9)).event!.result!), 2);
     }));
@@ -278,7 +254,9 @@ describe("actor hosting protocol fuzz against an actant worker process", { timeo
       owner.send(...keys.map((key) => ({ op: "stop", key, actorId: "nobody", drain: true })));
       await owner.flush();
       assert.equal(owner.dones(0).length, keys.length, JSON.stringify(owner.replies));
-      for (const reply of owner.dones(0)) assertFailed([reply], { ...typeError, label: "a key that is not a safe integer" });
+      for (const reply of owner.dones(0)) {
+        assertFailed([reply], { ...typeError, label: "a key that is not a safe integer" });
+      }
     }));
 
   it("an actor hosted for one owner is out of reach of another owner's channel", () =>
@@ -291,7 +269,11 @@ describe("actor hosting protocol fuzz against an actant worker process", { timeo
         second.send(call(502, "owned", "add", encode([10])));
         await second.done(502); // refused, or carried out on an actor of its own
         await first.flush();
-        assert.deepEqual(first.replies.filter((reply) => reply.op === "record"), [], "nothing of the second owner's is logged with the first");
+        assert.deepEqual(
+          first.replies.filter((reply) => reply.op === "record"),
+          [],
+          "nothing of the second owner's is logged with the first",
+        );
       });
       first.send(call(2, "owned", "add", encode([1])));
       assert.equal(decode((await first.callRecord(2)).event!.result!), 1);
@@ -313,7 +295,11 @@ describe("actor hosting: a failed create whose record is never acknowledged", { 
       await owner.reply((reply) => isRecord(reply, "actor.stopped"), "the failed actor's end");
       assertFailed([await owner.done(1)], { ...actorInit, label });
       owner.abort();
-      await hosting(own, { label: `${label}, then a new owner`, acks: true }, (next) => assertServes(next, "after-broken"));
+      await hosting(
+        own,
+        { label: `${label}, then a new owner`, acks: true },
+        (next) => assertServes(next, "after-broken"),
+      );
       await own.assertStillServing();
     } finally {
       await own.stop();
