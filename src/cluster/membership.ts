@@ -73,7 +73,8 @@ export class Membership {
   readonly #decoder = new TextDecoder();
   #unsubscribe: (() => void) | undefined;
   #timer: TimerHandle | undefined;
-  readonly #onDisconnect = (event: CustomEvent<{ peerId: string }>) => this.#leave(event.detail.peerId, "its connection closed");
+  readonly #onDisconnect = (event: CustomEvent<{ peerId: string }>) =>
+    this.#leave(event.detail.peerId, "its connection closed");
   readonly #onConnect = () => this.announce();
 
   constructor(node: NetNode, app: string, announce: () => MemberAnnouncement, options: MembershipOptions = {}) {
@@ -137,7 +138,9 @@ export class Membership {
     void this.announce();
     const now = this.#clock.now();
     for (const member of this.#members.values()) {
-      if (now - member.lastSeen > this.#failAfterMs) this.#leave(member.peerId, `no heartbeat for ${this.#failAfterMs} ms`);
+      if (now - member.lastSeen > this.#failAfterMs) {
+        this.#leave(member.peerId, `no heartbeat for ${this.#failAfterMs} ms`);
+      }
     }
     this.#timer = this.#clock.setTimeout(() => this.#tick(), this.#heartbeatMs);
   }
@@ -180,9 +183,11 @@ export class Membership {
     if (!this.#warned.has(key)) {
       if (this.#warned.size >= MAX_WARNED) this.#warned.clear();
       this.#warned.add(key);
-      this.#warn(kept
-        ? `peer ${peerId} claims node id "${nodeId}", held by ${holder}: its announcements are ignored`
-        : `member ${peerId} ("${known!.announcement.status.nodeId}") announced node id "${nodeId}": ignored`);
+      this.#warn(
+        kept
+          ? `peer ${peerId} claims node id "${nodeId}", held by ${holder}: its announcements are ignored`
+          : `member ${peerId} ("${known!.announcement.status.nodeId}") announced node id "${nodeId}": ignored`,
+      );
     }
     return false;
   }

@@ -10,7 +10,7 @@ import { yamux } from "@chainsafe/libp2p-yamux";
 import { identify } from "@libp2p/identify";
 import type { Connection, Libp2p, Stream } from "@libp2p/interface";
 import { peerIdFromString } from "@libp2p/peer-id";
-import { ping, type Ping } from "@libp2p/ping";
+import { type Ping, ping } from "@libp2p/ping";
 import type { GossipSub } from "@libp2p/gossipsub";
 import { preSharedKey } from "@libp2p/pnet";
 import { createLibp2p } from "libp2p";
@@ -117,7 +117,11 @@ export interface NetNode extends AsyncDisposable {
   /** Round-trip time to a peer (address or peer id) in ms, with libp2p's ping protocol. */
   ping(target: string, options?: DialOptions): Promise<number>;
   /** Serves `protocol`: `handler` gets each inbound stream. A throwing handler resets its stream. */
-  handle(protocol: string, handler: (stream: Stream, info: StreamInfo) => void | Promise<void>, options?: HandleOptions): Promise<void>;
+  handle(
+    protocol: string,
+    handler: (stream: Stream, info: StreamInfo) => void | Promise<void>,
+    options?: HandleOptions,
+  ): Promise<void>;
   /** Serves `protocol` with {@linkcode Channel}s; an error thrown by `handler` is sent to the peer. */
   handleChannel<In = unknown, Out = unknown>(
     protocol: string,
@@ -166,7 +170,9 @@ export async function createNetNode(options: NetNodeOptions = {}): Promise<NetNo
   const listen = (options.listen ?? []).map((address) => parseListenAddress(address).toString());
   const bootstrap = (options.bootstrap ?? []).map((address) => parsePeerAddress(address, "bootstrap address"));
   const dialTimeoutMs = options.dialTimeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS;
-  if (!(Number.isFinite(dialTimeoutMs) && dialTimeoutMs > 0)) throw new RangeError(`dialTimeoutMs must be > 0, got ${dialTimeoutMs}`);
+  if (!(Number.isFinite(dialTimeoutMs) && dialTimeoutMs > 0)) {
+    throw new RangeError(`dialTimeoutMs must be > 0, got ${dialTimeoutMs}`);
+  }
   const retry = checkBootstrapRetry(options.bootstrapRetry);
   const runtime = runtimeName();
   if (listen.length > 0 && runtime === "browser") {
@@ -216,7 +222,9 @@ export async function createNetNode(options: NetNodeOptions = {}): Promise<NetNo
 
 function startError(cause: unknown, failures: ListenFailures): unknown {
   for (const [address, error] of failures) {
-    if ((error as { code?: string }).code === "EADDRINUSE" || /EADDRINUSE|address already in use/i.test(describe(error))) {
+    if (
+      (error as { code?: string }).code === "EADDRINUSE" || /EADDRINUSE|address already in use/i.test(describe(error))
+    ) {
       return new AddressInUseError(address, tcpPort(parseMultiaddr(address)) ?? 0, { cause: error });
     }
   }
@@ -236,7 +244,9 @@ class Libp2pNetNode implements NetNode {
     this.#dialTimeoutMs = dialTimeoutMs;
     for (const type of ["peer:connect", "peer:disconnect"] as const) {
       libp2p.addEventListener(type, (event) => {
-        this.#events.dispatchEvent(new CustomEvent<PeerEventDetail>(type, { detail: { peerId: event.detail.toString() } }));
+        this.#events.dispatchEvent(
+          new CustomEvent<PeerEventDetail>(type, { detail: { peerId: event.detail.toString() } }),
+        );
       });
     }
   }
@@ -301,8 +311,11 @@ class Libp2pNetNode implements NetNode {
   async openStream(target: string, protocol: string, options?: DialOptions): Promise<Stream> {
     const to = this.#target(target);
     try {
-      return await this.#dialing(target, options, (signal) =>
-        this.libp2p.dialProtocol(to, protocol, { signal, maxOutboundStreams: DEFAULT_MAX_STREAMS }));
+      return await this.#dialing(
+        target,
+        options,
+        (signal) => this.libp2p.dialProtocol(to, protocol, { signal, maxOutboundStreams: DEFAULT_MAX_STREAMS }),
+      );
     } catch (error) {
       const cause = (error as { cause?: { name?: string } }).cause;
       if (error instanceof PeerUnreachableError && cause?.name === "UnsupportedProtocolError") {
@@ -362,7 +375,11 @@ class Libp2pNetNode implements NetNode {
   }
 
   /** Runs a libp2p call that dials, bounded by the dial timeout, converting its failures. */
-  async #dialing<T>(address: string, options: DialOptions | undefined, dial: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async #dialing<T>(
+    address: string,
+    options: DialOptions | undefined,
+    dial: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
     const timeout = AbortSignal.timeout(this.#dialTimeoutMs);
     const signal = options?.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
     try {
