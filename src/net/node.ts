@@ -14,7 +14,7 @@ import { type Ping, ping } from "@libp2p/ping";
 import type { GossipSub } from "@libp2p/gossipsub";
 import { preSharedKey } from "@libp2p/pnet";
 import { createLibp2p } from "libp2p";
-import { describe } from "../common/mod.ts";
+import { type Clock, describe } from "../common/mod.ts";
 import { enableBroadcastChannelUnref } from "../runtime/broadcast_channel.ts";
 import { runtimeName } from "../runtime/mod.ts";
 import { parseListenAddress, parseMultiaddr, parsePeerAddress, tcpPort } from "./addresses.ts";
@@ -60,6 +60,8 @@ export interface NetNodeOptions {
   secret?: string | Uint8Array;
   /** Run gossipsub, for {@linkcode NetNode.publish} and {@linkcode NetNode.subscribe} (cluster members do). */
   pubsub?: boolean;
+  /** Times the bootstrap retries (a `ManualClock` in tests; libp2p keeps its own timers). Default the system clock. */
+  clock?: Clock;
 }
 
 /** Options of calls that dial. */
@@ -212,7 +214,7 @@ export async function createNetNode(options: NetNodeOptions = {}): Promise<NetNo
   }
   const node = new Libp2pNetNode(libp2p, dialTimeoutMs);
   try {
-    await dialBootstrap(libp2p, bootstrap, { retry, dial: (address) => node.dial(address) });
+    await dialBootstrap(libp2p, bootstrap, { retry, dial: (address) => node.dial(address), clock: options.clock });
   } catch (error) {
     await node.stop();
     throw error;
