@@ -12,7 +12,10 @@ import type { Durability } from "./storage.ts";
 
 /** Options every mode takes. */
 export interface CommonAppOptions {
-  /** The clock for retries, timeouts and deadlines (a `ManualClock` in tests). */
+  /**
+   * The clock for retries, timeouts and deadlines, and for the heartbeats, failure detection and
+   * probes of the member an app that joins a cluster runs (a `ManualClock` in tests).
+   */
   clock?: Clock;
   /** Source of jitter in [0, 1). */
   random?: () => number;

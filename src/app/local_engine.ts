@@ -244,6 +244,7 @@ export class LocalEngine implements AppEngine {
           actors: this.#actors,
           journal: this.#journal ?? noJournal,
           ids: this.#ids,
+          clock: this.#clock,
           // A client's id is checked as the app checks its own (`submit(step, { id })`).
           submit: (step, submitOptions) => this.submit(step as RunnableStep<unknown>, submittedId(submitOptions)),
         },

@@ -5,7 +5,15 @@
  *
  * @module
  */
-import { decode, type Encoded, type IdGenerator, systemClock, TaskError, UnknownTaskError } from "../common/mod.ts";
+import {
+  type Clock,
+  decode,
+  type Encoded,
+  type IdGenerator,
+  systemClock,
+  TaskError,
+  UnknownTaskError,
+} from "../common/mod.ts";
 import { type BootstrapRetry, createNetNode, type NetNode } from "../net/mod.ts";
 import { runtimeName } from "../runtime/mod.ts";
 import type { ActorSystem } from "../actor/mod.ts";
@@ -40,6 +48,12 @@ export interface ClusterHost {
   /** Where this peer logs what it owns (the actors its clients create). */
   readonly journal: Journal;
   readonly ids: IdGenerator;
+  /**
+   * The app's clock, which the member's time runs on too: heartbeats and failure detection, the
+   * probes of unreachable members, bootstrap retries, uptime (a `ManualClock` in tests; libp2p
+   * keeps its own timers). Default the system clock.
+   */
+  readonly clock?: Clock;
   /** Submits work a client sent (this peer owns it). */
   submit(step: AnyStep, options: { id: string }): RunHandle<unknown>;
 }
@@ -91,7 +105,8 @@ export class ClusterMember {
   readonly #placer: LeastLoadedPlacer;
   /** The actors this peer's clients created, wherever they are hosted. */
   readonly actors: RemoteActors;
-  readonly #startedAt = Date.now();
+  readonly #clock: Clock;
+  readonly #startedAt: number;
   #handBack: (reason: string) => void = () => {};
   #left: Promise<void> | undefined;
   readonly #onEvent: MemberObserver | undefined;
@@ -99,25 +114,28 @@ export class ClusterMember {
   private constructor(host: ClusterHost, node: NetNode, options: JoinOptions) {
     this.#host = host;
     this.node = node;
+    this.#clock = host.clock ?? systemClock;
+    this.#startedAt = this.#clock.now();
     this.nodeId = options.nodeId ?? node.peerId.slice(-8);
     this.#onEvent = options.onEvent;
     this.membership = new Membership(node, host.name, () => this.#announcement(), {
       heartbeatMs: options.heartbeatMs,
       failAfterMs: options.failAfterMs,
-      clock: systemClock,
+      clock: this.#clock,
       nodeId: this.nodeId,
       warn: options.warn,
     });
     this.#placer = new LeastLoadedPlacer(node, this.membership, {
       registersHere: (task) => host.registry.has(task),
       wake: () => host.scheduler.wake(),
-      clock: systemClock,
+      clock: this.#clock,
     });
     this.actors = new RemoteActors(node, this.membership, {
       hosting: host.actors,
       registers: (cls) => host.actors.definition(cls) !== undefined,
       journal: host.journal,
       ids: host.ids,
+      clock: this.#clock,
       reachable: (peerId) => this.#placer.reachable(peerId),
     });
   }
@@ -131,6 +149,7 @@ export class ClusterMember {
       secret: options.secret,
       privateKey: options.privateKey,
       pubsub: true,
+      clock: host.clock,
     });
     const member = new ClusterMember(host, node, options);
     try {
@@ -226,7 +245,7 @@ export class ClusterMember {
       },
       actors: this.#host.actors.cells().length,
       load: Number.isFinite(concurrency) ? stats.running / concurrency : 0,
-      uptimeMs: Date.now() - this.#startedAt,
+      uptimeMs: this.#clock.now() - this.#startedAt,
     };
   }
 

@@ -32,12 +32,22 @@ export type MembershipChange =
   | { kind: "updated"; member: Member }
   | { kind: "left"; peerId: string; reason: string };
 
+/**
+ * The part of a {@linkcode NetNode} membership uses: publish/subscribe on the topic, connection
+ * events, and dialling a member heard of through another one (a fake of it runs membership in tests).
+ */
+export type MembershipNode = Pick<
+  NetNode,
+  "peerId" | "peers" | "dial" | "publish" | "subscribe" | "addEventListener" | "removeEventListener"
+>;
+
 /** Options of {@linkcode Membership}. */
 export interface MembershipOptions {
   /** Time between two heartbeats. Default {@linkcode DEFAULT_HEARTBEAT_MS}. */
   heartbeatMs?: number;
   /** Silence after which a member is gone. Default {@linkcode DEFAULT_FAIL_AFTER_MS}. */
   failAfterMs?: number;
+  /** Times the heartbeats and the silence of members (a `ManualClock` in tests). Default the system clock. */
   clock?: Clock;
   /** This peer's own node id, which no other member may take. */
   nodeId?: string;
@@ -55,7 +65,7 @@ export function membershipTopic(app: string): string {
 
 /** This peer's view of its cluster, kept current from announcements and connection events. */
 export class Membership {
-  readonly #node: NetNode;
+  readonly #node: MembershipNode;
   readonly #app: string;
   readonly #announce: () => MemberAnnouncement;
   readonly #heartbeatMs: number;
@@ -73,10 +83,11 @@ export class Membership {
   readonly #decoder = new TextDecoder();
   #unsubscribe: (() => void) | undefined;
   #timer: TimerHandle | undefined;
-  readonly #onDisconnect = (event: CustomEvent<{ peerId: string }>) => this.#leave(event.detail.peerId, "its connection closed");
+  readonly #onDisconnect = (event: CustomEvent<{ peerId: string }>) =>
+    this.#leave(event.detail.peerId, "its connection closed");
   readonly #onConnect = () => this.announce();
 
-  constructor(node: NetNode, app: string, announce: () => MemberAnnouncement, options: MembershipOptions = {}) {
+  constructor(node: MembershipNode, app: string, announce: () => MemberAnnouncement, options: MembershipOptions = {}) {
     this.#node = node;
     this.#app = app;
     this.#announce = announce;
@@ -137,7 +148,9 @@ export class Membership {
     void this.announce();
     const now = this.#clock.now();
     for (const member of this.#members.values()) {
-      if (now - member.lastSeen > this.#failAfterMs) this.#leave(member.peerId, `no heartbeat for ${this.#failAfterMs} ms`);
+      if (now - member.lastSeen > this.#failAfterMs) {
+        this.#leave(member.peerId, `no heartbeat for ${this.#failAfterMs} ms`);
+      }
     }
     this.#timer = this.#clock.setTimeout(() => this.#tick(), this.#heartbeatMs);
   }
@@ -180,9 +193,11 @@ export class Membership {
     if (!this.#warned.has(key)) {
       if (this.#warned.size >= MAX_WARNED) this.#warned.clear();
       this.#warned.add(key);
-      this.#warn(kept
-        ? `peer ${peerId} claims node id "${nodeId}", held by ${holder}: its announcements are ignored`
-        : `member ${peerId} ("${known!.announcement.status.nodeId}") announced node id "${nodeId}": ignored`);
+      this.#warn(
+        kept
+          ? `peer ${peerId} claims node id "${nodeId}", held by ${holder}: its announcements are ignored`
+          : `member ${peerId} ("${known!.announcement.status.nodeId}") announced node id "${nodeId}": ignored`,
+      );
     }
     return false;
   }

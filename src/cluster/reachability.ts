@@ -28,6 +28,7 @@ interface Unproven {
 
 /** What {@linkcode Reachability} needs from its surroundings. */
 export interface ReachabilityOptions {
+  /** Times the probes (a `ManualClock` in tests). */
   clock: Clock;
   /** Whether `peerId` is still a member (a member that left is not probed until heard of again). */
   isMember: (peerId: string) => boolean;
@@ -37,7 +38,7 @@ export interface ReachabilityOptions {
 
 /** Tracks the members that must prove themselves reachable before the placer uses them again. */
 export class Reachability {
-  readonly #node: NetNode;
+  readonly #node: Pick<NetNode, "ping">;
   readonly #options: ReachabilityOptions;
   /** Members out of placement. */
   readonly #unproven = new Map<string, Unproven>();
@@ -45,7 +46,7 @@ export class Reachability {
   readonly #streaks = new Map<string, number>();
   #closed = false;
 
-  constructor(node: NetNode, options: ReachabilityOptions) {
+  constructor(node: Pick<NetNode, "ping">, options: ReachabilityOptions) {
     this.#node = node;
     this.#options = options;
   }

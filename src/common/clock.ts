@@ -1,6 +1,7 @@
 /**
- * Time is injected: the scheduler, retries, timeouts and mailbox deadlines read it from a
- * {@linkcode Clock}, so tests can drive it with a {@linkcode ManualClock} instead of sleeping.
+ * Time is injected: the scheduler, retries, timeouts, mailbox deadlines and a cluster member's
+ * heartbeats, failure detection and probes read it from a {@linkcode Clock}, so tests can drive
+ * it with a {@linkcode ManualClock} instead of sleeping.
  *
  * @module
  */

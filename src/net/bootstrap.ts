@@ -7,7 +7,7 @@
  */
 import { peerIdFromString } from "@libp2p/peer-id";
 import { KEEP_ALIVE, type Libp2p } from "@libp2p/interface";
-import { backoffDelay, describe } from "../common/mod.ts";
+import { backoffDelay, type Clock, describe, sleep, systemClock } from "../common/mod.ts";
 import type { PeerAddress } from "./addresses.ts";
 import { PeerUnreachableError } from "./errors.ts";
 
@@ -51,14 +51,15 @@ export function checkBootstrapRetry(retry: BootstrapRetry | undefined): Required
 
 /**
  * Dials `bootstrap` (tagged keep-alive, so libp2p reconnects when they drop) until one answers,
- * for at most `retry.attempts` rounds, none starting later than `retry.withinMs` after the first.
+ * for at most `retry.attempts` rounds, none starting later than `retry.withinMs` after the first;
+ * the delays and that bound are on `clock` (default the system clock).
  *
  * @throws {PeerUnreachableError} when no round reached any of them (the last round's reasons).
  */
 export async function dialBootstrap(
-  libp2p: Libp2p,
+  libp2p: Pick<Libp2p, "peerStore" | "status">,
   bootstrap: readonly PeerAddress[],
-  options: { retry: Required<BootstrapRetry>; dial: (address: string) => Promise<unknown> },
+  options: { retry: Required<BootstrapRetry>; dial: (address: string) => Promise<unknown>; clock?: Clock },
 ): Promise<void> {
   if (bootstrap.length === 0) return;
   for (const { multiaddr, peerId } of bootstrap) {
@@ -67,16 +68,16 @@ export async function dialBootstrap(
       tags: { [KEEP_ALIVE]: { value: 1 } },
     });
   }
-  const { retry, dial } = options;
-  const started = performance.now();
+  const { retry, dial, clock = systemClock } = options;
+  const started = clock.now();
   for (let round = 1;; round++) {
     const results = await Promise.allSettled(bootstrap.map(({ multiaddr }) => dial(multiaddr.toString())));
     if (results.some((result) => result.status === "fulfilled")) return;
     const errors = results.map((result) => (result as PromiseRejectedResult).reason);
     if (round >= retry.attempts || libp2p.status !== "started") throw joinError(bootstrap, errors, round);
     const delay = backoffDelay(round, { initial: retry.initialMs, max: retry.maxMs });
-    if (performance.now() + delay - started > retry.withinMs) throw joinError(bootstrap, errors, round);
-    await new Promise((resolve) => setTimeout(resolve, delay));
+    if (clock.now() + delay - started > retry.withinMs) throw joinError(bootstrap, errors, round);
+    await sleep(clock, delay);
   }
 }
 

@@ -10,11 +10,11 @@ import { yamux } from "@chainsafe/libp2p-yamux";
 import { identify } from "@libp2p/identify";
 import type { Connection, Libp2p, Stream } from "@libp2p/interface";
 import { peerIdFromString } from "@libp2p/peer-id";
-import { ping, type Ping } from "@libp2p/ping";
+import { type Ping, ping } from "@libp2p/ping";
 import type { GossipSub } from "@libp2p/gossipsub";
 import { preSharedKey } from "@libp2p/pnet";
 import { createLibp2p } from "libp2p";
-import { describe } from "../common/mod.ts";
+import { type Clock, describe } from "../common/mod.ts";
 import { enableBroadcastChannelUnref } from "../runtime/broadcast_channel.ts";
 import { runtimeName } from "../runtime/mod.ts";
 import { parseListenAddress, parseMultiaddr, parsePeerAddress, tcpPort } from "./addresses.ts";
@@ -60,6 +60,8 @@ export interface NetNodeOptions {
   secret?: string | Uint8Array;
   /** Run gossipsub, for {@linkcode NetNode.publish} and {@linkcode NetNode.subscribe} (cluster members do). */
   pubsub?: boolean;
+  /** Times the bootstrap retries (a `ManualClock` in tests; libp2p keeps its own timers). Default the system clock. */
+  clock?: Clock;
 }
 
 /** Options of calls that dial. */
@@ -117,7 +119,11 @@ export interface NetNode extends AsyncDisposable {
   /** Round-trip time to a peer (address or peer id) in ms, with libp2p's ping protocol. */
   ping(target: string, options?: DialOptions): Promise<number>;
   /** Serves `protocol`: `handler` gets each inbound stream. A throwing handler resets its stream. */
-  handle(protocol: string, handler: (stream: Stream, info: StreamInfo) => void | Promise<void>, options?: HandleOptions): Promise<void>;
+  handle(
+    protocol: string,
+    handler: (stream: Stream, info: StreamInfo) => void | Promise<void>,
+    options?: HandleOptions,
+  ): Promise<void>;
   /** Serves `protocol` with {@linkcode Channel}s; an error thrown by `handler` is sent to the peer. */
   handleChannel<In = unknown, Out = unknown>(
     protocol: string,
@@ -166,7 +172,9 @@ export async function createNetNode(options: NetNodeOptions = {}): Promise<NetNo
   const listen = (options.listen ?? []).map((address) => parseListenAddress(address).toString());
   const bootstrap = (options.bootstrap ?? []).map((address) => parsePeerAddress(address, "bootstrap address"));
   const dialTimeoutMs = options.dialTimeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS;
-  if (!(Number.isFinite(dialTimeoutMs) && dialTimeoutMs > 0)) throw new RangeError(`dialTimeoutMs must be > 0, got ${dialTimeoutMs}`);
+  if (!(Number.isFinite(dialTimeoutMs) && dialTimeoutMs > 0)) {
+    throw new RangeError(`dialTimeoutMs must be > 0, got ${dialTimeoutMs}`);
+  }
   const retry = checkBootstrapRetry(options.bootstrapRetry);
   const runtime = runtimeName();
   if (listen.length > 0 && runtime === "browser") {
@@ -206,7 +214,7 @@ export async function createNetNode(options: NetNodeOptions = {}): Promise<NetNo
   }
   const node = new Libp2pNetNode(libp2p, dialTimeoutMs);
   try {
-    await dialBootstrap(libp2p, bootstrap, { retry, dial: (address) => node.dial(address) });
+    await dialBootstrap(libp2p, bootstrap, { retry, dial: (address) => node.dial(address), clock: options.clock });
   } catch (error) {
     await node.stop();
     throw error;
@@ -216,7 +224,9 @@ export async function createNetNode(options: NetNodeOptions = {}): Promise<NetNo
 
 function startError(cause: unknown, failures: ListenFailures): unknown {
   for (const [address, error] of failures) {
-    if ((error as { code?: string }).code === "EADDRINUSE" || /EADDRINUSE|address already in use/i.test(describe(error))) {
+    if (
+      (error as { code?: string }).code === "EADDRINUSE" || /EADDRINUSE|address already in use/i.test(describe(error))
+    ) {
       return new AddressInUseError(address, tcpPort(parseMultiaddr(address)) ?? 0, { cause: error });
     }
   }
@@ -236,7 +246,9 @@ class Libp2pNetNode implements NetNode {
     this.#dialTimeoutMs = dialTimeoutMs;
     for (const type of ["peer:connect", "peer:disconnect"] as const) {
       libp2p.addEventListener(type, (event) => {
-        this.#events.dispatchEvent(new CustomEvent<PeerEventDetail>(type, { detail: { peerId: event.detail.toString() } }));
+        this.#events.dispatchEvent(
+          new CustomEvent<PeerEventDetail>(type, { detail: { peerId: event.detail.toString() } }),
+        );
       });
     }
   }
@@ -301,8 +313,11 @@ class Libp2pNetNode implements NetNode {
   async openStream(target: string, protocol: string, options?: DialOptions): Promise<Stream> {
     const to = this.#target(target);
     try {
-      return await this.#dialing(target, options, (signal) =>
-        this.libp2p.dialProtocol(to, protocol, { signal, maxOutboundStreams: DEFAULT_MAX_STREAMS }));
+      return await this.#dialing(
+        target,
+        options,
+        (signal) => this.libp2p.dialProtocol(to, protocol, { signal, maxOutboundStreams: DEFAULT_MAX_STREAMS }),
+      );
     } catch (error) {
       const cause = (error as { cause?: { name?: string } }).cause;
       if (error instanceof PeerUnreachableError && cause?.name === "UnsupportedProtocolError") {
@@ -362,7 +377,11 @@ class Libp2pNetNode implements NetNode {
   }
 
   /** Runs a libp2p call that dials, bounded by the dial timeout, converting its failures. */
-  async #dialing<T>(address: string, options: DialOptions | undefined, dial: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async #dialing<T>(
+    address: string,
+    options: DialOptions | undefined,
+    dial: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
     const timeout = AbortSignal.timeout(this.#dialTimeoutMs);
     const signal = options?.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
     try {
