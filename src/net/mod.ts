@@ -12,6 +12,7 @@ export * from "./frames.ts";
 export * from "./channel.ts";
 export * from "./keys.ts";
 export * from "./addresses.ts";
+export * from "./net_node.ts";
 export * from "./node.ts";
 export * from "./secret.ts";
 export * from "./pubsub.ts";
