@@ -59,7 +59,9 @@ export function errorInfo(error: unknown, depth = 0): ErrorInfo {
   if (error instanceof ActantError) info.code = error.code;
   const fields: Record<string, string | number | boolean> = {};
   for (const [key, value] of Object.entries(error)) {
-    if (key !== "code" && (typeof value === "string" || typeof value === "number" || typeof value === "boolean")) fields[key] = value;
+    if (key !== "code" && (typeof value === "string" || typeof value === "number" || typeof value === "boolean")) {
+      fields[key] = value;
+    }
   }
   if (Object.keys(fields).length > 0) info.fields = fields;
   // A cause chain is kept a few levels deep: enough for TaskError → the task's own error.
@@ -77,7 +79,9 @@ export function rebuildError(info: ErrorInfo, depth = 0): ActantError {
   if (info.code === "NON_RETRYABLE") return new NonRetryableError(info.message);
   if (info.code === "PEER_LOST") return new PeerLostError((info as { peerId?: string }).peerId ?? "?", info.message);
   // Answers come from other peers: a cause chain is followed only as deep as errorInfo writes it.
-  const cause = typeof info.cause !== "object" || info.cause === null || depth >= 3 ? undefined : rebuildError(info.cause, depth + 1);
+  const cause = typeof info.cause !== "object" || info.cause === null || depth >= 3
+    ? undefined
+    : rebuildError(info.cause, depth + 1);
   const error = new ActantError(info.code ?? "REMOTE_ERROR", info.message, cause === undefined ? undefined : { cause });
   error.name = info.name;
   if (typeof info.fields === "object" && info.fields !== null) {

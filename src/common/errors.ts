@@ -160,7 +160,9 @@ export class WorkflowError extends ActantError {
     const root = cause instanceof TaskError ? cause.cause : cause;
     super(
       "WORKFLOW_FAILED",
-      `Workflow ${workflowId} failed at node ${point.node} (${point.attempts > 0 ? `task "${point.task}", attempt ${point.attempts}` : point.task}): ${describe(root)}`,
+      `Workflow ${workflowId} failed at node ${point.node} (${
+        point.attempts > 0 ? `task "${point.task}", attempt ${point.attempts}` : point.task
+      }): ${describe(root)}`,
       { cause: root },
     );
     this.workflowId = workflowId;
@@ -222,7 +224,10 @@ export class ActorNotFoundError extends ActantError {
 /** `createActor` with a name that a live actor already has. */
 export class ActorNameTakenError extends ActantError {
   constructor(name: string) {
-    super("ACTOR_NAME_TAKEN", `An actor named "${name}" already exists; use getActor() to reach it or pick another name`);
+    super(
+      "ACTOR_NAME_TAKEN",
+      `An actor named "${name}" already exists; use getActor() to reach it or pick another name`,
+    );
   }
 }
 

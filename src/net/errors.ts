@@ -22,7 +22,11 @@ export class ProtocolNotSupportedError extends ActantError {
   readonly address: string;
   readonly protocol: string;
   constructor(address: string, protocol: string, options?: ActantErrorOptions) {
-    super("PROTOCOL_NOT_SUPPORTED", `Peer ${address} does not serve ${protocol}; is it an Actant node of a compatible version?`, options);
+    super(
+      "PROTOCOL_NOT_SUPPORTED",
+      `Peer ${address} does not serve ${protocol}; is it an Actant node of a compatible version?`,
+      options,
+    );
     this.address = address;
     this.protocol = protocol;
   }
