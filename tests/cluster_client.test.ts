@@ -71,6 +71,8 @@ describe("client mode against an actant worker process", { timeout: 120_000 }, (
       assert.equal(error.name, "UnknownTaskError");
       assert.equal(error.code, "UNKNOWN_TASK");
       assert.equal((error as Error & { task?: string }).task, "nope");
+      // The worker's names, as a list: the field survives the wire.
+      assert.ok((error as Error & { known?: string[] }).known?.includes("add"));
       assert.match(error.message, /"nope"/);
       return true;
     });

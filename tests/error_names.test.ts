@@ -62,6 +62,14 @@ describe("error names", () => {
     assert.equal(new UsageError("m").name, "UsageError");
   });
 
+  it("UnknownTaskError keeps the known names as a list of its own", () => {
+    const known = ["fetch", "analyze"];
+    const error = new commonErrors.UnknownTaskError("nope", known);
+    known.push("later");
+    assert.deepEqual(error.known, ["fetch", "analyze"]);
+    assert.equal(error.task, "nope");
+  });
+
   it("errors thrown from a minified bundle report their real names", { timeout: 120_000 }, async () => {
     let code: string;
     try {
@@ -111,6 +119,7 @@ describe("error names", () => {
         });
         const unknown = thrown(() => app.submit(bundle.signature("nope", [])));
         assert.equal(unknown.name, "UnknownTaskError");
+        assert.deepEqual((unknown as commonErrors.UnknownTaskError).known, ["refuses"]);
 
         const failed = await rejection(app.submit(bundle.signature("refuses", [])).get());
         assert.equal(failed.name, "TaskError");

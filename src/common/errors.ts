@@ -31,11 +31,15 @@ export class ActantError extends Error {
 /** A task name that is not registered on this app. */
 export class UnknownTaskError extends ActantError {
   override name = "UnknownTaskError";
+  /** The name asked for. */
   readonly task: string;
+  /** The task names that are registered: on this app, and on the members of its cluster when it has joined one. */
+  readonly known: readonly string[];
   constructor(task: string, known: readonly string[]) {
     const list = known.length > 0 ? known.join(", ") : "none registered";
     super("UNKNOWN_TASK", `Cannot find task "${task}": it is not registered (known: ${list})`);
     this.task = task;
+    this.known = [...known];
   }
 }
 
