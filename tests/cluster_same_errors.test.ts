@@ -98,4 +98,24 @@ describe("the same errors in local mode, on a cluster member and from its client
     check(thrown(() => member.submit(signature("nowhere", []))), "member");
     check(await rejection(client.submit(signature("nowhere", [])).get()), "client");
   });
+
+  it("a result reaches the client equal, decoded once: by the client, never by the owner", async () => {
+    revivals = 0;
+    const value = await client.submit(signature<Tally>("tally", [3]));
+    assert.ok(value instanceof Tally);
+    assert.deepEqual(value, new Tally(3));
+    assert.equal(revivals, 1, "one decode for one task result");
+
+    revivals = 0;
+    const workflow = await client.submit(chain(signature<number>("double", [2]), signature<Tally>("tally")));
+    assert.deepEqual(workflow, new Tally(4));
+    assert.equal(revivals, 1, "one decode for one workflow result");
+
+    // Submitted again under its id, the owner answers from the run it holds.
+    revivals = 0;
+    const first = await client.submit(signature<Tally>("tally", [5]), { id: "tally-5" });
+    const again = await client.submit(signature<Tally>("tally", [5]), { id: "tally-5" });
+    assert.deepEqual([first, again], [new Tally(5), new Tally(5)]);
+    assert.equal(revivals, 2, "one decode per answer");
+  });
 });

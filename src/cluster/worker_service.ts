@@ -7,7 +7,7 @@
  */
 import { encode, type Encoded } from "../common/mod.ts";
 import type { NetNode } from "../net/mod.ts";
-import type { AnyStep, RunHandle } from "../task/mod.ts";
+import { type AnyStep, encodedResultOf, type RunHandle } from "../task/mod.ts";
 import { type Batch, MessageBatcher, unbatch } from "./batch.ts";
 import {
   type ActorRequest,
@@ -86,7 +86,8 @@ export async function serveTasks(node: NetNode, app: LocalSubmitter, actors?: Ac
         }
         const handle = app.submit((message as { step: AnyStep }).step, { id });
         handles.set(id, handle);
-        answer(id, handle.get().then((value) => encode(value, "result")).finally(() => handles.delete(id)));
+        // The result goes on as the run encoded it: the owner neither decodes nor re-encodes it.
+        answer(id, encodedResultOf(handle).finally(() => handles.delete(id)));
       };
       for await (const received of channel.readable) {
         let messages: readonly ClientMessage[];
