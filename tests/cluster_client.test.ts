@@ -18,7 +18,16 @@ describe("client mode against an actant worker process", { timeout: 120_000 }, (
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), "actant-cluster-"));
-    worker = await startWorker(["--app", appModule, "--listen", "/ip4/127.0.0.1/tcp/0/ws", "--data", join(work, "data"), "--node-id", "w1"]);
+    worker = await startWorker([
+      "--app",
+      appModule,
+      "--listen",
+      "/ip4/127.0.0.1/tcp/0/ws",
+      "--data",
+      join(work, "data"),
+      "--node-id",
+      "w1",
+    ]);
     address = worker.address;
     client = new ActantApp("cluster_test", { address });
   });
@@ -62,6 +71,8 @@ describe("client mode against an actant worker process", { timeout: 120_000 }, (
       assert.equal(error.name, "UnknownTaskError");
       assert.equal(error.code, "UNKNOWN_TASK");
       assert.equal((error as Error & { task?: string }).task, "nope");
+      // The worker's names, as a list: the field survives the wire.
+      assert.ok((error as Error & { known?: string[] }).known?.includes("add"));
       assert.match(error.message, /"nope"/);
       return true;
     });
@@ -69,18 +80,27 @@ describe("client mode against an actant worker process", { timeout: 120_000 }, (
 
   it("run ids that read like actor request ids (r1, r2, …) do not take the actors' answers", async () => {
     // Actor requests are numbered r1, r2, … on the channel; a user may choose the same ids for runs.
-    const runs = Array.from({ length: 20 }, (_, i) => client.submit(signature<number>("where", [200]), { id: `r${i + 1}` }));
-    const Counter = client.actor("Counter", class {
-      add(_n: number) {
-        return 0;
-      }
-    });
+    const runs = Array.from(
+      { length: 20 },
+      (_, i) => client.submit(signature<number>("where", [200]), { id: `r${i + 1}` }),
+    );
+    const Counter = client.actor(
+      "Counter",
+      class {
+        add(_n: number) {
+          return 0;
+        }
+      },
+    );
     const counter = await client.createActor(Counter);
     const totals: number[] = [];
     for (let i = 0; i < 5; i++) totals.push(await counter.add(2));
     assert.deepEqual(totals, [2, 4, 6, 8, 10]);
     const pids = await Promise.all(runs.map((run) => run.get()));
-    assert.ok(pids.every((pid) => typeof pid === "number" && pid > 0), `each run answers a pid, got ${pids.join(", ")}`);
+    assert.ok(
+      pids.every((pid) => typeof pid === "number" && pid > 0),
+      `each run answers a pid, got ${pids.join(", ")}`,
+    );
     await counter.stop();
   });
 
@@ -89,7 +109,10 @@ describe("client mode against an actant worker process", { timeout: 120_000 }, (
     const table = await runCli(["status", "--address", address]);
     assert.equal(table.code, 0, table.stderr);
     const peerId = address.slice(address.indexOf("/p2p/") + 5);
-    assert.match(table.stdout, /^node\s+peer\s+runtime\s+queued\s+running\s+done\s+failed\s+actors\s+load\s+uptime\s+addresses/m);
+    assert.match(
+      table.stdout,
+      /^node\s+peer\s+runtime\s+queued\s+running\s+done\s+failed\s+actors\s+load\s+uptime\s+addresses/m,
+    );
     assert.match(table.stdout, new RegExp(`^w1\\s+${peerId.slice(0, 12)}`, "m"));
     const json = await runCli(["status", "--address", address, "--json"]);
     assert.equal(json.code, 0, json.stderr);

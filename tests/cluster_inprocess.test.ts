@@ -101,8 +101,9 @@ describe("two apps joined in one process", { timeout: 60_000 }, () => {
         assert.equal(error.name, "UnknownTaskError");
         assert.equal(error.code, "UNKNOWN_TASK");
         assert.equal(error.task, "nowhere");
-        // The known names are only in the message (UnknownTaskError has no field for them).
+        // The known names are in the message, and as a list in `known`: the other member's count too.
         assert.match(error.message, /known: .*\bonlyOnB\b/);
+        assert.ok((error as Error & { known?: string[] }).known?.includes("onlyOnB"));
         return true;
       },
     );

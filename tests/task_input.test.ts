@@ -196,6 +196,7 @@ describe("task bad input", () => {
       assert.equal(error.name, "UnknownTaskError");
       assert.equal(error.code, "UNKNOWN_TASK");
       assert.equal(error.task, "nope");
+      assert.deepEqual(error.known, ["fetch", "analyze"]);
       assert.match(error.message, /fetch/);
       assert.match(error.message, /analyze/);
     });

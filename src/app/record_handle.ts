@@ -12,7 +12,13 @@ import {
   waitFor,
   WorkflowError,
 } from "../common/mod.ts";
-import { EncodedResultHandle, type RunHandle, type RunStatus } from "../task/mod.ts";
+import {
+  EncodedResultHandle,
+  encodedResultOf,
+  type EncodedResultSource,
+  type RunHandle,
+  type RunStatus,
+} from "../task/mod.ts";
 import type { ErrorRecord } from "./durable_state.ts";
 
 /** What the log remembers of a finished run. */
@@ -70,7 +76,7 @@ function rebuild(record: { name: string; message: string }): Error {
  * so that `await app.getResult(id)` gives the result, like awaiting the original handle. The
  * lookup is boxed (`{ handle }`) because a promise would unwrap the awaitable handle itself.
  */
-export class LookupHandle<T> implements RunHandle<T> {
+export class LookupHandle<T> implements RunHandle<T>, EncodedResultSource {
   readonly id: string;
   readonly #clock: Clock;
   readonly #lookup: () => Promise<{ handle: RunHandle<T> }>;
@@ -89,6 +95,11 @@ export class LookupHandle<T> implements RunHandle<T> {
 
   get(options?: GetOptions): Promise<T> {
     return waitFor(this.#handle().then(({ handle }) => handle.get()), this.id, this.#clock, options);
+  }
+
+  /** Internal: the found handle's encoded outcome (see {@linkcode EncodedResultSource}). */
+  encodedResult(): Promise<Encoded> {
+    return this.#handle().then(({ handle }) => encodedResultOf(handle));
   }
 
   then<A = T, B = never>(

@@ -16,6 +16,7 @@ import { UsageError } from "./args.ts";
 
 /** An app module that cannot be used: it threw while loading, or exports no app. */
 export class AppModuleError extends ActantError {
+  override name = "AppModuleError";
   /** The module's path, resolved. */
   readonly path: string;
   constructor(path: string, message: string, options?: { cause?: unknown }) {

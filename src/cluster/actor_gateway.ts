@@ -6,7 +6,14 @@
  * @module
  */
 import type { ActorSystem } from "../actor/mod.ts";
-import { ActorNotFoundError, ActorStoppedError, decode, type Encoded, encode } from "../common/mod.ts";
+import {
+  ActorNameTakenError,
+  ActorNotFoundError,
+  ActorStoppedError,
+  decode,
+  encode,
+  type Encoded,
+} from "../common/mod.ts";
 import type { RemoteActors } from "./remote_actors.ts";
 import type { ActorGateway } from "./worker_service.ts";
 
@@ -14,14 +21,17 @@ import type { ActorGateway } from "./worker_service.ts";
 export function memberActorGateway(owned: RemoteActors, local: ActorSystem): ActorGateway {
   return {
     create: (cls, args, name) => {
-      if (name !== undefined && local.live(name) !== undefined) throw new TypeError(`An actor named "${name}" already exists`);
+      // The same error as a local app's createActor gives for a taken name.
+      if (name !== undefined && local.live(name) !== undefined) throw new ActorNameTakenError(name);
       return owned.create(cls, args, name);
     },
     find(cls, nameOrId) {
       if (owned.knows(nameOrId)) return owned.find(cls, nameOrId);
       const cell = local.live(nameOrId);
       if (cell === undefined) throw new ActorNotFoundError(`No live actor named "${nameOrId}" (nor with that id)`);
-      if (cell.definition.name !== cls) throw new ActorNotFoundError(`Actor "${nameOrId}" is a ${cell.definition.name}, not a ${cls}`);
+      if (cell.definition.name !== cls) {
+        throw new ActorNotFoundError(`Actor "${nameOrId}" is a ${cell.definition.name}, not a ${cls}`);
+      }
       return cell.id;
     },
     async call(actorId, method, args) {

@@ -13,6 +13,7 @@ import { ActantError, type ActantErrorOptions } from "../common/mod.ts";
  * a durable owner that comes back later still has it, by id.
  */
 export class OwnerUnreachableError extends ActantError {
+  override name = "OwnerUnreachableError";
   /** The owner's address, as the client was given it. */
   readonly address: string;
   /** Reconnection attempts made. */
@@ -28,7 +29,6 @@ export class OwnerUnreachableError extends ActantError {
         `by a durable owner: once it is back, submit the same ids again to get their handles`,
       options,
     );
-    this.name = "OwnerUnreachableError";
     this.address = address;
     this.attempts = attempts;
     this.elapsedMs = Math.round(elapsedMs);
@@ -41,6 +41,7 @@ export class OwnerUnreachableError extends ActantError {
  * it already, and a second copy would apply twice. Read the actor's state before retrying.
  */
 export class RequestInterruptedError extends ActantError {
+  override name = "RequestInterruptedError";
   /** The request's operation: `"actor.call"`, `"actor.create"`, `"actor.get"` or `"actor.stop"`. */
   readonly op: string;
   /** The owner's address, as the client was given it. */
@@ -52,7 +53,6 @@ export class RequestInterruptedError extends ActantError {
         `applied, and it is not sent again (it could apply twice); check the actor's state before retrying`,
       options,
     );
-    this.name = "RequestInterruptedError";
     this.op = op;
     this.address = address;
   }

@@ -14,6 +14,7 @@
  */
 import { type ActorHistory, type ActorRecovery, foldActorEvent } from "../actor/mod.ts";
 import {
+  ActorNameTakenError,
   ActorNotFoundError,
   ActorPlacementError,
   ActorStoppedError,
@@ -118,11 +119,12 @@ export class RemoteActors {
   /**
    * Places a new actor of class `cls` on the member hosting fewest actors; resolves with its id.
    *
+   * @throws {ActorNameTakenError} when an actor this peer owns already has `name` (as in local mode).
    * @throws {ActorNotFoundError} when no peer registers `cls`.
    * @throws {ActorPlacementError} when none of those that do could host it.
    */
   async create(cls: string, args: Encoded, name?: string): Promise<string> {
-    if (name !== undefined && this.#names.has(name)) throw new TypeError(`An actor named "${name}" already exists`);
+    if (name !== undefined && this.#names.has(name)) throw new ActorNameTakenError(name);
     const actor: OwnedActor = {
       id: this.#local.ids.next("a"),
       cls,

@@ -226,7 +226,9 @@ export class RemoteClient {
       await sleep(this.#clock, backoffDelay(retry, backoff, this.#options.random), this.#closed.signal);
       try {
         const channel = await this.#options.dial();
-        if (this.#closing) return void channel.abort(new Error("the client was closed"));
+        if (this.#closing) {
+          return void channel.abort(new ChannelClosedError("the client was closed while reconnecting to its owner"));
+        }
         return this.#attach(channel);
       } catch (error) {
         last = error;
@@ -237,7 +239,10 @@ export class RemoteClient {
 
   #giveUp(failure: unknown): void {
     if (this.#closing) return; // close() failed what was pending already
-    this.#failure = failure instanceof Error ? failure : new Error(String(failure));
+    // Reconnecting throws OwnerUnreachableError; anything else thrown there still gets a class and a code.
+    this.#failure = failure instanceof Error
+      ? failure
+      : new ChannelClosedError(`reconnecting to the owner failed: ${String(failure)}`);
     this.#failAll(this.#failure);
   }
 

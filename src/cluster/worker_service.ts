@@ -5,11 +5,18 @@
  *
  * @module
  */
-import { type Encoded, encode } from "../common/mod.ts";
+import { encode, type Encoded } from "../common/mod.ts";
 import type { NetNode } from "../net/mod.ts";
-import type { AnyStep, RunHandle } from "../task/mod.ts";
+import { type AnyStep, encodedResultOf, type RunHandle } from "../task/mod.ts";
 import { type Batch, MessageBatcher, unbatch } from "./batch.ts";
-import { type ActorRequest, type AnswerOp, type ClientMessage, errorInfo, TASKS_PROTOCOL, type WorkerMessage } from "./protocol.ts";
+import {
+  type ActorRequest,
+  type AnswerOp,
+  type ClientMessage,
+  errorInfo,
+  TASKS_PROTOCOL,
+  type WorkerMessage,
+} from "./protocol.ts";
 
 /**
  * What the worker needs from its app: submitting a step under a given id. An id the app already
@@ -30,62 +37,82 @@ export interface ActorGateway {
 
 /** Serves the client protocol on `node`: work goes to `app`, actor requests to `actors`. */
 export async function serveTasks(node: NetNode, app: LocalSubmitter, actors?: ActorGateway): Promise<void> {
-  await node.handleChannel<ClientMessage | Batch<ClientMessage>, WorkerMessage | Batch<WorkerMessage>>(TASKS_PROTOCOL, async (channel) => {
-    const outbox: MessageBatcher<WorkerMessage> = new MessageBatcher<WorkerMessage>(channel.writable.getWriter(), {
-      // An answer too big for a frame becomes an error answer: the channel and the rest go on.
-      onRefused: (reply, error) =>
-        outbox.push({ op: reply.op, id: reply.id, ok: false, error: { name: "SerializationError", code: "NOT_SERIALIZABLE", message: `Cannot send the answer to "${reply.id}": ${error.message}` } }),
-    });
-    const handles = new Map<string, RunHandle<unknown>>();
-    let outstanding = 0;
-    let allAnswered: (() => void) | undefined;
-    const send = (message: WorkerMessage) => outbox.push(message);
-    const fail = (id: string, error: unknown, op: AnswerOp = "done") => send({ op, id, ok: false, error: errorInfo(error) });
-    /** Answers `id` once `work` settles; the channel closes only after every answer went out. */
-    const answer = (id: string, work: Promise<Encoded>, op: AnswerOp = "done") => {
-      outstanding++;
-      work.then((result) => send({ op, id, ok: true, result }), (error) => fail(id, error, op)).finally(() => {
-        if (--outstanding === 0) allAnswered?.();
+  await node.handleChannel<ClientMessage | Batch<ClientMessage>, WorkerMessage | Batch<WorkerMessage>>(
+    TASKS_PROTOCOL,
+    async (channel) => {
+      const outbox: MessageBatcher<WorkerMessage> = new MessageBatcher<WorkerMessage>(channel.writable.getWriter(), {
+        // An answer too big for a frame becomes an error answer: the channel and the rest go on.
+        onRefused: (reply, error) =>
+          outbox.push({
+            op: reply.op,
+            id: reply.id,
+            ok: false,
+            error: {
+              name: "SerializationError",
+              code: "NOT_SERIALIZABLE",
+              message: `Cannot send the answer to "${reply.id}": ${error.message}`,
+            },
+          }),
       });
-    };
-    const serve = (message: ClientMessage) => {
-      if (typeof message?.id !== "string") {
-        return fail(describeValue((message as { id?: unknown })?.id), new TypeError("expected a message with a string id"));
-      }
-      const { id } = message;
-      const op = typeof message.op === "string" ? message.op : "";
-      if (op === "cancel") return void handles.get(id)?.cancel();
-      if (op.startsWith("actor.")) return answer(id, answerActor(message as ActorRequest, actors), "reply");
-      if (op !== "submit") {
-        return fail(id, new TypeError(`expected op "submit", "cancel" or "actor.*", got ${describeValue(message.op)}`));
-      }
-      const handle = app.submit((message as { step: AnyStep }).step, { id });
-      handles.set(id, handle);
-      answer(id, handle.get().then((value) => encode(value, "result")).finally(() => handles.delete(id)));
-    };
-    for await (const received of channel.readable) {
-      let messages: readonly ClientMessage[];
-      try {
-        messages = unbatch(received);
-      } catch (error) {
-        fail("", error);
-        continue;
-      }
-      for (const message of messages) {
-        try {
-          serve(message);
-        } catch (error) {
-          // One bad message gets its own error answer; the channel and the rest go on.
-          fail(typeof message?.id === "string" ? message.id : "", error);
+      const handles = new Map<string, RunHandle<unknown>>();
+      let outstanding = 0;
+      let allAnswered: (() => void) | undefined;
+      const send = (message: WorkerMessage) => outbox.push(message);
+      const fail = (id: string, error: unknown, op: AnswerOp = "done") =>
+        send({ op, id, ok: false, error: errorInfo(error) });
+      /** Answers `id` once `work` settles; the channel closes only after every answer went out. */
+      const answer = (id: string, work: Promise<Encoded>, op: AnswerOp = "done") => {
+        outstanding++;
+        work.then((result) => send({ op, id, ok: true, result }), (error) => fail(id, error, op)).finally(() => {
+          if (--outstanding === 0) allAnswered?.();
+        });
+      };
+      const serve = (message: ClientMessage) => {
+        if (typeof message?.id !== "string") {
+          return fail(
+            describeValue((message as { id?: unknown })?.id),
+            new TypeError("expected a message with a string id"),
+          );
         }
+        const { id } = message;
+        const op = typeof message.op === "string" ? message.op : "";
+        if (op === "cancel") return void handles.get(id)?.cancel();
+        if (op.startsWith("actor.")) return answer(id, answerActor(message as ActorRequest, actors), "reply");
+        if (op !== "submit") {
+          return fail(
+            id,
+            new TypeError(`expected op "submit", "cancel" or "actor.*", got ${describeValue(message.op)}`),
+          );
+        }
+        const handle = app.submit((message as { step: AnyStep }).step, { id });
+        handles.set(id, handle);
+        // The result goes on as the run encoded it: the owner neither decodes nor re-encodes it.
+        answer(id, encodedResultOf(handle).finally(() => handles.delete(id)));
+      };
+      for await (const received of channel.readable) {
+        let messages: readonly ClientMessage[];
+        try {
+          messages = unbatch(received);
+        } catch (error) {
+          fail("", error);
+          continue;
+        }
+        for (const message of messages) {
+          try {
+            serve(message);
+          } catch (error) {
+            // One bad message gets its own error answer; the channel and the rest go on.
+            fail(typeof message?.id === "string" ? message.id : "", error);
+          }
+        }
+        // Replies go out as fast as the client takes them: stop reading while they cannot.
+        await outbox.ready();
       }
-      // Replies go out as fast as the client takes them: stop reading while they cannot.
-      await outbox.ready();
-    }
-    // The client ended its side: finish answering, then end ours.
-    if (outstanding > 0) await new Promise<void>((resolve) => (allAnswered = resolve));
-    await outbox.close().catch(() => {});
-  });
+      // The client ended its side: finish answering, then end ours.
+      if (outstanding > 0) await new Promise<void>((resolve) => (allAnswered = resolve));
+      await outbox.close().catch(() => {});
+    },
+  );
 }
 
 /** An untrusted value named in an error message (never throws, whatever the value is). */
@@ -98,7 +125,9 @@ function describeValue(value: unknown): string {
 async function answerActor(request: ActorRequest, actors: ActorGateway | undefined): Promise<Encoded> {
   if (actors === undefined) throw new TypeError("This peer hosts no actors for clients");
   const text = (field: string, value: unknown): string => {
-    if (typeof value !== "string" || value === "") throw new TypeError(`${request.op}: ${field} must be a non-empty string, got ${describeValue(value)}`);
+    if (typeof value !== "string" || value === "") {
+      throw new TypeError(`${request.op}: ${field} must be a non-empty string, got ${describeValue(value)}`);
+    }
     return value;
   };
   switch (request.op) {
@@ -109,7 +138,8 @@ async function answerActor(request: ActorRequest, actors: ActorGateway | undefin
     case "actor.get":
       return encode(actors.find(text("cls", request.cls), text("name", request.name)));
     case "actor.call":
-      return (await actors.call(text("actor", request.actor), text("method", request.method), request.args)) ?? encode(undefined);
+      return (await actors.call(text("actor", request.actor), text("method", request.method), request.args)) ??
+        encode(undefined);
     case "actor.stop":
       await actors.stop(text("actor", request.actor), request.drain !== false);
       return encode(undefined);

@@ -2,6 +2,10 @@
  * Every error Actant raises on purpose is an {@linkcode ActantError}: it has a stable `code` to
  * switch on, a `name` equal to its class, and a message saying what was wrong and what was expected.
  *
+ * Each class writes its `name` as a string literal, never `new.target.name` or `constructor.name`:
+ * a minified bundle (the browser's) renames classes, and an error would report `Ls`. A subclass
+ * of `ActantError` outside this module should do the same (`override name = "MyError"`).
+ *
  * @module
  */
 
@@ -13,28 +17,35 @@ export interface ActantErrorOptions {
 
 /** Base class of all errors raised by Actant. */
 export class ActantError extends Error {
+  // A field, so each subclass's own literal replaces it once `super()` returns (see the module doc).
+  override name = "ActantError";
   /** A stable, machine-readable code, e.g. `"UNKNOWN_TASK"`. */
   readonly code: string;
 
   constructor(code: string, message: string, options?: ActantErrorOptions) {
     super(message, options);
-    this.name = new.target.name;
     this.code = code;
   }
 }
 
 /** A task name that is not registered on this app. */
 export class UnknownTaskError extends ActantError {
+  override name = "UnknownTaskError";
+  /** The name asked for. */
   readonly task: string;
+  /** The task names that are registered: on this app, and on the members of its cluster when it has joined one. */
+  readonly known: readonly string[];
   constructor(task: string, known: readonly string[]) {
     const list = known.length > 0 ? known.join(", ") : "none registered";
     super("UNKNOWN_TASK", `Cannot find task "${task}": it is not registered (known: ${list})`);
     this.task = task;
+    this.known = [...known];
   }
 }
 
 /** A task or actor class registered twice under one name. */
 export class DuplicateNameError extends ActantError {
+  override name = "DuplicateNameError";
   readonly kind: "task" | "actor";
   readonly duplicate: string;
   constructor(kind: "task" | "actor", name: string) {
@@ -49,6 +60,7 @@ export class DuplicateNameError extends ActantError {
 
 /** A signature whose argument count cannot match its task's function. */
 export class TaskArgumentsError extends ActantError {
+  override name = "TaskArgumentsError";
   readonly task: string;
   constructor(task: string, message: string) {
     super("BAD_ARGUMENTS", `Bad arguments for task "${task}": ${message}`);
@@ -58,6 +70,7 @@ export class TaskArgumentsError extends ActantError {
 
 /** A workflow structure that cannot run: an empty chain, a cycle, a bad option. */
 export class InvalidWorkflowError extends ActantError {
+  override name = "InvalidWorkflowError";
   constructor(message: string) {
     super("INVALID_WORKFLOW", `Invalid workflow: ${message}`);
   }
@@ -65,6 +78,7 @@ export class InvalidWorkflowError extends ActantError {
 
 /** A value that cannot cross the serialization boundary; `path` locates it. */
 export class SerializationError extends ActantError {
+  override name = "SerializationError";
   /** Where the offending value sits, e.g. `args[0].socket`. */
   readonly path: string;
   constructor(path: string, message: string, options?: ActantErrorOptions) {
@@ -89,6 +103,7 @@ export class SerializationError extends ActantError {
  * ```
  */
 export class NonRetryableError extends ActantError {
+  override name = "NonRetryableError";
   constructor(message: string, options?: ActantErrorOptions) {
     super("NON_RETRYABLE", message, options);
   }
@@ -96,6 +111,7 @@ export class NonRetryableError extends ActantError {
 
 /** One attempt of a task ran longer than its `timeout` option. */
 export class TaskTimeoutError extends ActantError {
+  override name = "TaskTimeoutError";
   readonly task: string;
   readonly timeoutMs: number;
   constructor(task: string, timeoutMs: number) {
@@ -107,6 +123,7 @@ export class TaskTimeoutError extends ActantError {
 
 /** `get({ timeout })` gave up waiting; the work itself goes on. */
 export class ResultTimeoutError extends ActantError {
+  override name = "ResultTimeoutError";
   readonly id: string;
   constructor(id: string, timeoutMs: number) {
     super("RESULT_TIMEOUT", `No result for "${id}" within ${timeoutMs} ms (the work is still running)`);
@@ -116,6 +133,7 @@ export class ResultTimeoutError extends ActantError {
 
 /** The task or workflow was cancelled before it produced a result. */
 export class CancelledError extends ActantError {
+  override name = "CancelledError";
   readonly id: string;
   constructor(id: string, reason = "it was cancelled") {
     super("CANCELLED", `"${id}" has no result: ${reason}`);
@@ -125,6 +143,7 @@ export class CancelledError extends ActantError {
 
 /** A task failed for good (after its retries); `cause` is what its function threw. */
 export class TaskError extends ActantError {
+  override name = "TaskError";
   readonly task: string;
   readonly taskId: string;
   readonly attempts: number;
@@ -152,6 +171,7 @@ export interface WorkflowFailurePoint {
 
 /** A workflow failed because one of its nodes failed; the other branches were cancelled. */
 export class WorkflowError extends ActantError {
+  override name = "WorkflowError";
   readonly workflowId: string;
   readonly node: string;
   readonly task: string;
@@ -160,7 +180,9 @@ export class WorkflowError extends ActantError {
     const root = cause instanceof TaskError ? cause.cause : cause;
     super(
       "WORKFLOW_FAILED",
-      `Workflow ${workflowId} failed at node ${point.node} (${point.attempts > 0 ? `task "${point.task}", attempt ${point.attempts}` : point.task}): ${describe(root)}`,
+      `Workflow ${workflowId} failed at node ${point.node} (${
+        point.attempts > 0 ? `task "${point.task}", attempt ${point.attempts}` : point.task
+      }): ${describe(root)}`,
       { cause: root },
     );
     this.workflowId = workflowId;
@@ -172,6 +194,7 @@ export class WorkflowError extends ActantError {
 
 /** A `loop` with an `until` condition reached `maxIterations` without the condition holding. */
 export class LoopLimitError extends ActantError {
+  override name = "LoopLimitError";
   constructor(maxIterations: number) {
     super("LOOP_LIMIT", `Loop reached maxIterations (${maxIterations}) before its until condition held`);
   }
@@ -179,6 +202,7 @@ export class LoopLimitError extends ActantError {
 
 /** A call on an actor that was stopped (or failed for good). */
 export class ActorStoppedError extends ActantError {
+  override name = "ActorStoppedError";
   readonly actor: string;
   constructor(actor: string, reason = "it was stopped", options?: ActantErrorOptions) {
     super("ACTOR_STOPPED", `Actor ${actor} cannot take calls: ${reason}`, options);
@@ -188,6 +212,7 @@ export class ActorStoppedError extends ActantError {
 
 /** A call to a method the actor's class does not have. */
 export class UnknownMethodError extends ActantError {
+  override name = "UnknownMethodError";
   readonly actor: string;
   readonly method: string;
   constructor(actor: string, method: string, known: readonly string[]) {
@@ -202,6 +227,7 @@ export class UnknownMethodError extends ActantError {
 
 /** The actor's mailbox stayed full past the caller's deadline. */
 export class MailboxFullError extends ActantError {
+  override name = "MailboxFullError";
   readonly actor: string;
   constructor(actor: string, capacity: number, waitedMs: number) {
     super(
@@ -214,6 +240,7 @@ export class MailboxFullError extends ActantError {
 
 /** An actor class or a named actor instance that does not exist. */
 export class ActorNotFoundError extends ActantError {
+  override name = "ActorNotFoundError";
   constructor(message: string) {
     super("ACTOR_NOT_FOUND", message);
   }
@@ -221,13 +248,18 @@ export class ActorNotFoundError extends ActantError {
 
 /** `createActor` with a name that a live actor already has. */
 export class ActorNameTakenError extends ActantError {
+  override name = "ActorNameTakenError";
   constructor(name: string) {
-    super("ACTOR_NAME_TAKEN", `An actor named "${name}" already exists; use getActor() to reach it or pick another name`);
+    super(
+      "ACTOR_NAME_TAKEN",
+      `An actor named "${name}" already exists; use getActor() to reach it or pick another name`,
+    );
   }
 }
 
 /** The actor's constructor threw (after any supervised restarts). */
 export class ActorInitError extends ActantError {
+  override name = "ActorInitError";
   constructor(actor: string, attempts: number, cause: unknown) {
     super(
       "ACTOR_INIT_FAILED",
@@ -242,6 +274,7 @@ export class ActorInitError extends ActantError {
  * could not be reached on the hosting protocol, left, or refused it. `cause` is the last failure.
  */
 export class ActorPlacementError extends ActantError {
+  override name = "ActorPlacementError";
   /** The actor, as `Class` (a new one) or `Class(id)` (one that was moving). */
   readonly actor: string;
   /** How many peers were tried. */
@@ -267,6 +300,7 @@ export function describe(value: unknown): string {
 
 /** A log record that fails its checksum in the middle of the log: recovery stops rather than skip it. */
 export class LogCorruptedError extends ActantError {
+  override name = "LogCorruptedError";
   /** The first sequence number of the bad record. */
   readonly seq: number;
   constructor(seq: number, detail: string) {
@@ -277,6 +311,7 @@ export class LogCorruptedError extends ActantError {
 
 /** A log written by a newer Actant whose event schema this version cannot read. */
 export class SchemaVersionError extends ActantError {
+  override name = "SchemaVersionError";
   /** The schema version the log was written with. */
   readonly found: number;
   /** The newest schema version this Actant reads. */
@@ -293,6 +328,7 @@ export class SchemaVersionError extends ActantError {
 
 /** The storage under the event log failed (disk full, I/O error): new work is refused, durable work is kept. */
 export class StorageError extends ActantError {
+  override name = "StorageError";
   constructor(message: string, options?: ActantErrorOptions) {
     super("STORAGE_FAILED", message, options);
   }
@@ -307,6 +343,7 @@ export class StorageError extends ActantError {
  * vanished while the node ran: it stopped acknowledging).
  */
 export class DataDirError extends ActantError {
+  override name = "DataDirError";
   /** The data directory, as given. */
   readonly path: string;
   /** The file inside it that is wrong, when one is. */
@@ -320,6 +357,7 @@ export class DataDirError extends ActantError {
 
 /** `getResult` / `getWorkflow` for an id this app has no record of. */
 export class ResultNotFoundError extends ActantError {
+  override name = "ResultNotFoundError";
   /** The task or workflow id asked for. */
   readonly id: string;
   constructor(id: string, reason: string) {
@@ -334,6 +372,7 @@ export class ResultNotFoundError extends ActantError {
  * as a failed attempt.
  */
 export class PeerLostError extends ActantError {
+  override name = "PeerLostError";
   /** The peer that left. */
   readonly peerId: string;
   constructor(peerId: string, reason: string) {

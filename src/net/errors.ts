@@ -8,6 +8,7 @@ import { ActantError, type ActantErrorOptions } from "../common/errors.ts";
 
 /** A peer address that did not answer: refused, timed out, or not the peer its `/p2p/` names. */
 export class PeerUnreachableError extends ActantError {
+  override name = "PeerUnreachableError";
   /** The multiaddr (or peer id) that was dialled. */
   readonly address: string;
   constructor(address: string, reason: string, options?: ActantErrorOptions) {
@@ -18,11 +19,16 @@ export class PeerUnreachableError extends ActantError {
 
 /** A peer that answered but does not serve the protocol asked for. */
 export class ProtocolNotSupportedError extends ActantError {
+  override name = "ProtocolNotSupportedError";
   /** The peer (multiaddr or peer id) as given. */
   readonly address: string;
   readonly protocol: string;
   constructor(address: string, protocol: string, options?: ActantErrorOptions) {
-    super("PROTOCOL_NOT_SUPPORTED", `Peer ${address} does not serve ${protocol}; is it an Actant node of a compatible version?`, options);
+    super(
+      "PROTOCOL_NOT_SUPPORTED",
+      `Peer ${address} does not serve ${protocol}; is it an Actant node of a compatible version?`,
+      options,
+    );
     this.address = address;
     this.protocol = protocol;
   }
@@ -30,6 +36,7 @@ export class ProtocolNotSupportedError extends ActantError {
 
 /** A listen address whose port another socket already holds. */
 export class AddressInUseError extends ActantError {
+  override name = "AddressInUseError";
   /** The listen multiaddr as given. */
   readonly address: string;
   /** The TCP port that is taken. */
@@ -60,6 +67,7 @@ export type FrameErrorReason =
  * it answers with an error frame and closes that stream; the node keeps serving.
  */
 export class FrameError extends ActantError {
+  override name = "FrameError";
   /** Which rule the frame broke. */
   readonly reason: FrameErrorReason;
   constructor(reason: FrameErrorReason, detail: string, options?: ActantErrorOptions) {
@@ -70,6 +78,7 @@ export class FrameError extends ActantError {
 
 /** The peer at the other end of a channel answered with an error frame, then closed the stream. */
 export class RemoteChannelError extends ActantError {
+  override name = "RemoteChannelError";
   /** The code the peer sent, e.g. `BAD_FRAME`. */
   readonly remoteCode: string;
   constructor(remoteCode: string, message: string) {
@@ -80,6 +89,7 @@ export class RemoteChannelError extends ActantError {
 
 /** A channel whose stream ended or was reset before both sides finished. */
 export class ChannelClosedError extends ActantError {
+  override name = "ChannelClosedError";
   constructor(reason: string, options?: ActantErrorOptions) {
     super("CHANNEL_CLOSED", `Channel closed: ${reason}`, options);
   }
@@ -87,6 +97,7 @@ export class ChannelClosedError extends ActantError {
 
 /** A key file in a data directory that cannot be read, written or decoded. */
 export class KeyFileError extends ActantError {
+  override name = "KeyFileError";
   /** The key file's path. */
   readonly path: string;
   constructor(path: string, reason: string, options?: ActantErrorOptions) {

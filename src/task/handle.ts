@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Clock, decode, type Encoded, type GetOptions, type Pending, waitFor } from "../common/mod.ts";
+import { type Clock, decode, encode, type Encoded, type GetOptions, type Pending, waitFor } from "../common/mod.ts";
 import type { Scheduler } from "./scheduler.ts";
 import type { TaskRun, TaskStatus } from "./task_run.ts";
 
@@ -21,13 +21,38 @@ export interface RunHandle<T> extends Pending<T> {
   cancel(): Promise<boolean>;
 }
 
+/**
+ * A handle that holds its outcome encoded. Internal (not part of {@linkcode RunHandle}): an owner
+ * answering a client sends the encoded result on as it is, instead of decoding a copy only to
+ * encode it again.
+ */
+export interface EncodedResultSource {
+  /** The outcome as the codec encoded it, not decoded; rejects as `get()` does. */
+  encodedResult(): Promise<Encoded>;
+}
+
+/**
+ * The encoded outcome of `handle`: the one it holds when it is an {@linkcode EncodedResultSource}
+ * (every handle of this library is), else its value encoded.
+ */
+export function encodedResultOf(handle: RunHandle<unknown>): Promise<Encoded> {
+  const source = handle as RunHandle<unknown> & Partial<EncodedResultSource>;
+  if (typeof source.encodedResult === "function") return source.encodedResult();
+  return handle.get().then((value) => encode(value, "result"));
+}
+
 /** Base of handles whose outcome is an encoded value. */
-export abstract class EncodedResultHandle<T> implements RunHandle<T> {
+export abstract class EncodedResultHandle<T> implements RunHandle<T>, EncodedResultSource {
   abstract readonly id: string;
   protected abstract readonly clock: Clock;
   protected abstract outcome(): Promise<Encoded>;
   abstract status(): Promise<RunStatus>;
   abstract cancel(): Promise<boolean>;
+
+  /** Internal: see {@linkcode EncodedResultSource}. */
+  encodedResult(): Promise<Encoded> {
+    return this.outcome();
+  }
 
   get(options?: GetOptions): Promise<T> {
     return waitFor(this.outcome().then(decode<T>), this.id, this.clock, options);
