@@ -5,7 +5,7 @@ import { readFrames } from "../../src/net/mod.ts";
 import { entryFrame, wire } from "./frame_bytes.ts";
 import { historyEntry as entry, randomEncodedLike, randomJson, randomOwnerMessage } from "./fuzz_values.ts";
 import { actorInit, actorNotFound, call, create, typeError, unknownMethod } from "./fuzz_owner.ts";
-import { Random } from "./random.ts";
+import type { Random } from "./random.ts";
 
 export const SEED = 0x5eed_ac7a + 3;
 
