@@ -24,7 +24,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FlowProducer, type FlowJobNode, type FlowParentJob, type Job, Queue, QueueEvents, Worker } from "bullmq";
+import { type FlowJobNode, type FlowParentJob, FlowProducer, type Job, Queue, QueueEvents, Worker } from "bullmq";
 import { ActantApp, chain, chord, group } from "../mod.ts";
 import { fmt, median, percentile, runtime } from "./stats.ts";
 
@@ -58,7 +58,13 @@ const notes: string[] = [];
 const note = (text: string) => (notes.push(text), console.log(`note: ${text}`));
 
 /** Spawns a child and waits (bounded) for a line matching `ready` on its output. */
-function start(name: string, command: string, args: string[], ready: RegExp, env?: Record<string, string>): Promise<string> {
+function start(
+  name: string,
+  command: string,
+  args: string[],
+  ready: RegExp,
+  env?: Record<string, string>,
+): Promise<string> {
   const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   children.set(child, name);
   child.once("exit", () => children.delete(child));
@@ -90,12 +96,14 @@ async function cpuSeconds(since: NodeJS.CpuUsage): Promise<Record<string, number
 
 /** Ends every child: SIGTERM, then SIGKILL after 5 s. */
 async function stopAll(): Promise<void> {
-  await Promise.all([...children.keys()].map((child) => new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const kill = setTimeout(() => child.kill("SIGKILL"), 5_000);
-    child.once("exit", () => (clearTimeout(kill), resolve()));
-    child.kill("SIGTERM");
-  })));
+  await Promise.all([...children.keys()].map((child) =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const kill = setTimeout(() => child.kill("SIGKILL"), 5_000);
+      child.once("exit", () => (clearTimeout(kill), resolve()));
+      child.kill("SIGTERM");
+    })
+  ));
 }
 
 /** Whether `actant worker` accepts `--<option>` (it rejects unknown options before loading an app). */
@@ -119,7 +127,10 @@ function freePort(): Promise<number> {
 
 function within<T>(promise: PromiseLike<T>, what: string, ms = ROUND_LIMIT_MS): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const limit = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: over ${ms} ms`)), ms)));
+  const limit = new Promise<never>((
+    _,
+    reject,
+  ) => (timer = setTimeout(() => reject(new Error(`${what}: over ${ms} ms`)), ms)));
   return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
 }
 
@@ -140,8 +151,15 @@ async function rate(submitAll: (round: number, count: number) => Promise<number[
 }
 
 /** Latencies in ms of up to `samples` sequential runs of `op` (stops after SERIES_LIMIT_MS). */
-async function latencies(what: string, samples: number, expected: number, op: (i: number) => PromiseLike<number>): Promise<number[]> {
-  for (let i = 0; i < 5; i++) if ((await within(op(-1 - i), what)) !== expected) throw new Error(`${what}: wrong result`);
+async function latencies(
+  what: string,
+  samples: number,
+  expected: number,
+  op: (i: number) => PromiseLike<number>,
+): Promise<number[]> {
+  for (let i = 0; i < 5; i++) {
+    if ((await within(op(-1 - i), what)) !== expected) throw new Error(`${what}: wrong result`);
+  }
   const result: number[] = [];
   const deadline = performance.now() + SERIES_LIMIT_MS;
   for (let i = 0; i < samples && performance.now() < deadline; i++) {
@@ -150,17 +168,36 @@ async function latencies(what: string, samples: number, expected: number, op: (i
     result.push(performance.now() - started);
     if (value !== expected) throw new Error(`${what}: got ${value}, expected ${expected}`);
   }
-  if (result.length < samples) note(`${what}: ${result.length} of ${samples} samples within ${SERIES_LIMIT_MS / 1000} s`);
+  if (result.length < samples) {
+    note(`${what}: ${result.length} of ${samples} samples within ${SERIES_LIMIT_MS / 1000} s`);
+  }
   return result;
 }
 
-interface Measured { tasks: number; chain: number[]; chord: number[]; cpu: Record<string, number> }
+interface Measured {
+  tasks: number;
+  chain: number[];
+  chord: number[];
+  cpu: Record<string, number>;
+}
 
 async function measureActant(root: string, durability: string, twoWorkers: boolean): Promise<Measured> {
   const since = process.cpuUsage();
   const worker = (id: string, extra: string[]) => {
-    const args = ["worker", "--app", appModule, "--listen", "/ip4/127.0.0.1/tcp/0/ws", "--data", join(root, `${durability}-${id}`), "--node-id", id];
-    return start(`actant worker ${id}`, process.execPath, [cli, ...args, ...extra], /listening (\S+\/p2p\/\S+)/, { ACTANT_BENCH_DURABILITY: durability });
+    const args = [
+      "worker",
+      "--app",
+      appModule,
+      "--listen",
+      "/ip4/127.0.0.1/tcp/0/ws",
+      "--data",
+      join(root, `${durability}-${id}`),
+      "--node-id",
+      id,
+    ];
+    return start(`actant worker ${id}`, process.execPath, [cli, ...args, ...extra], /listening (\S+\/p2p\/\S+)/, {
+      ACTANT_BENCH_DURABILITY: durability,
+    });
   };
   const address = await worker("w1", []);
   if (twoWorkers) await worker("w2", ["--bootstrap", address]);
@@ -170,14 +207,18 @@ async function measureActant(root: string, durability: string, twoWorkers: boole
   const double = client.task("double", (n: number) => n * 2);
   const sum = client.task("sum", (ns: number[]) => ns.reduce((a, b) => a + b, 0));
   try {
-    const tasks = await rate((_, count) => Promise.all(Array.from({ length: count }, (_, i) => client.submit(add.s(i, 1)))));
+    const tasks = await rate((_, count) =>
+      Promise.all(Array.from({ length: count }, (_, i) => client.submit(add.s(i, 1))))
+    );
     const chainFlow = chain(inc.s(1), double.s(), inc.s());
     const chainLat = await latencies("Actant chain", CHAIN_SAMPLES, 5, () => client.submit(chainFlow));
     const chordFlow = chord(group(...Array.from({ length: 100 }, (_, i) => inc.s(i))), sum.s());
     const chordLat = await latencies("Actant chord", CHORD_SAMPLES, 5050, () => client.submit(chordFlow));
     const cpu = await cpuSeconds(since);
     const [w1, w2] = [cpu["actant worker w1"], cpu["actant worker w2"]];
-    if (w2 < w1 / 4) note(`Actant "${durability}": w2 used ${fmt(w2, 1)} CPU s, w1 ${fmt(w1, 1)} s: the work ran on w1`);
+    if (w2 < w1 / 4) {
+      note(`Actant "${durability}": w2 used ${fmt(w2, 1)} CPU s, w1 ${fmt(w1, 1)} s: the work ran on w1`);
+    }
     return { tasks, chain: chainLat, chord: chordLat, cpu };
   } finally {
     await client.close();
@@ -188,7 +229,18 @@ async function measureBullmq(root: string): Promise<Measured | undefined> {
   const since = process.cpuUsage();
   const port = await freePort();
   try {
-    await start("redis-server", "redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", root], /Ready to accept connections/);
+    await start("redis-server", "redis-server", [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--dir",
+      root,
+    ], /Ready to accept connections/);
   } catch (error) {
     note(`no BullMQ column: redis-server did not start (${(error as Error).message.split("\n")[0]})`);
     return undefined;
@@ -208,23 +260,47 @@ async function measureBullmq(root: string): Promise<Measured | undefined> {
     waiting.get(jobId)?.resolve(value as number);
     waiting.delete(jobId);
   });
-  events.on("failed", ({ jobId, failedReason }) => (waiting.get(jobId)?.reject(new Error(failedReason)), waiting.delete(jobId)));
+  events.on(
+    "failed",
+    ({ jobId, failedReason }) => (waiting.get(jobId)?.reject(new Error(failedReason)), waiting.delete(jobId)),
+  );
   try {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady(), flows.waitUntilReady()]);
-    for (const n of [1, 2]) await start(`BullMQ worker ${n}`, process.execPath, [new URL(import.meta.url).pathname, "--bullmq-worker", String(port), String(BULL_CONCURRENCY)], /ready/);
+    for (const n of [1, 2]) {
+      await start(`BullMQ worker ${n}`, process.execPath, [
+        new URL(import.meta.url).pathname,
+        "--bullmq-worker",
+        String(port),
+        String(BULL_CONCURRENCY),
+      ], /ready/);
+    }
     const keep = { removeOnComplete: { count: 10_000 } }; // like an Actant app's keepResults default
     const tasks = await rate(async (round, count) => {
       const ids = Array.from({ length: count }, (_, i) => `t${round}-${i}`);
       const results = Promise.all(ids.map(waitFor));
       const chunks = [];
       for (let i = 0; i < count; i += 1_000) {
-        chunks.push(queue.addBulk(ids.slice(i, i + 1_000).map((jobId, j) => ({ name: "add", data: { a: i + j, b: 1 }, opts: { ...keep, jobId } }))));
+        chunks.push(
+          queue.addBulk(
+            ids.slice(i, i + 1_000).map((jobId, j) => ({
+              name: "add",
+              data: { a: i + j, b: 1 },
+              opts: { ...keep, jobId },
+            })),
+          ),
+        );
       }
       await Promise.all(chunks);
       return results;
     });
     const leaf = (name: string, data: object): FlowJobNode => ({ name, queueName: QUEUE, data, opts: keep });
-    const parent = (name: string, children: FlowJobNode[]): FlowParentJob => ({ name, queueName: QUEUE, data: {}, children, opts: keep });
+    const parent = (name: string, children: FlowJobNode[]): FlowParentJob => ({
+      name,
+      queueName: QUEUE,
+      data: {},
+      children,
+      opts: keep,
+    });
     const chainLat = await latencies("BullMQ chain", CHAIN_SAMPLES, 5, async (i) => {
       const jobId = `chain${i}`;
       const done = waitFor(jobId);
@@ -234,7 +310,10 @@ async function measureBullmq(root: string): Promise<Measured | undefined> {
     const chordLat = await latencies("BullMQ chord", CHORD_SAMPLES, 5050, async (i) => {
       const jobId = `chord${i}`;
       const done = waitFor(jobId);
-      await flows.add({ ...parent("sum", Array.from({ length: 100 }, (_, j) => leaf("inc", { n: j }))), opts: { ...keep, jobId } });
+      await flows.add({
+        ...parent("sum", Array.from({ length: 100 }, (_, j) => leaf("inc", { n: j }))),
+        opts: { ...keep, jobId },
+      });
       return done;
     });
     return { tasks, chain: chainLat, chord: chordLat, cpu: await cpuSeconds(since) };
@@ -245,7 +324,8 @@ async function measureBullmq(root: string): Promise<Measured | undefined> {
 
 async function main(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), "actant-bench-cluster-"));
-  const onSignal = () => void stopAll().finally(() => rm(root, { recursive: true, force: true }).finally(() => process.exit(130)));
+  const onSignal = () =>
+    void stopAll().finally(() => rm(root, { recursive: true, force: true }).finally(() => process.exit(130)));
   process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
   process.once("exit", () => children.forEach((_, child) => child.kill("SIGKILL")));
   let actant: Measured;
@@ -263,8 +343,14 @@ async function main(): Promise<void> {
     await stopAll();
     await rm(root, { recursive: true, force: true });
   }
-  const row = (metric: string, unit: string, target: string, get: (m: Measured) => number) =>
-    ({ metric, unit, target, actant: get(actant), actantMemory: get(memory), bullmq: bull === undefined ? null : get(bull) });
+  const row = (metric: string, unit: string, target: string, get: (m: Measured) => number) => ({
+    metric,
+    unit,
+    target,
+    actant: get(actant),
+    actantMemory: get(memory),
+    bullmq: bull === undefined ? null : get(bull),
+  });
   const rows = [
     row(`trivial tasks, ${fmt(TASKS)} submitted at once, end to end`, "tasks/s", "≥ 100,000/s", (m) => m.tasks),
     row("3-step chain latency p50", "ms", "< 0.5 ms", (m) => median(m.chain)),
@@ -272,12 +358,26 @@ async function main(): Promise<void> {
     row("chord of 100 (+ sum), latency median", "ms", "< 5 ms", (m) => median(m.chord)),
   ];
   const settings = {
-    tasks: TASKS, rounds: ROUNDS, chainSamples: actant.chain.length, chordSamples: actant.chord.length,
-    actant: `${twoWorkers ? "2 `actant worker` processes (w2 --bootstrap w1)" : "1 `actant worker` process"}, default concurrency (1,024 per worker); client → w1; durability "batched" (default), and "memory"`,
-    bullmq: `2 Worker processes, concurrency ${BULL_CONCURRENCY} each; redis-server in memory; chain and chord as FlowProducer flows`,
+    tasks: TASKS,
+    rounds: ROUNDS,
+    chainSamples: actant.chain.length,
+    chordSamples: actant.chord.length,
+    actant: `${
+      twoWorkers ? "2 `actant worker` processes (w2 --bootstrap w1)" : "1 `actant worker` process"
+    }, default concurrency (1,024 per worker); client → w1; durability "batched" (default), and "memory"`,
+    bullmq:
+      `2 Worker processes, concurrency ${BULL_CONCURRENCY} each; redis-server in memory; chain and chord as FlowProducer flows`,
   };
   const cpu = { actantBatched: actant.cpu, actantMemory: memory.cpu, bullmq: bull?.cpu ?? null };
-  const result = { benchmark: "cluster", runtime: runtime(), date: new Date().toISOString(), settings, notes, rows, cpuSeconds: cpu };
+  const result = {
+    benchmark: "cluster",
+    runtime: runtime(),
+    date: new Date().toISOString(),
+    settings,
+    notes,
+    rows,
+    cpuSeconds: cpu,
+  };
   await mkdir(new URL("./results/", import.meta.url), { recursive: true });
   const name = runtime().split(" ")[0];
   await writeFile(new URL(`./results/cluster-${name}.json`, import.meta.url), JSON.stringify(result, null, 2) + "\n");
@@ -286,11 +386,22 @@ async function main(): Promise<void> {
   console.log(`Actant: ${settings.actant}\nBullMQ: ${settings.bullmq}\n`);
   console.log('| metric | Actant ("batched") | Actant ("memory") | BullMQ | target |');
   console.log("|---|---:|---:|---:|---:|");
-  const show = (value: number | null, unit: string) => (value === null ? "—" : `${fmt(value, unit === "ms" ? 2 : 0)} ${unit}`);
-  for (const r of rows) console.log(`| ${r.metric} | ${show(r.actant, r.unit)} | ${show(r.actantMemory, r.unit)} | ${show(r.bullmq, r.unit)} | ${r.target} |`);
+  const show = (
+    value: number | null,
+    unit: string,
+  ) => (value === null ? "—" : `${fmt(value, unit === "ms" ? 2 : 0)} ${unit}`);
+  for (const r of rows) {
+    console.log(
+      `| ${r.metric} | ${show(r.actant, r.unit)} | ${show(r.actantMemory, r.unit)} | ${
+        show(r.bullmq, r.unit)
+      } | ${r.target} |`,
+    );
+  }
   console.log("\nCPU seconds used per process (each system's whole run, startup included):");
   for (const [system, used] of Object.entries(cpu)) {
-    if (used !== null) console.log(`- ${system}: ${Object.entries(used).map(([name, s]) => `${name} ${fmt(s, 1)} s`).join(", ")}`);
+    if (used !== null) {
+      console.log(`- ${system}: ${Object.entries(used).map(([name, s]) => `${name} ${fmt(s, 1)} s`).join(", ")}`);
+    }
   }
   for (const text of notes) console.log(`\nnote: ${text}`);
 }

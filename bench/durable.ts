@@ -106,4 +106,6 @@ await writeFile(new URL(`./results/durable-${name}.json`, import.meta.url), JSON
 console.log(`Actant durable mode, ${result.runtime} (median of ${ROUNDS} rounds)\n`);
 console.log("| metric | value | target |");
 console.log("|---|---:|---:|");
-for (const row of rows) console.log(`| ${row.metric} | ${fmt(row.actant, row.unit === "ms" ? 1 : 0)} ${row.unit} | ${row.target} |`);
+for (const row of rows) {
+  console.log(`| ${row.metric} | ${fmt(row.actant, row.unit === "ms" ? 1 : 0)} ${row.unit} | ${row.target} |`);
+}

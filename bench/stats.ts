@@ -26,7 +26,11 @@ export async function medianOf(rounds: number, fn: () => Promise<number>): Promi
 
 /** Which runtime runs this benchmark. */
 export function runtime(): string {
-  const g = globalThis as { Deno?: { version: { deno: string } }; Bun?: { version: string }; process?: { version: string } };
+  const g = globalThis as {
+    Deno?: { version: { deno: string } };
+    Bun?: { version: string };
+    process?: { version: string };
+  };
   if (g.Deno) return `deno ${g.Deno.version.deno}`;
   if (g.Bun) return `bun ${g.Bun.version}`;
   return `node ${g.process?.version}`;
@@ -41,7 +45,11 @@ export function fmt(value: number, digits = 0): string {
  * Operations per second of `count` calls of `op`, keeping `window` of them in flight at all
  * times (a new one starts as soon as one finishes), like a queue consumer with that concurrency.
  */
-export async function throughput(count: number, window: number, op: (i: number) => PromiseLike<unknown>): Promise<number> {
+export async function throughput(
+  count: number,
+  window: number,
+  op: (i: number) => PromiseLike<unknown>,
+): Promise<number> {
   let next = 0;
   const start = performance.now();
   const lane = async () => {

@@ -4,18 +4,21 @@ import { ActantApp } from "../mod.ts";
 
 const app = new ActantApp("my_app");
 
-const ModelRegistry = app.actor("ModelRegistry", class {
-  models: Record<string, string> = {};
+const ModelRegistry = app.actor(
+  "ModelRegistry",
+  class {
+    models: Record<string, string> = {};
 
-  register(name: string, version: string) {
-    this.models[name] = version;
-    return `Registered ${name}@${version}`;
-  }
+    register(name: string, version: string) {
+      this.models[name] = version;
+      return `Registered ${name}@${version}`;
+    }
 
-  list() {
-    return { ...this.models };
-  }
-});
+    list() {
+      return { ...this.models };
+    }
+  },
+);
 
 const registry = await app.createActor(ModelRegistry);
 await registry.register("gpt", "v1.0").get();

@@ -12,16 +12,19 @@ function defineApp(options: ConstructorParameters<typeof ActantApp>[1] = {}) {
   const report = app.task("report", (r: { sentiment: number }) => `Report: sentiment=${r.sentiment}`);
   const square = app.task("square", async (n: number) => n * n);
   const sum = app.task("sum", (ns: number[]) => ns.reduce((a, b) => a + b, 0));
-  const ModelRegistry = app.actor("ModelRegistry", class {
-    models: Record<string, string> = {};
-    register(name: string, version: string) {
-      this.models[name] = version;
-      return `Registered ${name}@${version}`;
-    }
-    list() {
-      return { ...this.models };
-    }
-  });
+  const ModelRegistry = app.actor(
+    "ModelRegistry",
+    class {
+      models: Record<string, string> = {};
+      register(name: string, version: string) {
+        this.models[name] = version;
+        return `Registered ${name}@${version}`;
+      }
+      list() {
+        return { ...this.models };
+      }
+    },
+  );
   return { app, fetch, analyze, report, square, sum, ModelRegistry };
 }
 
@@ -30,7 +33,9 @@ const w2 = defineApp({ durability: "memory" }).app;
 const first = await w1.join({ nodeId: "w1" });
 await w2.join({ nodeId: "w2", bootstrap: first.node.addresses() });
 
-const { app: client, fetch, analyze, report, square, sum, ModelRegistry } = defineApp({ address: first.node.addresses()[0] });
+const { app: client, fetch, analyze, report, square, sum, ModelRegistry } = defineApp({
+  address: first.node.addresses()[0],
+});
 console.log(await client.submit(chain(fetch.s("https://example.com"), analyze.s(), report.s()))); // Report: sentiment=0.8
 console.log(await client.submit(chord(group(...[1, 2, 3, 4].map((n) => square.s(n))), sum.s()))); // 30
 

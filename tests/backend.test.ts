@@ -60,7 +60,8 @@ export function backendConformance(name: string, makeBackend: () => Promise<Back
 
     it("applies a batch in call order, all of it together", () =>
       withBackend(async ({ backend }) => {
-        await backend.write([put("x", bytes(1)), put("y", bytes(2)), put("x", bytes(3)), del("y"), put("z", bytes(4))]).durable;
+        await backend.write([put("x", bytes(1)), put("y", bytes(2)), put("x", bytes(3)), del("y"), put("z", bytes(4))])
+          .durable;
         assert.deepEqual(backend.get("x"), bytes(3));
         assert.equal(backend.get("y"), undefined);
         assert.deepEqual(backend.get("z"), bytes(4));

@@ -47,7 +47,16 @@ describe("browser client against an actant worker process", { timeout: 60_000 },
     // Started side by side, but each kept as soon as it is up: when one fails, `after` must still
     // stop the others (a worker left running keeps the test process alive).
     const started = await Promise.allSettled([
-      startWorker(["--app", appModule, "--listen", "/ip4/127.0.0.1/tcp/0/ws", "--data", join(work, "data"), "--node-id", "w1"])
+      startWorker([
+        "--app",
+        appModule,
+        "--listen",
+        "/ip4/127.0.0.1/tcp/0/ws",
+        "--data",
+        join(work, "data"),
+        "--node-id",
+        "w1",
+      ])
         .then((w) => (worker = w)),
       bundleForBrowser(entry).then((code) => (bundle = code)),
       launchChromium().then((b) => (browser = b)),
@@ -55,11 +64,18 @@ describe("browser client against an actant worker process", { timeout: 60_000 },
     for (const outcome of started) if (outcome.status === "rejected") throw outcome.reason;
     // The page comes from http://127.0.0.1, a secure context, like an app served over https.
     site = await serveFiles({
-      "/": { contentType: "text/html", body: '<!doctype html><html><head><link rel="icon" href="data:,"><script type="module" src="/browser_client.js"></script></head><body></body></html>' },
+      "/": {
+        contentType: "text/html",
+        body:
+          '<!doctype html><html><head><link rel="icon" href="data:,"><script type="module" src="/browser_client.js"></script></head><body></body></html>',
+      },
       "/browser_client.js": { contentType: "text/javascript", body: bundle },
     });
     page = await browser!.newPage();
-    page.on("console", (message) => consoleLines.push(`[${message.type()}] ${message.text()} (${message.location().url})`));
+    page.on(
+      "console",
+      (message) => consoleLines.push(`[${message.type()}] ${message.text()} (${message.location().url})`),
+    );
     page.on("pageerror", (error) => consoleLines.push(`[pageerror] ${error.stack ?? error.message}`));
   }
 
@@ -78,9 +94,13 @@ describe("browser client against an actant worker process", { timeout: 60_000 },
     }, worker!.address);
     await page.goto(`${site!.url}/`);
     try {
-      await page.waitForFunction(() => (globalThis as { ACTANT_RESULT?: unknown }).ACTANT_RESULT !== undefined, undefined, {
-        timeout: PAGE_TIMEOUT_MS,
-      });
+      await page.waitForFunction(
+        () => (globalThis as { ACTANT_RESULT?: unknown }).ACTANT_RESULT !== undefined,
+        undefined,
+        {
+          timeout: PAGE_TIMEOUT_MS,
+        },
+      );
     } catch (error) {
       const stage = await page.evaluate(() => (globalThis as { ACTANT_STAGE?: string }).ACTANT_STAGE).catch(() => "?");
       throw new Error(
@@ -91,7 +111,11 @@ describe("browser client against an actant worker process", { timeout: 60_000 },
     }
     const result = await page.evaluate(() => (globalThis as { ACTANT_RESULT?: BrowserClientResult }).ACTANT_RESULT!);
     if (!result.ok) {
-      assert.fail(`the page failed: ${result.error.name}: ${result.error.message}\n${result.error.stack}\nconsole:\n${consoleLines.join("\n")}`);
+      assert.fail(
+        `the page failed: ${result.error.name}: ${result.error.message}\n${result.error.stack}\nconsole:\n${
+          consoleLines.join("\n")
+        }`,
+      );
     }
     // It really ran in the browser, not in a runtime with Node's globals.
     assert.match(result.runtime.userAgent, /Chrome\//);
@@ -113,7 +137,16 @@ describe("browser client against an actant worker process", { timeout: 60_000 },
     if (setupError !== undefined) throw setupError;
     const secretFile = join(work, "secret");
     writeFileSync(secretFile, "browser tabs know it too");
-    const privateWorker = await startWorker(["--app", appModule, "--data", join(work, "private"), "--node-id", "w2", "--secret-file", secretFile]);
+    const privateWorker = await startWorker([
+      "--app",
+      appModule,
+      "--data",
+      join(work, "private"),
+      "--node-id",
+      "w2",
+      "--secret-file",
+      secretFile,
+    ]);
     const insecure = await browser!.newPage();
     try {
       await insecure.setContent("<!doctype html><html><body></body></html>");
@@ -122,10 +155,16 @@ describe("browser client against an actant worker process", { timeout: 60_000 },
         Object.assign(globalThis, { ACTANT_ADDRESS: address, ACTANT_SECRET: "browser tabs know it too" });
       }, privateWorker.address);
       await insecure.addScriptTag({ content: bundle, type: "module" });
-      await insecure.waitForFunction(() => (globalThis as { ACTANT_RESULT?: unknown }).ACTANT_RESULT !== undefined, undefined, {
-        timeout: PAGE_TIMEOUT_MS,
-      });
-      const result = await insecure.evaluate(() => (globalThis as { ACTANT_RESULT?: BrowserClientResult }).ACTANT_RESULT!);
+      await insecure.waitForFunction(
+        () => (globalThis as { ACTANT_RESULT?: unknown }).ACTANT_RESULT !== undefined,
+        undefined,
+        {
+          timeout: PAGE_TIMEOUT_MS,
+        },
+      );
+      const result = await insecure.evaluate(() =>
+        (globalThis as { ACTANT_RESULT?: BrowserClientResult }).ACTANT_RESULT!
+      );
       if (!result.ok) assert.fail(`the page failed: ${result.error.name}: ${result.error.message}`);
       assert.equal(result.add, 5);
       assert.deepEqual(result.list, { gpt: "v1.0" });

@@ -11,7 +11,14 @@ import type { Channel } from "../src/net/mod.ts";
 import { within } from "./support/async.ts";
 import { assertFailed, FuzzedWorker, HANG_BOUND_MS, unbatched } from "./support/fuzz_worker.ts";
 
-const run = (key: unknown, task: unknown, args: unknown) => ({ op: "run", key, runId: "fuzz-run", task, args, attempt: 1 });
+const run = (key: unknown, task: unknown, args: unknown) => ({
+  op: "run",
+  key,
+  runId: "fuzz-run",
+  task,
+  args,
+  attempt: 1,
+});
 
 describe("attempt protocol fuzz against an actant worker process", { timeout: 300_000 }, () => {
   let worker: FuzzedWorker;
@@ -36,25 +43,33 @@ describe("attempt protocol fuzz against an actant worker process", { timeout: 30
   }
 
   /** Writes `requests`, then reads until `count` answers came; resolves with them by key. */
-  async function exchange(channel: Channel<unknown, unknown>, requests: unknown[], count: number): Promise<Map<number, unknown[]>> {
+  async function exchange(
+    channel: Channel<unknown, unknown>,
+    requests: unknown[],
+    count: number,
+  ): Promise<Map<number, unknown[]>> {
     const writer = channel.writable.getWriter();
     for (const request of requests) void writer.write(request).catch(() => {});
     writer.releaseLock();
     const reader = channel.readable.getReader();
     const replies = new Map<number, unknown[]>();
     try {
-      await within((async () => {
-        for (let seen = 0; seen < count;) {
-          const { value, done } = await reader.read();
-          assert.equal(done, false, `the attempt channel ended with answers due: ${JSON.stringify([...replies])}`);
-          for (const reply of unbatched(value)) {
-            const { op, key } = reply as { op?: unknown; key: number };
-            assert.equal(op, "done", JSON.stringify(reply));
-            replies.set(key, [...replies.get(key) ?? [], reply]);
-            seen++;
+      await within(
+        (async () => {
+          for (let seen = 0; seen < count;) {
+            const { value, done } = await reader.read();
+            assert.equal(done, false, `the attempt channel ended with answers due: ${JSON.stringify([...replies])}`);
+            for (const reply of unbatched(value)) {
+              const { op, key } = reply as { op?: unknown; key: number };
+              assert.equal(op, "done", JSON.stringify(reply));
+              replies.set(key, [...replies.get(key) ?? [], reply]);
+              seen++;
+            }
           }
-        }
-      })(), HANG_BOUND_MS, "the attempt answers");
+        })(),
+        HANG_BOUND_MS,
+        "the attempt answers",
+      );
       return replies;
     } finally {
       reader.releaseLock();
@@ -83,16 +98,23 @@ describe("attempt protocol fuzz against an actant worker process", { timeout: 30
       const replies = await exchange(channel, requests.map(([request]) => request), expected.length);
       assert.deepEqual(replies.get(1), [{ op: "done", key: 1, ok: true, result: encode(5) }]);
       assert.deepEqual(replies.get(12), [{ op: "done", key: 12, ok: true, result: encode("12") }]);
-      for (const [, key, name] of expected) if (name !== undefined) assertFailed(replies.get(key), { name, label: `attempt ${key}` });
+      for (const [, key, name] of expected) {
+        if (name !== undefined) assertFailed(replies.get(key), { name, label: `attempt ${key}` });
+      }
     }));
 
   it("a key that is not a safe integer is answered under key 0 with a TypeError; the channel keeps serving", () =>
     withChannel("bad attempt keys", async (channel) => {
       const keys = [{ toString: 1, valueOf: 1 }, 2 ** 53, 1.5, "7", null, 5n, Infinity];
-      const replies = await exchange(channel, [...keys.map((key) => run(key, "add", encode([2, 3]))), run(1, "add", encode([2, 3]))], keys.length + 1);
+      const replies = await exchange(channel, [
+        ...keys.map((key) => run(key, "add", encode([2, 3]))),
+        run(1, "add", encode([2, 3])),
+      ], keys.length + 1);
       assert.deepEqual(replies.get(1), [{ op: "done", key: 1, ok: true, result: encode(5) }]);
       assert.equal(replies.get(0)?.length, keys.length, JSON.stringify(replies.get(0)));
-      for (const reply of replies.get(0)!) assertFailed([reply], { name: "TypeError", label: "a key that is not a safe integer" });
+      for (const reply of replies.get(0)!) {
+        assertFailed([reply], { name: "TypeError", label: "a key that is not a safe integer" });
+      }
     }));
 
   it("a run under a key in use by a running attempt is refused; the running attempt answers as usual, then the key is free", () =>

@@ -30,14 +30,20 @@ function randomCase(random: Random, i: number): Uint8Array {
       const count = 1 + random.int(4);
       const sizes = Array.from({ length: count }, () => random.int(40));
       const table = sizes.flatMap((size) => [random.int(3), size]);
-      return wire(rawFrame(1, 1, count, concat(Uint8Array.from(table), random.bytes(sizes.reduce((a, b) => a + b, 0)))));
+      return wire(
+        rawFrame(1, 1, count, concat(Uint8Array.from(table), random.bytes(sizes.reduce((a, b) => a + b, 0)))),
+      );
     }
     case 4: // random JSON text as a codec value (tag 0): the codec's decoding, superjson meta included
       return wire(entryFrame(0, JSON.stringify(randomEncodedLike(random))));
     case 5: // valid data frames of random JSON messages: each answered, then the sentinel
-      return concat(...Array.from({ length: 1 + random.int(3) }, () =>
-        wire({ kind: "data", messages: Array.from({ length: 1 + random.int(3) }, () => randomJson(random, 3)) })
-      ));
+      return concat(
+        ...Array.from({ length: 1 + random.int(3) }, () =>
+          wire({
+            kind: "data",
+            messages: Array.from({ length: 1 + random.int(3) }, () => randomJson(random, 3)),
+          })),
+      );
     default: // a random run of valid and invalid frames (an end frame among them: what follows may be ignored)
       return concat(...Array.from({ length: 1 + random.int(3) }, () =>
         random.pick([
@@ -46,8 +52,7 @@ function randomCase(random: Random, i: number): Uint8Array {
           () => wire({ kind: "end" }),
           () => wire({ kind: "error", code: "FUZZ", message: "from the fuzzer" }),
           () => random.bytes(1 + random.int(8)),
-        ])()
-      ));
+        ])()));
   }
 }
 
@@ -59,7 +64,10 @@ function mutations(random: Random): Array<[string, (bytes: Uint8Array) => Uint8A
       out[random.int(out.length)] ^= 1 << random.int(8);
       return out;
     }],
-    ["set the version", (bytes) => setAfterPrefix(bytes, { index: 0, value: random.pick([0, 2, 3, 0x7f, 0x80, 0xff]) })],
+    [
+      "set the version",
+      (bytes) => setAfterPrefix(bytes, { index: 0, value: random.pick([0, 2, 3, 0x7f, 0x80, 0xff]) }),
+    ],
     ["set the kind", (bytes) => setAfterPrefix(bytes, { index: 1, value: random.pick([0, 1, 2, 3, 4, 5, 9, 0xff]) })],
     ["set the count", (bytes) => {
       const body = unprefixed(bytes).slice();
@@ -109,7 +117,11 @@ describe("frame fuzz against an actant worker process", { timeout: 300_000 }, ()
   it("random bytes on the task and status protocols: BAD_FRAME, a reset or a clean end, as the frame rules say", async () => {
     const random = new Random(SEED);
     for (let i = 0; i < 200; i++) {
-      await raw(i % 4 === 3 ? STATUS_PROTOCOL : TASKS_PROTOCOL, randomCase(random, i), `random case ${i} (seed ${SEED})`);
+      await raw(
+        i % 4 === 3 ? STATUS_PROTOCOL : TASKS_PROTOCOL,
+        randomCase(random, i),
+        `random case ${i} (seed ${SEED})`,
+      );
     }
   });
 
@@ -117,7 +129,17 @@ describe("frame fuzz against an actant worker process", { timeout: 300_000 }, ()
     const random = new Random(SEED + 1);
     const bases: Array<[string, Uint8Array]> = [
       [TASKS_PROTOCOL, wire({ kind: "data", messages: [{ op: "submit", id: "mutant", step: addStep(2, 3) }] })],
-      [TASKS_PROTOCOL, wire({ kind: "data", messages: [{ op: "cancel", id: "nothing" }, "x", { op: "submit", id: "mutant2", step: taskStep("distinct", [[1, 2, 2]]) }] })],
+      [
+        TASKS_PROTOCOL,
+        wire({
+          kind: "data",
+          messages: [{ op: "cancel", id: "nothing" }, "x", {
+            op: "submit",
+            id: "mutant2",
+            step: taskStep("distinct", [[1, 2, 2]]),
+          }],
+        }),
+      ],
       [TASKS_PROTOCOL, wire({ kind: "data", messages: [new Uint8Array([1, 2, 3]), { at: new Date(0), big: 12n }] })],
       [TASKS_PROTOCOL, wire({ kind: "end" })],
       [TASKS_PROTOCOL, wire({ kind: "error", code: "NOPE", message: "bye" })],
@@ -150,10 +172,26 @@ describe("frame fuzz against an actant worker process", { timeout: 300_000 }, ()
       ["a length prefix of 2^53 - 1", varint(2 ** 53 - 1), "bad"],
       ["a length prefix of ten 0xff bytes", new Uint8Array(10).fill(0xff), "bad"],
       ["a complete frame one byte over the limit", wire(overLimit), "bad"],
-      ["a complete frame at the limit (a string message: answered with a TypeError, then the sentinel)", wire(atLimit), "answered"],
-      ["a data frame announcing 2^32 - 1 messages", wire(rawFrame(1, 1, 0xffff_ffff, Uint8Array.of(2, 1, 0x31))), "bad"],
-      ["an error frame with a 100 KB message", wire(encodeFrame({ kind: "error", code: "BIG", message: "z".repeat(100_000) })), "silent"],
-      ["1,025 messages in one frame, beyond the window", wire({ kind: "data", messages: Array.from({ length: 1025 }, (_, i) => i) }), "bad"],
+      [
+        "a complete frame at the limit (a string message: answered with a TypeError, then the sentinel)",
+        wire(atLimit),
+        "answered",
+      ],
+      [
+        "a data frame announcing 2^32 - 1 messages",
+        wire(rawFrame(1, 1, 0xffff_ffff, Uint8Array.of(2, 1, 0x31))),
+        "bad",
+      ],
+      [
+        "an error frame with a 100 KB message",
+        wire(encodeFrame({ kind: "error", code: "BIG", message: "z".repeat(100_000) })),
+        "silent",
+      ],
+      [
+        "1,025 messages in one frame, beyond the window",
+        wire({ kind: "data", messages: Array.from({ length: 1025 }, (_, i) => i) }),
+        "bad",
+      ],
     ];
     for (const [name, bytes, expected] of cases) {
       assert.equal(await raw(TASKS_PROTOCOL, bytes, name), expected, name);
@@ -167,7 +205,11 @@ describe("frame fuzz against an actant worker process", { timeout: 300_000 }, ()
       { op: "nope", id: "wrong" },
       { op: "submit", id: "slow", step: taskStep("where", [50]) }, // still running when our end arrives
     ];
-    const bytes = concat(wire({ kind: "credit", credit: 100 }), wire({ kind: "data", messages }), wire({ kind: "end" }));
+    const bytes = concat(
+      wire({ kind: "credit", credit: 100 }),
+      wire({ kind: "data", messages }),
+      wire({ kind: "end" }),
+    );
     const { frames, end } = await worker.exchangeRaw(bytes, { protocol: TASKS_PROTOCOL, label: "data, then end" });
     const kinds = frames.map((frame) => frame.kind);
     assert.equal(end, "closed", JSON.stringify(kinds));

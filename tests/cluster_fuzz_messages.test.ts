@@ -47,7 +47,11 @@ const wrongMessages: Array<[string, (id: string) => unknown, { name: string; cod
   ["arguments that are a number", (id) => submit(id, taskStep("add", 5)), badArguments],
   ["arguments that are null", (id) => submit(id, taskStep("add", null)), badArguments],
   ["no arguments", (id) => submit(id, { kind: "task", task: "add", immutable: false }), badArguments],
-  ["arguments that are not a list, inside a chain", (id) => submit(id, { kind: "chain", steps: [taskStep("add", "ab")] }), workflowError],
+  [
+    "arguments that are not a list, inside a chain",
+    (id) => submit(id, { kind: "chain", steps: [taskStep("add", "ab")] }),
+    workflowError,
+  ],
   ["an empty chain", (id) => submit(id, { kind: "chain", steps: [] }), workflowError],
   ["a chain whose steps are not a list", (id) => submit(id, { kind: "chain", steps: "ab" }), workflowError],
   ["a dangling chain step (null)", (id) => submit(id, { kind: "chain", steps: [addStep(1, 2), null] }), workflowError],
@@ -55,24 +59,60 @@ const wrongMessages: Array<[string, (id: string) => unknown, { name: string; cod
   ["a chord without its callback", (id) => submit(id, { kind: "chord", header: [addStep(1, 2)] }), workflowError],
   ["a branch without its condition", (id) => submit(id, { kind: "branch", ifTrue: addStep(1, 2) }), workflowError],
   ["a map with no list before it", (id) => submit(id, { kind: "map", body: addStep(1, 2) }), workflowError],
-  ["a loop with no value before it", (id) => submit(id, { kind: "loop", body: addStep(1, 2), maxIterations: 2 }), workflowError],
-  ["an unknown task deep in a chord", (id) => submit(id, { kind: "chord", header: [addStep(1, 2), taskStep("nope", [])], callback: taskStep("distinct", []) }), unknownTask],
+  [
+    "a loop with no value before it",
+    (id) => submit(id, { kind: "loop", body: addStep(1, 2), maxIterations: 2 }),
+    workflowError,
+  ],
+  [
+    "an unknown task deep in a chord",
+    (id) =>
+      submit(id, { kind: "chord", header: [addStep(1, 2), taskStep("nope", [])], callback: taskStep("distinct", []) }),
+    unknownTask,
+  ],
   ["a cycle (a chain that contains itself, sent as a codec value)", (id) => {
     const cycle: { kind: string; steps: unknown[] } = { kind: "chain", steps: [addStep(1, 2)] };
     cycle.steps.push(cycle);
     return submit(id, cycle);
   }, workflowError],
-  ["an actor request for an unknown class", (id) => ({ op: "actor.create", id, cls: "Nope", args: encode([]) }), { name: "ActorNotFoundError", code: "ACTOR_NOT_FOUND" }],
-  ["a call of an actor that does not exist", (id) => ({ op: "actor.call", id, actor: "a-nope", method: "add", args: encode([1]) }), { name: "ActorStoppedError", code: "ACTOR_STOPPED" }],
+  ["an actor request for an unknown class", (id) => ({ op: "actor.create", id, cls: "Nope", args: encode([]) }), {
+    name: "ActorNotFoundError",
+    code: "ACTOR_NOT_FOUND",
+  }],
+  [
+    "a call of an actor that does not exist",
+    (id) => ({ op: "actor.call", id, actor: "a-nope", method: "add", args: encode([1]) }),
+    { name: "ActorStoppedError", code: "ACTOR_STOPPED" },
+  ],
   ["an unknown actor op", (id) => ({ op: "actor.explode", id }), typeError],
-  ["an actor name that is a number", (id) => ({ op: "actor.create", id, cls: "Counter", args: encode([]), name: 5 }), typeError],
+  [
+    "an actor name that is a number",
+    (id) => ({ op: "actor.create", id, cls: "Counter", args: encode([]), name: 5 }),
+    typeError,
+  ],
   ["an empty actor name", (id) => ({ op: "actor.create", id, cls: "Counter", args: encode([]), name: "" }), typeError],
   ["an actor class that is a number", (id) => ({ op: "actor.create", id, cls: 5, args: encode([]) }), typeError],
   ["an empty actor class", (id) => ({ op: "actor.get", id, cls: "", name: "n" }), typeError],
-  ["an actor looked up by a name that is not a string", (id) => ({ op: "actor.get", id, cls: "Counter", name: null }), typeError],
-  ["a call of an actor id that is not a string", (id) => ({ op: "actor.call", id, actor: 5, method: "add", args: encode([1]) }), typeError],
-  ["a call of an empty method", (id) => ({ op: "actor.call", id, actor: "a-nope", method: "", args: encode([1]) }), typeError],
-  ["a stop of an actor id that is an object", (id) => ({ op: "actor.stop", id, actor: { toString: 1 }, drain: true }), typeError],
+  [
+    "an actor looked up by a name that is not a string",
+    (id) => ({ op: "actor.get", id, cls: "Counter", name: null }),
+    typeError,
+  ],
+  [
+    "a call of an actor id that is not a string",
+    (id) => ({ op: "actor.call", id, actor: 5, method: "add", args: encode([1]) }),
+    typeError,
+  ],
+  [
+    "a call of an empty method",
+    (id) => ({ op: "actor.call", id, actor: "a-nope", method: "", args: encode([1]) }),
+    typeError,
+  ],
+  [
+    "a stop of an actor id that is an object",
+    (id) => ({ op: "actor.stop", id, actor: { toString: 1 }, drain: true }),
+    typeError,
+  ],
 ];
 
 /** Messages without a string id: each gets one TypeError under the id named as the worker names it. */
@@ -125,38 +165,55 @@ describe("message fuzz against an actant worker process", { timeout: 300_000 }, 
   it("a loop whose maxIterations is missing or not an integer from 1 to 1,000,000 is refused at submit", async () => {
     for (const maxIterations of [undefined, "x", 0, -1, 2.5, Infinity, 1_000_001]) {
       const label = `maxIterations ${String(maxIterations)}`;
-      const loop = { kind: "loop", body: taskStep("add", [1]), ...(maxIterations === undefined ? {} : { maxIterations }) };
+      const loop = {
+        kind: "loop",
+        body: taskStep("add", [1]),
+        ...(maxIterations === undefined ? {} : { maxIterations }),
+      };
       const message = submit(id("loop"), { kind: "chain", steps: [addStep(2, 3), loop] });
       assertFailed((await worker.ask([message], label)).get(message.id), { ...workflowError, label });
     }
   });
 
   it("a second submit under a running id is answered with the first run (its step ignored), once each", async () => {
-    const answers = await worker.ask([submit("twice", taskStep("where", [50])), submit("twice", addStep(2, 3))], "an id twice");
+    const answers = await worker.ask(
+      [submit("twice", taskStep("where", [50])), submit("twice", addStep(2, 3))],
+      "an id twice",
+    );
     const first = { op: "done", id: "twice", ok: true, result: encode(worker.pid) };
     assert.deepEqual(answers.get("twice"), [first, first]);
   });
 
   it("a batch of many bad messages in one frame: one answer each, in one channel that keeps serving", async () => {
     const ids = Array.from({ length: 300 }, () => id("many"));
-    const messages = ids.map((id, i) => [{ op: "nope", id }, submit(id, taskStep("nope", [])), submit(id, { kind: "chain", steps: [] })][i % 3]);
+    const messages = ids.map((id, i) =>
+      [{ op: "nope", id }, submit(id, taskStep("nope", [])), submit(id, { kind: "chain", steps: [] })][i % 3]
+    );
     const answers = await worker.ask(messages, "300 bad messages");
-    for (const [i, id] of ids.entries()) assertFailed(answers.get(id), { ...[typeError, unknownTask, workflowError][i % 3], label: id });
+    for (const [i, id] of ids.entries()) {
+      assertFailed(answers.get(id), { ...[typeError, unknownTask, workflowError][i % 3], label: id });
+    }
   });
 
   it("random messages from the protocol's grammar: every one answered once, well formed", async () => {
     const random = new Random(SEED);
     for (let round = 0; round < 6; round++) {
-      const messages = Array.from({ length: 30 }, () => randomMessage(random, id(`grammar-${round}`)) as { op: unknown; id: string });
+      const messages = Array.from(
+        { length: 30 },
+        () => randomMessage(random, id(`grammar-${round}`)) as { op: unknown; id: string },
+      );
       const label = `grammar round ${round} (seed ${SEED})`;
       const answers = await worker.ask(messages, label);
       for (const { op, id } of messages) {
         if (op === "cancel") continue; // cancels are not answered
-        const replies = answers.get(id) as Array<{ ok?: unknown; result?: { t?: unknown }; error?: { name?: unknown } }>;
+        const replies = answers.get(id) as Array<
+          { ok?: unknown; result?: { t?: unknown }; error?: { name?: unknown } }
+        >;
         assert.equal(replies?.length, 1, `${label}: ${id} answered once: ${JSON.stringify(replies)}`);
         const [reply] = replies;
-        if (reply.ok === true) assert.ok(["p", "a", "s"].includes(reply.result?.t as string), `${label}: ${JSON.stringify(reply)}`);
-        else {
+        if (reply.ok === true) {
+          assert.ok(["p", "a", "s"].includes(reply.result?.t as string), `${label}: ${JSON.stringify(reply)}`);
+        } else {
           assert.equal(reply.ok, false, `${label}: ${JSON.stringify(reply)}`);
           assert.match(String(reply.error?.name), /^[A-Z]\w*Error$/, `${label}: ${JSON.stringify(reply)}`);
         }
@@ -173,15 +230,19 @@ describe("message fuzz against an actant worker process", { timeout: 300_000 }, 
       void writer.write(submit("after-flood", addStep(2, 3))).catch(() => {});
       void writer.close().catch(() => {});
       const answers = new Map<string, unknown[]>();
-      await within((async () => {
-        for await (const received of channel.readable) {
-          for (const reply of unbatched(received)) {
-            const { id } = reply as { id: string };
-            answers.set(id, [...answers.get(id) ?? [], reply]);
+      await within(
+        (async () => {
+          for await (const received of channel.readable) {
+            for (const reply of unbatched(received)) {
+              const { id } = reply as { id: string };
+              answers.set(id, [...answers.get(id) ?? [], reply]);
+            }
           }
-        }
-        await channel.closed;
-      })(), HANG_BOUND_MS, "the answers to the flood");
+          await channel.closed;
+        })(),
+        HANG_BOUND_MS,
+        "the answers to the flood",
+      );
       for (const id of ids) assertFailed(answers.get(id), { ...typeError, label: id });
       assert.deepEqual(answers.get("after-flood"), [{ op: "done", id: "after-flood", ok: true, result: encode(5) }]);
     } finally {
@@ -205,15 +266,24 @@ describe("message fuzz against an actant worker process", { timeout: 300_000 }, 
   it("the status protocol ignores wrong requests and answers each status request once, then ends", async () => {
     const channel = await worker.node.openChannel<unknown, unknown>(worker.address, STATUS_PROTOCOL);
     const writer = channel.writable.getWriter();
-    for (const message of [null, 5, "status", [], {}, { op: 5 }, { op: "STATUS" }, new Uint8Array([1]), { op: "status", extra: [1, 2] }, { op: "status" }]) {
+    for (
+      const message of [null, 5, "status", [], {}, { op: 5 }, { op: "STATUS" }, new Uint8Array([1]), {
+        op: "status",
+        extra: [1, 2],
+      }, { op: "status" }]
+    ) {
       void writer.write(message);
     }
     void writer.close();
     const replies: unknown[] = [];
-    await within((async () => {
-      for await (const reply of channel.readable) replies.push(reply);
-      await channel.closed;
-    })(), HANG_BOUND_MS, "the status replies and the end");
+    await within(
+      (async () => {
+        for await (const reply of channel.readable) replies.push(reply);
+        await channel.closed;
+      })(),
+      HANG_BOUND_MS,
+      "the status replies and the end",
+    );
     assert.equal(replies.length, 2, JSON.stringify(replies));
     for (const reply of replies) {
       const [self] = (reply as { peers: Array<{ peerId: string; nodeId: string }> }).peers;

@@ -21,7 +21,14 @@ describe("cluster secret", { timeout: 120_000 }, () => {
     secretFile = join(work, "secret");
     writeFileSync(secretFile, "correct horse battery staple\n");
     worker = await startWorker([
-      "--app", appModule, "--listen", "/ip4/127.0.0.1/tcp/0/ws", "--data", join(work, "data"), "--secret-file", secretFile,
+      "--app",
+      appModule,
+      "--listen",
+      "/ip4/127.0.0.1/tcp/0/ws",
+      "--data",
+      join(work, "data"),
+      "--secret-file",
+      secretFile,
     ]);
     address = worker.address;
   });

@@ -16,7 +16,9 @@ const STEPS = 100;
 
 function command(args: string[]): [string, string[]] {
   const g = globalThis as { Deno?: unknown };
-  return g.Deno !== undefined ? [process.execPath, ["run", "-A", worker, ...args]] : [process.execPath, [worker, ...args]];
+  return g.Deno !== undefined
+    ? [process.execPath, ["run", "-A", worker, ...args]]
+    : [process.execPath, [worker, ...args]];
 }
 
 interface Run {
@@ -44,7 +46,10 @@ async function crashAndRecover(killAfterEffects: number): Promise<void> {
   const dataDir = join(work, "data");
   try {
     const first = start([dataDir, work, "first"]);
-    await untilWithin(() => first.output().includes("ready") || first.child.exitCode !== null, "the first worker to start");
+    await untilWithin(
+      () => first.output().includes("ready") || first.child.exitCode !== null,
+      "the first worker to start",
+    );
     const effectsFile = join(work, "effects.log");
     const acksFile = join(work, "acks.log");
     // Killed only once there is something to check: an acknowledged task and actor call, and a
@@ -73,7 +78,8 @@ async function crashAndRecover(killAfterEffects: number): Promise<void> {
 
     const effects = lines(effectsFile);
     const pid2 = String(second.child.pid);
-    const ranIn = (kind: string, label: string, pid: string) => effects.some((line) => line === `${kind} ${label} ${pid}`);
+    const ranIn = (kind: string, label: string, pid: string) =>
+      effects.some((line) => line === `${kind} ${label} ${pid}`);
 
     // No standalone task whose success was acknowledged ran again.
     const jobAcks = acksBefore.filter((line) => line.startsWith("job "));
@@ -99,7 +105,10 @@ async function crashAndRecover(killAfterEffects: number): Promise<void> {
     assert.ok(acked.length > 0, "an actor call was acknowledged before the kill");
     const lastAcked = Math.max(...acked);
     const recovered = Number(/recovered-total (\d+)/.exec(out)?.[1]);
-    assert.ok(recovered >= lastAcked && recovered <= lastAcked + 1, `actor state ${recovered}, acknowledged ${lastAcked}`);
+    assert.ok(
+      recovered >= lastAcked && recovered <= lastAcked + 1,
+      `actor state ${recovered}, acknowledged ${lastAcked}`,
+    );
     // The resumed process's own acknowledgements continue from there, without gaps or repeats.
     const after = lines(acksFile).slice(acksBefore.length).filter((line) => line.startsWith("add "));
     assert.ok(after.length > 0, "the resumed process made actor calls of its own");

@@ -17,7 +17,9 @@ function expectDataDirError(code: string, ...mentions: (string | number)[]) {
   return (error: Error & { code?: string; path?: string }) => {
     assert.equal(error.name, "DataDirError");
     assert.equal(error.code, code);
-    for (const mention of mentions) assert.ok(error.message.includes(String(mention)), `"${error.message}" names ${mention}`);
+    for (const mention of mentions) {
+      assert.ok(error.message.includes(String(mention)), `"${error.message}" names ${mention}`);
+    }
     return true;
   };
 }
@@ -90,17 +92,21 @@ describe("openDataDir", () => {
   // Root writes through any mode bits, so this check only means something for other users; as
   // root it shows as skipped rather than vanishing from the report.
   const asRoot = process.getuid?.() === 0;
-  it("refuses a directory it cannot write with DATA_DIR_UNUSABLE", { skip: asRoot && "root writes through mode bits" }, () =>
-    withTempDir("datadir", async (scratch) => {
-      const path = join(scratch, "readonly");
-      await mkdir(path);
-      await chmod(path, 0o500);
-      try {
-        await assert.rejects(openDataDir(path), expectDataDirError("DATA_DIR_UNUSABLE", path, "EACCES"));
-      } finally {
-        await chmod(path, 0o700);
-      }
-    }));
+  it(
+    "refuses a directory it cannot write with DATA_DIR_UNUSABLE",
+    { skip: asRoot && "root writes through mode bits" },
+    () =>
+      withTempDir("datadir", async (scratch) => {
+        const path = join(scratch, "readonly");
+        await mkdir(path);
+        await chmod(path, 0o500);
+        try {
+          await assert.rejects(openDataDir(path), expectDataDirError("DATA_DIR_UNUSABLE", path, "EACCES"));
+        } finally {
+          await chmod(path, 0o700);
+        }
+      }),
+  );
 
   it("refuses a directory a live process holds with DATA_DIR_LOCKED naming the pid, then takes it over once that process is killed", () =>
     withTempDir("datadir", async (scratch) => {

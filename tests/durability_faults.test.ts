@@ -3,7 +3,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ActantApp } from "../mod.ts";
-import { type Backend, type BackendEntry, EventLog, MemoryBackend, type RangeOptions, type WriteOp, type WriteResult } from "../src/store/mod.ts";
+import {
+  type Backend,
+  type BackendEntry,
+  EventLog,
+  MemoryBackend,
+  type RangeOptions,
+  type WriteOp,
+  type WriteResult,
+} from "../src/store/mod.ts";
 
 /** Passes everything to `inner`, fails writes like a full disk once `full` is set, never closes `inner`. */
 class FaultyDisk implements Backend {
@@ -75,7 +83,11 @@ describe("durable app faults", () => {
     const oneAgain = second.task("one", () => 1);
     assert.equal(await second.getResult<number>(handle.id), 1);
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0], new RegExp(`\\bseq ${parseInt(next.slice(2), 16)}\\b`), "the warning names the dropped record");
+    assert.match(
+      warnings[0],
+      new RegExp(`\\bseq ${parseInt(next.slice(2), 16)}\\b`),
+      "the warning names the dropped record",
+    );
     assert.equal(store.get(next), undefined, "the torn record is deleted");
     // The app goes on writing after the repair, and what it writes survives a restart.
     const later = oneAgain.call();

@@ -31,7 +31,15 @@ describe("Browser bundle of src/net/mod.ts", () => {
       assert.deepEqual([...code.matchAll(BUILTIN_IMPORT)].map((match) => match[0]), []);
       const inputs = Object.keys(result.metafile.inputs);
       assert.deepEqual(inputs.filter((input) => /^(?:node|bun):/.test(input)), []);
-      for (const part of ["src/net/node.ts", "src/net/channel.ts", "@libp2p/websockets", "@chainsafe/libp2p-noise", "@chainsafe/libp2p-yamux"]) {
+      for (
+        const part of [
+          "src/net/node.ts",
+          "src/net/channel.ts",
+          "@libp2p/websockets",
+          "@chainsafe/libp2p-noise",
+          "@chainsafe/libp2p-yamux",
+        ]
+      ) {
         assert.ok(inputs.some((input) => input.includes(part)), `${part} is in the bundle`);
       }
       // The server half stays out: the WebSocket listener (node:http) and the ws package.

@@ -76,12 +76,14 @@ describe("Frame encoding", () => {
   });
 
   it("round-trips credit, end and error frames", () => {
-    for (const frame of [
-      { kind: "credit", credit: 1 },
-      { kind: "credit", credit: 0xffff_ffff },
-      { kind: "end" },
-      { kind: "error", code: "BAD_FRAME", message: "it was bad" },
-    ] as Frame[]) {
+    for (
+      const frame of [
+        { kind: "credit", credit: 1 },
+        { kind: "credit", credit: 0xffff_ffff },
+        { kind: "end" },
+        { kind: "error", code: "BAD_FRAME", message: "it was bad" },
+      ] as Frame[]
+    ) {
       assert.deepEqual(decodeFrame(encodeFrame(frame)), frame);
     }
   });
@@ -124,7 +126,10 @@ describe("Frame encoding", () => {
 
 describe("Frame size limit", () => {
   it("refuses to encode a frame over maxFrameBytes", () => {
-    assert.throws(() => encodeFrame({ kind: "data", messages: ["x".repeat(2000)] }, { maxFrameBytes: 1024 }), RangeError);
+    assert.throws(
+      () => encodeFrame({ kind: "data", messages: ["x".repeat(2000)] }, { maxFrameBytes: 1024 }),
+      RangeError,
+    );
     assert.throws(() => encodeFrame({ kind: "data", messages: [new Uint8Array(1024 * 1024)] }), RangeError);
     // Just under the default limit: encoded, and decoded back to the same bytes.
     const largest = new Uint8Array(1024 * 1024 - 16).fill(7);
@@ -148,7 +153,10 @@ describe("Frame size limit", () => {
     const prefix = lengthPrefixed(new Uint8Array(2 * 1024 * 1024)).subarray(0, 4);
     await assert.rejects(collect(readFrames(chunks(prefix, () => 4))), expectFrameError("oversized"));
     const small = lengthPrefixed(new Uint8Array(2000)).subarray(0, 2);
-    await assert.rejects(collect(readFrames(chunks(small, () => 2), { maxFrameBytes: 1024 })), expectFrameError("oversized"));
+    await assert.rejects(
+      collect(readFrames(chunks(small, () => 2), { maxFrameBytes: 1024 })),
+      expectFrameError("oversized"),
+    );
   });
 });
 
@@ -163,16 +171,32 @@ describe("Malformed frames", () => {
     ["kind 5", rawFrame(1, 5, 0), "kind"],
     ["kind 255", rawFrame(1, 255, 0), "kind"],
     ["data with count 0", rawFrame(1, 1, 0), "malformed"],
-    ["data with more messages announced than its table holds", rawFrame(1, 1, 3, new Uint8Array([2, 1, 2, 1])), "truncated"],
+    [
+      "data with more messages announced than its table holds",
+      rawFrame(1, 1, 3, new Uint8Array([2, 1, 2, 1])),
+      "truncated",
+    ],
     ["data whose payloads run past the body", rawFrame(1, 1, 2, new Uint8Array([2, 1, 2, 1, 0x31])), "truncated"],
     ["data with an impossible count", rawFrame(1, 1, 0xffff_ffff, entry(0, '{"t":"p","v":1}')), "truncated"],
-    ["data with bytes after the last message", rawFrame(1, 1, 1, concat(entry(0, '{"t":"p","v":1}'), new Uint8Array([0]))), "malformed"],
+    [
+      "data with bytes after the last message",
+      rawFrame(1, 1, 1, concat(entry(0, '{"t":"p","v":1}'), new Uint8Array([0]))),
+      "malformed",
+    ],
     ["data with an unknown tag", rawFrame(1, 1, 1, entry(3, "xx")), "malformed"],
     ["data with invalid plain JSON", rawFrame(1, 1, 1, entry(2, "{x")), "malformed"],
-    ["data with plain JSON that is not UTF-8", rawFrame(1, 1, 1, entry(2, new Uint8Array([0x22, 0xff, 0x22]))), "malformed"],
+    [
+      "data with plain JSON that is not UTF-8",
+      rawFrame(1, 1, 1, entry(2, new Uint8Array([0x22, 0xff, 0x22]))),
+      "malformed",
+    ],
     ["data whose entry length runs past the body", rawFrame(1, 1, 1, new Uint8Array([0, 50, 1, 2])), "truncated"],
     ["data whose entry ends inside its length", rawFrame(1, 1, 1, new Uint8Array([0, 0x80])), "truncated"],
-    ["data with a 5-byte entry length", rawFrame(1, 1, 1, new Uint8Array([1, 0x80, 0x80, 0x80, 0x80, 0x01])), "malformed"],
+    [
+      "data with a 5-byte entry length",
+      rawFrame(1, 1, 1, new Uint8Array([1, 0x80, 0x80, 0x80, 0x80, 0x01])),
+      "malformed",
+    ],
     ["data with a non-minimal entry length", rawFrame(1, 1, 1, new Uint8Array([1, 0x81, 0x00, 7])), "malformed"],
     ["data with invalid UTF-8", rawFrame(1, 1, 1, entry(0, new Uint8Array([0xc3, 0x28]))), "malformed"],
     ["data with invalid JSON", rawFrame(1, 1, 1, entry(0, '{"t":"p",')), "malformed"],
@@ -182,9 +206,21 @@ describe("Malformed frames", () => {
     ["data with an extra key", rawFrame(1, 1, 1, entry(0, '{"t":"p","v":1,"x":2}')), "malformed"],
     ["data with a nested array in a flat array", rawFrame(1, 1, 1, entry(0, '{"t":"a","v":[[1]]}')), "malformed"],
     ["data with superjson missing json", rawFrame(1, 1, 1, entry(0, '{"t":"s","v":{"meta":{}}}')), "malformed"],
-    ["data with a bad superjson bigint", rawFrame(1, 1, 1, entry(0, '{"t":"s","v":{"json":"abc","meta":{"values":["bigint"]}}}')), "malformed"],
-    ["data with an unknown superjson transform", rawFrame(1, 1, 1, entry(0, '{"t":"s","v":{"json":1,"meta":{"values":["weird"]}}}')), "malformed"],
-    ["data with an unregistered superjson class", rawFrame(1, 1, 1, entry(0, '{"t":"s","v":{"json":{},"meta":{"values":[["class","Nope"]]}}}')), "malformed"],
+    [
+      "data with a bad superjson bigint",
+      rawFrame(1, 1, 1, entry(0, '{"t":"s","v":{"json":"abc","meta":{"values":["bigint"]}}}')),
+      "malformed",
+    ],
+    [
+      "data with an unknown superjson transform",
+      rawFrame(1, 1, 1, entry(0, '{"t":"s","v":{"json":1,"meta":{"values":["weird"]}}}')),
+      "malformed",
+    ],
+    [
+      "data with an unregistered superjson class",
+      rawFrame(1, 1, 1, entry(0, '{"t":"s","v":{"json":{},"meta":{"values":[["class","Nope"]]}}}')),
+      "malformed",
+    ],
     ["credit of 0", rawFrame(1, 2, 0), "malformed"],
     ["credit with a body", rawFrame(1, 2, 5, new Uint8Array([1])), "malformed"],
     ["end with a count", rawFrame(1, 3, 1), "malformed"],
@@ -294,7 +330,9 @@ describe("Frame fuzzing", () => {
       const parts = valid.map((frame) => lengthPrefixed(frame).subarray());
       const wire = mutate(random, concat(...parts));
       try {
-        const frames = await collect(readFrames(chunks(wire, () => 1 + Math.floor(random() * 64)), { maxFrameBytes: 4096 }));
+        const frames = await collect(
+          readFrames(chunks(wire, () => 1 + Math.floor(random() * 64)), { maxFrameBytes: 4096 }),
+        );
         assert.ok(frames.every((frame) => kinds.has(frame.kind)));
       } catch (error) {
         assert.ok(error instanceof FrameError, `stream case ${i}: ${String(error)}`);

@@ -3,20 +3,20 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  type NoInput,
   ActantApp,
   branch,
   CancelledError,
-  chain,
   type Chain,
+  chain,
   chord,
-  group,
   type Group,
+  group,
   InvalidWorkflowError,
-  LoopLimitError,
   loop,
+  LoopLimitError,
   ManualClock,
   map,
+  type NoInput,
   SerializationError,
   signature,
   TaskArgumentsError,
@@ -373,7 +373,10 @@ describe("workflow rejected at submit", () => {
     const take = app.task("take", (_prev: unknown, _value: unknown) => 0);
     const cases: Array<[unknown, string]> = [
       [chain(add.s(1, 2), take.s(() => 1)), "workflow.steps[1].args[0]"],
-      [chain(add.s(1, 2), group(add.s(1), take.s({ a: [1, Symbol("x")] }))), "workflow.steps[1].members[1].args[0].a[1]"],
+      [
+        chain(add.s(1, 2), group(add.s(1), take.s({ a: [1, Symbol("x")] }))),
+        "workflow.steps[1].members[1].args[0].a[1]",
+      ],
       [chord([add.s(1, 2)], take.s(new (class Socket {})())), "workflow.callback.args[0]"],
     ];
     for (const [workflow, path] of cases) {

@@ -17,7 +17,12 @@ import { errorInfo } from "./protocol.ts";
 
 /** What hosting needs from its peer's actor system. */
 export interface ActorHosting {
-  host(className: string, identity: { id: string; args: Encoded }, journal: Journal, recovered?: ActorRecovery): Promise<ActorCell>;
+  host(
+    className: string,
+    identity: { id: string; args: Encoded },
+    journal: Journal,
+    recovered?: ActorRecovery,
+  ): Promise<ActorCell>;
 }
 
 /** Actor hosting as served on a node. */
@@ -108,13 +113,21 @@ async function serveOwner(channel: MessageEnd<OwnerMessage, HostMessage>, hostin
     if (!Number.isSafeInteger(message?.key)) throw new TypeError("expected a safe integer key");
     switch (message.op) {
       case "create":
-        return answer(message.key, (async () => {
-          const cell = await hosting.host(String(message.cls), { id: String(message.actorId), args: message.args }, journal, message.recovered);
-          // The owner may have gone while the actor was starting: then nobody will reach it.
-          if (closed) void cell.stop({ drain: false, forget: true }).catch(() => {});
-          else cells.set(message.actorId, cell);
-          return undefined;
-        })());
+        return answer(
+          message.key,
+          (async () => {
+            const cell = await hosting.host(
+              String(message.cls),
+              { id: String(message.actorId), args: message.args },
+              journal,
+              message.recovered,
+            );
+            // The owner may have gone while the actor was starting: then nobody will reach it.
+            if (closed) void cell.stop({ drain: false, forget: true }).catch(() => {});
+            else cells.set(message.actorId, cell);
+            return undefined;
+          })(),
+        );
       case "call": {
         const cell = cells.get(message.actorId);
         const args = decode<unknown[]>(message.args);
@@ -127,11 +140,14 @@ async function serveOwner(channel: MessageEnd<OwnerMessage, HostMessage>, hostin
         return answer(message.key, call.then(() => undefined));
       }
       case "stop":
-        return answer(message.key, (async () => {
-          await cells.get(message.actorId)?.stop({ drain: message.drain });
-          cells.delete(message.actorId);
-          return undefined;
-        })());
+        return answer(
+          message.key,
+          (async () => {
+            await cells.get(message.actorId)?.stop({ drain: message.drain });
+            cells.delete(message.actorId);
+            return undefined;
+          })(),
+        );
       default:
         throw new TypeError('expected op "create", "call", "stop" or "ack"');
     }
@@ -143,7 +159,12 @@ async function serveOwner(channel: MessageEnd<OwnerMessage, HostMessage>, hostin
       } catch (error) {
         // One bad message gets its own error answer; the channel and the actors on it go on.
         const key = (message as { key?: unknown } | null)?.key;
-        void send({ op: "done", key: Number.isSafeInteger(key) ? key as number : 0, ok: false, error: errorInfo(error) });
+        void send({
+          op: "done",
+          key: Number.isSafeInteger(key) ? key as number : 0,
+          ok: false,
+          error: errorInfo(error),
+        });
       }
     }
   } catch {

@@ -54,7 +54,10 @@ export class MessageBatcher<T> {
       return this.#onRefused(message, error as Error);
     }
     if (size > MAX_BATCH_BYTES) {
-      return this.#onRefused(message, new RangeError(`a message of ${size} bytes does not fit in a frame (at most ${MAX_BATCH_BYTES})`));
+      return this.#onRefused(
+        message,
+        new RangeError(`a message of ${size} bytes does not fit in a frame (at most ${MAX_BATCH_BYTES})`),
+      );
     }
     if (this.#bytes + size > MAX_BATCH_BYTES) this.flush();
     this.#pending.push(message);

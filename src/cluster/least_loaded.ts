@@ -109,7 +109,8 @@ export class LeastLoadedPlacer implements Placer {
 
   /** Whether any member (or this peer) registers `task`. */
   known(task: string): boolean {
-    return this.#registersHere(task) || this.#membership.members().some((member) => this.#registers(member.announcement, task));
+    return this.#registersHere(task) ||
+      this.#membership.members().some((member) => this.#registers(member.announcement, task));
   }
 
   /** The options a member declares for `task` (checked: a peer's word is not trusted blindly). */
@@ -124,7 +125,9 @@ export class LeastLoadedPlacer implements Placer {
   /** Every task name registered somewhere in the cluster. */
   knownTasks(): string[] {
     const names = new Set<string>();
-    for (const member of this.#membership.members()) for (const name of member.announcement.registers.tasks) names.add(name);
+    for (const member of this.#membership.members()) {
+      for (const name of member.announcement.registers.tasks) names.add(name);
+    }
     return [...names];
   }
 
@@ -167,7 +170,9 @@ function capacity(concurrency: number): number {
 /** The parts of announced options that are in range; anything else is left at its default. */
 function saneOptions(options: TaskOptions): TaskOptions {
   const sane: { -readonly [K in keyof TaskOptions]: TaskOptions[K] } = {};
-  if (Number.isInteger(options.retries) && options.retries! >= 0 && options.retries! <= 1_000) sane.retries = options.retries;
+  if (Number.isInteger(options.retries) && options.retries! >= 0 && options.retries! <= 1_000) {
+    sane.retries = options.retries;
+  }
   if (typeof options.timeout === "number" && options.timeout > 0) sane.timeout = options.timeout;
   const backoff = options.backoff;
   if (typeof backoff === "object" && backoff !== null) {

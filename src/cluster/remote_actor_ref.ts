@@ -4,7 +4,13 @@
  *
  * @module
  */
-import { type ActorClass, type ActorDefinition, type ActorEndpoint, type ActorRef, createActorRef } from "../actor/mod.ts";
+import {
+  type ActorClass,
+  type ActorDefinition,
+  type ActorEndpoint,
+  type ActorRef,
+  createActorRef,
+} from "../actor/mod.ts";
 import { type Clock, decode, encode } from "../common/mod.ts";
 import type { RemoteClient } from "./remote_client.ts";
 
@@ -21,7 +27,9 @@ export async function createRemoteActor<C extends ActorClass>(
     throw new TypeError(`createActor() option name must be a non-empty string, got ${String(options.name)}`);
   }
   const encoded = encode(args, `args of ${definition.name} constructor`);
-  const id = decode<string>(await client.request({ op: "actor.create", cls: definition.name, args: encoded, name: options.name }));
+  const id = decode<string>(
+    await client.request({ op: "actor.create", cls: definition.name, args: encoded, name: options.name }),
+  );
   return createActorRef<C>(endpoint(client, definition, id), clock);
 }
 

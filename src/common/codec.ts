@@ -161,7 +161,9 @@ function assertSerializable(root: unknown, rootPath: string): void {
       // superjson carries an error's name, message and (non-enumerable) cause, nothing else: check
       // the cause, and ignore other own keys (Deno's DOMException has enumerable symbol keys).
       if ("cause" in value) stack.push([value.cause, `${path}.cause`]);
-    } else if (!ArrayBuffer.isView(value) && !(value instanceof Date) && !(value instanceof RegExp) && !(value instanceof URL)) {
+    } else if (
+      !ArrayBuffer.isView(value) && !(value instanceof Date) && !(value instanceof RegExp) && !(value instanceof URL)
+    ) {
       // Leaves for superjson; Deno's URL even has an enumerable own symbol key (its webidl brand).
       for (const key of Object.keys(value)) {
         stack.push([(value as Record<string, unknown>)[key], `${path}.${key}`]);

@@ -49,7 +49,9 @@ export function parsePeerAddress(address: string, what = "address"): PeerAddress
   try {
     peerIdFromString(peerId);
   } catch (cause) {
-    throw new TypeError(`${what} "${address}" names "${peerId}", which is not a peer id (${describe(cause)})`, { cause });
+    throw new TypeError(`${what} "${address}" names "${peerId}", which is not a peer id (${describe(cause)})`, {
+      cause,
+    });
   }
   return { multiaddr: parsed, peerId };
 }
@@ -112,7 +114,9 @@ export function parsePeerUrl(address: string): string | undefined {
   try {
     peerIdFromString(peerId);
   } catch (cause) {
-    throw new TypeError(`address "${address}" names "${peerId}", which is not a peer id (${describe(cause)})`, { cause });
+    throw new TypeError(`address "${address}" names "${peerId}", which is not a peer id (${describe(cause)})`, {
+      cause,
+    });
   }
   return peerId;
 }

@@ -193,7 +193,9 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
     try {
       entry = encodeMessage(message);
       if (FRAME_HEADER_BYTES + entrySize(entry) > this.#maxFrameBytes) {
-        throw new RangeError(`a message of ${entry.size} bytes does not fit in a frame of ${this.#maxFrameBytes} bytes`);
+        throw new RangeError(
+          `a message of ${entry.size} bytes does not fit in a frame of ${this.#maxFrameBytes} bytes`,
+        );
       }
     } catch (error) {
       // The writable is errored by this throw and can never send its end frame: fail it all.

@@ -112,7 +112,9 @@ export function encodeFrame(frame: Frame, limits?: FrameLimits): Uint8Array {
     case "end":
       return writeHeader(new Uint8Array(FRAME_HEADER_BYTES), FrameKind.end, 0);
     case "error": {
-      const body = textEncoder.encode(JSON.stringify({ code: frame.code.slice(0, MAX_ERROR_CODE), message: frame.message }));
+      const body = textEncoder.encode(
+        JSON.stringify({ code: frame.code.slice(0, MAX_ERROR_CODE), message: frame.message }),
+      );
       const bytes = new Uint8Array(FRAME_HEADER_BYTES + body.length);
       writeHeader(bytes, FrameKind.error, 0).set(body, FRAME_HEADER_BYTES);
       checkSize(bytes.length, limits);
@@ -231,7 +233,9 @@ function checkSize(size: number, limits: FrameLimits | undefined): void {
 }
 
 function writeHeader(frame: Uint8Array, kind: number, count: number): Uint8Array {
-  if (!Number.isInteger(count) || count < 0 || count > MAX_COUNT) throw new RangeError(`frame count ${count} is out of range`);
+  if (!Number.isInteger(count) || count < 0 || count > MAX_COUNT) {
+    throw new RangeError(`frame count ${count} is out of range`);
+  }
   frame[0] = FRAME_VERSION;
   frame[1] = kind;
   new DataView(frame.buffer, frame.byteOffset, frame.byteLength).setUint32(2, count);

@@ -68,9 +68,13 @@ async function readKey(path: string): Promise<Uint8Array | undefined> {
   try {
     decodeKey(bytes);
   } catch (cause) {
-    throw new KeyFileError(path, "it does not hold a private key; restore it from a backup, or delete it to get a new peer id", {
-      cause,
-    });
+    throw new KeyFileError(
+      path,
+      "it does not hold a private key; restore it from a backup, or delete it to get a new peer id",
+      {
+        cause,
+      },
+    );
   }
   return bytes;
 }

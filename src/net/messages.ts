@@ -114,7 +114,9 @@ export function readDataBody(body: Uint8Array, count: number): unknown[] {
   for (let i = 0; i < count; i++) {
     if (at >= body.length) fail("truncated", `${count} messages announced, the table ends after ${i}`);
     const tag = body[at++];
-    if (tag !== TAG_VALUE && tag !== TAG_BYTES && tag !== TAG_JSON) fail("malformed", `message ${i} has unknown tag ${tag}`);
+    if (tag !== TAG_VALUE && tag !== TAG_BYTES && tag !== TAG_JSON) {
+      fail("malformed", `message ${i} has unknown tag ${tag}`);
+    }
     const [size, next] = readVarint(body, at, i);
     tags[i] = tag;
     sizes[i] = size;
@@ -127,7 +129,11 @@ export function readDataBody(body: Uint8Array, count: number): unknown[] {
   for (let i = 0; i < count; i++) {
     const bytes = body.subarray(at, at + sizes[i]);
     at += sizes[i];
-    messages[i] = tags[i] === TAG_BYTES ? bytes.slice() : tags[i] === TAG_JSON ? parseJson(bytes, `message ${i}`) : decodeValue(bytes, i);
+    messages[i] = tags[i] === TAG_BYTES
+      ? bytes.slice()
+      : tags[i] === TAG_JSON
+      ? parseJson(bytes, `message ${i}`)
+      : decodeValue(bytes, i);
   }
   return messages;
 }

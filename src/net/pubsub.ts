@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { gossipsub, type GossipSub } from "@libp2p/gossipsub";
+import { type GossipSub, gossipsub } from "@libp2p/gossipsub";
 
 /** The gossipsub service as a node that sets `pubsub: true` runs it. */
 export function pubsubService(): ReturnType<typeof gossipsub> {
@@ -27,8 +27,14 @@ export interface PubsubMessage {
 }
 
 /** Subscribes `listener` to `topic` on `pubsub`; returns the unsubscribe function. */
-export function subscribeTopic(pubsub: GossipSub, topic: string, listener: (message: PubsubMessage) => void): () => void {
-  const onMessage = (event: CustomEvent<{ type: string; topic: string; data: Uint8Array; from?: { toString(): string } }>) => {
+export function subscribeTopic(
+  pubsub: GossipSub,
+  topic: string,
+  listener: (message: PubsubMessage) => void,
+): () => void {
+  const onMessage = (
+    event: CustomEvent<{ type: string; topic: string; data: Uint8Array; from?: { toString(): string } }>,
+  ) => {
     const message = event.detail;
     if (message.topic !== topic || message.type !== "signed" || message.from === undefined) return;
     listener({ data: message.data, from: message.from.toString() });

@@ -13,7 +13,9 @@ import { sha256 } from "@noble/hashes/sha2.js";
  */
 export function swarmKeyFromSecret(secret: string | Uint8Array): Uint8Array {
   const bytes = typeof secret === "string" ? new TextEncoder().encode(secret.trim()) : secret;
-  if (bytes.length === 0) throw new TypeError("The cluster secret is empty; give a non-empty passphrase or secret file");
+  if (bytes.length === 0) {
+    throw new TypeError("The cluster secret is empty; give a non-empty passphrase or secret file");
+  }
   // @noble's SHA-256, not crypto.subtle: browsers lack crypto.subtle outside secure contexts.
   const digest = sha256(bytes);
   const hex = Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");

@@ -91,7 +91,9 @@ type WsListener = (event: { message?: string }) => void;
 
 /** Replaces the transport's connect step with one that uses the `ws` client. */
 function useWsClient(transport: Transport): void {
-  const target = transport as unknown as { _connect(address: Multiaddr, options: { signal?: AbortSignal }): Promise<unknown> };
+  const target = transport as unknown as {
+    _connect(address: Multiaddr, options: { signal?: AbortSignal }): Promise<unknown>;
+  };
   target._connect = async (address, options) => {
     options.signal?.throwIfAborted();
     const { WebSocket } = await importModule<WsModule>("ws");
@@ -139,6 +141,6 @@ function holdEarlyMessages(socket: WsClient): void {
   socket.addEventListener = (type, listener, options) => {
     if (type !== "message" || options?.once) return addEventListener(type, listener, options);
     listeners.push(listener);
-    if (listeners.length === 1) for (const event of early.splice(0)) listener(event);
+    if (listeners.length === 1) { for (const event of early.splice(0)) listener(event); }
   };
 }

@@ -99,7 +99,9 @@ export function assertOps(ops: readonly WriteOp[]): void {
         throw new TypeError(`Invalid value for key "${op.key}": expected a Uint8Array`);
       }
     } else if (op.type !== "delete") {
-      throw new TypeError(`Invalid operation type ${JSON.stringify((op as { type: unknown }).type)}: expected "put" or "delete"`);
+      throw new TypeError(
+        `Invalid operation type ${JSON.stringify((op as { type: unknown }).type)}: expected "put" or "delete"`,
+      );
     }
   }
 }

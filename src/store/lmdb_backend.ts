@@ -13,7 +13,16 @@ import { openFileReader } from "../runtime/file_probe.ts";
 import { importModule } from "../runtime/import_module.ts";
 import { type LmdbDatabase, loadLmdb } from "../runtime/lmdb.ts";
 import { checkLmdbFile, LmdbFileDamage } from "./lmdb_file_check.ts";
-import { assertKey, assertOps, type Backend, type BackendEntry, failedWrite, type RangeOptions, type WriteOp, type WriteResult } from "./backend.ts";
+import {
+  assertKey,
+  assertOps,
+  type Backend,
+  type BackendEntry,
+  failedWrite,
+  type RangeOptions,
+  type WriteOp,
+  type WriteResult,
+} from "./backend.ts";
 
 /**
  * Opens (creating if needed) the LMDB store in directory `path`, which then holds `data.mdb` and

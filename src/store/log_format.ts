@@ -77,7 +77,9 @@ export type FrameCheck =
 
 /** Checks a frame's header and checksum without parsing its payload. */
 export function checkFrame(frame: Uint8Array): FrameCheck {
-  if (frame.length < HEADER_SIZE) return { kind: "damaged", reason: `only ${frame.length} bytes, shorter than its header` };
+  if (frame.length < HEADER_SIZE) {
+    return { kind: "damaged", reason: `only ${frame.length} bytes, shorter than its header` };
+  }
   if (frame[0] !== MAGIC) return { kind: "damaged", reason: `bad magic byte 0x${frame[0].toString(16)}` };
   const version = frame[1];
   if (version > EVENT_SCHEMA_VERSION) return { kind: "newer", version };
@@ -87,7 +89,10 @@ export function checkFrame(frame: Uint8Array): FrameCheck {
   const expected = view.getUint32(6);
   const actual = crc32(payload);
   if (actual !== expected) {
-    return { kind: "damaged", reason: `checksum mismatch: stored ${hex32(expected)}, computed ${hex32(actual)} over ${payload.length} bytes` };
+    return {
+      kind: "damaged",
+      reason: `checksum mismatch: stored ${hex32(expected)}, computed ${hex32(actual)} over ${payload.length} bytes`,
+    };
   }
   return { kind: "ok", count: view.getUint32(2), payload };
 }

@@ -8,8 +8,8 @@
 import { LogCorruptedError, SchemaVersionError } from "../common/errors.ts";
 import type { Backend } from "./backend.ts";
 import {
-  CHECKPOINT_PREFIX,
   checkFrame,
+  CHECKPOINT_PREFIX,
   EVENT_SCHEMA_VERSION,
   intactPayload,
   keySeq,
@@ -56,7 +56,11 @@ export function scanLog(backend: Backend): LogScan {
   const newest = checkpointKeys.at(-1);
   if (newest !== undefined) {
     checkpointSeq = seqOf(CHECKPOINT_PREFIX, newest, 0);
-    intactPayload(backend.get(newest) ?? new Uint8Array(), checkpointSeq, `The event log checkpoint at seq ${checkpointSeq}`);
+    intactPayload(
+      backend.get(newest) ?? new Uint8Array(),
+      checkpointSeq,
+      `The event log checkpoint at seq ${checkpointSeq}`,
+    );
   }
 
   const records: RecordSpan[] = [];

@@ -6,7 +6,16 @@
  */
 
 import { StorageError } from "../common/errors.ts";
-import { assertKey, assertOps, type Backend, type BackendEntry, failedWrite, type RangeOptions, type WriteOp, type WriteResult } from "./backend.ts";
+import {
+  assertKey,
+  assertOps,
+  type Backend,
+  type BackendEntry,
+  failedWrite,
+  type RangeOptions,
+  type WriteOp,
+  type WriteResult,
+} from "./backend.ts";
 
 /** Shared, already settled: a memory write has nothing to wait for. */
 const DONE: WriteResult = { committed: Promise.resolve(), durable: Promise.resolve() };

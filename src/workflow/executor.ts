@@ -8,8 +8,8 @@
 import {
   CancelledError,
   decode,
-  type Encoded,
   encode,
+  type Encoded,
   encodeList,
   LoopLimitError,
   prepend,
@@ -49,7 +49,13 @@ export class WorkflowRun {
   /** Task nodes whose result nothing else in the workflow reads. */
   readonly #final: ReadonlySet<string>;
 
-  constructor(id: string, graph: WorkflowGraph, scheduler: Scheduler, lookup: TaskLookup, options: WorkflowRunOptions = {}) {
+  constructor(
+    id: string,
+    graph: WorkflowGraph,
+    scheduler: Scheduler,
+    lookup: TaskLookup,
+    options: WorkflowRunOptions = {},
+  ) {
     this.id = id;
     this.graph = graph;
     this.#scheduler = scheduler;
@@ -100,11 +106,13 @@ export class WorkflowRun {
   #stop(status: "failed" | "cancelled", error: Error, record = true): void {
     this.status = status;
     this.error = error;
-    if (record) this.#record(
-      status === "failed"
-        ? { type: "workflow.failed", id: this.id, error: failureRecord(error) }
-        : { type: "workflow.cancelled", id: this.id },
-    );
+    if (record) {
+      this.#record(
+        status === "failed"
+          ? { type: "workflow.failed", id: this.id, error: failureRecord(error) }
+          : { type: "workflow.cancelled", id: this.id },
+      );
+    }
     for (const run of this.#active) this.#scheduler.cancel(run, `workflow ${this.id} ${status}`);
     this.#active.clear();
   }
@@ -178,7 +186,11 @@ export class WorkflowRun {
   async #branch(node: GraphNode & { kind: "branch" }, input: Encoded | undefined, scope: string): Promise<Encoded> {
     const verdict = decode(await this.#node(node.condition, input, scope));
     if (typeof verdict !== "boolean") {
-      throw this.#structural(node, new TypeError(`branch condition returned ${typeof verdict}, expected a boolean`), scope);
+      throw this.#structural(
+        node,
+        new TypeError(`branch condition returned ${typeof verdict}, expected a boolean`),
+        scope,
+      );
     }
     if (verdict) return this.#node(node.ifTrue, input, scope);
     if (node.ifFalse !== undefined) return this.#node(node.ifFalse, input, scope);
@@ -250,7 +262,14 @@ function describeValue(value: unknown): string {
 function failureRecord(error: Error): Record<string, unknown> {
   const cause = error.cause instanceof Error ? { name: error.cause.name, message: error.cause.message } : undefined;
   if (error instanceof WorkflowError) {
-    return { name: error.name, message: error.message, node: error.node, task: error.task, attempts: error.attempts, cause };
+    return {
+      name: error.name,
+      message: error.message,
+      node: error.node,
+      task: error.task,
+      attempts: error.attempts,
+      cause,
+    };
   }
   return { name: error.name, message: error.message, cause };
 }

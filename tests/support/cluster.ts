@@ -9,7 +9,7 @@ export async function waitForMembers(addresses: string[], count: number): Promis
   const node = await createNetNode();
   try {
     for (const address of addresses) {
-      for (let i = 0; ; i++) {
+      for (let i = 0;; i++) {
         const peers = await requestStatus(node, address).catch(() => []);
         if (peers.length === count) break;
         if (i === 300) throw new Error(`${address} knows ${peers.length} members, expected ${count}`);
@@ -42,25 +42,31 @@ export function clusterClient(client: ActantApp) {
     fetch: client.task("fetch", (_url: string): string => ""),
     analyze: client.task("analyze", (_data: string) => ({ sentiment: 0, topics: [] as string[] })),
     report: client.task("report", (_result: { sentiment: number }): string => ""),
-    ModelRegistry: client.actor("ModelRegistry", class {
-      register(_name: string, _version: string): string {
-        return "";
-      }
-      list(): Record<string, string> {
-        return {};
-      }
-    }),
-    Counter: client.actor("Counter", class {
-      add(_n: number): number {
-        return 0;
-      }
-      slowAdd(_n: number, _ms: number): number {
-        return 0;
-      }
-      host(): number {
-        return 0;
-      }
-    }),
+    ModelRegistry: client.actor(
+      "ModelRegistry",
+      class {
+        register(_name: string, _version: string): string {
+          return "";
+        }
+        list(): Record<string, string> {
+          return {};
+        }
+      },
+    ),
+    Counter: client.actor(
+      "Counter",
+      class {
+        add(_n: number): number {
+          return 0;
+        }
+        slowAdd(_n: number, _ms: number): number {
+          return 0;
+        }
+        host(): number {
+          return 0;
+        }
+      },
+    ),
     Unregistered: client.actor("Unregistered", class {}),
   };
 }

@@ -17,7 +17,12 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
 }
 
 /** A frame from raw parts: version, kind, count, body (bytes, or text as UTF-8). */
-export function rawFrame(version: number, kind: number, count: number, body: Uint8Array | string = new Uint8Array()): Uint8Array {
+export function rawFrame(
+  version: number,
+  kind: number,
+  count: number,
+  body: Uint8Array | string = new Uint8Array(),
+): Uint8Array {
   const bytes = typeof body === "string" ? text.encode(body) : body;
   const frame = new Uint8Array(FRAME_HEADER_BYTES + bytes.length);
   frame[0] = version;

@@ -2,7 +2,7 @@
 // worker whose messages are kept in order and waited for by what they are, and message builders.
 import assert from "node:assert/strict";
 import { ACTORS_PROTOCOL } from "../../src/cluster/mod.ts";
-import { decode, type Encoded, encode } from "../../src/common/mod.ts";
+import { decode, encode, type Encoded } from "../../src/common/mod.ts";
 import type { Channel } from "../../src/net/mod.ts";
 import { within } from "./async.ts";
 import { type FuzzedWorker, HANG_BOUND_MS } from "./fuzz_worker.ts";
@@ -13,8 +13,21 @@ export const unknownMethod = { name: "UnknownMethodError", code: "UNKNOWN_METHOD
 export const actorNotFound = { name: "ActorNotFoundError", code: "ACTOR_NOT_FOUND" };
 export const actorInit = { name: "ActorInitError", code: "ACTOR_INIT_FAILED" };
 
-export const create = (key: unknown, actorId: unknown, extra: object = {}) => ({ op: "create", key, actorId, cls: "Counter", args: encode([]), ...extra });
-export const call = (key: unknown, actorId: unknown, method: unknown, args: unknown) => ({ op: "call", key, actorId, method, args });
+export const create = (key: unknown, actorId: unknown, extra: object = {}) => ({
+  op: "create",
+  key,
+  actorId,
+  cls: "Counter",
+  args: encode([]),
+  ...extra,
+});
+export const call = (key: unknown, actorId: unknown, method: unknown, args: unknown) => ({
+  op: "call",
+  key,
+  actorId,
+  method,
+  args,
+});
 
 /** A message of the worker, as far as the checks look into it. */
 export interface HostReply {
@@ -104,7 +117,10 @@ export class Owner {
 
   /** The record of the call under `key`: its outcome. */
   callRecord(key: number): Promise<HostReply> {
-    return this.reply((reply) => isRecord(reply, "actor.call") && reply.event!.key === key, `the record of call ${key}`);
+    return this.reply(
+      (reply) => isRecord(reply, "actor.call") && reply.event!.key === key,
+      `the record of call ${key}`,
+    );
   }
 
   /** Sends a message the worker refuses at once and waits for the refusal: all we sent before was read. */
@@ -126,7 +142,11 @@ export class Owner {
 }
 
 /** Runs `use` with a fresh owner channel to `worker`, resets it afterwards, and checks the worker lives. */
-export async function hosting(worker: FuzzedWorker, options: { label: string; acks: boolean }, use: (owner: Owner) => Promise<void>): Promise<void> {
+export async function hosting(
+  worker: FuzzedWorker,
+  options: { label: string; acks: boolean },
+  use: (owner: Owner) => Promise<void>,
+): Promise<void> {
   const owner = await Owner.open(worker, options);
   try {
     await use(owner);

@@ -30,7 +30,12 @@ export function randomJson(random: Random, depth: number): unknown {
       return Array.from({ length: random.int(4) }, () => randomJson(random, depth - 1));
     default: {
       const out: Record<string, unknown> = {};
-      for (let i = random.int(4); i > 0; i--) out[random.pick(["op", "id", "step", "kind", "args", "t", "v", "json", "meta", "x"])] = randomJson(random, depth - 1);
+      for (let i = random.int(4); i > 0; i--) {
+        out[random.pick(["op", "id", "step", "kind", "args", "t", "v", "json", "meta", "x"])] = randomJson(
+          random,
+          depth - 1,
+        );
+      }
       return out;
     }
   }
@@ -60,7 +65,17 @@ export function randomEncodedLike(random: Random): unknown {
     case 2:
       return { t: "s", v: { json: randomJson(random, 2), meta: { values: metaValues() } } };
     case 3:
-      return { t: "s", v: { json: { a: { b: 1 } }, meta: { referentialEqualities: random.pick<unknown>([{ a: ["a.b"] }, { "": ["a"] }, { a: ["__proto__"] }, ["a", ["b"]], 5]) } } };
+      return {
+        t: "s",
+        v: {
+          json: { a: { b: 1 } },
+          meta: {
+            referentialEqualities: random.pick<unknown>([{ a: ["a.b"] }, { "": ["a"] }, { a: ["__proto__"] }, ["a", [
+              "b",
+            ]], 5]),
+          },
+        },
+      };
     case 4:
       return { t: random.pick(["x", "", 5, null]), v: 1 };
     default:
@@ -75,7 +90,9 @@ export function randomStep(random: Random, depth: number): unknown {
   const leaf = () => {
     const name = random.pick(TASK_NAMES);
     const args = random.pick<unknown>([[1, 2], [1], [], ["a", "b"], [[1, 2, 2]], "ab", null, 5]);
-    return random.int(8) === 0 ? { kind: "task", task: name } : taskStep(name, args, { immutable: random.int(4) === 0 });
+    return random.int(8) === 0
+      ? { kind: "task", task: name }
+      : taskStep(name, args, { immutable: random.int(4) === 0 });
   };
   if (depth === 0 || random.int(3) === 0) return random.int(12) === 0 ? random.pick([null, 5, "add", [], {}]) : leaf();
   const child = () => randomStep(random, depth - 1);
@@ -87,15 +104,37 @@ export function randomStep(random: Random, depth: number): unknown {
     case 1:
       return { kind: "group", members: Array.from({ length: random.int(4) }, child) };
     case 2:
-      return { kind: "chord", header: Array.from({ length: random.int(3) }, child), callback: random.int(5) === 0 ? undefined : child() };
+      return {
+        kind: "chord",
+        header: Array.from({ length: random.int(3) }, child),
+        callback: random.int(5) === 0 ? undefined : child(),
+      };
     case 3:
-      return { kind: "branch", condition: child(), ifTrue: child(), ...(random.int(2) === 0 ? { ifFalse: child() } : {}) };
+      return {
+        kind: "branch",
+        condition: child(),
+        ifTrue: child(),
+        ...(random.int(2) === 0 ? { ifFalse: child() } : {}),
+      };
     case 4:
       return { kind: "map", body: child() };
     case 5:
-      return { kind: "loop", body: child(), maxIterations: rounds(), ...(random.int(2) === 0 ? { until: child() } : {}) };
+      return {
+        kind: "loop",
+        body: child(),
+        maxIterations: rounds(),
+        ...(random.int(2) === 0 ? { until: child() } : {}),
+      };
     case 6:
-      return { kind: "chain", steps: [leaf(), random.int(2) === 0 ? { kind: "map", body: child() } : { kind: "loop", body: child(), maxIterations: rounds() }] };
+      return {
+        kind: "chain",
+        steps: [
+          leaf(),
+          random.int(2) === 0
+            ? { kind: "map", body: child() }
+            : { kind: "loop", body: child(), maxIterations: rounds() },
+        ],
+      };
     default:
       return { kind: random.pick(["", "tasks", "Chain", "graph"]) };
   }
@@ -129,7 +168,18 @@ export function historyEntry(n: number, method: string, args: unknown[]): unknow
 }
 
 const OWNER_KEYS: unknown[] = ["7", null, undefined, { k: 1 }, [1], true];
-const ACTOR_ARGS: unknown[] = [encode([1]), encode([2]), encode([]), encode(["x"]), encode(5), encode({ length: 1 }), null, { t: "a", v: 5 }, { t: "x", v: 1 }, 5];
+const ACTOR_ARGS: unknown[] = [
+  encode([1]),
+  encode([2]),
+  encode([]),
+  encode(["x"]),
+  encode(5),
+  encode({ length: 1 }),
+  null,
+  { t: "a", v: 5 },
+  { t: "x", v: 1 },
+  5,
+];
 
 /** A random history to create an actor from (the fixture's Counter): often almost right. */
 function randomHistory(random: Random): unknown {
@@ -143,7 +193,13 @@ function randomHistory(random: Random): unknown {
       { n: "x" },
     ]);
   const state = random.pick<unknown>([encode({ total: 3 }), encode(5), { t: "s", v: null }, randomEncodedLike(random)]);
-  return random.pick<unknown>([{ entries: Array.from({ length: random.int(4) }, entry) }, { checkpoint: { n: random.int(4), state }, entries: [entry()] }, { entries: 5 }, null, {}]);
+  return random.pick<unknown>([
+    { entries: Array.from({ length: random.int(4) }, entry) },
+    { checkpoint: { n: random.int(4), state }, entries: [entry()] },
+    { entries: 5 },
+    null,
+    {},
+  ]);
 }
 
 /**
@@ -158,15 +214,40 @@ export function randomOwnerMessage(random: Random, options: { key: number; ids: 
   const kind = random.int(10);
   if (kind < 2 && options.creates) {
     const cls = random.pick<unknown>(["Counter", "Counter", "ModelRegistry", "Nope", 5]);
-    return { op: "create", key, actorId, cls, args: random.pick(ACTOR_ARGS), ...(random.int(3) === 0 ? { recovered: randomHistory(random) } : {}) };
+    return {
+      op: "create",
+      key,
+      actorId,
+      cls,
+      args: random.pick(ACTOR_ARGS),
+      ...(random.int(3) === 0 ? { recovered: randomHistory(random) } : {}),
+    };
   }
   if (kind < 6) {
-    const method = random.pick<unknown>(["add", "add", "add", "slowAdd", "host", "register", "list", "nope", "constructor", "__proto__", 5]);
-    const args = method === "slowAdd" ? encode([1, random.int(20)]) : random.int(2) === 0 ? encode([random.int(9)]) : random.pick(ACTOR_ARGS);
+    const method = random.pick<unknown>([
+      "add",
+      "add",
+      "add",
+      "slowAdd",
+      "host",
+      "register",
+      "list",
+      "nope",
+      "constructor",
+      "__proto__",
+      5,
+    ]);
+    const args = method === "slowAdd"
+      ? encode([1, random.int(20)])
+      : random.int(2) === 0
+      ? encode([random.int(9)])
+      : random.pick(ACTOR_ARGS);
     return { op: "call", key, actorId, method, args };
   }
   if (kind === 6) return { op: "stop", key, actorId, drain: random.pick<unknown>([true, false, "x"]) };
   if (kind === 7) return { op: "ack", seq: random.pick<unknown>([random.int(40), -1, "1", null]) };
-  if (kind === 8) return { op: random.pick<unknown>(["", "Create", "call ", "record", "done", "batch", 5, null]), key, actorId };
+  if (kind === 8) {
+    return { op: random.pick<unknown>(["", "Create", "call ", "record", "done", "batch", 5, null]), key, actorId };
+  }
   return randomJson(random, 2);
 }

@@ -45,7 +45,10 @@ export function unbatched(reply: unknown): unknown[] {
 }
 
 /** Asserts that `replies` is one failure `done` with the error `name` (and `code`, when given). */
-export function assertFailed(replies: unknown[] | undefined, expected: { name: string; code?: string; label: string }): void {
+export function assertFailed(
+  replies: unknown[] | undefined,
+  expected: { name: string; code?: string; label: string },
+): void {
   const { name, code, label } = expected;
   assert.equal(replies?.length, 1, `${label}: one answer, got ${JSON.stringify(replies)}`);
   const { ok, error } = replies![0] as { ok?: unknown; error?: { name?: unknown; code?: unknown } };
@@ -73,7 +76,16 @@ export class FuzzedWorker {
   /** Starts a worker with a data dir in a fresh temp dir, and an in-test node. */
   static async start(): Promise<FuzzedWorker> {
     const work = mkdtempSync(join(tmpdir(), "actant-fuzz-"));
-    const args = ["--app", appModule, "--listen", "/ip4/127.0.0.1/tcp/0/ws", "--data", join(work, "data"), "--node-id", FUZZED_NODE_ID];
+    const args = [
+      "--app",
+      appModule,
+      "--listen",
+      "/ip4/127.0.0.1/tcp/0/ws",
+      "--data",
+      join(work, "data"),
+      "--node-id",
+      FUZZED_NODE_ID,
+    ];
     const process = await startWorker(args);
     return new FuzzedWorker(process, await createNetNode({}), work);
   }
@@ -126,18 +138,22 @@ export class FuzzedWorker {
       const writer = channel.writable.getWriter();
       for (const message of [...messages, sentinel.message]) void writer.write(message).catch(() => {});
       void writer.close().catch(() => {});
-      await within((async () => {
-        for await (const received of channel.readable) {
-          for (const reply of unbatched(received)) {
-            const { op, id } = reply as { op?: unknown; id?: unknown };
-            // `done` answers a submission, `reply` an actor request.
-            assert.ok(op === "done" || op === "reply", `${label}: a reply ${JSON.stringify(reply)}`);
-            assert.equal(typeof id, "string", `${label}: a reply without a string id: ${JSON.stringify(reply)}`);
-            answers.set(id as string, [...answers.get(id as string) ?? [], reply]);
+      await within(
+        (async () => {
+          for await (const received of channel.readable) {
+            for (const reply of unbatched(received)) {
+              const { op, id } = reply as { op?: unknown; id?: unknown };
+              // `done` answers a submission, `reply` an actor request.
+              assert.ok(op === "done" || op === "reply", `${label}: a reply ${JSON.stringify(reply)}`);
+              assert.equal(typeof id, "string", `${label}: a reply without a string id: ${JSON.stringify(reply)}`);
+              answers.set(id as string, [...answers.get(id as string) ?? [], reply]);
+            }
           }
-        }
-        await channel.closed;
-      })(), HANG_BOUND_MS, `${label}: the answers and the worker's end of the channel`).catch((error: Error) => {
+          await channel.closed;
+        })(),
+        HANG_BOUND_MS,
+        `${label}: the answers and the worker's end of the channel`,
+      ).catch((error: Error) => {
         throw new Error(`${error.message} (answered so far: ${JSON.stringify([...answers.keys()])})`, { cause: error });
       });
       assert.deepEqual(answers.get(sentinel.id), [sentinel.answer], `${label}: the channel keeps serving`);
@@ -170,7 +186,11 @@ export class FuzzedWorker {
       let end: "closed" | "reset" | undefined;
       if (verdict === "answered") {
         const endedFirst = watch.end.then((how) => {
-          throw new Error(`${label}: the stream was ${how} before the sentinel was answered; frames ${JSON.stringify(watch.received)}`);
+          throw new Error(
+            `${label}: the stream was ${how} before the sentinel was answered; frames ${
+              JSON.stringify(watch.received)
+            }`,
+          );
         });
         await within(Promise.race([watch.answered, endedFirst]), HANG_BOUND_MS, `${label}: the answer to the sentinel`);
       } else {
@@ -179,7 +199,9 @@ export class FuzzedWorker {
       }
       checkFrames(watch.received, { verdict, end, label });
       if (verdict === "answered" && sentinel.answer !== undefined) {
-        const done = watch.received.flatMap((f) => f.kind === "data" ? f.messages.flatMap(unbatched) : []).find(isAnswer);
+        const done = watch.received.flatMap((f) => f.kind === "data" ? f.messages.flatMap(unbatched) : []).find(
+          isAnswer,
+        );
         assert.deepEqual(done, sentinel.answer, label);
       }
       return verdict;
@@ -193,7 +215,10 @@ export class FuzzedWorker {
    * Sends `bytes` on a raw stream for `protocol` and ends our side; resolves with every frame the
    * worker sent and how its side ended (`closed` cleanly, or `reset`).
    */
-  async exchangeRaw(bytes: Uint8Array, options: { protocol: string; label: string }): Promise<{ frames: Frame[]; end: "closed" | "reset" }> {
+  async exchangeRaw(
+    bytes: Uint8Array,
+    options: { protocol: string; label: string },
+  ): Promise<{ frames: Frame[]; end: "closed" | "reset" }> {
     const stream = await this.node.openStream(this.address, options.protocol);
     try {
       const watch = watchFrames(readFrames(stream)[Symbol.asyncIterator]());
@@ -211,17 +236,31 @@ export class FuzzedWorker {
   #sentinel(protocol: string): Sentinel {
     const n = this.#sentinels++;
     if (protocol === STATUS_PROTOCOL) {
-      return { message: { op: "status" }, id: "status", isAnswer: (reply) => Array.isArray((reply as { peers?: unknown })?.peers) };
+      return {
+        message: { op: "status" },
+        id: "status",
+        isAnswer: (reply) => Array.isArray((reply as { peers?: unknown })?.peers),
+      };
     }
     if (protocol === ACTORS_PROTOCOL) {
       // A create needs no acknowledgement from us: it is answered at once.
       const key = SENTINEL_KEYS + n;
       const message = { op: "create", key, actorId: `sentinel-${n}`, cls: "Counter", args: encode([]) };
-      return { message, id: String(key), isAnswer: (reply) => isDone(reply, { key }), answer: { op: "done", key, ok: true } };
+      return {
+        message,
+        id: String(key),
+        isAnswer: (reply) => isDone(reply, { key }),
+        answer: { op: "done", key, ok: true },
+      };
     }
     const id = `sentinel-${n}`;
     const answer = { op: "done", id, ok: true, result: encode(5) };
-    return { message: { op: "submit", id, step: addStep(2, 3) }, id, isAnswer: (reply) => isDone(reply, { id }), answer };
+    return {
+      message: { op: "submit", id, step: addStep(2, 3) },
+      id,
+      isAnswer: (reply) => isDone(reply, { id }),
+      answer,
+    };
   }
 }
 
@@ -232,7 +271,10 @@ function isDone(reply: unknown, where: { id?: string; key?: number }): boolean {
 }
 
 /** The frames the worker sent in one raw case, checked against the oracle's verdict. */
-function checkFrames(received: Frame[], expected: { verdict: Verdict; end: "closed" | "reset" | undefined; label: string }): void {
+function checkFrames(
+  received: Frame[],
+  expected: { verdict: Verdict; end: "closed" | "reset" | undefined; label: string },
+): void {
   const { verdict, end, label } = expected;
   const errors = received.filter((frame) => frame.kind === "error");
   const context = `${label}: verdict ${verdict}, frames ${JSON.stringify(received.map((f) => f.kind))}, stream ${end}`;
@@ -240,7 +282,9 @@ function checkFrames(received: Frame[], expected: { verdict: Verdict; end: "clos
   if (verdict === "bad" || verdict === "either") {
     assert.ok(errors.length <= 1, context);
     if (verdict === "bad") assert.equal(errors.length, 1, context);
-    if (errors.length === 1) assert.equal(received.at(-1)!.kind, "error", `${context}: nothing follows the error reply`);
+    if (errors.length === 1) {
+      assert.equal(received.at(-1)!.kind, "error", `${context}: nothing follows the error reply`);
+    }
     return;
   }
   assert.equal(errors.length, 0, context);

@@ -7,16 +7,20 @@ export function defineGated(app: ActantApp, options: ActorOptions = { mailboxCap
   const gate = Promise.withResolvers<void>();
   const entered = Promise.withResolvers<void>();
   const handled: number[] = [];
-  const Gated = app.actor("Gated", class {
-    async block() {
-      entered.resolve();
-      await gate.promise;
-      return "unblocked";
-    }
-    echo(n: number) {
-      handled.push(n);
-      return n;
-    }
-  }, options);
+  const Gated = app.actor(
+    "Gated",
+    class {
+      async block() {
+        entered.resolve();
+        await gate.promise;
+        return "unblocked";
+      }
+      echo(n: number) {
+        handled.push(n);
+        return n;
+      }
+    },
+    options,
+  );
   return { Gated, gate, entered, handled };
 }

@@ -13,9 +13,9 @@ import {
   chord,
   group,
   type InputOf,
-  type NoInput,
   loop,
   map,
+  type NoInput,
   type OutputOf,
   type RunHandle,
   type RunnableStep,
@@ -53,8 +53,25 @@ function tasks(app: ActantApp) {
 
 /** Never called: the body is only type-checked. */
 export async function chainTypes(app: ActantApp): Promise<void> {
-  const { fetch, analyze, report, add, sum, pair, isHigh, score, alert, listUrls, length, double, atLeast, toText, tick, slow, log } =
-    tasks(app);
+  const {
+    fetch,
+    analyze,
+    report,
+    add,
+    sum,
+    pair,
+    isHigh,
+    score,
+    alert,
+    listUrls,
+    length,
+    double,
+    atLeast,
+    toText,
+    tick,
+    slow,
+    log,
+  } = tasks(app);
   const url = "https://example.com";
 
   // --- The seed's chain: compiles, and its result is a string. ---
