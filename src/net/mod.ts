@@ -10,6 +10,7 @@
 export * from "./errors.ts";
 export * from "./frames.ts";
 export * from "./channel.ts";
+export { createChannel } from "./stream_channel.ts";
 export * from "./keys.ts";
 export * from "./addresses.ts";
 export * from "./net_node.ts";

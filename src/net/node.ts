@@ -19,7 +19,8 @@ import { enableBroadcastChannelUnref } from "../runtime/broadcast_channel.ts";
 import { runtimeName } from "../runtime/mod.ts";
 import { parseListenAddress, parseMultiaddr, parsePeerAddress, tcpPort } from "./addresses.ts";
 import { type BootstrapRetry, checkBootstrapRetry, dialBootstrap } from "./bootstrap.ts";
-import { type Channel, type ChannelOptions, createChannel } from "./channel.ts";
+import type { Channel, ChannelOptions } from "./channel.ts";
+import { createChannel } from "./stream_channel.ts";
 import { AddressInUseError, PeerUnreachableError, ProtocolNotSupportedError } from "./errors.ts";
 
 export type { BootstrapRetry };

@@ -1,0 +1,344 @@
+/**
+ * The implementation of {@linkcode Channel} over one libp2p stream (see `./channel.ts` for what
+ * it promises): data frames per tick, credit-based flow control, end and error frames.
+ *
+ * @module
+ */
+import type { Stream } from "@libp2p/interface";
+import { type Channel, type ChannelOptions, type ChannelStats, DEFAULT_WINDOW } from "./channel.ts";
+import { Uint8ArrayList } from "uint8arraylist";
+import { describe } from "../common/mod.ts";
+import { ReceiveCredit, SendCredit } from "./credit.ts";
+import { ChannelClosedError, FrameError, RemoteChannelError } from "./errors.ts";
+import { replyWithError } from "./error_reply.ts";
+import {
+  DEFAULT_MAX_FRAME_BYTES,
+  encodeDataFrame,
+  encodeFrame,
+  encodeMessage,
+  entrySize,
+  type Frame,
+  FRAME_HEADER_BYTES,
+  type FrameLimits,
+  lengthPrefixed,
+  type MessageEntry,
+  readFrames,
+} from "./frames.ts";
+import { SettleScheduler } from "./settle.ts";
+
+/**
+ * Wraps a libp2p stream (either end) as a {@linkcode Channel}. Both ends of a stream must use it.
+ *
+ * @example
+ * ```ts
+ * import type { Connection } from "@libp2p/interface";
+ *
+ * // `connection` leads to a peer that serves the protocol with a channel too.
+ * async function echoThree(connection: Connection): Promise<void> {
+ *   const channel = createChannel(await connection.newStream("/actant/echo/1"));
+ *   const writer = channel.writable.getWriter();
+ *   for (let i = 0; i < 3; i++) writer.write({ seq: i }); // one frame
+ *   await writer.close();
+ *   for await (const reply of channel.readable) console.log(reply);
+ * }
+ * ```
+ */
+export function createChannel<In = unknown, Out = unknown>(stream: Stream, options?: ChannelOptions): Channel<In, Out> {
+  return new StreamChannel<In, Out>(stream, options ?? {});
+}
+
+/** A {@linkcode Channel} over `stream`; built by {@linkcode createChannel}. */
+class StreamChannel<In, Out> implements Channel<In, Out> {
+  readonly readable: ReadableStream<In>;
+  readonly writable: WritableStream<Out>;
+  readonly closed: Promise<void>;
+
+  readonly #stream: Stream;
+  readonly #maxFrameBytes: number;
+  /** `#maxFrameBytes` as frame encoding and decoding take it, made once rather than per frame. */
+  readonly #limits: FrameLimits;
+  readonly #closing = Promise.withResolvers<void>();
+  #failure: Error | undefined;
+  #finished = false;
+
+  // Sending: messages with credit wait in the outbox until the batch settles.
+  readonly #sendCredit = new SendCredit();
+  readonly #batch = new SettleScheduler(() => this.#flush());
+  #creditWaiter: PromiseWithResolvers<void> | undefined;
+  #outbox: MessageEntry[] = [];
+  #outboxBytes = 0;
+  #endPending = false;
+  #needsDrain = false;
+  #localEnded = false;
+  #dataFrames = 0;
+  #sends = 0;
+
+  // Receiving: messages wait in the inbox until the consumer pulls them.
+  readonly #receiveCredit: ReceiveCredit;
+  #inbox: In[] = [];
+  #inboxHead = 0;
+  #received = 0;
+  #peakBuffered = 0;
+  #readController!: ReadableStreamDefaultController<In>;
+  #writeController!: WritableStreamDefaultController;
+  #pullWaiter: (() => void) | undefined;
+  #readableDone = false;
+  #remoteEnded = false;
+
+  constructor(stream: Stream, options: ChannelOptions) {
+    this.#stream = stream;
+    this.#receiveCredit = new ReceiveCredit(options.window ?? DEFAULT_WINDOW);
+    this.#maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    this.#limits = { maxFrameBytes: this.#maxFrameBytes };
+    this.closed = this.#closing.promise;
+    this.closed.catch(() => {}); // the failure also reaches readable and writable; never unhandled
+    this.readable = new ReadableStream<In>({
+      start: (controller) => void (this.#readController = controller),
+      pull: () => this.#pull(),
+      cancel: () => this.#cancelReadable(),
+    }, { highWaterMark: 0 });
+    this.writable = new WritableStream<Out>({
+      start: (controller) => void (this.#writeController = controller),
+      write: (message) => this.#write(message),
+      close: () => this.#closeWritable(),
+      abort: (reason) => this.#fail(asError(reason, "the writer aborted"), true),
+    }, { highWaterMark: this.#receiveCredit.window });
+    this.#batch.touch(); // sends our window as the first credit grant
+    void this.#readLoop();
+  }
+
+  get stats(): ChannelStats {
+    const buffered = this.#inbox.length - this.#inboxHead;
+    return {
+      sent: this.#sendCredit.sent,
+      received: this.#received,
+      inFlight: this.#sendCredit.inFlight,
+      peakInFlight: this.#sendCredit.peakInFlight,
+      buffered,
+      peakBuffered: this.#peakBuffered,
+      dataFrames: this.#dataFrames,
+      sends: this.#sends,
+    };
+  }
+
+  abort(reason?: unknown): void {
+    this.#fail(asError(reason, "the channel was aborted"), true);
+  }
+
+  // ---- writing -------------------------------------------------------------------------------
+
+  #write(message: Out): void | Promise<void> {
+    if (this.#failure) throw this.#failure;
+    let entry: MessageEntry;
+    try {
+      entry = encodeMessage(message);
+      if (FRAME_HEADER_BYTES + entrySize(entry) > this.#maxFrameBytes) {
+        throw new RangeError(
+          `a message of ${entry.size} bytes does not fit in a frame of ${this.#maxFrameBytes} bytes`,
+        );
+      }
+    } catch (error) {
+      // The writable is errored by this throw and can never send its end frame: fail it all.
+      this.#fail(error as Error, true);
+      throw error;
+    }
+    if (!this.#needsDrain && this.#sendCredit.spend()) return this.#enqueue(entry);
+    return this.#writeWhenAllowed(entry);
+  }
+
+  async #writeWhenAllowed(entry: MessageEntry): Promise<void> {
+    if (this.#needsDrain) await this.#drain();
+    while (!this.#sendCredit.spend()) {
+      this.#flush();
+      this.#creditWaiter = Promise.withResolvers<void>();
+      await this.#creditWaiter.promise;
+    }
+    this.#enqueue(entry);
+  }
+
+  /** Puts a message that has credit in the batch. */
+  #enqueue(entry: MessageEntry): void {
+    const size = entrySize(entry);
+    if (this.#outboxBytes + size > this.#maxFrameBytes - FRAME_HEADER_BYTES) this.#flush();
+    this.#outbox.push(entry);
+    this.#outboxBytes += size;
+    if (this.#sendCredit.available === 0) this.#flush(); // the peer can take no more: send now
+    else this.#batch.touch();
+  }
+
+  async #closeWritable(): Promise<void> {
+    if (this.#failure) throw this.#failure;
+    this.#endPending = true;
+    this.#flush();
+    this.#localEnded = true;
+    if (this.#needsDrain) await this.#drain();
+    this.#maybeFinish();
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      await this.#stream.onDrain();
+      this.#needsDrain = false;
+    } catch (cause) {
+      throw this.#failure ?? new ChannelClosedError(`the stream closed while sending (${describe(cause)})`, { cause });
+    }
+  }
+
+  /** Hands the pending credit grant, the batch and the end frame to the stream in one `send()`. */
+  #flush(): void {
+    this.#batch.settled();
+    if (this.#failure !== undefined || this.#finished) return;
+    const list = new Uint8ArrayList();
+    const grant = this.#remoteEnded ? 0 : this.#receiveCredit.takeGrant();
+    if (grant > 0) list.append(lengthPrefixed(encodeFrame({ kind: "credit", credit: grant })));
+    if (this.#outbox.length > 0) {
+      list.append(lengthPrefixed(encodeDataFrame(this.#outbox, this.#limits)));
+      this.#dataFrames++;
+      this.#outbox = [];
+      this.#outboxBytes = 0;
+    }
+    if (this.#endPending) {
+      list.append(lengthPrefixed(encodeFrame({ kind: "end" })));
+      this.#endPending = false;
+    }
+    if (list.byteLength === 0) return;
+    try {
+      if (!this.#stream.send(list)) this.#needsDrain = true;
+      this.#sends++;
+    } catch (cause) {
+      this.#fail(new ChannelClosedError(`the stream refused data (${describe(cause)})`, { cause }), false);
+    }
+  }
+
+  // ---- reading -------------------------------------------------------------------------------
+
+  async #readLoop(): Promise<void> {
+    try {
+      for await (const frame of readFrames(this.#stream, this.#limits)) {
+        this.#onFrame(frame);
+        if (this.#failure !== undefined) return;
+      }
+      if (!this.#remoteEnded) throw new ChannelClosedError("the peer closed the stream without ending the channel");
+    } catch (error) {
+      if (error instanceof FrameError) this.#fail(error, true);
+      else if (error instanceof ChannelClosedError) this.#fail(error, false);
+      else this.#fail(new ChannelClosedError(`the stream failed (${describe(error)})`, { cause: error }), false);
+    }
+  }
+
+  #onFrame(frame: Frame): void {
+    switch (frame.kind) {
+      case "data":
+        return this.#onData(frame.messages as In[]);
+      case "credit": {
+        this.#sendCredit.receive(frame.credit);
+        const waiter = this.#creditWaiter;
+        this.#creditWaiter = undefined;
+        return waiter?.resolve();
+      }
+      case "end":
+        if (this.#remoteEnded) throw new FrameError("malformed", "a second end frame");
+        this.#remoteEnded = true;
+        this.#wakeReader();
+        return this.#maybeFinish();
+      case "error":
+        return this.#fail(new RemoteChannelError(frame.code, frame.message), false);
+    }
+  }
+
+  #onData(messages: In[]): void {
+    if (this.#remoteEnded) throw new FrameError("malformed", "a data frame after the end frame");
+    this.#receiveCredit.arrive(messages.length);
+    this.#received += messages.length;
+    if (this.#readableDone) return this.#consumed(messages.length); // nobody reads: drop, keep the peer moving
+    for (const message of messages) this.#inbox.push(message);
+    this.#peakBuffered = Math.max(this.#peakBuffered, this.#inbox.length - this.#inboxHead);
+    this.#wakeReader();
+  }
+
+  #pull(): void | Promise<void> {
+    if (this.#deliver()) return;
+    return new Promise<void>((resolve) => {
+      this.#pullWaiter = () => {
+        this.#deliver();
+        resolve();
+      };
+    });
+  }
+
+  /** Gives the consumer one message, or ends the readable; false when there is nothing yet. */
+  #deliver(): boolean {
+    if (this.#readableDone) return true; // closed, cancelled, or errored by #fail
+    if (this.#inboxHead < this.#inbox.length) {
+      const message = this.#inbox[this.#inboxHead];
+      this.#inbox[this.#inboxHead++] = undefined as In;
+      if (this.#inboxHead === this.#inbox.length) {
+        this.#inbox = [];
+        this.#inboxHead = 0;
+      }
+      this.#readController.enqueue(message);
+      this.#consumed(1);
+      return true;
+    }
+    if (!this.#remoteEnded) return false;
+    this.#readableDone = true;
+    this.#readController.close();
+    this.#maybeFinish();
+    return true;
+  }
+
+  #wakeReader(): void {
+    const waiter = this.#pullWaiter;
+    this.#pullWaiter = undefined;
+    waiter?.();
+  }
+
+  #consumed(count: number): void {
+    if (this.#receiveCredit.consume(count)) this.#batch.touch();
+  }
+
+  /** The consumer lost interest: what comes is dropped, and credited back so the peer can finish. */
+  #cancelReadable(): void {
+    this.#readableDone = true;
+    const dropped = this.#inbox.length - this.#inboxHead;
+    this.#inbox = [];
+    this.#inboxHead = 0;
+    if (dropped > 0) this.#consumed(dropped);
+  }
+
+  // ---- ending --------------------------------------------------------------------------------
+
+  /** Closes the stream once both directions have ended (a cancelled reader still drains to the end). */
+  #maybeFinish(): void {
+    if (this.#finished || this.#failure !== undefined || !this.#localEnded || !this.#remoteEnded) return;
+    this.#finished = true;
+    this.#stream.close().then(this.#closing.resolve, (cause: unknown) => {
+      this.#closing.reject(new ChannelClosedError(`the stream did not close cleanly (${describe(cause)})`, { cause }));
+    });
+  }
+
+  /**
+   * Fails both directions with `error`. With `reply`, the peer gets an error frame first (see
+   * `replyWithError`); without, the stream is reset at once.
+   */
+  #fail(error: Error, reply: boolean): void {
+    if (this.#failure !== undefined || this.#finished) return;
+    this.#failure = error;
+    if (!this.#readableDone) {
+      this.#readableDone = true;
+      this.#readController.error(error);
+    }
+    this.#writeController.error(error);
+    this.#creditWaiter?.reject(error);
+    this.#creditWaiter = undefined;
+    this.#wakeReader();
+    this.#closing.reject(error);
+    if (reply) void replyWithError(this.#stream, error);
+    else this.#stream.abort(error);
+  }
+}
+
+function asError(reason: unknown, fallback: string): Error {
+  if (reason instanceof Error) return reason;
+  return new ChannelClosedError(reason === undefined ? fallback : describe(reason));
+}
