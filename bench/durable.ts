@@ -1,21 +1,30 @@
 /**
  * Durable-mode benchmark: tasks/s and actor calls/s under "batched" and "sync", and recovery time
  * of a 100,000-event log, beside a raw `lmdb` baseline in the same run (the same number of puts,
- * batched in transactions, and individually fsynced). Writes bench/results/durable-<runtime>.json.
+ * batched in transactions, and individually fsynced). Also: a 3-step chain's latency in "batched"
+ * beside the same chain in "memory" and three raw fsynced puts, and a burst of BURST tasks
+ * submitted at once (memory and batched), each in a child process that reports its peak RSS.
+ * Writes bench/results/durable-<runtime>.json.
  *
  * Run: `node bench/durable.ts` (or `deno run -A bench/durable.ts`, `bun bench/durable.ts`).
  */
+import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { open } from "lmdb";
-import { ActantApp } from "../mod.ts";
-import { fmt, median, medianOf, runtime, throughput } from "./stats.ts";
+import process from "node:process";
+import { ActantApp, chain } from "../mod.ts";
+import { fmt, median, medianOf, percentile, runtime, throughput } from "./stats.ts";
 
 const ROUNDS = 3;
 const BATCH = 1_000;
 const TASKS = { batched: 100_000, sync: 40_000 } as const;
 const RECOVERY_EVENTS = 100_000;
+const CHAIN_SAMPLES = 300;
+const FSYNC_SAMPLES = 300;
+const BURST = 1_000_000;
+const BURST_LIMIT_MS = 300_000; // a burst child that runs longer is killed, and the row says so
 
 const root = await mkdtemp(join(tmpdir(), "actant-bench-"));
 let dirs = 0;
@@ -83,11 +92,69 @@ async function rawLmdb(count: number, synced: number): Promise<{ batched: number
   return { batched, synced: syncedRate };
 }
 
+/** Latencies (ms) of CHAIN_SAMPLES 3-step chains run one after the other. */
+async function chainLatencies(durability: "batched" | "memory"): Promise<number[]> {
+  const app = new ActantApp("bench", durability === "memory" ? { durability } : { dataDir: freshDir(), durability });
+  const inc = app.task("inc", (n: number) => n + 1);
+  const double = app.task("double", (n: number) => n * 2);
+  await app.start();
+  for (let i = 0; i < 20; i++) await app.submit(chain(inc.s(1), double.s(), inc.s())); // warm-up
+  const samples: number[] = [];
+  for (let i = 0; i < CHAIN_SAMPLES; i++) {
+    const start = performance.now();
+    if ((await app.submit(chain(inc.s(i), double.s(), inc.s()))) !== (i + 1) * 2 + 1) {
+      throw new Error("wrong chain result");
+    }
+    samples.push(performance.now() - start);
+  }
+  await app.close();
+  return samples;
+}
+
+/** Latencies (ms) of FSYNC_SAMPLES raw lmdb puts, each awaited until it is on disk. */
+async function fsyncedPutLatencies(): Promise<number[]> {
+  const db = open({ path: freshDir(), encoding: "binary" });
+  const value = new Uint8Array(64);
+  const samples: number[] = [];
+  for (let i = 0; i < FSYNC_SAMPLES; i++) {
+    const start = performance.now();
+    await db.put(`f${i}`, value);
+    await db.flushed;
+    samples.push(performance.now() - start);
+  }
+  await db.close();
+  return samples;
+}
+
+/** One burst in a child process of this runtime (see durable_burst_child.ts); `undefined` if it did not finish. */
+function burst(
+  durability: "memory" | "batched",
+): Promise<{ rate: number; peakRssMB: number; seconds: number } | undefined> {
+  const child = new URL("./durable_burst_child.ts", import.meta.url).pathname;
+  const deno = (globalThis as { Deno?: unknown }).Deno !== undefined;
+  const args = [...(deno ? ["run", "-A"] : []), child, durability, String(BURST)];
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { timeout: BURST_LIMIT_MS, maxBuffer: 1 << 20 }, (error, stdout) => {
+      if (error) {
+        console.log(`note: the ${durability} burst did not finish: ${error.message.split("\n")[0]}`);
+        return resolve(undefined);
+      }
+      resolve(JSON.parse(stdout.trim().split("\n").at(-1)!));
+    });
+  });
+}
+
 const batched = await durableRates("batched");
 const sync = await durableRates("sync");
 const recovery = await recoveryMs();
 const raw = await rawLmdb(TASKS.batched, 2_000);
+const chainBatched = await chainLatencies("batched");
+const chainMemory = await chainLatencies("memory");
+const fsynced = await fsyncedPutLatencies();
+const burstMemory = await burst("memory");
+const burstBatched = await burst("batched");
 await rm(root, { recursive: true, force: true });
+const chainBudget = (median(chainMemory) + 3 * median(fsynced)) * 1.2;
 
 const rows = [
   { metric: 'trivial tasks, durability "batched"', actant: batched.tasks, unit: "ops/s", target: "≥ 200,000/s" },
@@ -97,6 +164,42 @@ const rows = [
   { metric: `recovery of a ${fmt(RECOVERY_EVENTS)}-event log`, actant: recovery, unit: "ms", target: "< 1,000 ms" },
   { metric: "raw lmdb puts, batched transactions (baseline)", actant: raw.batched, unit: "ops/s", target: "" },
   { metric: "raw lmdb puts, each fsynced (baseline)", actant: raw.synced, unit: "ops/s", target: "" },
+  {
+    metric: '3-step chain latency p50, durability "batched"',
+    actant: median(chainBatched),
+    unit: "ms",
+    target: `≤ ${fmt(chainBudget, 2)} ms`,
+  },
+  {
+    metric: '3-step chain latency p99, durability "batched"',
+    actant: percentile(chainBatched, 99),
+    unit: "ms",
+    target: "",
+  },
+  {
+    metric: '3-step chain latency p50, durability "memory" (baseline)',
+    actant: median(chainMemory),
+    unit: "ms",
+    target: "",
+  },
+  { metric: "raw lmdb put, fsynced, latency p50 (baseline)", actant: median(fsynced), unit: "ms", target: "" },
+  ...(["memory", "batched"] as const).flatMap((durability) => {
+    const measured = durability === "memory" ? burstMemory : burstBatched;
+    return [
+      {
+        metric: `${fmt(BURST)} tasks submitted at once, "${durability}": peak RSS`,
+        actant: measured?.peakRssMB ?? NaN,
+        unit: "MB",
+        target: "≤ 500 MB",
+      },
+      {
+        metric: `${fmt(BURST)} tasks submitted at once, "${durability}": tasks/s`,
+        actant: measured?.rate ?? NaN,
+        unit: "ops/s",
+        target: durability === "batched" ? `≥ 0.5 × ${fmt(batched.tasks)}` : "",
+      },
+    ];
+  }),
 ];
 const result = { benchmark: "durable", runtime: runtime(), date: new Date().toISOString(), rows };
 await mkdir(new URL("./results/", import.meta.url), { recursive: true });
@@ -107,5 +210,5 @@ console.log(`Actant durable mode, ${result.runtime} (median of ${ROUNDS} rounds)
 console.log("| metric | value | target |");
 console.log("|---|---:|---:|");
 for (const row of rows) {
-  console.log(`| ${row.metric} | ${fmt(row.actant, row.unit === "ms" ? 1 : 0)} ${row.unit} | ${row.target} |`);
+  console.log(`| ${row.metric} | ${fmt(row.actant, row.unit === "ms" ? 2 : 0)} ${row.unit} | ${row.target} |`);
 }
