@@ -176,6 +176,11 @@ export class DurableState {
   }
 
   /** A copy of the state as plain data, taken now (later events do not change it). */
+  /** How many records the state holds: what a checkpoint of it writes. */
+  get size(): number {
+    return this.tasks.size + this.workflows.size + this.actors.size;
+  }
+
   snapshot(): DurableStateData {
     return {
       tasks: [...this.tasks].map(([id, record]) => [id, { ...record }]),

@@ -2,7 +2,11 @@
  * The journal of a durable app: every event is folded into the {@linkcode DurableState} and
  * appended to the event log. Events recorded before the log is open (the app opens it on first
  * use) wait in order and are appended once recovery has read the log. Every
- * `checkpointInterval` events, the state is checkpointed and the log compacted.
+ * `checkpointInterval` events, the state is checkpointed and the log compacted, but never more
+ * often than once per as many events as the state holds records: a checkpoint writes the whole
+ * state, so with a backlog of a million unfinished tasks, one every 100,000 events would write
+ * the backlog ten times over per million events (the cost of a checkpoint stays proportional to
+ * the events it compacts).
  *
  * @module
  */
@@ -51,7 +55,7 @@ export class LogJournal implements Journal {
     this.state.apply(event);
     const ack = log.append(event);
     const seq = this.#nextSeq++;
-    if (++this.#sinceCheckpoint >= this.#checkpointInterval) {
+    if (++this.#sinceCheckpoint >= this.#checkpointInterval && this.#sinceCheckpoint >= this.state.size) {
       this.#sinceCheckpoint = 0;
       // Taken now, at exactly `seq`: later events are not in it.
       const snapshot = this.state.snapshot();
