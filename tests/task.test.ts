@@ -4,9 +4,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
   ActantApp,
-  type LocalAppOptions,
   CancelledError,
   DuplicateNameError,
+  type LocalAppOptions,
   ManualClock,
   NonRetryableError,
   registerClass,
@@ -197,7 +197,10 @@ describe("task handle", () => {
 
   it("get({ timeout }) resolves with the value when the task finishes in time", async () => {
     await withApp({}, async (app, clock) => {
-      const slow = app.task("slow", () => new Promise<string>((resolve) => clock.setTimeout(() => resolve("in time"), 10)));
+      const slow = app.task(
+        "slow",
+        () => new Promise<string>((resolve) => clock.setTimeout(() => resolve("in time"), 10)),
+      );
       const result = slow.call().get({ timeout: 1_000 });
       await clock.advance(10);
       assert.equal(await result, "in time");
@@ -306,6 +309,26 @@ describe("task handle", () => {
       assert.equal(await handle.cancel(), false);
       assert.equal(await handle.status(), "succeeded");
       assert.equal(await handle.get(), 5);
+    });
+  });
+
+  it("many waiters on one unfinished task each get their own copy; cancelling it rejects every one", async () => {
+    await withApp({ concurrency: 1 }, async (app) => {
+      const release = gate();
+      const hold = app.task("hold", async () => {
+        await release.promise;
+        return { list: [1] };
+      });
+      const held = hold.call();
+      const queued = hold.call();
+      const waits = [held.get(), held.get(), held.then((value) => value), held.get()];
+      const cancelled = [queued.get(), queued.then((value) => value), queued.get()].map((wait) => rejection(wait));
+      assert.equal(await queued.cancel(), true);
+      for (const error of await Promise.all(cancelled)) assert.equal(error.name, "CancelledError");
+      release.open();
+      const values = await Promise.all(waits);
+      for (const value of values) assert.deepEqual(value, { list: [1] });
+      assert.equal(new Set(values).size, values.length, "each waiter decodes its own copy");
     });
   });
 
@@ -556,9 +579,13 @@ describe("task timeout option", () => {
 
   it("a task that finishes within its timeout succeeds and leaves no timer behind", async () => {
     await withApp({}, async (app, clock) => {
-      const quick = app.task("quick", () => new Promise<string>((resolve) => clock.setTimeout(() => resolve("fast"), 10)), {
-        timeout: 1_000,
-      });
+      const quick = app.task(
+        "quick",
+        () => new Promise<string>((resolve) => clock.setTimeout(() => resolve("fast"), 10)),
+        {
+          timeout: 1_000,
+        },
+      );
       const handle = quick.call();
       await clock.advance(10);
       assert.equal(await handle, "fast");
@@ -602,6 +629,20 @@ describe("task concurrency limit", () => {
       for (let i = 0; i < 3; i++) await clock.advance(5);
       await Promise.all(handles);
       assert.deepEqual(events, ["start a", "end a", "start b", "end b", "start c", "end c"]);
+    });
+  });
+
+  it("10,000 tasks submitted at once at the default concurrency each run once, starting in submission order", async () => {
+    await withApp({}, async (app) => {
+      const started: number[] = [];
+      const work = app.task("work", async (n: number) => {
+        started.push(n);
+        await Promise.resolve();
+        return n * 2;
+      });
+      const ns = Array.from({ length: 10_000 }, (_, i) => i);
+      assert.deepEqual(await Promise.all(ns.map((n) => work.call(n).get())), ns.map((n) => n * 2));
+      assert.deepEqual(started, ns);
     });
   });
 

@@ -33,7 +33,10 @@ export class TaskRun {
   recording = false;
   /** The timer that re-queues the run after a backoff, while it is `retrying`. */
   retryTimer: TimerHandle | undefined;
-  #waiters: Array<{ resolve: (value: Encoded) => void; reject: (error: unknown) => void }> | undefined;
+  /** The promise of `outcome()` while the run is unfinished, made on first use and shared by every caller. */
+  #outcome: Promise<Encoded> | undefined;
+  #resolve: ((value: Encoded) => void) | undefined;
+  #reject: ((error: unknown) => void) | undefined;
 
   constructor(id: string, definition: TaskDefinition, args: Encoded) {
     this.id = id;
@@ -49,7 +52,12 @@ export class TaskRun {
   outcome(): Promise<Encoded> {
     if (this.status === "succeeded") return Promise.resolve(this.result!);
     if (this.finished) return Promise.reject(this.error);
-    return new Promise((resolve, reject) => (this.#waiters ??= []).push({ resolve, reject }));
+    // One promise per run, not one per caller (plus a record and a list): with many runs queued
+    // at once, what each one holds while it waits is what the garbage collector copies.
+    return this.#outcome ??= new Promise<Encoded>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
   }
 
   /** Records success and wakes waiters. */
@@ -57,9 +65,9 @@ export class TaskRun {
     if (this.finished) return;
     this.status = "succeeded";
     this.result = result;
-    const waiters = this.#waiters;
-    this.#waiters = undefined;
-    if (waiters !== undefined) for (const waiter of waiters) waiter.resolve(result);
+    const resolve = this.#resolve;
+    this.#forgetOutcome();
+    resolve?.(result);
   }
 
   /** Records a final failure or cancellation and wakes waiters. */
@@ -67,9 +75,13 @@ export class TaskRun {
     if (this.finished) return;
     this.status = status;
     this.error = error;
-    const waiters = this.#waiters;
-    this.#waiters = undefined;
-    if (waiters !== undefined) for (const waiter of waiters) waiter.reject(error);
+    const reject = this.#reject;
+    this.#forgetOutcome();
+    reject?.(error);
+  }
+
+  #forgetOutcome(): void {
+    this.#outcome = this.#resolve = this.#reject = undefined;
   }
 
   /** A `CancelledError` for this task. */
