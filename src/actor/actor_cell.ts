@@ -204,7 +204,9 @@ export class ActorCell {
       return this.#settle(call, ack, () => call.reject(error));
     }
     const ack = this.#logCall(call, false, call.key === undefined ? undefined : { result: encoded });
-    this.#settle(call, ack, () => call.resolve(decode(encoded)));
+    // Nothing to wait for (memory mode): answer now, without a closure per call.
+    if (ack === undefined) call.resolve(decode(encoded));
+    else this.#settle(call, ack, () => call.resolve(decode(encoded)));
   }
 
   #failed(call: Call, error: unknown): void | Promise<void> {
@@ -220,6 +222,8 @@ export class ActorCell {
     outcome?: { result?: Encoded; error?: ErrorFields },
   ): Promise<void> | undefined {
     const n = ++this.#n;
+    // A journal that keeps nothing (memory mode) needs no event: this runs for every call.
+    if (this.#journal === noJournal) return undefined;
     const event: Record<string, unknown> = { type: "actor.call", id: this.id, n, method: call.method, args: call.args };
     if (failed) event.failed = true;
     if (call.key !== undefined) Object.assign(event, { key: call.key }, outcome);
