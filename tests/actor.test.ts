@@ -37,6 +37,34 @@ describe("Actor proxy: the seed example", () => {
   });
 });
 
+describe("Actor call results", () => {
+  test("get({ timeout }) of a call rejects with ResultTimeoutError while the call waits; the call still runs", async () => {
+    const clock = new ManualClock();
+    await using app = new ActantApp("t", { durability: "memory", clock });
+    const { Gated, gate, entered, handled } = defineGated(app);
+    const gated = await app.createActor(Gated);
+    const blocked = gated.block();
+    await entered.promise;
+    const call = gated.echo(1);
+    const timedOut = assert.rejects(call.get({ timeout: 50 }), { name: "ResultTimeoutError", code: "RESULT_TIMEOUT" });
+    await clock.advance(50);
+    await timedOut;
+    gate.resolve();
+    assert.equal(await blocked, "unblocked");
+    assert.equal(await call.get({ timeout: 1_000 }), 1);
+    assert.deepEqual(handled, [1]);
+  });
+
+  test("get() of a call is a method of the call's result: called on anything else it rejects with TypeError", async () => {
+    await using app = new ActantApp("t", { durability: "memory" });
+    const registry = await app.createActor(defineModelRegistry(app));
+    const result = registry.list();
+    const { get } = result;
+    await assert.rejects(get(), { name: "TypeError", message: /result of a call to ModelRegistry/ });
+    assert.deepEqual(await result.get(), {});
+  });
+});
+
 describe("createActor and getActor", () => {
   test("createActor passes args to the constructor", async () => {
     await using app = new ActantApp("t", { durability: "memory" });

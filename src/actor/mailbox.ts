@@ -180,12 +180,15 @@ export class Mailbox<M> {
   /** Moves senders from the front of the line into the queue while there is room. */
   #admit(): void {
     const line = this.#line;
-    while (this.#waiting > 0 && this.#controller.desiredSize! > 0) {
+    // Only this loop fills the queue meanwhile: the room is read once.
+    let room = this.#controller.desiredSize!;
+    while (this.#waiting > 0 && room > 0) {
       const i = this.#head++;
       const entry = line[i]!;
       line[i] = undefined;
       this.#expired[i] = undefined;
       if (entry === GONE) continue;
+      room--;
       this.#waiting--;
       if (this.#ownTimers !== undefined) this.#cancelOwnTimer(i);
       if (entry instanceof Poster) {
