@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { CancelledError, type Encoded, type TimerHandle } from "../common/mod.ts";
+import { CancelledError, decode, type Encoded, type TimerHandle } from "../common/mod.ts";
 import type { TaskContext, TaskDefinition } from "./registry.ts";
 
 /** Where a task is in its life. */
@@ -37,6 +37,9 @@ export class TaskRun {
   #outcome: Promise<Encoded> | undefined;
   #resolve: ((value: Encoded) => void) | undefined;
   #reject: ((error: unknown) => void) | undefined;
+  /** The first caller of `value()` while the run is unfinished, settled directly with its copy. */
+  #valueResolve: ((value: unknown) => void) | undefined;
+  #valueReject: ((error: unknown) => void) | undefined;
 
   constructor(id: string, definition: TaskDefinition, args: Encoded) {
     this.id = id;
@@ -60,14 +63,39 @@ export class TaskRun {
     });
   }
 
+  /**
+   * Resolves with a copy of the result decoded for this caller, or rejects with the task's error:
+   * what `get()` waits for. The first caller of an unfinished run is settled directly with its
+   * copy, with no promise in between (the usual `task.call().get()`); later ones decode from
+   * `outcome()`.
+   */
+  value(): Promise<unknown> {
+    if (this.finished || this.#valueResolve !== undefined) return this.outcome().then(decode);
+    return new Promise((resolve, reject) => {
+      this.#valueResolve = resolve;
+      this.#valueReject = reject;
+    });
+  }
+
   /** Records success and wakes waiters. */
   settleSuccess(result: Encoded): void {
     if (this.finished) return;
     this.status = "succeeded";
     this.result = result;
     const resolve = this.#resolve;
-    this.#forgetOutcome();
+    const resolveValue = this.#valueResolve;
+    const rejectValue = this.#valueReject;
+    this.#forget();
     resolve?.(result);
+    if (resolveValue === undefined) return;
+    let value: unknown;
+    try {
+      value = decode(result);
+    } catch (error) {
+      // A result that cannot be decoded (from another peer) fails this wait, as it fails every get().
+      return rejectValue!(error);
+    }
+    resolveValue(value);
   }
 
   /** Records a final failure or cancellation and wakes waiters. */
@@ -76,12 +104,19 @@ export class TaskRun {
     this.status = status;
     this.error = error;
     const reject = this.#reject;
-    this.#forgetOutcome();
+    const rejectValue = this.#valueReject;
+    this.#forget();
     reject?.(error);
+    rejectValue?.(error);
   }
 
-  #forgetOutcome(): void {
-    this.#outcome = this.#resolve = this.#reject = undefined;
+  #forget(): void {
+    this.#outcome =
+      this.#resolve =
+      this.#reject =
+      this.#valueResolve =
+      this.#valueReject =
+        undefined;
   }
 
   /** A `CancelledError` for this task. */
