@@ -205,6 +205,23 @@ describe("Mailbox", () => {
     assert.equal(clock.pending, 0, "no deadline timer is left once the line is empty");
   });
 
+  test("Mailbox serves bursts of waiting senders one after another, short and long, in order", async () => {
+    const clock = new ManualClock();
+    const mailbox = new Mailbox<number>({ capacity: 8, clock });
+    const expired: number[] = [];
+    let next = 0;
+    // The line keeps its places from one burst to the next, up to a bound; a longer line is dropped.
+    for (const burst of [3_000, 100, 20_000, 3_000, 10]) {
+      const first = next;
+      for (let i = 0; i < burst; i++) mailbox.send(next++, 1_000, (message) => expired.push(message));
+      const taken = await takeValues(mailbox, burst);
+      assert.deepEqual(taken, Array.from({ length: burst }, (_, i) => first + i));
+      assert.equal(mailbox.waiting, 0);
+      assert.equal(clock.pending, 0);
+    }
+    assert.equal(expired.length, 0);
+  });
+
   test("Mailbox.send returns nothing and hands a message still in line at its deadline to `expired`", async () => {
     const clock = new ManualClock();
     const mailbox = new Mailbox<string>({ capacity: 1, clock });

@@ -12,15 +12,11 @@
  */
 import type { Clock, TimerHandle } from "../common/mod.ts";
 
-/** A sender of {@linkcode Mailbox.post}, told by its promise when its message is in. */
-class Poster<M> {
-  readonly message: M;
-  readonly admitted: () => void;
-  constructor(message: M, admitted: () => void) {
-    this.message = message;
-    this.admitted = admitted;
-  }
-}
+/**
+ * Places in line kept from one burst of waiting senders to the next (3 × 8 bytes each), so that a
+ * mailbox under repeated bursts does not grow its line again every time. A longer line is dropped.
+ */
+const MAX_KEPT_PLACES = 16_384;
 
 /** The place in line of a sender that gave up before the front of the line reached it. */
 const GONE: unique symbol = Symbol("gone");
@@ -41,12 +37,14 @@ export class Mailbox<M> {
   readonly #reader: ReadableStreamDefaultReader<M>;
   #controller!: ReadableStreamDefaultController<M>;
   // The line of senders waiting for room, from `#head` on, as parallel arrays (no record per sender).
-  #line: (M | Poster<M> | typeof GONE | undefined)[] = [];
+  #line: (M | typeof GONE | undefined)[] = [];
   /** When each sender in line gives up, on the mailbox's clock (Infinity: never). */
   #deadlines: number[] = [];
   /** What to tell each sender in line whose deadline passes first. */
   #expired: (((message: M) => void) | undefined)[] = [];
   #head = 0;
+  /** The end of the line: places from `#tail` on are free. */
+  #tail = 0;
   /** The number of senders that queued before `#line[0]`: a sender's place is `seq - #base`. */
   #base = 0;
   /** Senders in line that still wait. */
@@ -57,6 +55,8 @@ export class Mailbox<M> {
   #timer: TimerHandle | undefined;
   /** The timers of senders whose deadline broke the order, by their `seq`. */
   #ownTimers: Map<number, TimerHandle> | undefined;
+  /** How to tell each {@linkcode Mailbox.post} sender in line that its message is in, by its `seq`. */
+  #posters: Map<number, () => void> | undefined;
   #closing = false;
   #closed = false;
 
@@ -94,9 +94,9 @@ export class Mailbox<M> {
       this.#controller.enqueue(message);
       return;
     }
-    return new Promise<void>((resolve, reject) =>
-      this.#wait(new Poster(message, resolve), waitMs, () => reject(onTimeout()))
-    );
+    return new Promise<void>((resolve, reject) => {
+      (this.#posters ??= new Map()).set(this.#wait(message, waitMs, () => reject(onTimeout())), resolve);
+    });
   }
 
   /**
@@ -136,25 +136,26 @@ export class Mailbox<M> {
   drainAll(): M[] {
     this.#closing = true;
     const left: M[] = [];
-    for (let i = this.#head; i < this.#line.length; i++) {
+    for (let i = this.#head; i < this.#tail; i++) {
       const entry = this.#line[i]!;
       if (entry === GONE) continue;
-      if (entry instanceof Poster) {
-        entry.admitted();
-        left.push(entry.message);
-      } else left.push(entry);
+      this.#leave(i)?.();
+      left.push(entry);
     }
     this.#clearLine();
     this.#finish();
     return left;
   }
 
-  #wait(entry: M | Poster<M>, waitMs: number, expired: (message: M) => void): void {
+  /** Puts a sender in line; returns its `seq`. */
+  #wait(message: M, waitMs: number, expired: (message: M) => void): number {
     const deadline = this.#clock.now() + waitMs;
-    const seq = this.#base + this.#line.length;
-    this.#line.push(entry);
-    this.#deadlines.push(deadline);
-    this.#expired.push(expired);
+    // The arrays keep their length from one burst to the next: places are written, not pushed.
+    const t = this.#tail++;
+    const seq = this.#base + t;
+    this.#line[t] = message;
+    this.#deadlines[t] = deadline;
+    this.#expired[t] = expired;
     this.#waiting++;
     if (deadline >= this.#lastDeadline) {
       // In deadline order behind everyone relying on the shared timer: that timer covers it too.
@@ -163,18 +164,19 @@ export class Mailbox<M> {
       if (this.#timer === undefined && deadline !== Infinity) this.#armTimer(deadline);
     } else {
       const timer = this.#clock.setTimeout(() => {
-        this.#ownTimers!.delete(seq);
         const i = seq - this.#base;
-        if (i < this.#head || i >= this.#line.length || this.#line[i] === GONE) return;
-        const entry = this.#line[i] as M | Poster<M>;
+        if (i < this.#head || i >= this.#tail || this.#line[i] === GONE) return;
+        const entry = this.#line[i] as M;
         const expired = this.#expired[i]!;
+        this.#leave(i);
         this.#line[i] = GONE;
         this.#expired[i] = undefined;
         if (--this.#waiting === 0) this.#clearLine();
-        expired(entry instanceof Poster ? entry.message : entry);
+        expired(entry);
       }, waitMs);
       (this.#ownTimers ??= new Map()).set(seq, timer);
     }
+    return seq;
   }
 
   /** Moves senders from the front of the line into the queue while there is room. */
@@ -190,13 +192,28 @@ export class Mailbox<M> {
       if (entry === GONE) continue;
       room--;
       this.#waiting--;
-      if (this.#ownTimers !== undefined) this.#cancelOwnTimer(i);
-      if (entry instanceof Poster) {
-        this.#controller.enqueue(entry.message);
-        entry.admitted();
-      } else this.#controller.enqueue(entry);
+      const admitted = this.#leave(i);
+      this.#controller.enqueue(entry);
+      admitted?.();
     }
     this.#trimLine();
+  }
+
+  /**
+   * What the rare senders keep beside the line goes when one leaves it: its own timer is cancelled,
+   * and a {@linkcode Mailbox.post} sender's way to be told it is in is handed back.
+   */
+  #leave(i: number): (() => void) | undefined {
+    if (this.#ownTimers === undefined && this.#posters === undefined) return undefined;
+    const seq = this.#base + i;
+    const timer = this.#ownTimers?.get(seq);
+    if (timer !== undefined) {
+      timer.cancel();
+      this.#ownTimers!.delete(seq);
+    }
+    const admitted = this.#posters?.get(seq);
+    if (admitted !== undefined) this.#posters!.delete(seq);
+    return admitted;
   }
 
   #armTimer(deadline: number): void {
@@ -212,7 +229,7 @@ export class Mailbox<M> {
     this.#timer = undefined;
     const now = this.#clock.now();
     // The line is re-read on every turn: a sender told it expired may post again, or drain the mailbox.
-    while (this.#head < this.#line.length) {
+    while (this.#head < this.#tail) {
       const i = this.#head;
       const entry = this.#line[i]!;
       if (entry !== GONE && this.#deadlines[i] > now) break;
@@ -222,8 +239,8 @@ export class Mailbox<M> {
       this.#head++;
       if (entry === GONE || expired === undefined) continue;
       this.#waiting--;
-      if (this.#ownTimers !== undefined) this.#cancelOwnTimer(i);
-      expired(entry instanceof Poster ? entry.message : entry);
+      this.#leave(i);
+      expired(entry);
     }
     this.#trimLine();
     // The front sender has the earliest deadline of those relying on the shared timer.
@@ -233,39 +250,41 @@ export class Mailbox<M> {
     }
   }
 
-  #cancelOwnTimer(i: number): void {
-    const seq = this.#base + i;
-    const timer = this.#ownTimers!.get(seq);
-    if (timer === undefined) return;
-    timer.cancel();
-    this.#ownTimers!.delete(seq);
-  }
-
-  /** Forgets the line once no one waits; otherwise drops the cleared places at its front now and then. */
+  /** Forgets the line once no one waits; otherwise moves it to the front of its arrays now and then. */
   #trimLine(): void {
     if (this.#waiting === 0) this.#clearLine();
-    else if (this.#head >= 1024 && this.#head * 2 >= this.#line.length) {
+    else if (this.#head >= 1024 && this.#head * 2 >= this.#tail) {
       const head = this.#head;
-      this.#line = this.#line.slice(head);
-      this.#deadlines = this.#deadlines.slice(head);
-      this.#expired = this.#expired.slice(head);
+      const tail = this.#tail;
+      this.#line.copyWithin(0, head, tail);
+      this.#deadlines.copyWithin(0, head, tail);
+      this.#expired.copyWithin(0, head, tail);
+      this.#line.fill(undefined, tail - head, tail);
+      this.#expired.fill(undefined, tail - head, tail);
       this.#base += head;
       this.#head = 0;
+      this.#tail = tail - head;
     }
   }
 
   #clearLine(): void {
-    this.#base += this.#line.length;
-    this.#line = [];
-    this.#deadlines = [];
-    this.#expired = [];
+    this.#line.fill(undefined, this.#head, this.#tail);
+    this.#expired.fill(undefined, this.#head, this.#tail);
+    if (this.#line.length > MAX_KEPT_PLACES) {
+      this.#line = [];
+      this.#deadlines = [];
+      this.#expired = [];
+    }
+    this.#base += this.#tail;
     this.#head = 0;
+    this.#tail = 0;
     this.#waiting = 0;
     this.#lastDeadline = -Infinity;
     this.#timer?.cancel();
     this.#timer = undefined;
     if (this.#ownTimers !== undefined) { for (const timer of this.#ownTimers.values()) timer.cancel(); }
     this.#ownTimers = undefined;
+    this.#posters = undefined;
   }
 
   #finish(): void {
