@@ -222,6 +222,35 @@ describe("Mailbox", () => {
     assert.equal(expired.length, 0);
   });
 
+  test("Mailbox under steady overload: a line that never empties keeps order and every own deadline", async () => {
+    const clock = new ManualClock();
+    const mailbox = new Mailbox<string>({ capacity: 2, clock });
+    const expired: string[] = [];
+    const sent: string[] = [];
+    const send = (waitMs: number) => {
+      const message = `${waitMs === 10 ? "short" : "long"} ${sent.length}`;
+      sent.push(message);
+      mailbox.send(message, waitMs, (gone) => expired.push(gone));
+    };
+    for (let i = 0; i < 100; i++) send(1_000);
+    const taken: string[] = [];
+    // One in, one out: the line stays ~100 long and moves along its arrays thousands of times.
+    for (let i = 0; i < 5_000; i++) {
+      taken.push(...await takeValues(mailbox, 1));
+      send(i % 500 === 250 ? 10 : 1_000); // now and then a sender with a shorter wait: its own timer
+    }
+    for (let i = 0; i < 5; i++) send(10);
+    await clock.advance(10);
+    // The short senders still in line expired, and only they; all others arrive in order.
+    assert.ok(expired.length >= 5 && expired.every((message) => message.startsWith("short")));
+    taken.push(...await takeValues(mailbox, mailbox.size + mailbox.waiting));
+    assert.deepEqual(taken, sent.filter((message) => !expired.includes(message)));
+    assert.equal(taken.length + expired.length, sent.length);
+    assert.equal(mailbox.waiting, 0);
+    await clock.advance(1_000);
+    assert.equal(clock.pending, 0);
+  });
+
   test("Mailbox.send returns nothing and hands a message still in line at its deadline to `expired`", async () => {
     const clock = new ManualClock();
     const mailbox = new Mailbox<string>({ capacity: 1, clock });

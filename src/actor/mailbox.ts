@@ -151,6 +151,8 @@ export class Mailbox<M> {
   #wait(message: M, waitMs: number, expired: (message: M) => void): number {
     const deadline = this.#clock.now() + waitMs;
     // The arrays keep their length from one burst to the next: places are written, not pushed.
+    // A line that reaches their end while its front half is free moves down instead of growing.
+    if (this.#tail === this.#line.length && this.#head * 2 >= this.#tail && this.#head > 0) this.#compact();
     const t = this.#tail++;
     const seq = this.#base + t;
     this.#line[t] = message;
@@ -250,26 +252,31 @@ export class Mailbox<M> {
     }
   }
 
-  /** Forgets the line once no one waits; otherwise moves it to the front of its arrays now and then. */
+  /** Forgets the line once no one waits. */
   #trimLine(): void {
     if (this.#waiting === 0) this.#clearLine();
-    else if (this.#head >= 1024 && this.#head * 2 >= this.#tail) {
-      const head = this.#head;
-      const tail = this.#tail;
-      this.#line.copyWithin(0, head, tail);
-      this.#deadlines.copyWithin(0, head, tail);
-      this.#expired.copyWithin(0, head, tail);
-      this.#line.fill(undefined, tail - head, tail);
-      this.#expired.fill(undefined, tail - head, tail);
-      this.#base += head;
-      this.#head = 0;
-      this.#tail = tail - head;
+  }
+
+  /** Moves the line to the front of its arrays (a plain loop: `copyWithin` is slow on such arrays). */
+  #compact(): void {
+    const line = this.#line;
+    const deadlines = this.#deadlines;
+    const expired = this.#expired;
+    const head = this.#head;
+    const length = this.#tail - head;
+    for (let i = 0; i < length; i++) {
+      line[i] = line[head + i];
+      deadlines[i] = deadlines[head + i];
+      expired[i] = expired[head + i];
     }
+    for (let i = length; i < this.#tail; i++) line[i] = expired[i] = undefined;
+    this.#base += head;
+    this.#head = 0;
+    this.#tail = length;
   }
 
   #clearLine(): void {
-    this.#line.fill(undefined, this.#head, this.#tail);
-    this.#expired.fill(undefined, this.#head, this.#tail);
+    for (let i = this.#head; i < this.#tail; i++) this.#line[i] = this.#expired[i] = undefined;
     if (this.#line.length > MAX_KEPT_PLACES) {
       this.#line = [];
       this.#deadlines = [];
