@@ -67,16 +67,20 @@ export class Mailbox<M> {
     }
     this.capacity = capacity;
     this.#clock = options.clock;
+    // The mailbox bounds its queue itself, at `capacity`. A high-water mark of 0 keeps the stream
+    // from asking its source for more after every read (a promise and a callback per message):
+    // it asks only when the consumer waits on an empty queue.
     this.readable = new ReadableStream<M>(
       { start: (controller) => void (this.#controller = controller) },
-      new CountQueuingStrategy({ highWaterMark: capacity }),
+      new CountQueuingStrategy({ highWaterMark: 0 }),
     );
     this.#reader = this.readable.getReader();
   }
 
   /** Messages waiting in the queue (not counting senders held back by backpressure). */
   get size(): number {
-    return this.capacity - (this.#controller.desiredSize ?? 0);
+    // Below a high-water mark of 0, the desired size is minus what is queued.
+    return 0 - (this.#controller.desiredSize ?? 0);
   }
 
   /** Senders waiting for room. */
@@ -90,7 +94,7 @@ export class Mailbox<M> {
    */
   post(message: M, waitMs: number, onTimeout: () => Error): void | Promise<void> {
     if (this.#closing) throw new TypeError("mailbox is closed");
-    if (this.#waiting === 0 && this.#controller.desiredSize! > 0) {
+    if (this.#waiting === 0 && this.size < this.capacity) {
       this.#controller.enqueue(message);
       return;
     }
@@ -106,7 +110,7 @@ export class Mailbox<M> {
    */
   send(message: M, waitMs: number, expired: (message: M) => void): void {
     if (this.#closing) throw new TypeError("mailbox is closed");
-    if (this.#waiting === 0 && this.#controller.desiredSize! > 0) this.#controller.enqueue(message);
+    if (this.#waiting === 0 && this.size < this.capacity) this.#controller.enqueue(message);
     else this.#wait(message, waitMs, expired);
   }
 
@@ -185,7 +189,7 @@ export class Mailbox<M> {
   #admit(): void {
     const line = this.#line;
     // Only this loop fills the queue meanwhile: the room is read once.
-    let room = this.#controller.desiredSize!;
+    let room = this.capacity - this.size;
     while (this.#waiting > 0 && room > 0) {
       const i = this.#head++;
       const entry = line[i]!;
