@@ -7,18 +7,21 @@ import { settle, track } from "./support/async.ts";
 import { defineGated } from "./support/gated_actor.ts";
 
 function defineModelRegistry(app: ActantApp) {
-  return app.actor("ModelRegistry", class {
-    models: Record<string, string> = {};
+  return app.actor(
+    "ModelRegistry",
+    class {
+      models: Record<string, string> = {};
 
-    register(name: string, version: string) {
-      this.models[name] = version;
-      return `Registered ${name}@${version}`;
-    }
+      register(name: string, version: string) {
+        this.models[name] = version;
+        return `Registered ${name}@${version}`;
+      }
 
-    list() {
-      return this.models;
-    }
-  });
+      list() {
+        return this.models;
+      }
+    },
+  );
 }
 
 describe("Actor proxy: the seed example", () => {
@@ -34,20 +37,51 @@ describe("Actor proxy: the seed example", () => {
   });
 });
 
+describe("Actor call results", () => {
+  test("get({ timeout }) of a call rejects with ResultTimeoutError while the call waits; the call still runs", async () => {
+    const clock = new ManualClock();
+    await using app = new ActantApp("t", { durability: "memory", clock });
+    const { Gated, gate, entered, handled } = defineGated(app);
+    const gated = await app.createActor(Gated);
+    const blocked = gated.block();
+    await entered.promise;
+    const call = gated.echo(1);
+    const timedOut = assert.rejects(call.get({ timeout: 50 }), { name: "ResultTimeoutError", code: "RESULT_TIMEOUT" });
+    await clock.advance(50);
+    await timedOut;
+    gate.resolve();
+    assert.equal(await blocked, "unblocked");
+    assert.equal(await call.get({ timeout: 1_000 }), 1);
+    assert.deepEqual(handled, [1]);
+  });
+
+  test("get() of a call is a method of the call's result: called on anything else it rejects with TypeError", async () => {
+    await using app = new ActantApp("t", { durability: "memory" });
+    const registry = await app.createActor(defineModelRegistry(app));
+    const result = registry.list();
+    const { get } = result;
+    await assert.rejects(get(), { name: "TypeError", message: /result of a call to ModelRegistry/ });
+    assert.deepEqual(await result.get(), {});
+  });
+});
+
 describe("createActor and getActor", () => {
   test("createActor passes args to the constructor", async () => {
     await using app = new ActantApp("t", { durability: "memory" });
-    const Counter = app.actor("Counter", class {
-      count: number;
-      step: number;
-      constructor(start: number, options: { step: number }) {
-        this.count = start;
-        this.step = options.step;
-      }
-      inc() {
-        return (this.count += this.step);
-      }
-    });
+    const Counter = app.actor(
+      "Counter",
+      class {
+        count: number;
+        step: number;
+        constructor(start: number, options: { step: number }) {
+          this.count = start;
+          this.step = options.step;
+        }
+        inc() {
+          return (this.count += this.step);
+        }
+      },
+    );
     const counter = await app.createActor(Counter, { args: [10, { step: 5 }] });
     assert.equal(await counter.inc(), 15);
     assert.equal(await counter.inc(), 20);
@@ -88,13 +122,19 @@ describe("createActor and getActor", () => {
   test("getActor rejects with ActorNotFoundError for a missing name or another class", async () => {
     await using app = new ActantApp("t", { durability: "memory" });
     const ModelRegistry = defineModelRegistry(app);
-    const Other = app.actor("Other", class {
-      ping() {
-        return "pong";
-      }
-    });
+    const Other = app.actor(
+      "Other",
+      class {
+        ping() {
+          return "pong";
+        }
+      },
+    );
     await app.createActor(Other, { name: "o" });
-    await assert.rejects(app.getActor(ModelRegistry, "nobody"), { name: "ActorNotFoundError", code: "ACTOR_NOT_FOUND" });
+    await assert.rejects(app.getActor(ModelRegistry, "nobody"), {
+      name: "ActorNotFoundError",
+      code: "ACTOR_NOT_FOUND",
+    });
     await assert.rejects(app.getActor(ModelRegistry, "o"), { name: "ActorNotFoundError" });
   });
 
@@ -115,11 +155,14 @@ describe("createActor and getActor", () => {
     await using app = new ActantApp("t", { durability: "memory" });
     assert.throws(
       () =>
-        app.actor("Machine", class {
-          stop() {
-            return "halted";
-          }
-        }),
+        app.actor(
+          "Machine",
+          class {
+            stop() {
+              return "halted";
+            }
+          },
+        ),
       { name: "TypeError" },
     );
   });
@@ -128,18 +171,21 @@ describe("createActor and getActor", () => {
 describe("Actor call ordering", () => {
   test("an actor handles one caller's calls in the order they were made", async () => {
     await using app = new ActantApp("t", { durability: "memory" });
-    const Log = app.actor("Log", class {
-      items: number[] = [];
-      async append(item: number) {
-        // Later items wait less, so any overlap would reorder them.
-        for (let i = 0; i < 100 - item; i++) await Promise.resolve();
-        this.items.push(item);
-        return this.items.length;
-      }
-      all() {
-        return this.items;
-      }
-    });
+    const Log = app.actor(
+      "Log",
+      class {
+        items: number[] = [];
+        async append(item: number) {
+          // Later items wait less, so any overlap would reorder them.
+          for (let i = 0; i < 100 - item; i++) await Promise.resolve();
+          this.items.push(item);
+          return this.items.length;
+        }
+        all() {
+          return this.items;
+        }
+      },
+    );
     const log = await app.createActor(Log);
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => log.append(i)));
     assert.deepEqual(results, Array.from({ length: 50 }, (_, i) => i + 1));
@@ -151,15 +197,18 @@ describe("Actor call ordering", () => {
     const events: string[] = [];
     const gates = { a: Promise.withResolvers<void>(), b: Promise.withResolvers<void>() };
     const entered = Promise.withResolvers<void>();
-    const Worker = app.actor("Worker", class {
-      async step(id: "a" | "b") {
-        events.push(`enter ${id}`);
-        if (id === "a") entered.resolve();
-        await gates[id].promise;
-        events.push(`exit ${id}`);
-        return id;
-      }
-    });
+    const Worker = app.actor(
+      "Worker",
+      class {
+        async step(id: "a" | "b") {
+          events.push(`enter ${id}`);
+          if (id === "a") entered.resolve();
+          await gates[id].promise;
+          events.push(`exit ${id}`);
+          return id;
+        }
+      },
+    );
     const worker = await app.createActor(Worker);
     const a = worker.step("a");
     const b = worker.step("b");
@@ -238,6 +287,91 @@ describe("Actor mailbox backpressure", () => {
     assert.deepEqual(handled, [1]);
     await app.close();
   });
+
+  test("10,000 calls to an actor with the default mailbox (1,024) are each handled once, in call order", async () => {
+    await using app = new ActantApp("t", { durability: "memory" });
+    const handled: number[] = [];
+    const Recorder = app.actor(
+      "Recorder",
+      class {
+        record(n: number) {
+          handled.push(n);
+          return n * 2;
+        }
+        async recordLater(n: number) {
+          await Promise.resolve();
+          handled.push(n);
+          return n * 2;
+        }
+      },
+    );
+    const recorder = await app.createActor(Recorder);
+    const ns = Array.from({ length: 10_000 }, (_, i) => i);
+    // Issued at once: about 9,000 callers wait for room, served as calls leave the mailbox.
+    assert.deepEqual(await Promise.all(ns.map((n) => recorder.record(n).get())), ns.map((n) => n * 2));
+    assert.deepEqual(handled, ns);
+    handled.length = 0;
+    // With an async method, room appears while later callers are still arriving.
+    const results = ns.map((n) => recorder.recordLater(n));
+    assert.deepEqual(await Promise.all(results), ns.map((n) => n * 2));
+    assert.deepEqual(handled, ns);
+  });
+
+  test("callers still waiting for room at their deadline are refused; later callers keep their order", async () => {
+    const clock = new ManualClock();
+    await using app = new ActantApp("t", { durability: "memory", clock });
+    const { Gated, gate, entered, handled } = defineGated(app, { mailboxCapacity: 4, mailboxTimeout: 100 });
+    const gated = await app.createActor(Gated);
+    const blocked = gated.block();
+    await entered.promise;
+    const early = Array.from({ length: 10 }, (_, i) => gated.echo(i)); // 0-3 queued, 4-9 wait until t=100
+    const earlyStates = early.map(track);
+    await clock.advance(50);
+    const late = Array.from({ length: 10 }, (_, i) => gated.echo(10 + i)); // wait until t=150
+    const lateStates = late.map(track);
+    await clock.advance(50);
+    assert.deepEqual(earlyStates.map((state) => state()), [
+      ...Array(4).fill("pending"),
+      ...Array(6).fill("rejected: MailboxFullError"),
+    ]);
+    assert.deepEqual(lateStates.map((state) => state()), Array(10).fill("pending"));
+    for (const refused of early.slice(4)) {
+      await assert.rejects(refused, { name: "MailboxFullError", code: "MAILBOX_FULL" });
+    }
+
+    gate.resolve();
+    assert.equal(await blocked, "unblocked");
+    assert.deepEqual(await Promise.all([...early.slice(0, 4), ...late]), [0, 1, 2, 3, ...late.map((_, i) => 10 + i)]);
+    assert.deepEqual(handled, [0, 1, 2, 3, ...late.map((_, i) => 10 + i)]);
+    assert.equal(clock.pending, 0, "no deadline timer outlives the callers it covered");
+  });
+
+  test("stop() serves every caller still waiting for room; stop({ drain: false }) refuses them all", async () => {
+    await using app = new ActantApp("t", { durability: "memory", clock: new ManualClock() });
+    const { Gated, gate, entered, handled } = defineGated(app, { mailboxCapacity: 16 });
+    const drained = await app.createActor(Gated);
+    const refused = await app.createActor(Gated);
+
+    const blocked = drained.block();
+    await entered.promise;
+    const calls = Array.from({ length: 3_000 }, (_, i) => drained.echo(i));
+    const stopping = drained.stop();
+    gate.resolve();
+    await stopping;
+    assert.equal(await blocked, "unblocked");
+    assert.deepEqual(await Promise.all(calls), calls.map((_, i) => i));
+    assert.deepEqual(handled, calls.map((_, i) => i));
+
+    handled.length = 0;
+    const refusedCalls = Array.from({ length: 3_000 }, (_, i) => refused.echo(i));
+    await refused.stop({ drain: false });
+    const outcomes = await Promise.allSettled(refusedCalls);
+    assert.deepEqual(new Set(outcomes.map((outcome) => outcome.status)), new Set(["rejected"]));
+    for (const outcome of outcomes) {
+      assert.equal((outcome as PromiseRejectedResult).reason.name, "ActorStoppedError");
+    }
+    assert.deepEqual(handled, [], "even the call the actor had taken is refused, not run");
+  });
 });
 
 describe("Actor state isolation", () => {
@@ -253,15 +387,18 @@ describe("Actor state isolation", () => {
 
   test("mutating an argument after the call does not change what the actor stored", async () => {
     await using app = new ActantApp("t", { durability: "memory" });
-    const Store = app.actor("Store", class {
-      saved: { tags: string[] } | undefined;
-      save(value: { tags: string[] }) {
-        this.saved = value;
-      }
-      load() {
-        return this.saved;
-      }
-    });
+    const Store = app.actor(
+      "Store",
+      class {
+        saved: { tags: string[] } | undefined;
+        save(value: { tags: string[] }) {
+          this.saved = value;
+        }
+        load() {
+          return this.saved;
+        }
+      },
+    );
     const store = await app.createActor(Store);
     const value = { tags: ["a"] };
     const saving = store.save(value);
@@ -292,17 +429,20 @@ describe("Actor state isolation", () => {
 describe("Actor errors", () => {
   test("a method that throws rejects that call only; the actor keeps its state and serves later calls", async () => {
     await using app = new ActantApp("t", { durability: "memory" });
-    const Account = app.actor("Account", class {
-      balance = 100;
-      withdraw(amount: number) {
-        if (amount > this.balance) throw new RangeError(`insufficient funds: ${this.balance}`);
-        return (this.balance -= amount);
-      }
-      async withdrawLater(amount: number) {
-        await Promise.resolve();
-        return this.withdraw(amount);
-      }
-    });
+    const Account = app.actor(
+      "Account",
+      class {
+        balance = 100;
+        withdraw(amount: number) {
+          if (amount > this.balance) throw new RangeError(`insufficient funds: ${this.balance}`);
+          return (this.balance -= amount);
+        }
+        async withdrawLater(amount: number) {
+          await Promise.resolve();
+          return this.withdraw(amount);
+        }
+      },
+    );
     const account = await app.createActor(Account);
     const results = await Promise.allSettled([
       account.withdraw(30),

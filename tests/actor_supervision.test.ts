@@ -9,22 +9,26 @@ import { defineGated } from "./support/gated_actor.ts";
 /** A counter whose crash() is fatal; `constructed` counts instances built. */
 function defineCounter(app: ActantApp, supervision: SupervisionOptions) {
   const stats = { constructed: 0 };
-  const Counter = app.actor("Counter", class {
-    count: number;
-    constructor(start: number) {
-      stats.constructed++;
-      this.count = start;
-    }
-    inc() {
-      return ++this.count;
-    }
-    fail() {
-      throw new Error("not fatal");
-    }
-    crash() {
-      throw new Error("crashed");
-    }
-  }, { supervision });
+  const Counter = app.actor(
+    "Counter",
+    class {
+      count: number;
+      constructor(start: number) {
+        stats.constructed++;
+        this.count = start;
+      }
+      inc() {
+        return ++this.count;
+      }
+      fail() {
+        throw new Error("not fatal");
+      }
+      crash() {
+        throw new Error("crashed");
+      }
+    },
+    { supervision },
+  );
   return { Counter, stats };
 }
 
@@ -108,17 +112,21 @@ describe("Actor supervision", () => {
 describe("Actor constructor failures", () => {
   function defineFlaky(app: ActantApp, failures: number, supervision?: SupervisionOptions) {
     const stats = { attempts: 0 };
-    const Flaky = app.actor("Flaky", class {
-      label: string;
-      constructor(label: string) {
-        stats.attempts++;
-        if (stats.attempts <= failures) throw new Error(`attempt ${stats.attempts} failed`);
-        this.label = label;
-      }
-      hello() {
-        return `hello from ${this.label}`;
-      }
-    }, { supervision });
+    const Flaky = app.actor(
+      "Flaky",
+      class {
+        label: string;
+        constructor(label: string) {
+          stats.attempts++;
+          if (stats.attempts <= failures) throw new Error(`attempt ${stats.attempts} failed`);
+          this.label = label;
+        }
+        hello() {
+          return `hello from ${this.label}`;
+        }
+      },
+      { supervision },
+    );
     return { Flaky, stats };
   }
 
@@ -214,16 +222,20 @@ describe("Actor stop", () => {
     await using app = new ActantApp("t", { durability: "memory", clock });
     const gate = Promise.withResolvers<void>();
     const entered = Promise.withResolvers<void>();
-    const Fragile = app.actor("Fragile", class {
-      async crash() {
-        entered.resolve();
-        await gate.promise;
-        throw new Error("crashed");
-      }
-      ping() {
-        return "pong";
-      }
-    }, { supervision: { maxRestarts: 3, fatal: ["crash"], backoff } });
+    const Fragile = app.actor(
+      "Fragile",
+      class {
+        async crash() {
+          entered.resolve();
+          await gate.promise;
+          throw new Error("crashed");
+        }
+        ping() {
+          return "pong";
+        }
+      },
+      { supervision: { maxRestarts: 3, fatal: ["crash"], backoff } },
+    );
     const fragile = await app.createActor(Fragile);
     const crashing = assert.rejects(fragile.crash(), { message: "crashed" });
     await entered.promise;

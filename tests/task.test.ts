@@ -3,14 +3,7 @@
 // task_retries.test.ts; the serialization boundary and bad input in task_input.test.ts.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import {
-  CancelledError,
-  ResultTimeoutError,
-  type RunStatus,
-  signature,
-  type TaskContext,
-  TaskError,
-} from "../mod.ts";
+import { CancelledError, ResultTimeoutError, type RunStatus, signature, type TaskContext, TaskError } from "../mod.ts";
 import { gate } from "./support/async.ts";
 import { rejection } from "./support/errors.ts";
 import { untilAborted, withApp } from "./support/task_app.ts";
@@ -282,6 +275,26 @@ describe("task handle", () => {
       assert.equal(await handle.cancel(), false);
       assert.equal(await handle.status(), "succeeded");
       assert.equal(await handle.get(), 5);
+    });
+  });
+
+  it("many waiters on one unfinished task each get their own copy; cancelling it rejects every one", async () => {
+    await withApp({ concurrency: 1 }, async (app) => {
+      const release = gate();
+      const hold = app.task("hold", async () => {
+        await release.promise;
+        return { list: [1] };
+      });
+      const held = hold.call();
+      const queued = hold.call();
+      const waits = [held.get(), held.get(), held.then((value) => value), held.get()];
+      const cancelled = [queued.get(), queued.then((value) => value), queued.get()].map((wait) => rejection(wait));
+      assert.equal(await queued.cancel(), true);
+      for (const error of await Promise.all(cancelled)) assert.equal(error.name, "CancelledError");
+      release.open();
+      const values = await Promise.all(waits);
+      for (const value of values) assert.deepEqual(value, { list: [1] });
+      assert.equal(new Set(values).size, values.length, "each waiter decodes its own copy");
     });
   });
 

@@ -251,6 +251,20 @@ describe("task concurrency limit", () => {
     });
   });
 
+  it("10,000 tasks submitted at once at the default concurrency each run once, starting in submission order", async () => {
+    await withApp({}, async (app) => {
+      const started: number[] = [];
+      const work = app.task("work", async (n: number) => {
+        started.push(n);
+        await Promise.resolve();
+        return n * 2;
+      });
+      const ns = Array.from({ length: 10_000 }, (_, i) => i);
+      assert.deepEqual(await Promise.all(ns.map((n) => work.call(n).get())), ns.map((n) => n * 2));
+      assert.deepEqual(started, ns);
+    });
+  });
+
   it("concurrency: 0 is a RangeError", () => {
     const error = thrown(() => new ActantApp("t", { durability: "memory", concurrency: 0 }));
     assert.equal(error.name, "RangeError");

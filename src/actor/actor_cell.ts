@@ -12,8 +12,8 @@ import {
   backoffDelay,
   type Clock,
   decode,
-  type Encoded,
   encode,
+  type Encoded,
   MailboxFullError,
   sleep,
   UnknownMethodError,
@@ -73,6 +73,11 @@ export class ActorCell {
   readonly #checkpointEvery: number;
   /** Calls and restarts so far: the position of the actor's state in its history. */
   #n = 0;
+  /** How long a caller waits for room in a full mailbox. */
+  readonly #waitMs: number;
+  /** Rejects a call that found no room in time (one function for all, not a closure per caller). */
+  readonly #refuse = (call: Call): void =>
+    call.reject(new MailboxFullError(this.#label(), this.#mailbox.capacity, this.#waitMs));
 
   constructor(options: ActorCellOptions) {
     this.id = options.id;
@@ -80,13 +85,17 @@ export class ActorCell {
     this.#args = options.args;
     this.#clock = options.clock;
     this.#random = options.random ?? Math.random;
-    this.#mailbox = new Mailbox<Call>({ capacity: options.definition.options.mailboxCapacity ?? 1024, clock: this.#clock });
+    this.#mailbox = new Mailbox<Call>({
+      capacity: options.definition.options.mailboxCapacity ?? 1024,
+      clock: this.#clock,
+    });
     this.#methods = new Set(options.definition.methods);
     const fatal = options.definition.options.supervision?.fatal;
     this.#fatal = fatal === true ? true : new Set(fatal ?? []);
     this.#journal = options.journal ?? noJournal;
     this.#recovered = options.recovered;
     this.#checkpointEvery = options.definition.options.checkpointEvery ?? 100;
+    this.#waitMs = options.definition.options.mailboxTimeout ?? 30_000;
   }
 
   /**
@@ -119,13 +128,9 @@ export class ActorCell {
       return Promise.reject(error);
     }
     const { promise, resolve, reject } = Promise.withResolvers<unknown>();
-    const waitMs = this.definition.options.mailboxTimeout ?? 30_000;
-    const posted = this.#mailbox.post(
-      { method, args: encoded, key, resolve, reject },
-      waitMs,
-      () => new MailboxFullError(this.#label(), this.#mailbox.capacity, waitMs),
-    );
-    if (posted !== undefined) posted.catch(reject);
+    // A caller that waits for room needs nothing more than a queued one: its call settles when it
+    // is handled, or `#refuse` rejects it if the mailbox stays full.
+    this.#mailbox.send({ method, args: encoded, key, resolve, reject }, this.#waitMs, this.#refuse);
     return promise;
   }
 
@@ -199,7 +204,9 @@ export class ActorCell {
       return this.#settle(call, ack, () => call.reject(error));
     }
     const ack = this.#logCall(call, false, call.key === undefined ? undefined : { result: encoded });
-    this.#settle(call, ack, () => call.resolve(decode(encoded)));
+    // Nothing to wait for (memory mode): answer now, without a closure per call.
+    if (ack === undefined) call.resolve(decode(encoded));
+    else this.#settle(call, ack, () => call.resolve(decode(encoded)));
   }
 
   #failed(call: Call, error: unknown): void | Promise<void> {
@@ -209,8 +216,14 @@ export class ActorCell {
   }
 
   /** Records a handled call (its state change) and, every `checkpointEvery` calls, a checkpoint. */
-  #logCall(call: Call, failed: boolean, outcome?: { result?: Encoded; error?: ErrorFields }): Promise<void> | undefined {
+  #logCall(
+    call: Call,
+    failed: boolean,
+    outcome?: { result?: Encoded; error?: ErrorFields },
+  ): Promise<void> | undefined {
     const n = ++this.#n;
+    // A journal that keeps nothing (memory mode) needs no event: this runs for every call.
+    if (this.#journal === noJournal) return undefined;
     const event: Record<string, unknown> = { type: "actor.call", id: this.id, n, method: call.method, args: call.args };
     if (failed) event.failed = true;
     if (call.key !== undefined) Object.assign(event, { key: call.key }, outcome);
@@ -241,7 +254,9 @@ export class ActorCell {
     if (this.#instance === undefined) return;
     const state = snapshotState(this.#instance);
     // Not awaited: a checkpoint only shortens recovery. A journal that failed says so on the calls.
-    if (state !== undefined) this.#journal.record({ type: "actor.checkpoint", id: this.id, n: this.#n, state })?.catch(() => {});
+    if (state !== undefined) {
+      this.#journal.record({ type: "actor.checkpoint", id: this.id, n: this.#n, state })?.catch(() => {});
+    }
   }
 
   /** Rebuilds the acknowledged state: the checkpoint, then every later call and restart, in order. */
@@ -330,7 +345,9 @@ export interface ErrorFields {
 function errorFields(error: unknown): ErrorFields {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
-    return typeof code === "string" ? { name: error.name, code, message: error.message } : { name: error.name, message: error.message };
+    return typeof code === "string"
+      ? { name: error.name, code, message: error.message }
+      : { name: error.name, message: error.message };
   }
   return { name: "Error", message: String(error) };
 }

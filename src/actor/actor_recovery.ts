@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { decode, type Encoded, encode } from "../common/mod.ts";
+import { decode, encode, type Encoded } from "../common/mod.ts";
 
 /** One logged state change: a call, or a supervised restart (a fresh instance). */
 export interface ActorLogEntry {
@@ -67,7 +67,10 @@ export interface ActorHistory {
  * the history's position changes nothing, and neither does a relayed call whose key the
  * history already counts). Returns false for any other event type.
  */
-export function foldActorEvent(history: ActorHistory, event: { readonly type: string; readonly [field: string]: unknown }): boolean {
+export function foldActorEvent(
+  history: ActorHistory,
+  event: { readonly type: string; readonly [field: string]: unknown },
+): boolean {
   const n = event.n as number;
   const last = history.entries.at(-1)?.n ?? history.checkpoint?.n ?? 0;
   switch (event.type) {

@@ -10,8 +10,8 @@ import {
   checkOptionKeys,
   type Clock,
   DuplicateNameError,
-  type Encoded,
   encode,
+  type Encoded,
   type IdGenerator,
 } from "../common/mod.ts";
 import { type Journal, noJournal } from "../store/mod.ts";
@@ -96,11 +96,19 @@ export class ActorSystem {
       if (existing !== undefined && !isOver(existing.cell)) throw new ActorNameTakenError(name);
     }
     const args = options.args ?? [];
-    if (!Array.isArray(args)) throw new TypeError(`createActor() option args must be an array of constructor arguments`);
+    if (!Array.isArray(args)) {
+      throw new TypeError(`createActor() option args must be an array of constructor arguments`);
+    }
     const encodedArgs = encode(args, `args of ${definition.name} constructor`);
     const id = this.#ids.next("a");
     // Recorded before the constructor runs, so no call of this actor can reach the log before it.
-    const created = this.#journal.record({ type: "actor.created", id, actor: definition.name, name, args: encodedArgs });
+    const created = this.#journal.record({
+      type: "actor.created",
+      id,
+      actor: definition.name,
+      name,
+      args: encodedArgs,
+    });
     const ref = await this.#start(definition, { id, name, args: encodedArgs });
     await created;
     return ref as unknown as ActorRef<C>;
@@ -116,15 +124,24 @@ export class ActorSystem {
    * log, over the network), and it comes back from `recovered` when it moves here after its
    * previous host was lost.
    */
-  async host(className: string, identity: { id: string; args: Encoded }, journal: Journal, recovered?: ActorRecovery): Promise<ActorCell> {
+  async host(
+    className: string,
+    identity: { id: string; args: Encoded },
+    journal: Journal,
+    recovered?: ActorRecovery,
+  ): Promise<ActorCell> {
     const definition = this.#definitions.get(className);
     if (definition === undefined) {
-      throw new ActorNotFoundError(`Actor class ${className} is not registered on this peer (known: ${this.names().join(", ") || "none"})`);
+      throw new ActorNotFoundError(
+        `Actor class ${className} is not registered on this peer (known: ${this.names().join(", ") || "none"})`,
+      );
     }
     const existing = this.#cells.get(identity.id);
     if (existing !== undefined && !isOver(existing)) {
       // Only the owner that placed it here reaches it: another owner's journal is another history.
-      if (this.#hostJournals.get(existing) !== journal) throw new TypeError(`Actor id ${identity.id} is hosted here for another owner`);
+      if (this.#hostJournals.get(existing) !== journal) {
+        throw new TypeError(`Actor id ${identity.id} is hosted here for another owner`);
+      }
       return existing;
     }
     await this.#start(definition, identity, recovered, journal);
@@ -166,7 +183,8 @@ export class ActorSystem {
     this.#known(definition);
     // A name first; else an id (`ref.actorId`), which is how an unnamed actor is reached after a restart.
     const byId = this.#cells.get(name);
-    const entry = this.#named.get(name) ?? (byId === undefined ? undefined : { cell: byId, ref: createActorRef(byId, this.#clock) });
+    const entry = this.#named.get(name) ??
+      (byId === undefined ? undefined : { cell: byId, ref: createActorRef(byId, this.#clock) });
     if (entry === undefined || isOver(entry.cell) || entry.cell.status === "starting") {
       return Promise.reject(new ActorNotFoundError(`No live actor named "${name}" (nor with that id)`));
     }
@@ -199,7 +217,9 @@ export class ActorSystem {
   #known(definition: ActorDefinition): void {
     if (this.#definitions.get(definition?.name) !== definition) {
       throw new ActorNotFoundError(
-        `Actor class ${definition?.name ?? String(definition)} is not registered on this app; register it with app.actor()`,
+        `Actor class ${
+          definition?.name ?? String(definition)
+        } is not registered on this app; register it with app.actor()`,
       );
     }
   }

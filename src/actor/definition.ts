@@ -46,7 +46,11 @@ export interface ActorDefinition<C extends ActorClass = ActorClass> {
 export const RESERVED_METHODS: ReadonlySet<string> = new Set(["stop", "actorId", "then", "constructor"]);
 
 /** Builds a definition, checking the class and its options. */
-export function defineActor<C extends ActorClass>(name: string, cls: C, options: ActorOptions = {}): ActorDefinition<C> {
+export function defineActor<C extends ActorClass>(
+  name: string,
+  cls: C,
+  options: ActorOptions = {},
+): ActorDefinition<C> {
   if (typeof name !== "string" || name === "") {
     throw new TypeError(`app.actor() expects a name (a non-empty string) first, got ${String(name)}`);
   }
@@ -59,7 +63,12 @@ export function defineActor<C extends ActorClass>(name: string, cls: C, options:
       throw new TypeError(`Actor "${name}" has a method named "${method}", which actor proxies reserve; rename it`);
     }
   }
-  checkOptionKeys(`Actor "${name}" options`, options, ["mailboxCapacity", "mailboxTimeout", "supervision", "checkpointEvery"]);
+  checkOptionKeys(`Actor "${name}" options`, options, [
+    "mailboxCapacity",
+    "mailboxTimeout",
+    "supervision",
+    "checkpointEvery",
+  ]);
   const { mailboxCapacity, mailboxTimeout, supervision } = options;
   checkOptionKeys(`Actor "${name}": supervision`, supervision, ["maxRestarts", "backoff", "fatal"]);
   if (mailboxCapacity !== undefined && !(Number.isInteger(mailboxCapacity) && mailboxCapacity > 0)) {
@@ -74,7 +83,9 @@ export function defineActor<C extends ActorClass>(name: string, cls: C, options:
   }
   const maxRestarts = supervision?.maxRestarts;
   if (maxRestarts !== undefined && !(Number.isInteger(maxRestarts) && maxRestarts >= 0)) {
-    throw new RangeError(`Actor "${name}": supervision.maxRestarts must be an integer >= 0, got ${String(maxRestarts)}`);
+    throw new RangeError(
+      `Actor "${name}": supervision.maxRestarts must be an integer >= 0, got ${String(maxRestarts)}`,
+    );
   }
   validateBackoff(`Actor "${name}"`, supervision?.backoff);
   if (Array.isArray(supervision?.fatal)) {

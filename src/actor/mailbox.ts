@@ -2,17 +2,24 @@
  * An actor's mailbox: a Web Stream with a bounded queue. Senders that find it full wait in line
  * (backpressure) up to a deadline, then get an error; messages leave in the order they came.
  *
+ * A sender waiting for room costs about what a queued message costs: its message and deadline in
+ * a FIFO, no promise unless it asked for one ({@linkcode Mailbox.post}), and no timer of its own.
+ * Senders wait with the same `waitMs` in practice, so their deadlines come in the order they
+ * queued: one timer, armed for the earliest deadline, expires the front of the line. Only a sender
+ * whose deadline falls before that of one ahead of it (a shorter `waitMs`) gets a timer of its own.
+ *
  * @module
  */
 import type { Clock, TimerHandle } from "../common/mod.ts";
 
-interface Waiter<M> {
-  message: M;
-  resolve: () => void;
-  reject: (error: Error) => void;
-  timer: TimerHandle | undefined;
-  gone: boolean;
-}
+/**
+ * Places in line kept from one burst of waiting senders to the next (3 × 8 bytes each), so that a
+ * mailbox under repeated bursts does not grow its line again every time. A longer line is dropped.
+ */
+const MAX_KEPT_PLACES = 16_384;
+
+/** The place in line of a sender that gave up before the front of the line reached it. */
+const GONE: unique symbol = Symbol("gone");
 
 /** Options of a {@linkcode Mailbox}. */
 export interface MailboxOptions {
@@ -29,8 +36,27 @@ export class Mailbox<M> {
   readonly #clock: Clock;
   readonly #reader: ReadableStreamDefaultReader<M>;
   #controller!: ReadableStreamDefaultController<M>;
-  #waiters: Waiter<M>[] = [];
-  #waitHead = 0;
+  // The line of senders waiting for room, from `#head` on, as parallel arrays (no record per sender).
+  #line: (M | typeof GONE | undefined)[] = [];
+  /** When each sender in line gives up, on the mailbox's clock (Infinity: never). */
+  #deadlines: number[] = [];
+  /** What to tell each sender in line whose deadline passes first. */
+  #expired: (((message: M) => void) | undefined)[] = [];
+  #head = 0;
+  /** The end of the line: places from `#tail` on are free. */
+  #tail = 0;
+  /** The number of senders that queued before `#line[0]`: a sender's place is `seq - #base`. */
+  #base = 0;
+  /** Senders in line that still wait. */
+  #waiting = 0;
+  /** The latest deadline of a sender that relies on the shared timer: later senders keep the order. */
+  #lastDeadline = -Infinity;
+  /** The shared timer: due at or before the deadline of every waiting sender without a timer of its own. */
+  #timer: TimerHandle | undefined;
+  /** The timers of senders whose deadline broke the order, by their `seq`. */
+  #ownTimers: Map<number, TimerHandle> | undefined;
+  /** How to tell each {@linkcode Mailbox.post} sender in line that its message is in, by its `seq`. */
+  #posters: Map<number, () => void> | undefined;
   #closing = false;
   #closed = false;
 
@@ -41,21 +67,25 @@ export class Mailbox<M> {
     }
     this.capacity = capacity;
     this.#clock = options.clock;
+    // The mailbox bounds its queue itself, at `capacity`. A high-water mark of 0 keeps the stream
+    // from asking its source for more after every read (a promise and a callback per message):
+    // it asks only when the consumer waits on an empty queue.
     this.readable = new ReadableStream<M>(
       { start: (controller) => void (this.#controller = controller) },
-      new CountQueuingStrategy({ highWaterMark: capacity }),
+      new CountQueuingStrategy({ highWaterMark: 0 }),
     );
     this.#reader = this.readable.getReader();
   }
 
   /** Messages waiting in the queue (not counting senders held back by backpressure). */
   get size(): number {
-    return this.capacity - (this.#controller.desiredSize ?? 0);
+    // Below a high-water mark of 0, the desired size is minus what is queued.
+    return 0 - (this.#controller.desiredSize ?? 0);
   }
 
   /** Senders waiting for room. */
   get waiting(): number {
-    return this.#waiters.length - this.#waitHead;
+    return this.#waiting;
   }
 
   /**
@@ -64,27 +94,35 @@ export class Mailbox<M> {
    */
   post(message: M, waitMs: number, onTimeout: () => Error): void | Promise<void> {
     if (this.#closing) throw new TypeError("mailbox is closed");
-    if (this.#waitHead === this.#waiters.length && this.#controller.desiredSize! > 0) {
+    if (this.#waiting === 0 && this.size < this.capacity) {
       this.#controller.enqueue(message);
       return;
     }
     return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter<M> = { message, resolve, reject, timer: undefined, gone: false };
-      waiter.timer = this.#clock.setTimeout(() => {
-        waiter.gone = true;
-        reject(onTimeout());
-      }, waitMs);
-      this.#waiters.push(waiter);
+      (this.#posters ??= new Map()).set(this.#wait(message, waitMs, () => reject(onTimeout())), resolve);
     });
   }
 
+  /**
+   * Puts `message` in the queue, or in line behind the senders waiting for room; if it is still
+   * in line after `waitMs`, it is dropped and handed to `expired`. The cheap form of `post` for a
+   * sender that learns the outcome another way (an actor call settles when it is handled).
+   */
+  send(message: M, waitMs: number, expired: (message: M) => void): void {
+    if (this.#closing) throw new TypeError("mailbox is closed");
+    if (this.#waiting === 0 && this.size < this.capacity) this.#controller.enqueue(message);
+    else this.#wait(message, waitMs, expired);
+  }
+
   /** The next message, or `done` once the mailbox is closed and empty. */
-  async take(): Promise<ReadableStreamReadResult<M>> {
-    const next = await this.#reader.read();
-    if (this.#waitHead < this.#waiters.length) this.#admit();
+  take(): Promise<ReadableStreamReadResult<M>> {
+    // A read from a queue that holds messages takes one at once, so the room it makes is known
+    // now: senders in line move up before the read settles, with no extra promise to wait for.
+    const next = this.#reader.read();
+    if (this.#waiting > 0) this.#admit();
     // Checked after admitting: senders that timed out leave nothing to admit, and must not keep a
     // closing mailbox open.
-    if (this.#closing && this.size === 0 && this.#waitHead === this.#waiters.length) this.#finish();
+    if (this.#closing && this.#waiting === 0 && this.size === 0) this.#finish();
     return next;
   }
 
@@ -92,7 +130,7 @@ export class Mailbox<M> {
   close(): void {
     if (this.#closing) return;
     this.#closing = true;
-    if (this.size === 0 && this.waiting === 0) this.#finish();
+    if (this.size === 0 && this.#waiting === 0) this.#finish();
   }
 
   /**
@@ -102,31 +140,162 @@ export class Mailbox<M> {
   drainAll(): M[] {
     this.#closing = true;
     const left: M[] = [];
-    for (let i = this.#waitHead; i < this.#waiters.length; i++) {
-      const waiter = this.#waiters[i];
-      if (waiter.gone) continue;
-      waiter.timer?.cancel();
-      waiter.resolve();
-      left.push(waiter.message);
+    for (let i = this.#head; i < this.#tail; i++) {
+      const entry = this.#line[i]!;
+      if (entry === GONE) continue;
+      this.#leave(i)?.();
+      left.push(entry);
     }
-    this.#waiters = [];
-    this.#waitHead = 0;
+    this.#clearLine();
     this.#finish();
     return left;
   }
 
+  /** Puts a sender in line; returns its `seq`. */
+  #wait(message: M, waitMs: number, expired: (message: M) => void): number {
+    const deadline = this.#clock.now() + waitMs;
+    // The arrays keep their length from one burst to the next: places are written, not pushed.
+    // A line that reaches their end while its front half is free moves down instead of growing.
+    if (this.#tail === this.#line.length && this.#head * 2 >= this.#tail && this.#head > 0) this.#compact();
+    const t = this.#tail++;
+    const seq = this.#base + t;
+    this.#line[t] = message;
+    this.#deadlines[t] = deadline;
+    this.#expired[t] = expired;
+    this.#waiting++;
+    if (deadline >= this.#lastDeadline) {
+      // In deadline order behind everyone relying on the shared timer: that timer covers it too.
+      // (A sender that waits forever keeps the order too: everyone behind it gets a timer of their own.)
+      this.#lastDeadline = deadline;
+      if (this.#timer === undefined && deadline !== Infinity) this.#armTimer(deadline);
+    } else {
+      const timer = this.#clock.setTimeout(() => {
+        const i = seq - this.#base;
+        if (i < this.#head || i >= this.#tail || this.#line[i] === GONE) return;
+        const entry = this.#line[i] as M;
+        const expired = this.#expired[i]!;
+        this.#leave(i);
+        this.#line[i] = GONE;
+        this.#expired[i] = undefined;
+        if (--this.#waiting === 0) this.#clearLine();
+        expired(entry);
+      }, waitMs);
+      (this.#ownTimers ??= new Map()).set(seq, timer);
+    }
+    return seq;
+  }
+
+  /** Moves senders from the front of the line into the queue while there is room. */
   #admit(): void {
-    while (this.#waitHead < this.#waiters.length && this.#controller.desiredSize! > 0) {
-      const waiter = this.#waiters[this.#waitHead++];
-      if (waiter.gone) continue;
-      waiter.timer?.cancel();
-      this.#controller.enqueue(waiter.message);
-      waiter.resolve();
+    const line = this.#line;
+    // Only this loop fills the queue meanwhile: the room is read once.
+    let room = this.capacity - this.size;
+    while (this.#waiting > 0 && room > 0) {
+      const i = this.#head++;
+      const entry = line[i]!;
+      line[i] = undefined;
+      this.#expired[i] = undefined;
+      if (entry === GONE) continue;
+      room--;
+      this.#waiting--;
+      const admitted = this.#leave(i);
+      this.#controller.enqueue(entry);
+      admitted?.();
     }
-    if (this.#waitHead === this.#waiters.length) {
-      this.#waiters = [];
-      this.#waitHead = 0;
+    this.#trimLine();
+  }
+
+  /**
+   * What the rare senders keep beside the line goes when one leaves it: its own timer is cancelled,
+   * and a {@linkcode Mailbox.post} sender's way to be told it is in is handed back.
+   */
+  #leave(i: number): (() => void) | undefined {
+    if (this.#ownTimers === undefined && this.#posters === undefined) return undefined;
+    const seq = this.#base + i;
+    const timer = this.#ownTimers?.get(seq);
+    if (timer !== undefined) {
+      timer.cancel();
+      this.#ownTimers!.delete(seq);
     }
+    const admitted = this.#posters?.get(seq);
+    if (admitted !== undefined) this.#posters!.delete(seq);
+    return admitted;
+  }
+
+  #armTimer(deadline: number): void {
+    this.#timer = this.#clock.setTimeout(() => this.#sweep(), deadline - this.#clock.now());
+  }
+
+  /**
+   * The shared timer fired: drops the senders at the front of the line whose deadline has passed
+   * (in deadline order, they are all at the front) and arms the timer for the next one. Senders
+   * admitted since the timer was armed cost nothing here: they have left the line.
+   */
+  #sweep(): void {
+    this.#timer = undefined;
+    const now = this.#clock.now();
+    // The line is re-read on every turn: a sender told it expired may post again, or drain the mailbox.
+    while (this.#head < this.#tail) {
+      const i = this.#head;
+      const entry = this.#line[i]!;
+      if (entry !== GONE && this.#deadlines[i] > now) break;
+      const expired = this.#expired[i];
+      this.#line[i] = undefined;
+      this.#expired[i] = undefined;
+      this.#head++;
+      if (entry === GONE || expired === undefined) continue;
+      this.#waiting--;
+      this.#leave(i);
+      expired(entry);
+    }
+    this.#trimLine();
+    // The front sender has the earliest deadline of those relying on the shared timer.
+    if (this.#waiting > 0 && this.#timer === undefined) {
+      const deadline = this.#deadlines[this.#head];
+      if (deadline !== Infinity) this.#armTimer(deadline);
+    }
+  }
+
+  /** Forgets the line once no one waits. */
+  #trimLine(): void {
+    if (this.#waiting === 0) this.#clearLine();
+  }
+
+  /** Moves the line to the front of its arrays (a plain loop: `copyWithin` is slow on such arrays). */
+  #compact(): void {
+    const line = this.#line;
+    const deadlines = this.#deadlines;
+    const expired = this.#expired;
+    const head = this.#head;
+    const length = this.#tail - head;
+    for (let i = 0; i < length; i++) {
+      line[i] = line[head + i];
+      deadlines[i] = deadlines[head + i];
+      expired[i] = expired[head + i];
+    }
+    for (let i = length; i < this.#tail; i++) line[i] = expired[i] = undefined;
+    this.#base += head;
+    this.#head = 0;
+    this.#tail = length;
+  }
+
+  #clearLine(): void {
+    for (let i = this.#head; i < this.#tail; i++) this.#line[i] = this.#expired[i] = undefined;
+    if (this.#line.length > MAX_KEPT_PLACES) {
+      this.#line = [];
+      this.#deadlines = [];
+      this.#expired = [];
+    }
+    this.#base += this.#tail;
+    this.#head = 0;
+    this.#tail = 0;
+    this.#waiting = 0;
+    this.#lastDeadline = -Infinity;
+    this.#timer?.cancel();
+    this.#timer = undefined;
+    if (this.#ownTimers !== undefined) { for (const timer of this.#ownTimers.values()) timer.cancel(); }
+    this.#ownTimers = undefined;
+    this.#posters = undefined;
   }
 
   #finish(): void {

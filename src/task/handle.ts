@@ -55,7 +55,12 @@ export abstract class EncodedResultHandle<T> implements RunHandle<T>, EncodedRes
   }
 
   get(options?: GetOptions): Promise<T> {
-    return waitFor(this.outcome().then(decode<T>), this.id, this.clock, options);
+    return waitFor(this.value(), this.id, this.clock, options);
+  }
+
+  /** A fresh decoded copy of the result, or the error. */
+  protected value(): Promise<T> {
+    return this.outcome().then(decode<T>);
   }
 
   then<A = T, B = never>(
@@ -87,6 +92,10 @@ export class TaskHandle<T> extends EncodedResultHandle<T> {
 
   protected outcome(): Promise<Encoded> {
     return this.#run.outcome();
+  }
+
+  protected override value(): Promise<T> {
+    return this.#run.value() as Promise<T>;
   }
 
   status(): Promise<RunStatus> {

@@ -3,7 +3,13 @@
  *
  * @module
  */
-import { type BackoffOptions, checkOptionKeys, DuplicateNameError, UnknownTaskError, validateBackoff } from "../common/mod.ts";
+import {
+  type BackoffOptions,
+  checkOptionKeys,
+  DuplicateNameError,
+  UnknownTaskError,
+  validateBackoff,
+} from "../common/mod.ts";
 
 /** What a running task can see: `this` inside a task function declared with `function`. */
 export interface TaskContext {

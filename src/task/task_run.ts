@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { CancelledError, type Encoded, type TimerHandle } from "../common/mod.ts";
+import { CancelledError, decode, type Encoded, type TimerHandle } from "../common/mod.ts";
 import type { TaskContext, TaskDefinition } from "./registry.ts";
 
 /** Where a task is in its life. */
@@ -33,7 +33,13 @@ export class TaskRun {
   recording = false;
   /** The timer that re-queues the run after a backoff, while it is `retrying`. */
   retryTimer: TimerHandle | undefined;
-  #waiters: Array<{ resolve: (value: Encoded) => void; reject: (error: unknown) => void }> | undefined;
+  /** The promise of `outcome()` while the run is unfinished, made on first use and shared by every caller. */
+  #outcome: Promise<Encoded> | undefined;
+  #resolve: ((value: Encoded) => void) | undefined;
+  #reject: ((error: unknown) => void) | undefined;
+  /** The first caller of `value()` while the run is unfinished, settled directly with its copy. */
+  #valueResolve: ((value: unknown) => void) | undefined;
+  #valueReject: ((error: unknown) => void) | undefined;
 
   constructor(id: string, definition: TaskDefinition, args: Encoded) {
     this.id = id;
@@ -49,7 +55,26 @@ export class TaskRun {
   outcome(): Promise<Encoded> {
     if (this.status === "succeeded") return Promise.resolve(this.result!);
     if (this.finished) return Promise.reject(this.error);
-    return new Promise((resolve, reject) => (this.#waiters ??= []).push({ resolve, reject }));
+    // One promise per run, not one per caller (plus a record and a list): with many runs queued
+    // at once, what each one holds while it waits is what the garbage collector copies.
+    return this.#outcome ??= new Promise<Encoded>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+  }
+
+  /**
+   * Resolves with a copy of the result decoded for this caller, or rejects with the task's error:
+   * what `get()` waits for. The first caller of an unfinished run is settled directly with its
+   * copy, with no promise in between (the usual `task.call().get()`); later ones decode from
+   * `outcome()`.
+   */
+  value(): Promise<unknown> {
+    if (this.finished || this.#valueResolve !== undefined) return this.outcome().then(decode);
+    return new Promise((resolve, reject) => {
+      this.#valueResolve = resolve;
+      this.#valueReject = reject;
+    });
   }
 
   /** Records success and wakes waiters. */
@@ -57,9 +82,20 @@ export class TaskRun {
     if (this.finished) return;
     this.status = "succeeded";
     this.result = result;
-    const waiters = this.#waiters;
-    this.#waiters = undefined;
-    if (waiters !== undefined) for (const waiter of waiters) waiter.resolve(result);
+    const resolve = this.#resolve;
+    const resolveValue = this.#valueResolve;
+    const rejectValue = this.#valueReject;
+    this.#forget();
+    resolve?.(result);
+    if (resolveValue === undefined) return;
+    let value: unknown;
+    try {
+      value = decode(result);
+    } catch (error) {
+      // A result that cannot be decoded (from another peer) fails this wait, as it fails every get().
+      return rejectValue!(error);
+    }
+    resolveValue(value);
   }
 
   /** Records a final failure or cancellation and wakes waiters. */
@@ -67,9 +103,20 @@ export class TaskRun {
     if (this.finished) return;
     this.status = status;
     this.error = error;
-    const waiters = this.#waiters;
-    this.#waiters = undefined;
-    if (waiters !== undefined) for (const waiter of waiters) waiter.reject(error);
+    const reject = this.#reject;
+    const rejectValue = this.#valueReject;
+    this.#forget();
+    reject?.(error);
+    rejectValue?.(error);
+  }
+
+  #forget(): void {
+    this.#outcome =
+      this.#resolve =
+      this.#reject =
+      this.#valueResolve =
+      this.#valueReject =
+        undefined;
   }
 
   /** A `CancelledError` for this task. */
