@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { type ActorHistory, type ActorRecovery, foldActorEvent } from "../actor/mod.ts";
+import { type ActorRecovery, foldActorEvent } from "../actor/mod.ts";
 import {
   ActorNameTakenError,
   ActorNotFoundError,
@@ -35,40 +35,10 @@ import type { HostLink } from "./host_link.ts";
 import { HostLinks } from "./host_links.ts";
 import type { Membership } from "./membership.ts";
 import { type ErrorInfo, rebuildError } from "./protocol.ts";
+import { isOver, type OwnedActor, type PendingCall } from "./owned_actor.ts";
 
 /** Events of an actor's history that its host may send for the owner to log. */
 const HOST_EVENTS = new Set(["actor.call", "actor.checkpoint", "actor.restarted", "actor.stopped"]);
-
-/** A call waiting for its logged outcome; it follows its actor to a new host. */
-interface PendingCall {
-  readonly method: string;
-  readonly args: Encoded;
-  readonly done: PromiseWithResolvers<Encoded | undefined>;
-  /** The link it was last sent on: only that host may refuse it. */
-  sentOn?: HostLink;
-}
-
-/** An actor this peer owns, and what its log says about it. */
-interface OwnedActor extends ActorHistory {
-  readonly id: string;
-  readonly cls: string;
-  readonly name: string | undefined;
-  readonly args: Encoded;
-  /** `placing`: being created or moved; calls wait. `live`: on `link`, calls go there. */
-  status: "placing" | "live" | "stopped";
-  /** The host it lives on (or is being placed on). */
-  host: string | undefined;
-  /** The only link whose records are logged for it. */
-  link: HostLink | undefined;
-  /** Calls not yet answered, by key: the order they were made in, which is the order they are sent in. */
-  readonly calls: Map<number, PendingCall>;
-  /** Records handed to the log and not yet acknowledged and answered. */
-  readonly recording: Set<Promise<void>>;
-  /** The placement under way. */
-  placed: Promise<void> | undefined;
-  /** Whether its creation finished: only then can it be found and called. */
-  created: boolean;
-}
 
 /** What the owner needs from its own peer. */
 export interface RemoteActorsLocal {
@@ -394,9 +364,4 @@ export class RemoteActors {
     for (const key of actor.calls.keys()) this.#callers.delete(key);
     actor.calls.clear();
   }
-}
-
-/** Whether `actor` ended while something awaited (a read the compiler would narrow away). */
-function isOver(actor: OwnedActor): boolean {
-  return actor.status === "stopped";
 }
