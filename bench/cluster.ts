@@ -19,14 +19,14 @@
  *
  * Run: `node bench/cluster.ts` (needs `redis-server` on PATH for the BullMQ column).
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type FlowJobNode, type FlowParentJob, FlowProducer, type Job, Queue, QueueEvents, Worker } from "bullmq";
 import { ActantApp, chain, chord, group } from "../mod.ts";
 import { fmt, median, percentile, runtime } from "./stats.ts";
+import { children, cpuSeconds, freePort, start, stopAll, within } from "./processes.ts";
 
 const TASKS = 50_000;
 const ROUNDS = 3;
@@ -36,6 +36,8 @@ const BULL_CONCURRENCY = 100;
 const ROUND_LIMIT_MS = 120_000; // one throughput round, and one chain or chord, must finish within this
 const SERIES_LIMIT_MS = 30_000; // a latency series stops early (fewer samples) after this
 const QUEUE = "bench_cluster";
+/** A step of a round, bounded by ROUND_LIMIT_MS. */
+const withinLimit = <T>(promise: PromiseLike<T>, what: string) => within(promise, what, ROUND_LIMIT_MS);
 const cli = new URL("../src/cli/main.ts", import.meta.url).pathname;
 const appModule = new URL("./cluster_worker_app.ts", import.meta.url).pathname;
 
@@ -53,85 +55,16 @@ async function bullWorker(port: number, concurrency: number): Promise<void> {
   process.once("SIGTERM", () => void worker.close().finally(() => process.exit(0)));
 }
 
-const children = new Map<ChildProcess, string>();
 const notes: string[] = [];
 const note = (text: string) => (notes.push(text), console.log(`note: ${text}`));
-
-/** Spawns a child and waits (bounded) for a line matching `ready` on its output. */
-function start(
-  name: string,
-  command: string,
-  args: string[],
-  ready: RegExp,
-  env?: Record<string, string>,
-): Promise<string> {
-  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
-  children.set(child, name);
-  child.once("exit", () => children.delete(child));
-  return new Promise<string>((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`${name} did not start in 30 s:\n${out}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk;
-      const match = ready.exec(out);
-      if (match) (clearTimeout(timer), resolve(match[1] ?? match[0]));
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    child.once("error", (error) => (clearTimeout(timer), reject(error)));
-    child.once("exit", (code) => (clearTimeout(timer), reject(new Error(`${name} exited with ${code}:\n${out}`))));
-  });
-}
-
-/** CPU seconds (user + system) each child and this client used so far, from /proc (Linux; else NaN). */
-async function cpuSeconds(since: NodeJS.CpuUsage): Promise<Record<string, number>> {
-  const used = await Promise.all([...children].map(async ([child, name]) => {
-    const stat = await readFile(`/proc/${child.pid}/stat`, "utf8").catch(() => ")");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // utime and stime: fields 14, 15 (in 1/100 s)
-    return [name, (Number(fields[11]) + Number(fields[12])) / 100] as const;
-  }));
-  const client = process.cpuUsage(since);
-  return { ...Object.fromEntries(used), client: (client.user + client.system) / 1e6 };
-}
-
-/** Ends every child: SIGTERM, then SIGKILL after 5 s. */
-async function stopAll(): Promise<void> {
-  await Promise.all([...children.keys()].map((child) =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      const kill = setTimeout(() => child.kill("SIGKILL"), 5_000);
-      child.once("exit", () => (clearTimeout(kill), resolve()));
-      child.kill("SIGTERM");
-    })
-  ));
-}
 
 /** Whether `actant worker` accepts `--<option>` (it rejects unknown options before loading an app). */
 function workerAccepts(option: string): Promise<boolean> {
   return new Promise((resolve) => {
     execFile(process.execPath, [cli, "worker", `--${option}`, "1"], { timeout: 30_000 }, (_error, stdout, stderr) => {
-      resolve(!`${stdout}${stderr}`.includes("Unknown option"));
+      resolve(!/unknown option/i.test(`${stdout}${stderr}`));
     });
   });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function within<T>(promise: PromiseLike<T>, what: string, ms = ROUND_LIMIT_MS): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const limit = new Promise<never>((
-    _,
-    reject,
-  ) => (timer = setTimeout(() => reject(new Error(`${what}: over ${ms} ms`)), ms)));
-  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
 }
 
 /** Tasks/s of TASKS `submit`ted at once and all awaited, median of ROUNDS (after a warm-up). */
@@ -139,11 +72,11 @@ async function rate(submitAll: (round: number, count: number) => Promise<number[
   const check = (results: number[], count: number) => {
     if (results.length !== count || results.some((r, i) => r !== i + 1)) throw new Error("wrong results");
   };
-  check(await within(submitAll(-1, 5_000), "warm-up"), 5_000);
+  check(await withinLimit(submitAll(-1, 5_000), "warm-up"), 5_000);
   const rates: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const started = performance.now();
-    const results = await within(submitAll(round, TASKS), `round ${round} of ${TASKS} tasks`);
+    const results = await withinLimit(submitAll(round, TASKS), `round ${round} of ${TASKS} tasks`);
     rates.push((TASKS / (performance.now() - started)) * 1000);
     check(results, TASKS);
   }
@@ -158,13 +91,13 @@ async function latencies(
   op: (i: number) => PromiseLike<number>,
 ): Promise<number[]> {
   for (let i = 0; i < 5; i++) {
-    if ((await within(op(-1 - i), what)) !== expected) throw new Error(`${what}: wrong result`);
+    if ((await withinLimit(op(-1 - i), what)) !== expected) throw new Error(`${what}: wrong result`);
   }
   const result: number[] = [];
   const deadline = performance.now() + SERIES_LIMIT_MS;
   for (let i = 0; i < samples && performance.now() < deadline; i++) {
     const started = performance.now();
-    const value = await within(op(i), what);
+    const value = await withinLimit(op(i), what);
     result.push(performance.now() - started);
     if (value !== expected) throw new Error(`${what}: got ${value}, expected ${expected}`);
   }
