@@ -23,31 +23,16 @@ import { type Journal, noJournal } from "../store/mod.ts";
 import type { AttemptEvent, AttemptObserver } from "./attempt_events.ts";
 import { HERE, type Placer, type RemoteWorker } from "./placement.ts";
 import type { TaskDefinition } from "./registry.ts";
+import { LiveRuns } from "./live_runs.ts";
+import {
+  checkConcurrency,
+  type SchedulerOptions,
+  type SchedulerStats,
+  type SubmitOptions,
+} from "./scheduler_options.ts";
 import { Attempt, TaskRun } from "./task_run.ts";
 
-/** What the scheduler needs from its surroundings. */
-export interface SchedulerOptions {
-  /** Most attempts running at once. Default 1024. */
-  concurrency?: number;
-  clock: Clock;
-  ids: IdGenerator;
-  /** Source of jitter, in [0, 1). */
-  random?: () => number;
-  /** Where journaled runs record their submission and outcome. */
-  journal?: Journal;
-}
-
-/** Options of {@linkcode Scheduler.submit}. */
-export interface SubmitOptions {
-  /** Record the run's submission and outcome in the journal (a standalone task, not a workflow node). */
-  journaled?: boolean;
-  /** Re-submit a recovered run under its old id; its submission is already in the journal. */
-  recoveredId?: string;
-  /** The id to give a new run (chosen by a remote client); one is made if absent. */
-  id?: string;
-  /** Run every attempt on this process, never placed elsewhere (an attempt another owner sent here). */
-  pinned?: boolean;
-}
+export type { SchedulerOptions, SchedulerStats, SubmitOptions };
 
 /** Runs task runs on this process. */
 export class Scheduler {
@@ -57,8 +42,8 @@ export class Scheduler {
   readonly #random: () => number;
   readonly #journal: Journal;
   #paused = false;
-  /** Head of the list of runs not finished yet, for `stats` and `cancelAll`. */
-  #live: TaskRun | undefined;
+  /** The runs not finished yet (queued, running, waiting to retry). */
+  readonly #live = new LiveRuns();
   #queue: TaskRun[] = [];
   #head = 0;
   #running = 0;
@@ -163,7 +148,7 @@ export class Scheduler {
       }
     }
     this.#stats.submitted++;
-    this.#link(run);
+    this.#live.add(run);
     this.#enqueue(run);
     return run;
   }
@@ -177,7 +162,7 @@ export class Scheduler {
     run.settleFailure("cancelled", error);
     this.#stats.cancelled++;
     run.retryTimer?.cancel();
-    this.#unlink(run);
+    this.#live.remove(run);
     if (attempt !== undefined && attempt.end()) {
       attempt.abort(error);
       this.#release(attempt);
@@ -190,36 +175,14 @@ export class Scheduler {
    * (a shutdown) the journal is not told, so the runs are recovered at the next start.
    */
   cancelAll(reason: string, options?: { record?: boolean }): void {
-    while (this.#live !== undefined) this.cancel(this.#live, reason, options);
+    for (let run = this.#live.first; run !== undefined; run = this.#live.first) this.cancel(run, reason, options);
   }
 
   /** Counts for status reports. */
-  stats(): {
-    queued: number;
-    running: number;
-    submitted: number;
-    succeeded: number;
-    failed: number;
-    cancelled: number;
-  } {
+  stats(): SchedulerStats {
     let queued = 0;
-    for (let run = this.#live; run !== undefined; run = run.nextLive) {
-      if (run.status === "pending" || run.status === "retrying") queued++;
-    }
+    for (const run of this.#live) if (run.status === "pending" || run.status === "retrying") queued++;
     return { queued, running: this.#running, ...this.#stats };
-  }
-
-  #link(run: TaskRun): void {
-    run.nextLive = this.#live;
-    if (this.#live !== undefined) this.#live.prevLive = run;
-    this.#live = run;
-  }
-
-  #unlink(run: TaskRun): void {
-    if (run.prevLive !== undefined) run.prevLive.nextLive = run.nextLive;
-    else if (this.#live === run) this.#live = run.nextLive;
-    if (run.nextLive !== undefined) run.nextLive.prevLive = run.prevLive;
-    run.prevLive = run.nextLive = undefined;
   }
 
   #enqueue(run: TaskRun): void {
@@ -365,7 +328,7 @@ export class Scheduler {
       return this.#finalFailure(run, attempt, error);
     }
     this.#stats.succeeded++;
-    this.#unlink(run);
+    this.#live.remove(run);
     this.#release(attempt);
     const ack = run.journaled
       ? this.#record(run, { type: "task.succeeded", id: run.id, result: encoded, attempts: run.attempts })
@@ -399,7 +362,7 @@ export class Scheduler {
 
   #finalFailure(run: TaskRun, attempt: Attempt, error: unknown): void {
     this.#stats.failed++;
-    this.#unlink(run);
+    this.#live.remove(run);
     this.#release(attempt);
     const cause = toError(error);
     const failure = new TaskError(run.definition.name, run.id, run.attempts, cause);
@@ -427,13 +390,6 @@ export class Scheduler {
 
 /** Delays before placing a run again after its second, third, … lost attempt in a row. */
 const LOST_BACKOFF = { initial: 50, max: 2_000 };
-
-function checkConcurrency(concurrency: number): number {
-  if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency > 0))) {
-    throw new RangeError(`concurrency must be an integer > 0 (or Infinity), got ${String(concurrency)}`);
-  }
-  return concurrency;
-}
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";

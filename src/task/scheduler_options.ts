@@ -1,0 +1,50 @@
+/**
+ * The options of the local scheduler and of one submission to it, and the check of its
+ * concurrency limit.
+ *
+ * @module
+ */
+import type { Clock, IdGenerator } from "../common/mod.ts";
+import type { Journal } from "../store/mod.ts";
+
+/** What the scheduler needs from its surroundings. */
+export interface SchedulerOptions {
+  /** Most attempts running at once. Default 1024. */
+  concurrency?: number;
+  clock: Clock;
+  ids: IdGenerator;
+  /** Source of jitter, in [0, 1). */
+  random?: () => number;
+  /** Where journaled runs record their submission and outcome. */
+  journal?: Journal;
+}
+
+/** Options of {@linkcode Scheduler.submit}. */
+export interface SubmitOptions {
+  /** Record the run's submission and outcome in the journal (a standalone task, not a workflow node). */
+  journaled?: boolean;
+  /** Re-submit a recovered run under its old id; its submission is already in the journal. */
+  recoveredId?: string;
+  /** The id to give a new run (chosen by a remote client); one is made if absent. */
+  id?: string;
+  /** Run every attempt on this process, never placed elsewhere (an attempt another owner sent here). */
+  pinned?: boolean;
+}
+
+/** A scheduler's counts, for status reports. */
+export interface SchedulerStats {
+  queued: number;
+  running: number;
+  submitted: number;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+}
+
+/** `concurrency`, checked to be an integer > 0 or `Infinity` (else a `RangeError`). */
+export function checkConcurrency(concurrency: number): number {
+  if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency > 0))) {
+    throw new RangeError(`concurrency must be an integer > 0 (or Infinity), got ${String(concurrency)}`);
+  }
+  return concurrency;
+}
