@@ -16,14 +16,7 @@ import {
 } from "../actor/mod.ts";
 import type { ClusterMember } from "../cluster/mod.ts";
 import { reconnectPolicy } from "../cluster/reconnect.ts";
-import {
-  type Clock,
-  type DataDirError,
-  DuplicateNameError,
-  IdGenerator,
-  InvalidWorkflowError,
-  systemClock,
-} from "../common/mod.ts";
+import { type Clock, type DataDirError, DuplicateNameError, IdGenerator, systemClock } from "../common/mod.ts";
 import {
   type AnyStep,
   isSignature,
@@ -34,12 +27,12 @@ import {
   type TaskOptions,
   TaskRegistry,
 } from "../task/mod.ts";
-import { compile, isStep, type WorkflowGraph } from "../workflow/mod.ts";
+import { compile, type WorkflowGraph } from "../workflow/mod.ts";
 import type { ClientAppOptions } from "./app_options.ts";
 import { checkClientAddress } from "./client_address.ts";
 import type { ClientConnection } from "./client_mode.ts";
 import type { AppEngine, AppStats } from "./engine.ts";
-import { describeInput } from "./options.ts";
+import { checkStep } from "./options.ts";
 import { LookupHandle } from "./record_handle.ts";
 
 /** The engine of an app given `{ address }`. */
@@ -92,11 +85,7 @@ export class ClientEngine implements AppEngine {
   /** Checks what can be checked here, then submits; names this app does not register are the worker's to judge. */
   submit<Out>(step: RunnableStep<Out>, id: string | undefined): RunHandle<Out> {
     if (this.#closed) throw new TypeError(`App "${this.#name}" is closed`);
-    if (!isStep(step)) {
-      throw new InvalidWorkflowError(
-        `submit() expects a signature (task.s()) or a workflow, got ${describeInput(step)}`,
-      );
-    }
+    checkStep(step);
     compile(step, (name) => this.#registry.has(name) ? this.#registry.get(name) : { name, fn: () => {}, options: {} });
     const runId = id ?? this.#ids.next(isSignature(step) ? "t" : "wf");
     const submitted = this.#connect().then((connection) => ({
@@ -107,11 +96,7 @@ export class ClientEngine implements AppEngine {
   }
 
   compile(step: RunnableStep<unknown>): WorkflowGraph {
-    if (!isStep(step)) {
-      throw new InvalidWorkflowError(
-        `submit() expects a signature (task.s()) or a workflow, got ${describeInput(step)}`,
-      );
-    }
+    checkStep(step);
     return compile(step, (name) => this.#registry.get(name));
   }
 

@@ -20,7 +20,6 @@ import {
   encode,
   type Encoded,
   IdGenerator,
-  InvalidWorkflowError,
   systemClock,
   TaskArgumentsError,
 } from "../common/mod.ts";
@@ -36,18 +35,11 @@ import {
   type TaskOptions,
   TaskRegistry,
 } from "../task/mod.ts";
-import { checkArity, compile, isStep, type WorkflowGraph, WorkflowHandle, WorkflowRun } from "../workflow/mod.ts";
+import { checkArity, compile, type WorkflowGraph, WorkflowHandle, WorkflowRun } from "../workflow/mod.ts";
 import type { LocalAppOptions, WorkerAppOptions } from "./app_options.ts";
 import type { AppEngine, AppStats } from "./engine.ts";
 import { LogJournal } from "./log_journal.ts";
-import {
-  appDurability,
-  describeInput,
-  type JoinClusterOptions,
-  joinOptions,
-  positive,
-  submittedId,
-} from "./options.ts";
+import { appDurability, checkStep, type JoinClusterOptions, joinOptions, positive, submittedId } from "./options.ts";
 import { Recovery } from "./recovery.ts";
 import { RunIndex } from "./run_index.ts";
 import { type Durability, openStorage, refusalOf, type Storage } from "./storage.ts";
@@ -217,11 +209,7 @@ export class LocalEngine implements AppEngine {
   }
 
   compile(step: RunnableStep<unknown>): WorkflowGraph {
-    if (!isStep(step)) {
-      throw new InvalidWorkflowError(
-        `submit() expects a signature (task.s()) or a workflow, got ${describeInput(step)}`,
-      );
-    }
+    checkStep(step);
     return compile(step, (name) => this.#registry.get(name));
   }
 

@@ -4,6 +4,8 @@
  * @module
  */
 export * from "./actant_app.ts";
+/** A signature by task name: what a client (and `actant submit`) sends without the task's code. */
+export { signature } from "../task/mod.ts";
 export * from "./options.ts";
 export * from "./cluster_status.ts";
 export type { AppStats } from "./engine.ts";

@@ -3,7 +3,9 @@
  *
  * @module
  */
-import { checkOptionKeys } from "../common/mod.ts";
+import { checkOptionKeys, InvalidWorkflowError } from "../common/mod.ts";
+import type { AnyStep } from "../task/mod.ts";
+import { isStep } from "../workflow/mod.ts";
 import { runtimeName } from "../runtime/mod.ts";
 import { checkRunId } from "./run_index.ts";
 import type { Durability } from "./storage.ts";
@@ -90,8 +92,13 @@ export function positive(option: string, value: number): number {
   return value;
 }
 
-/** How to name a value that is not a step, in an error. */
-export function describeInput(value: unknown): string {
-  if (Array.isArray(value)) return "an array (wrap a list of steps in group() or chain())";
-  return value === null ? "null" : typeof value;
+/** Checks that `value` is a signature or a workflow (else an `InvalidWorkflowError` naming what it is). */
+export function checkStep(value: unknown): asserts value is AnyStep {
+  if (isStep(value)) return;
+  const got = Array.isArray(value)
+    ? "an array (wrap a list of steps in group() or chain())"
+    : value === null
+    ? "null"
+    : typeof value;
+  throw new InvalidWorkflowError(`submit() expects a signature (task.s()) or a workflow, got ${got}`);
 }

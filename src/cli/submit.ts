@@ -11,7 +11,7 @@
  */
 import { ActantApp } from "../app/mod.ts";
 import { describe } from "../common/mod.ts";
-import { signature } from "../task/mod.ts";
+import { signature } from "../app/mod.ts";
 import { type CommandLine, positiveOption, requiredOption, UsageError } from "./args.ts";
 import { type CommandContext, commandNamed } from "./commands.ts";
 import { jsonValue } from "./logger.ts";
