@@ -9,7 +9,7 @@ import { EXEC_PROTOCOL } from "../src/cluster/mod.ts";
 import { encode } from "../src/common/mod.ts";
 import type { Channel } from "../src/net/mod.ts";
 import { within } from "./support/async.ts";
-import { assertFailed, FuzzedWorker, HANG_BOUND_MS, unbatched } from "./support/fuzz_worker.ts";
+import { assertFailed, FuzzedWorker, HANG_BOUND_MS } from "./support/fuzz_worker.ts";
 
 const run = (key: unknown, task: unknown, args: unknown) => ({
   op: "run",
@@ -59,12 +59,10 @@ describe("attempt protocol fuzz against an actant worker process", { timeout: 30
           for (let seen = 0; seen < count;) {
             const { value, done } = await reader.read();
             assert.equal(done, false, `the attempt channel ended with answers due: ${JSON.stringify([...replies])}`);
-            for (const reply of unbatched(value)) {
-              const { op, key } = reply as { op?: unknown; key: number };
-              assert.equal(op, "done", JSON.stringify(reply));
-              replies.set(key, [...replies.get(key) ?? [], reply]);
-              seen++;
-            }
+            const { op, key } = value as { op?: unknown; key: number };
+            assert.equal(op, "done", JSON.stringify(value));
+            replies.set(key, [...replies.get(key) ?? [], value]);
+            seen++;
           }
         })(),
         HANG_BOUND_MS,

@@ -12,7 +12,7 @@ import { DEFAULT_MAX_FRAME_BYTES, encodeDataFrame, encodeFrame, FRAME_HEADER_BYT
 import { concat, entryFrame, rawFrame, setAfterPrefix, unprefixed, varint, wire } from "./support/frame_bytes.ts";
 import type { Verdict } from "./support/fuzz_oracle.ts";
 import { addStep, randomEncodedLike, randomJson, taskStep } from "./support/fuzz_values.ts";
-import { assertFailed, FuzzedWorker, unbatched } from "./support/fuzz_worker.ts";
+import { assertFailed, FuzzedWorker } from "./support/fuzz_worker.ts";
 import { Random } from "./support/random.ts";
 
 const SEED = 0x5eed_ac7a;
@@ -25,13 +25,13 @@ function randomCase(random: Random, i: number): Uint8Array {
     case 1: // a correct length prefix around random bytes
       return wire(random.bytes(1 + random.int(200)));
     case 2: // a valid header (any kind, small count) around a random body
-      return wire(rawFrame(1, 1 + random.int(4), random.int(8), random.bytes(random.int(120))));
+      return wire(rawFrame(2, 1 + random.int(4), random.int(8), random.bytes(random.int(120))));
     case 3: { // a valid data-frame table around random payloads
       const count = 1 + random.int(4);
       const sizes = Array.from({ length: count }, () => random.int(40));
       const table = sizes.flatMap((size) => [random.int(3), size]);
       return wire(
-        rawFrame(1, 1, count, concat(Uint8Array.from(table), random.bytes(sizes.reduce((a, b) => a + b, 0)))),
+        rawFrame(2, 1, count, concat(Uint8Array.from(table), random.bytes(sizes.reduce((a, b) => a + b, 0)))),
       );
     }
     case 4: // random JSON text as a codec value (tag 0): the codec's decoding, superjson meta included
@@ -48,7 +48,7 @@ function randomCase(random: Random, i: number): Uint8Array {
       return concat(...Array.from({ length: 1 + random.int(3) }, () =>
         random.pick([
           () => wire({ kind: "data", messages: [randomJson(random, 2)] }),
-          () => wire({ kind: "credit", credit: 1 + random.int(5) }),
+          () => wire({ kind: "credit", credit: 1 + random.int(5), bytes: random.int(5000) }),
           () => wire({ kind: "end" }),
           () => wire({ kind: "error", code: "FUZZ", message: "from the fuzzer" }),
           () => random.bytes(1 + random.int(8)),
@@ -143,7 +143,7 @@ describe("frame fuzz against an actant worker process", { timeout: 300_000 }, ()
       [TASKS_PROTOCOL, wire({ kind: "data", messages: [new Uint8Array([1, 2, 3]), { at: new Date(0), big: 12n }] })],
       [TASKS_PROTOCOL, wire({ kind: "end" })],
       [TASKS_PROTOCOL, wire({ kind: "error", code: "NOPE", message: "bye" })],
-      [TASKS_PROTOCOL, wire({ kind: "credit", credit: 1 })],
+      [TASKS_PROTOCOL, wire({ kind: "credit", credit: 1, bytes: 1000 })],
       [STATUS_PROTOCOL, wire({ kind: "data", messages: [{ op: "status" }] })],
       [STATUS_PROTOCOL, wire({ kind: "end" })],
     ];
@@ -179,7 +179,7 @@ describe("frame fuzz against an actant worker process", { timeout: 300_000 }, ()
       ],
       [
         "a data frame announcing 2^32 - 1 messages",
-        wire(rawFrame(1, 1, 0xffff_ffff, Uint8Array.of(2, 1, 0x31))),
+        wire(rawFrame(2, 1, 0xffff_ffff, Uint8Array.of(2, 1, 0x31))),
         "bad",
       ],
       [
@@ -206,7 +206,7 @@ describe("frame fuzz against an actant worker process", { timeout: 300_000 }, ()
       { op: "submit", id: "slow", step: taskStep("where", [50]) }, // still running when our end arrives
     ];
     const bytes = concat(
-      wire({ kind: "credit", credit: 100 }),
+      wire({ kind: "credit", credit: 100, bytes: 100_000 }),
       wire({ kind: "data", messages }),
       wire({ kind: "end" }),
     );
@@ -215,7 +215,7 @@ describe("frame fuzz against an actant worker process", { timeout: 300_000 }, ()
     assert.equal(end, "closed", JSON.stringify(kinds));
     assert.deepEqual([kinds[0], kinds.at(-1)], ["credit", "end"], JSON.stringify(kinds));
     assert.ok(kinds.slice(1, -1).every((kind) => kind === "data"), JSON.stringify(kinds));
-    const replies = frames.flatMap((frame) => frame.kind === "data" ? frame.messages.flatMap(unbatched) : []);
+    const replies = frames.flatMap((frame) => frame.kind === "data" ? frame.messages : []);
     const byId = new Map(replies.map((reply) => [(reply as { id: string }).id, reply]));
     assert.equal(replies.length, 3, JSON.stringify(replies));
     assert.deepEqual(byId.get("quick"), { op: "done", id: "quick", ok: true, result: encode(3) });

@@ -11,7 +11,7 @@ import { STATUS_PROTOCOL, TASKS_PROTOCOL } from "../src/cluster/mod.ts";
 import { encode } from "../src/common/mod.ts";
 import { within } from "./support/async.ts";
 import { addStep, randomMessage, taskStep } from "./support/fuzz_values.ts";
-import { assertFailed, FUZZED_NODE_ID, FuzzedWorker, HANG_BOUND_MS, unbatched } from "./support/fuzz_worker.ts";
+import { assertFailed, FUZZED_NODE_ID, FuzzedWorker, HANG_BOUND_MS } from "./support/fuzz_worker.ts";
 import { Random } from "./support/random.ts";
 
 const SEED = 0x5eed_ac7a + 2;
@@ -232,11 +232,9 @@ describe("message fuzz against an actant worker process", { timeout: 300_000 }, 
       const answers = new Map<string, unknown[]>();
       await within(
         (async () => {
-          for await (const received of channel.readable) {
-            for (const reply of unbatched(received)) {
-              const { id } = reply as { id: string };
-              answers.set(id, [...answers.get(id) ?? [], reply]);
-            }
+          for await (const reply of channel.readable) {
+            const { id } = reply as { id: string };
+            answers.set(id, [...answers.get(id) ?? [], reply]);
           }
           await channel.closed;
         })(),

@@ -78,8 +78,9 @@ describe("Frame encoding", () => {
   it("round-trips credit, end and error frames", () => {
     for (
       const frame of [
-        { kind: "credit", credit: 1 },
-        { kind: "credit", credit: 0xffff_ffff },
+        { kind: "credit", credit: 1, bytes: 0 },
+        { kind: "credit", credit: 0, bytes: 1 },
+        { kind: "credit", credit: 0xffff_ffff, bytes: 0xffff_ffff },
         { kind: "end" },
         { kind: "error", code: "BAD_FRAME", message: "it was bad" },
       ] as Frame[]
@@ -91,7 +92,7 @@ describe("Frame encoding", () => {
   it("puts many messages in one frame with a small header", () => {
     const entries = Array.from({ length: 1000 }, (_, i) => encodeMessage({ seq: i }));
     const bytes = encodeDataFrame(entries);
-    assert.equal(bytes[0], 1); // version
+    assert.equal(bytes[0], 2); // version
     assert.equal(bytes[1], 1); // data
     assert.equal(new DataView(bytes.buffer).getUint32(2), 1000);
     const frame = decodeFrame(bytes);
@@ -104,15 +105,28 @@ describe("Frame encoding", () => {
 
   it("reads frames back from a byte stream cut at any point", async () => {
     const frames: Frame[] = [
-      { kind: "credit", credit: 64 },
+      { kind: "credit", credit: 64, bytes: 4096 },
       { kind: "data", messages: Array.from({ length: 300 }, (_, i) => `message ${i}`) },
       { kind: "data", messages: [new Uint8Array(500).fill(7)] },
       { kind: "end" },
     ];
     const wire = concat(...frames.map((frame) => lengthPrefixed(encodeFrame(frame)).subarray()));
-    assert.deepEqual(await collect(readFrames(chunks(wire, () => 1))), frames);
+    // Decoded data frames also carry what each message took in the body.
+    const withSizes = (list: Frame[]) =>
+      list.map((frame) => frame.kind === "data" ? { ...frame, sizes: undefined } : frame);
+    assert.deepEqual(withSizes(await collect(readFrames(chunks(wire, () => 1)))), withSizes(frames));
     const random = prng(7);
-    assert.deepEqual(await collect(readFrames(chunks(wire, () => Math.floor(random() * 700)))), frames);
+    assert.deepEqual(
+      withSizes(await collect(readFrames(chunks(wire, () => Math.floor(random() * 700))))),
+      withSizes(frames),
+    );
+    const [, strings, bytes] = await collect(readFrames(chunks(wire, () => 64)));
+    assert.deepEqual(
+      strings.kind === "data" && strings.sizes!.slice(0, 2),
+      [2 + 11, 2 + 11],
+      'a tag, a length, and the JSON text "message 0" (11 bytes)',
+    );
+    assert.deepEqual(bytes.kind === "data" && bytes.sizes, [1 + 2 + 500]);
   });
 
   it("names protocols /actant/<name>/<version> and refuses other names", () => {
@@ -165,73 +179,75 @@ describe("Malformed frames", () => {
     ["empty", new Uint8Array(), "truncated"],
     ["a partial header", new Uint8Array([1, 1, 0]), "truncated"],
     ["version 0", rawFrame(0, 3, 0), "version"],
-    ["version 2", rawFrame(2, 3, 0), "version"],
+    ["version 1 (before credit counted bytes)", rawFrame(1, 2, 5), "version"],
+    ["version 3", rawFrame(3, 3, 0), "version"],
     ["version 255", rawFrame(255, 1, 1, entry(0, '{"t":"p","v":1}')), "version"],
-    ["kind 0", rawFrame(1, 0, 0), "kind"],
-    ["kind 5", rawFrame(1, 5, 0), "kind"],
-    ["kind 255", rawFrame(1, 255, 0), "kind"],
-    ["data with count 0", rawFrame(1, 1, 0), "malformed"],
+    ["kind 0", rawFrame(2, 0, 0), "kind"],
+    ["kind 5", rawFrame(2, 5, 0), "kind"],
+    ["kind 255", rawFrame(2, 255, 0), "kind"],
+    ["data with count 0", rawFrame(2, 1, 0), "malformed"],
     [
       "data with more messages announced than its table holds",
-      rawFrame(1, 1, 3, new Uint8Array([2, 1, 2, 1])),
+      rawFrame(2, 1, 3, new Uint8Array([2, 1, 2, 1])),
       "truncated",
     ],
-    ["data whose payloads run past the body", rawFrame(1, 1, 2, new Uint8Array([2, 1, 2, 1, 0x31])), "truncated"],
-    ["data with an impossible count", rawFrame(1, 1, 0xffff_ffff, entry(0, '{"t":"p","v":1}')), "truncated"],
+    ["data whose payloads run past the body", rawFrame(2, 1, 2, new Uint8Array([2, 1, 2, 1, 0x31])), "truncated"],
+    ["data with an impossible count", rawFrame(2, 1, 0xffff_ffff, entry(0, '{"t":"p","v":1}')), "truncated"],
     [
       "data with bytes after the last message",
-      rawFrame(1, 1, 1, concat(entry(0, '{"t":"p","v":1}'), new Uint8Array([0]))),
+      rawFrame(2, 1, 1, concat(entry(0, '{"t":"p","v":1}'), new Uint8Array([0]))),
       "malformed",
     ],
-    ["data with an unknown tag", rawFrame(1, 1, 1, entry(3, "xx")), "malformed"],
-    ["data with invalid plain JSON", rawFrame(1, 1, 1, entry(2, "{x")), "malformed"],
+    ["data with an unknown tag", rawFrame(2, 1, 1, entry(3, "xx")), "malformed"],
+    ["data with invalid plain JSON", rawFrame(2, 1, 1, entry(2, "{x")), "malformed"],
     [
       "data with plain JSON that is not UTF-8",
-      rawFrame(1, 1, 1, entry(2, new Uint8Array([0x22, 0xff, 0x22]))),
+      rawFrame(2, 1, 1, entry(2, new Uint8Array([0x22, 0xff, 0x22]))),
       "malformed",
     ],
-    ["data whose entry length runs past the body", rawFrame(1, 1, 1, new Uint8Array([0, 50, 1, 2])), "truncated"],
-    ["data whose entry ends inside its length", rawFrame(1, 1, 1, new Uint8Array([0, 0x80])), "truncated"],
+    ["data whose entry length runs past the body", rawFrame(2, 1, 1, new Uint8Array([0, 50, 1, 2])), "truncated"],
+    ["data whose entry ends inside its length", rawFrame(2, 1, 1, new Uint8Array([0, 0x80])), "truncated"],
     [
       "data with a 5-byte entry length",
-      rawFrame(1, 1, 1, new Uint8Array([1, 0x80, 0x80, 0x80, 0x80, 0x01])),
+      rawFrame(2, 1, 1, new Uint8Array([1, 0x80, 0x80, 0x80, 0x80, 0x01])),
       "malformed",
     ],
-    ["data with a non-minimal entry length", rawFrame(1, 1, 1, new Uint8Array([1, 0x81, 0x00, 7])), "malformed"],
-    ["data with invalid UTF-8", rawFrame(1, 1, 1, entry(0, new Uint8Array([0xc3, 0x28]))), "malformed"],
-    ["data with invalid JSON", rawFrame(1, 1, 1, entry(0, '{"t":"p",')), "malformed"],
-    ["data with JSON that is not an encoded value", rawFrame(1, 1, 1, entry(0, "[1,2]")), "malformed"],
-    ["data with an unknown encoding", rawFrame(1, 1, 1, entry(0, '{"t":"x","v":1}')), "malformed"],
-    ["data with an object as a primitive", rawFrame(1, 1, 1, entry(0, '{"t":"p","v":{}}')), "malformed"],
-    ["data with an extra key", rawFrame(1, 1, 1, entry(0, '{"t":"p","v":1,"x":2}')), "malformed"],
-    ["data with a nested array in a flat array", rawFrame(1, 1, 1, entry(0, '{"t":"a","v":[[1]]}')), "malformed"],
-    ["data with superjson missing json", rawFrame(1, 1, 1, entry(0, '{"t":"s","v":{"meta":{}}}')), "malformed"],
+    ["data with a non-minimal entry length", rawFrame(2, 1, 1, new Uint8Array([1, 0x81, 0x00, 7])), "malformed"],
+    ["data with invalid UTF-8", rawFrame(2, 1, 1, entry(0, new Uint8Array([0xc3, 0x28]))), "malformed"],
+    ["data with invalid JSON", rawFrame(2, 1, 1, entry(0, '{"t":"p",')), "malformed"],
+    ["data with JSON that is not an encoded value", rawFrame(2, 1, 1, entry(0, "[1,2]")), "malformed"],
+    ["data with an unknown encoding", rawFrame(2, 1, 1, entry(0, '{"t":"x","v":1}')), "malformed"],
+    ["data with an object as a primitive", rawFrame(2, 1, 1, entry(0, '{"t":"p","v":{}}')), "malformed"],
+    ["data with an extra key", rawFrame(2, 1, 1, entry(0, '{"t":"p","v":1,"x":2}')), "malformed"],
+    ["data with a nested array in a flat array", rawFrame(2, 1, 1, entry(0, '{"t":"a","v":[[1]]}')), "malformed"],
+    ["data with superjson missing json", rawFrame(2, 1, 1, entry(0, '{"t":"s","v":{"meta":{}}}')), "malformed"],
     [
       "data with a bad superjson bigint",
-      rawFrame(1, 1, 1, entry(0, '{"t":"s","v":{"json":"abc","meta":{"values":["bigint"]}}}')),
+      rawFrame(2, 1, 1, entry(0, '{"t":"s","v":{"json":"abc","meta":{"values":["bigint"]}}}')),
       "malformed",
     ],
     [
       "data with an unknown superjson transform",
-      rawFrame(1, 1, 1, entry(0, '{"t":"s","v":{"json":1,"meta":{"values":["weird"]}}}')),
+      rawFrame(2, 1, 1, entry(0, '{"t":"s","v":{"json":1,"meta":{"values":["weird"]}}}')),
       "malformed",
     ],
     [
       "data with an unregistered superjson class",
-      rawFrame(1, 1, 1, entry(0, '{"t":"s","v":{"json":{},"meta":{"values":[["class","Nope"]]}}}')),
+      rawFrame(2, 1, 1, entry(0, '{"t":"s","v":{"json":{},"meta":{"values":[["class","Nope"]]}}}')),
       "malformed",
     ],
-    ["credit of 0", rawFrame(1, 2, 0), "malformed"],
-    ["credit with a body", rawFrame(1, 2, 5, new Uint8Array([1])), "malformed"],
-    ["end with a count", rawFrame(1, 3, 1), "malformed"],
-    ["end with a body", rawFrame(1, 3, 0, new Uint8Array([1])), "malformed"],
-    ["error with a count", rawFrame(1, 4, 1, '{"code":"X","message":"m"}'), "malformed"],
-    ["error with an empty body", rawFrame(1, 4, 0), "malformed"],
-    ["error without a message", rawFrame(1, 4, 0, '{"code":"X"}'), "malformed"],
-    ["error with a non-string code", rawFrame(1, 4, 0, '{"code":1,"message":"m"}'), "malformed"],
-    ["error with an empty code", rawFrame(1, 4, 0, '{"code":"","message":"m"}'), "malformed"],
-    ["error with a 65-character code", rawFrame(1, 4, 0, `{"code":"${"C".repeat(65)}","message":"m"}`), "malformed"],
-    ["error with an extra key", rawFrame(1, 4, 0, '{"code":"X","message":"m","z":1}'), "malformed"],
+    ["credit of 0 messages and 0 bytes", rawFrame(2, 2, 0, new Uint8Array(4)), "malformed"],
+    ["credit without its bytes", rawFrame(2, 2, 5), "malformed"],
+    ["credit with a 5-byte body", rawFrame(2, 2, 5, new Uint8Array(5)), "malformed"],
+    ["end with a count", rawFrame(2, 3, 1), "malformed"],
+    ["end with a body", rawFrame(2, 3, 0, new Uint8Array([1])), "malformed"],
+    ["error with a count", rawFrame(2, 4, 1, '{"code":"X","message":"m"}'), "malformed"],
+    ["error with an empty body", rawFrame(2, 4, 0), "malformed"],
+    ["error without a message", rawFrame(2, 4, 0, '{"code":"X"}'), "malformed"],
+    ["error with a non-string code", rawFrame(2, 4, 0, '{"code":1,"message":"m"}'), "malformed"],
+    ["error with an empty code", rawFrame(2, 4, 0, '{"code":"","message":"m"}'), "malformed"],
+    ["error with a 65-character code", rawFrame(2, 4, 0, `{"code":"${"C".repeat(65)}","message":"m"}`), "malformed"],
+    ["error with an extra key", rawFrame(2, 4, 0, '{"code":"X","message":"m","z":1}'), "malformed"],
   ];
 
   for (const [name, bytes, reason] of cases) {
@@ -257,7 +273,7 @@ describe("Frame fuzzing", () => {
   const seeds: Frame[] = [
     { kind: "data", messages: [1, "two", { three: [3] }, new Uint8Array([4, 4]), new Date(5), 6n, undefined, null] },
     { kind: "data", messages: Array.from({ length: 40 }, (_, i) => ({ i, s: "x".repeat(i) })) },
-    { kind: "credit", credit: 1024 },
+    { kind: "credit", credit: 1024, bytes: 4_194_304 },
     { kind: "end" },
     { kind: "error", code: "BAD_FRAME", message: "nope" },
   ];

@@ -8,11 +8,18 @@
  * @module
  */
 import type { ActorCell, ActorRecovery } from "../actor/mod.ts";
-import { decode, type Encoded } from "../common/mod.ts";
-import { type Channel, messageSize, type NetNode } from "../net/mod.ts";
+import { decode, type Encoded, SerializationError } from "../common/mod.ts";
+import {
+  type Channel,
+  type MessageEnd,
+  messagePipe,
+  type NetNode,
+  type Outcome,
+  serveMessages,
+  type Serving,
+} from "../net/mod.ts";
 import type { Journal, JournalEvent } from "../store/mod.ts";
 import { ACTORS_PROTOCOL, type HostMessage, type OwnerMessage } from "./actor_protocol.ts";
-import { MAX_BATCH_BYTES } from "./batch.ts";
 import { errorInfo } from "./protocol.ts";
 
 /** What hosting needs from its peer's actor system. */
@@ -45,7 +52,7 @@ export async function serveActorHosting(node: NetNode, hosting: ActorHosting): P
     const channels = owners.get(info.peerId) ?? new Set();
     owners.set(info.peerId, channels.add(channel));
     try {
-      await serveOwner(channel, hosting);
+      await serveActorOwner(channel, hosting);
     } finally {
       channels.delete(channel);
       if (channels.size === 0 && owners.get(info.peerId) === channels) owners.delete(info.peerId);
@@ -60,138 +67,108 @@ export async function serveActorHosting(node: NetNode, hosting: ActorHosting): P
   };
 }
 
-/** One side of a message pipe. */
-export type MessageEnd<In, Out> = Pick<Channel<In, Out>, "readable" | "writable">;
-
 /**
  * Hosting on this very peer, for actors its owner places here: the owner's end of an in-process
  * pipe, served exactly like a remote owner's channel.
  */
 export function hostLocally(hosting: ActorHosting): MessageEnd<HostMessage, OwnerMessage> {
-  const toHost = new TransformStream<OwnerMessage, OwnerMessage>();
-  const toOwner = new TransformStream<HostMessage, HostMessage>();
-  void serveOwner({ readable: toHost.readable, writable: toOwner.writable }, hosting);
-  return { readable: toOwner.readable, writable: toHost.writable };
+  const [owner, host] = messagePipe<OwnerMessage, HostMessage>();
+  void serveActorOwner(host, hosting);
+  return owner;
 }
 
-async function serveOwner(channel: MessageEnd<OwnerMessage, HostMessage>, hosting: ActorHosting): Promise<void> {
-  const writer = channel.writable.getWriter();
+/** Serves one owner's end (a channel, or an in-process pipe) until the owner ends its side. */
+export function serveActorOwner(end: MessageEnd<OwnerMessage, HostMessage>, hosting: ActorHosting): Promise<void> {
   const cells = new Map<string, ActorCell>();
   const acks = new Map<number, PromiseWithResolvers<void>>();
   let seq = 0;
   let closed = false;
-  const send = (message: HostMessage) => writer.write(message).catch(() => {});
   const journal: Journal = {
-    record(recorded: JournalEvent) {
+    record(event: JournalEvent) {
       if (closed) return Promise.reject(new Error("the owner closed the connection"));
-      const event = fitToFrame(recorded);
-      if (event === undefined) return Promise.resolve(); // a checkpoint too big to send: replay covers it
       const n = ++seq;
       const acked = Promise.withResolvers<void>();
       acks.set(n, acked);
-      void send({ op: "record", seq: n, event });
+      serving.send({ op: "record", seq: n, event });
       return acked.promise;
     },
   };
-  let outstanding = 0;
-  let allAnswered: (() => void) | undefined;
-  const answer = (key: number, work: Promise<Encoded | undefined>) => {
-    outstanding++;
-    void work.then(
-      (result) => send(result === undefined ? { op: "done", key, ok: true } : { op: "done", key, ok: true, result }),
-      (error) => send({ op: "done", key, ok: false, error: errorInfo(error) }),
-    ).finally(() => {
-      if (--outstanding === 0) allAnswered?.();
-    });
-  };
-  const serve = (message: OwnerMessage) => {
-    if (message?.op === "ack") {
-      acks.get(message.seq)?.resolve();
-      acks.delete(message.seq);
-      return;
-    }
-    if (!Number.isSafeInteger(message?.key)) throw new TypeError("expected a safe integer key");
-    switch (message.op) {
-      case "create":
-        return answer(
-          message.key,
-          (async () => {
-            const cell = await hosting.host(
-              String(message.cls),
-              { id: String(message.actorId), args: message.args },
-              journal,
-              message.recovered,
-            );
-            // The owner may have gone while the actor was starting: then nobody will reach it.
-            if (closed) void cell.stop({ drain: false, forget: true }).catch(() => {});
-            else cells.set(message.actorId, cell);
-            return undefined;
-          })(),
-        );
-      case "call": {
-        const cell = cells.get(message.actorId);
-        const args = decode<unknown[]>(message.args);
-        if (!Array.isArray(args)) throw new TypeError(`The arguments of a call must be a list, got ${typeof args}`);
-        // The outcome of a call that reaches the actor travels in its logged event; only a call
-        // refused before that (no such actor, unknown method, full mailbox) is answered here.
-        const call = cell === undefined
-          ? Promise.reject(new TypeError(`No actor ${String(message.actorId)} is hosted here for this owner`))
-          : cell.call(String(message.method), args, message.key);
-        return answer(message.key, call.then(() => undefined));
+  const answered = (key: number) => (outcome: Outcome<unknown>): HostMessage =>
+    outcome.ok ? { op: "done", key, ok: true } : { op: "done", key, ok: false, error: errorInfo(outcome.error) };
+  const serving: Serving<HostMessage> = serveMessages<OwnerMessage, HostMessage>(end, {
+    handle(message, answers) {
+      if (message?.op === "ack") {
+        acks.get(message.seq)?.resolve();
+        acks.delete(message.seq);
+        return;
       }
-      case "stop":
-        return answer(
-          message.key,
-          (async () => {
-            await cells.get(message.actorId)?.stop({ drain: message.drain });
-            cells.delete(message.actorId);
-            return undefined;
-          })(),
-        );
-      default:
-        throw new TypeError('expected op "create", "call", "stop" or "ack"');
-    }
-  };
-  try {
-    for await (const message of channel.readable) {
-      try {
-        serve(message);
-      } catch (error) {
-        // One bad message gets its own error answer; the channel and the actors on it go on.
-        const key = (message as { key?: unknown } | null)?.key;
-        void send({
-          op: "done",
-          key: Number.isSafeInteger(key) ? key as number : 0,
-          ok: false,
-          error: errorInfo(error),
-        });
+      if (!Number.isSafeInteger(message?.key)) throw new TypeError("expected a safe integer key");
+      switch (message.op) {
+        case "create":
+          return answers.answer(create(message), answered(message.key));
+        case "call": {
+          const cell = cells.get(message.actorId);
+          const args = decode<unknown[]>(message.args);
+          if (!Array.isArray(args)) throw new TypeError(`The arguments of a call must be a list, got ${typeof args}`);
+          // The outcome of a call that reaches the actor travels in its logged event; only a call
+          // refused before that (no such actor, unknown method, full mailbox) is answered here.
+          const call = cell === undefined
+            ? Promise.reject(new TypeError(`No actor ${String(message.actorId)} is hosted here for this owner`))
+            : cell.call(String(message.method), args, message.key);
+          return answers.answer(call, answered(message.key));
+        }
+        case "stop":
+          return answers.answer(
+            (async () => {
+              await cells.get(message.actorId)?.stop({ drain: message.drain });
+              cells.delete(message.actorId);
+            })(),
+            answered(message.key),
+          );
+        default:
+          throw new TypeError('expected op "create", "call", "stop" or "ack"');
       }
-    }
-  } catch {
-    // A broken channel ends hosting for this owner like a closed one.
-  } finally {
-    // The owner is gone: its actors here stop without telling anyone (it re-creates them elsewhere),
-    // and whatever waits for its acknowledgement learns that none will come.
-    closed = true;
-    for (const ack of acks.values()) ack.reject(new Error("the owner's connection closed"));
-    acks.clear();
-    for (const cell of cells.values()) void cell.stop({ drain: false, forget: true }).catch(() => {});
-    // Every request still gets its answer (mostly failures now), then our side ends too.
-    if (outstanding > 0) await new Promise<void>((resolve) => (allAnswered = resolve));
-    await writer.close().catch(() => {});
-  }
-}
+    },
+    refuse(message, error) {
+      const key = (message as { key?: unknown } | null)?.key;
+      return { op: "done", key: Number.isSafeInteger(key) ? key as number : 0, ok: false, error: errorInfo(error) };
+    },
+    unsendable(message, error) {
+      if (message.op !== "record") {
+        return { op: "done", key: message.key, ok: false, error: errorInfo(error) };
+      }
+      const { event, seq } = message;
+      if (event.type === "actor.call") {
+        // Its result cannot travel: the call is logged with a SerializationError in its place
+        // (its state change stands, its caller gets the error).
+        const { result: _unsendable, ...rest } = event;
+        const refused = new SerializationError(`the result of ${String(event.method)}`, error.message);
+        return { op: "record", seq, event: { ...rest, error: errorInfo(refused) } };
+      }
+      // A checkpoint too big to send is not sent: the calls since the last one cover it. Any
+      // other event fails the actor's step that recorded it.
+      const ack = acks.get(seq);
+      acks.delete(seq);
+      if (event.type === "actor.checkpoint") ack?.resolve();
+      else ack?.reject(error);
+      return undefined;
+    },
+    ended() {
+      // The owner is gone: its actors here stop without telling anyone (it re-creates them
+      // elsewhere), and whatever waits for its acknowledgement learns that none will come.
+      closed = true;
+      for (const ack of acks.values()) ack.reject(new Error("the owner's connection closed"));
+      acks.clear();
+      for (const cell of cells.values()) void cell.stop({ drain: false, forget: true }).catch(() => {});
+    },
+  });
 
-/**
- * `event` as it can travel in one frame: a call whose result is too big is logged with a
- * `SerializationError` in its place (its state change stands, its caller gets the error); a
- * checkpoint too big is not sent at all (`undefined`), the calls since the last one cover it.
- */
-function fitToFrame(event: JournalEvent): JournalEvent | undefined {
-  if (messageSize({ op: "record", seq: 0, event }) <= MAX_BATCH_BYTES) return event;
-  if (event.type === "actor.checkpoint") return undefined;
-  if (event.type !== "actor.call" || !("result" in event)) return event;
-  const { result: _tooBig, ...rest } = event;
-  const message = `the result of ${String(event.method)} does not fit in a frame (at most ${MAX_BATCH_BYTES} bytes)`;
-  return { ...rest, type: "actor.call", error: { name: "SerializationError", code: "NOT_SERIALIZABLE", message } };
+  async function create(message: Extract<OwnerMessage, { op: "create" }>): Promise<void> {
+    const identity = { id: String(message.actorId), args: message.args };
+    const cell = await hosting.host(String(message.cls), identity, journal, message.recovered);
+    // The owner may have gone while the actor was starting: then nobody will reach it.
+    if (closed) void cell.stop({ drain: false, forget: true }).catch(() => {});
+    else cells.set(message.actorId, cell);
+  }
+  return serving.done;
 }

@@ -4,9 +4,8 @@
  *
  * @module
  */
-import { type Encoded, TaskError } from "../common/mod.ts";
-import type { Channel, NetNode } from "../net/mod.ts";
-import { type Batch, MessageBatcher, unbatch } from "./batch.ts";
+import { type Encoded, SerializationError, TaskError } from "../common/mod.ts";
+import { type MessageEnd, type NetNode, serveMessages } from "../net/mod.ts";
 import { EXEC_PROTOCOL, type ExecReply, type ExecRequest } from "./exec_protocol.ts";
 import { errorInfo } from "./protocol.ts";
 
@@ -32,116 +31,83 @@ export interface AttemptRunner {
 /** Serves attempt dispatch; the returned function hands every running attempt back to its owner. */
 export async function serveExec(node: NetNode, runner: AttemptRunner): Promise<(reason: string) => void> {
   const live = new Set<(reason: string) => void>();
-  await node.handleChannel<ExecRequest | Batch<ExecRequest>, ExecReply | Batch<ExecReply>>(
-    EXEC_PROTOCOL,
-    async (channel, info) => {
-      const handBack = serveOwner(channel, runner, info.peerId);
-      live.add(handBack);
-      try {
-        await handBack.done;
-      } finally {
-        live.delete(handBack);
-      }
-    },
-  );
+  await node.handleChannel<ExecRequest, ExecReply>(EXEC_PROTOCOL, async (channel, info) => {
+    const served = serveAttempts(channel, runner, info.peerId);
+    live.add(served.handBack);
+    try {
+      await served.done;
+    } finally {
+      live.delete(served.handBack);
+    }
+  });
   return (reason) => {
     for (const handBack of live) handBack(reason);
   };
 }
 
-/** Serves one owner's channel until it closes; calling the result hands its attempts back. */
-function serveOwner(
-  channel: Channel<ExecRequest | Batch<ExecRequest>, ExecReply | Batch<ExecReply>>,
-  runner: AttemptRunner,
-  owner: string,
-): ((reason: string) => void) & { done: Promise<void> } {
-  const outbox: MessageBatcher<ExecReply> = new MessageBatcher<ExecReply>(channel.writable.getWriter(), {
-    // A result too big for a frame fails its own attempt, not the owner's whole channel.
-    onRefused: (reply, error) => outbox.push(tooLarge(reply.key, `the result of attempt ${reply.key}`, error)),
-  });
-  const running = new Map<number, LocalAttempt>();
-  let handingBack = false;
-  const send = (reply: ExecReply) => outbox.push(reply);
-  const fail = (key: number, error: unknown) => send({ op: "done", key, ok: false, error: errorInfo(error) });
-  const handBack = (reason: string) => {
-    handingBack = true;
-    for (const [key, attempt] of running) {
-      running.delete(key);
-      send(lost(key, reason));
-      attempt.cancel(reason);
-    }
-    outbox.flush();
-  };
-  const done = (async () => {
-    for await (const received of channel.readable) {
-      let requests: readonly ExecRequest[];
-      try {
-        requests = unbatch(received);
-      } catch (error) {
-        void fail(0, error);
-        continue;
-      }
-      for (const request of requests) {
-        try {
-          serve(request);
-        } catch (error) {
-          // One bad request gets its own error answer; the channel and the rest go on.
-          void fail(safeKey(request), error);
-        }
-      }
-      await outbox.ready();
-    }
-    // The owner went away: its attempts have no one to answer to.
-    for (const attempt of running.values()) attempt.cancel("the owner closed the connection");
-    running.clear();
-    await outbox.close().catch(() => {});
-  })();
-
-  function serve(request: ExecRequest): void {
-    if (request?.op === "cancel") {
-      running.get(request.key)?.cancel(typeof request.reason === "string" ? request.reason : "cancelled by its owner");
-      return;
-    }
-    if (request?.op !== "run" || !Number.isSafeInteger(request.key) || typeof request.task !== "string") {
-      throw new TypeError('expected { op: "run", key, task, args } or { op: "cancel", key }');
-    }
-    // A key in use belongs to a live attempt: refusing here keeps that attempt's answer its own.
-    if (running.has(request.key)) throw new TypeError(`key ${request.key} is already in use by a running attempt`);
-    if (handingBack) return send(lost(request.key, "this peer is shutting down"));
-    // The run id and attempt number are the owner's word, only passed on (to logs): bounded, never trusted.
-    const runId = typeof request.runId === "string" ? request.runId.slice(0, 256) : "?";
-    const number = Number.isSafeInteger(request.attempt) ? request.attempt : 0;
-    startAttempt(request.key, request.task, request.args, { owner, runId, attempt: number });
-  }
-
-  function startAttempt(key: number, task: string, args: Encoded, origin: AttemptOrigin): void {
-    let attempt: LocalAttempt;
-    try {
-      attempt = runner.run(task, args, origin);
-    } catch (error) {
-      void fail(key, error);
-      return;
-    }
-    running.set(key, attempt);
-    attempt.outcome.then(
-      (result) => {
-        if (running.delete(key)) void send({ op: "done", key, ok: true, result });
-      },
-      (error) => {
-        if (running.delete(key)) void fail(key, error instanceof TaskError ? error.cause : error);
-      },
-    );
-  }
-  return Object.assign(handBack, { done });
+/** One owner's end being served. */
+export interface ServedOwner {
+  /** Settles once the owner ended its side and every answer went out. */
+  readonly done: Promise<void>;
+  /** Hands every attempt running here back to the owner (which places it again), and refuses new ones. */
+  handBack(reason: string): void;
 }
 
-/** The answer that replaces one too big to send. */
-function tooLarge(key: number, what: string, error: Error): ExecReply {
+/** Serves one owner's end (a channel, or an in-process pipe in tests) until the owner ends its side. */
+export function serveAttempts(
+  end: MessageEnd<ExecRequest, ExecReply>,
+  runner: AttemptRunner,
+  owner: string,
+): ServedOwner {
+  const running = new Map<number, LocalAttempt>();
+  let handingBack = false;
+  const fail = (key: number, error: unknown): ExecReply => ({ op: "done", key, ok: false, error: errorInfo(error) });
+  const serving = serveMessages<ExecRequest, ExecReply>(end, {
+    handle(request, answers) {
+      if (request?.op === "cancel") {
+        const reason = typeof request.reason === "string" ? request.reason : "cancelled by its owner";
+        return running.get(request.key)?.cancel(reason);
+      }
+      if (request?.op !== "run" || !Number.isSafeInteger(request.key) || typeof request.task !== "string") {
+        throw new TypeError('expected { op: "run", key, task, args } or { op: "cancel", key }');
+      }
+      const { key } = request;
+      // A key in use belongs to a live attempt: refusing here keeps that attempt's answer its own.
+      if (running.has(key)) throw new TypeError(`key ${key} is already in use by a running attempt`);
+      if (handingBack) return answers.send(lost(key, "this peer is shutting down"));
+      // The run id and attempt number are the owner's word, only passed on (to logs): bounded, never trusted.
+      const runId = typeof request.runId === "string" ? request.runId.slice(0, 256) : "?";
+      const number = Number.isSafeInteger(request.attempt) ? request.attempt : 0;
+      const attempt = runner.run(request.task, request.args, { owner, runId, attempt: number });
+      running.set(key, attempt);
+      answers.answer(attempt.outcome, (outcome) => {
+        // An attempt handed back was answered already (`lost`): its late outcome goes nowhere.
+        if (running.get(key) !== attempt) return undefined;
+        running.delete(key);
+        if (outcome.ok) return { op: "done", key, ok: true, result: outcome.value };
+        return fail(key, outcome.error instanceof TaskError ? outcome.error.cause : outcome.error);
+      });
+    },
+    refuse: (request, error) => fail(safeKey(request), error),
+    // A result too big for a frame fails its own attempt, not the owner's whole channel.
+    unsendable: (reply, error) =>
+      fail(reply.key, new SerializationError(`the result of attempt ${reply.key}`, error.message)),
+    // The owner went away: its attempts have no one to answer to.
+    ended() {
+      for (const attempt of running.values()) attempt.cancel("the owner closed the connection");
+      running.clear();
+    },
+  });
   return {
-    op: "done",
-    key,
-    ok: false,
-    error: { name: "SerializationError", code: "NOT_SERIALIZABLE", message: `Cannot send ${what}: ${error.message}` },
+    done: serving.done,
+    handBack(reason) {
+      handingBack = true;
+      for (const [key, attempt] of running) {
+        running.delete(key);
+        serving.send(lost(key, reason));
+        attempt.cancel(reason);
+      }
+    },
   };
 }
 

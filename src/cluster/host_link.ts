@@ -8,9 +8,9 @@
  * @module
  */
 import { describe } from "../common/mod.ts";
-import type { NetNode } from "../net/mod.ts";
+import type { EncodedMessage, MessageEnd, NetNode } from "../net/mod.ts";
 import type { JournalEvent } from "../store/mod.ts";
-import { type ActorHosting, hostLocally, type MessageEnd } from "./actor_host_service.ts";
+import { type ActorHosting, hostLocally } from "./actor_host_service.ts";
 import { ACTORS_PROTOCOL, type HostMessage, type OwnerMessage } from "./actor_protocol.ts";
 import type { ErrorInfo } from "./protocol.ts";
 
@@ -28,7 +28,7 @@ export interface HostLinkEvents {
 export class HostLink {
   /** The host's peer id. */
   readonly peerId: string;
-  readonly #writer: WritableStreamDefaultWriter<OwnerMessage>;
+  readonly #writer: WritableStreamDefaultWriter<OwnerMessage | EncodedMessage<OwnerMessage>>;
   readonly #events: HostLinkEvents;
   #lost = false;
 
@@ -59,7 +59,7 @@ export class HostLink {
   }
 
   /** Sends `message` (in order after those sent before); a link that is lost drops it. */
-  send(message: OwnerMessage): void {
+  send(message: OwnerMessage | EncodedMessage<OwnerMessage>): void {
     if (this.#lost) return;
     this.#writer.write(message).catch((error: unknown) => this.#end(`a write to it failed (${describe(error)})`));
   }

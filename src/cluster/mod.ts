@@ -21,7 +21,6 @@ export * from "./remote_actor_ref.ts";
 export * from "./actor_protocol.ts";
 export * from "./actor_host_service.ts";
 export * from "./remote_actors.ts";
-export * from "./batch.ts";
 export * from "./actor_gateway.ts";
 export * from "./client_errors.ts";
 export * from "./reconnect.ts";

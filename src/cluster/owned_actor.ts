@@ -6,12 +6,15 @@
  */
 import type { ActorHistory } from "../actor/mod.ts";
 import type { Encoded } from "../common/mod.ts";
+import type { EncodedMessage } from "../net/mod.ts";
+import type { OwnerMessage } from "./actor_protocol.ts";
 import type { HostLink } from "./host_link.ts";
 
 /** A call waiting for its logged outcome; it follows its actor to a new host. */
 export interface PendingCall {
   readonly method: string;
-  readonly args: Encoded;
+  /** The call as it goes to the host, encoded once. */
+  readonly message: EncodedMessage<OwnerMessage>;
   readonly done: PromiseWithResolvers<Encoded | undefined>;
   /** The link it was last sent on: only that host may refuse it. */
   sentOn?: HostLink;

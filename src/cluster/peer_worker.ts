@@ -11,9 +11,8 @@
  * @module
  */
 import { type Encoded, PeerLostError, SerializationError } from "../common/mod.ts";
-import type { Channel, NetNode } from "../net/mod.ts";
+import { type Channel, MessageSender, type NetNode } from "../net/mod.ts";
 import type { RemoteAttempt, RemoteCall, RemoteWorker } from "../task/mod.ts";
-import { type Batch, MessageBatcher, unbatch } from "./batch.ts";
 import { EXEC_PROTOCOL, type ExecReply, type ExecRequest } from "./exec_protocol.ts";
 import { rebuildError } from "./protocol.ts";
 
@@ -45,7 +44,7 @@ export class PeerWorker implements RemoteWorker {
   readonly #node: NetNode;
   readonly #events: PeerWorkerEvents;
   readonly #pending = new Map<number, InFlight>();
-  #outbox: Promise<MessageBatcher<ExecRequest>> | undefined;
+  #outbox: Promise<MessageSender<ExecRequest>> | undefined;
   #lost: string | undefined;
 
   constructor(node: NetNode, peerId: string, events: PeerWorkerEvents) {
@@ -78,7 +77,7 @@ export class PeerWorker implements RemoteWorker {
     this.#open().then((outbox) => {
       if (this.#pending.get(key) !== entry) return;
       entry.sent = true;
-      outbox.push(request);
+      outbox.send(request);
     }).catch((error) =>
       this.lost(`it could not be reached (${error instanceof Error ? error.message : String(error)})`)
     );
@@ -87,7 +86,7 @@ export class PeerWorker implements RemoteWorker {
       result,
       cancel: (reason) => {
         if (this.#pending.get(key) !== entry || !entry.sent) return;
-        void this.#open().then((outbox) => outbox.push({ op: "cancel", key, reason })).catch(() => {});
+        void this.#open().then((outbox) => outbox.send({ op: "cancel", key, reason })).catch(() => {});
       },
     };
   }
@@ -103,37 +102,34 @@ export class PeerWorker implements RemoteWorker {
     this.#events.onLost?.(reason);
   }
 
-  #open(): Promise<MessageBatcher<ExecRequest>> {
+  #open(): Promise<MessageSender<ExecRequest>> {
     this.#outbox ??= (async () => {
-      const channel = await this.#node.openChannel<ExecReply | Batch<ExecReply>, ExecRequest | Batch<ExecRequest>>(
-        this.peerId,
-        EXEC_PROTOCOL,
-      );
+      const channel = await this.#node.openChannel<ExecReply, ExecRequest>(this.peerId, EXEC_PROTOCOL);
       if (this.#lost !== undefined) {
         channel.abort(new Error(this.#lost));
         throw new PeerLostError(this.peerId, this.#lost);
       }
       void this.#read(channel);
-      return new MessageBatcher<ExecRequest>(channel.writable.getWriter(), {
+      return new MessageSender<ExecRequest>(channel.writable, {
         onError: (error) => this.lost(`sending failed (${String(error)})`),
         // Arguments too big for a frame fail their attempt (not retried: they would not fit again).
-        onRefused: (request, error) => {
-          if (request.op !== "run") return;
-          const entry = this.#pending.get(request.key);
-          if (entry === undefined) return;
+        refused: (request, error) => {
+          const entry = request.op === "run" ? this.#pending.get(request.key) : undefined;
+          if (entry === undefined) return undefined;
           this.#pending.delete(request.key);
           entry.resolvers.reject(new SerializationError("the attempt's arguments", error.message));
+          return undefined;
         },
       });
     })();
     return this.#outbox;
   }
 
-  async #read(channel: Channel<ExecReply | Batch<ExecReply>, ExecRequest | Batch<ExecRequest>>): Promise<void> {
+  async #read(channel: Channel<ExecReply, ExecRequest>): Promise<void> {
     try {
-      for await (const received of channel.readable) {
+      for await (const reply of channel.readable) {
         if (this.#lost !== undefined) break;
-        for (const reply of unbatch(received)) this.#answer(reply);
+        this.#answer(reply);
       }
       this.lost("it closed the connection");
     } catch (error) {

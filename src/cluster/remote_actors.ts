@@ -25,12 +25,11 @@ import {
   SerializationError,
   systemClock,
 } from "../common/mod.ts";
-import { messageSize, type NetNode } from "../net/mod.ts";
+import { type EncodedMessage, encodeForChannel, type NetNode } from "../net/mod.ts";
 import type { Journal, JournalEvent } from "../store/mod.ts";
 import type { ActorHosting } from "./actor_host_service.ts";
 import { actorCandidates } from "./actor_placement.ts";
 import type { OwnerMessage } from "./actor_protocol.ts";
-import { MAX_BATCH_BYTES } from "./batch.ts";
 import type { HostLink } from "./host_link.ts";
 import { HostLinks } from "./host_links.ts";
 import type { Membership } from "./membership.ts";
@@ -155,20 +154,20 @@ export class RemoteActors {
       return Promise.reject(new ActorStoppedError(actorId, "no such actor is live in this cluster"));
     }
     const key = this.#links.nextKey();
-    // Too big for a frame: refused here, or it would break the hosting channel of every actor there.
-    if (messageSize({ op: "call", key, actorId, method, args } satisfies OwnerMessage) > MAX_BATCH_BYTES) {
-      return Promise.reject(
-        new SerializationError(
-          `the arguments of ${actor.cls}.${method}`,
-          `more than a frame carries (${MAX_BATCH_BYTES} bytes)`,
-        ),
-      );
+    // Encoded once, here (the same message goes to each host the actor moves to): one too big for
+    // a frame is refused now, or it would break the hosting channel of every actor there.
+    let message: EncodedMessage<OwnerMessage>;
+    try {
+      message = encodeForChannel<OwnerMessage>({ op: "call", key, actorId: actor.id, method, args });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return Promise.reject(new SerializationError(`the arguments of ${actor.cls}.${method}`, reason));
     }
-    const call: PendingCall = { method, args, done: Promise.withResolvers() };
+    const call: PendingCall = { method, message, done: Promise.withResolvers() };
     actor.calls.set(key, call);
     this.#callers.set(key, actor);
     // While the actor is being placed its calls wait, and go out in order once it is live.
-    if (actor.status === "live") this.#sendCall(actor, key, call);
+    if (actor.status === "live") this.#sendCall(actor, call);
     return call.done.promise;
   }
 
@@ -225,7 +224,7 @@ export class RemoteActors {
         // Live, and in the same turn the waiting calls go out in the order they were made: a call
         // made from now on is sent after them.
         actor.status = "live";
-        for (const [key, call] of actor.calls) this.#sendCall(actor, key, call);
+        for (const call of actor.calls.values()) this.#sendCall(actor, call);
         return;
       } catch (error) {
         actor.link = undefined;
@@ -287,9 +286,9 @@ export class RemoteActors {
     })();
   }
 
-  #sendCall(actor: OwnedActor, key: number, call: PendingCall): void {
+  #sendCall(actor: OwnedActor, call: PendingCall): void {
     call.sentOn = actor.link;
-    actor.link!.send({ op: "call", key, actorId: actor.id, method: call.method, args: call.args });
+    actor.link!.send(call.message);
   }
 
   /**

@@ -13,15 +13,14 @@
  * @module
  */
 import { backoffDelay, type Clock, type Encoded, SerializationError, sleep } from "../common/mod.ts";
-import { type Channel, ChannelClosedError } from "../net/mod.ts";
+import { type Channel, ChannelClosedError, MessageSender } from "../net/mod.ts";
 import { type AnyStep, EncodedResultHandle, type RunHandle, type RunStatus } from "../task/mod.ts";
-import { type Batch, MessageBatcher, unbatch } from "./batch.ts";
 import { OwnerUnreachableError, RequestInterruptedError } from "./client_errors.ts";
 import { type ActorRequest, type ClientMessage, rebuildError, type WorkerMessage } from "./protocol.ts";
 import { DEFAULT_RECONNECT, type ReconnectPolicy } from "./reconnect.ts";
 
 /** The channel of the client protocol, seen from the client. */
-export type ClientChannel = Channel<WorkerMessage | Batch<WorkerMessage>, ClientMessage | Batch<ClientMessage>>;
+export type ClientChannel = Channel<WorkerMessage, ClientMessage>;
 
 /** A submitted run the owner has not answered yet: kept (with its step) to re-attach after a reconnect. */
 interface RunPending {
@@ -45,8 +44,7 @@ type Pending = RunPending | RequestPending;
 /** One channel to the owner and its writer. */
 interface Link {
   channel: ClientChannel;
-  writer: WritableStreamDefaultWriter<ClientMessage | Batch<ClientMessage>>;
-  outbox: MessageBatcher<ClientMessage>;
+  outbox: MessageSender<ClientMessage>;
 }
 
 /** Options of {@linkcode RemoteClient.connect}. */
@@ -102,13 +100,13 @@ export class RemoteClient {
       pending.done.promise.catch(() => {});
       this.#runs.set(id, pending);
       // While reconnecting there is no channel: the submission goes out with the re-attached ones.
-      this.#link?.outbox.push({ op: "submit", id, step });
+      this.#link?.outbox.send({ op: "submit", id, step });
     }
     const run = pending;
     return new RemoteHandle<T>(id, run, this.#clock, () => {
       if (this.#runs.get(id) !== run) return Promise.resolve(false);
       run.cancelled = true;
-      this.#link?.outbox.push({ op: "cancel", id });
+      this.#link?.outbox.send({ op: "cancel", id });
       return Promise.resolve(true);
     });
   }
@@ -127,7 +125,7 @@ export class RemoteClient {
     this.#requests.set(id, pending);
     if (this.#link !== undefined) {
       pending.sent = true;
-      this.#link.outbox.push(request);
+      this.#link.outbox.send(request);
     }
     return pending.done.promise;
   }
@@ -142,34 +140,33 @@ export class RemoteClient {
       this.#failAll(this.#failure);
       return;
     }
-    link.outbox.flush();
-    await link.writer.close().catch(() => {});
+    await link.outbox.close().catch(() => {});
   }
 
   /** Starts using `channel`: reads its answers, and sends every pending submission and unsent request on it. */
   #attach(channel: ClientChannel): void {
-    const writer = channel.writable.getWriter();
-    const outbox: MessageBatcher<ClientMessage> = new MessageBatcher(writer, {
+    const outbox = new MessageSender<ClientMessage>(channel.writable, {
       onError: (error) => this.#lost(link, error),
       // A submission too big for a frame fails on its own; the channel and the rest go on.
-      onRefused: (message, error) => {
+      refused: (message, error) => {
         const pendings = message.op.startsWith("actor.") ? this.#requests : this.#runs;
         const pending = pendings.get(message.id);
-        if (pending === undefined) return;
+        if (pending === undefined) return undefined;
         const refused = new SerializationError(`the submission "${message.id}"`, error.message);
         this.#settle(pendings, message.id, () => pending.done.reject(refused));
+        return undefined;
       },
     });
-    const link: Link = { channel, writer, outbox };
+    const link: Link = { channel, outbox };
     this.#link = link;
     for (const [id, pending] of this.#runs) {
-      outbox.push({ op: "submit", id, step: pending.step });
-      if (pending.cancelled) outbox.push({ op: "cancel", id });
+      outbox.send({ op: "submit", id, step: pending.step });
+      if (pending.cancelled) outbox.send({ op: "cancel", id });
     }
     for (const pending of this.#requests.values()) {
       if (pending.sent) continue;
       pending.sent = true;
-      outbox.push(pending.message);
+      outbox.send(pending.message);
     }
     this.#read(link).then(
       () => this.#lost(link, new ChannelClosedError("the worker closed the connection")),
@@ -178,21 +175,19 @@ export class RemoteClient {
   }
 
   async #read(link: Link): Promise<void> {
-    for await (const received of link.channel.readable) {
-      for (const message of unbatch(received)) {
-        const pendings: Map<string, Pending> = message?.op === "reply" ? this.#requests : this.#runs;
-        const pending = pendings.get(message?.id);
-        if (pending === undefined) continue;
-        if (message.ok) {
-          this.#settle(pendings, message.id, () => {
-            if (pending.kind === "run") pending.status = "succeeded";
-            pending.done.resolve(message.result);
-          });
-        } else {
-          const error = rebuildError(message.error);
-          if (pending.kind === "run") pending.status = error.code === "CANCELLED" ? "cancelled" : "failed";
-          this.#settle(pendings, message.id, () => pending.done.reject(error));
-        }
+    for await (const message of link.channel.readable) {
+      const pendings: Map<string, Pending> = message?.op === "reply" ? this.#requests : this.#runs;
+      const pending = pendings.get(message?.id);
+      if (pending === undefined) continue;
+      if (message.ok) {
+        this.#settle(pendings, message.id, () => {
+          if (pending.kind === "run") pending.status = "succeeded";
+          pending.done.resolve(message.result);
+        });
+      } else {
+        const error = rebuildError(message.error);
+        if (pending.kind === "run") pending.status = error.code === "CANCELLED" ? "cancelled" : "failed";
+        this.#settle(pendings, message.id, () => pending.done.reject(error));
       }
     }
   }

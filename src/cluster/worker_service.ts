@@ -5,10 +5,9 @@
  *
  * @module
  */
-import { encode, type Encoded } from "../common/mod.ts";
-import type { NetNode } from "../net/mod.ts";
+import { encode, type Encoded, SerializationError } from "../common/mod.ts";
+import { type MessageEnd, type NetNode, type Outcome, serveMessages, type Serving } from "../net/mod.ts";
 import { type AnyStep, encodedResultOf, type RunHandle } from "../task/mod.ts";
-import { type Batch, MessageBatcher, unbatch } from "./batch.ts";
 import {
   type ActorRequest,
   type AnswerOp,
@@ -37,82 +36,56 @@ export interface ActorGateway {
 
 /** Serves the client protocol on `node`: work goes to `app`, actor requests to `actors`. */
 export async function serveTasks(node: NetNode, app: LocalSubmitter, actors?: ActorGateway): Promise<void> {
-  await node.handleChannel<ClientMessage | Batch<ClientMessage>, WorkerMessage | Batch<WorkerMessage>>(
+  await node.handleChannel<ClientMessage, WorkerMessage>(
     TASKS_PROTOCOL,
-    async (channel) => {
-      const outbox: MessageBatcher<WorkerMessage> = new MessageBatcher<WorkerMessage>(channel.writable.getWriter(), {
-        // An answer too big for a frame becomes an error answer: the channel and the rest go on.
-        onRefused: (reply, error) =>
-          outbox.push({
-            op: reply.op,
-            id: reply.id,
-            ok: false,
-            error: {
-              name: "SerializationError",
-              code: "NOT_SERIALIZABLE",
-              message: `Cannot send the answer to "${reply.id}": ${error.message}`,
-            },
-          }),
-      });
-      const handles = new Map<string, RunHandle<unknown>>();
-      let outstanding = 0;
-      let allAnswered: (() => void) | undefined;
-      const send = (message: WorkerMessage) => outbox.push(message);
-      const fail = (id: string, error: unknown, op: AnswerOp = "done") =>
-        send({ op, id, ok: false, error: errorInfo(error) });
-      /** Answers `id` once `work` settles; the channel closes only after every answer went out. */
-      const answer = (id: string, work: Promise<Encoded>, op: AnswerOp = "done") => {
-        outstanding++;
-        work.then((result) => send({ op, id, ok: true, result }), (error) => fail(id, error, op)).finally(() => {
-          if (--outstanding === 0) allAnswered?.();
-        });
-      };
-      const serve = (message: ClientMessage) => {
-        if (typeof message?.id !== "string") {
-          return fail(
-            describeValue((message as { id?: unknown })?.id),
-            new TypeError("expected a message with a string id"),
-          );
-        }
-        const { id } = message;
-        const op = typeof message.op === "string" ? message.op : "";
-        if (op === "cancel") return void handles.get(id)?.cancel();
-        if (op.startsWith("actor.")) return answer(id, answerActor(message as ActorRequest, actors), "reply");
-        if (op !== "submit") {
-          return fail(
-            id,
-            new TypeError(`expected op "submit", "cancel" or "actor.*", got ${describeValue(message.op)}`),
-          );
-        }
-        const handle = app.submit((message as { step: AnyStep }).step, { id });
-        handles.set(id, handle);
-        // The result goes on as the run encoded it: the owner neither decodes nor re-encodes it.
-        answer(id, encodedResultOf(handle).finally(() => handles.delete(id)));
-      };
-      for await (const received of channel.readable) {
-        let messages: readonly ClientMessage[];
-        try {
-          messages = unbatch(received);
-        } catch (error) {
-          fail("", error);
-          continue;
-        }
-        for (const message of messages) {
-          try {
-            serve(message);
-          } catch (error) {
-            // One bad message gets its own error answer; the channel and the rest go on.
-            fail(typeof message?.id === "string" ? message.id : "", error);
-          }
-        }
-        // Replies go out as fast as the client takes them: stop reading while they cannot.
-        await outbox.ready();
-      }
-      // The client ended its side: finish answering, then end ours.
-      if (outstanding > 0) await new Promise<void>((resolve) => (allAnswered = resolve));
-      await outbox.close().catch(() => {});
-    },
+    (channel) => serveClient(channel, app, actors).done,
   );
+}
+
+/** Serves one client's end (a channel, or an in-process pipe in tests) until the client ends its side. */
+export function serveClient(
+  end: MessageEnd<ClientMessage, WorkerMessage>,
+  app: LocalSubmitter,
+  actors?: ActorGateway,
+): Serving<WorkerMessage> {
+  const handles = new Map<string, RunHandle<unknown>>();
+  const fail = (id: string, error: unknown, op: AnswerOp = "done"): WorkerMessage => ({
+    op,
+    id,
+    ok: false,
+    error: errorInfo(error),
+  });
+  const reply = (id: string, op: AnswerOp) => (outcome: Outcome<Encoded>): WorkerMessage =>
+    outcome.ok ? { op, id, ok: true, result: outcome.value } : fail(id, outcome.error, op);
+  return serveMessages<ClientMessage, WorkerMessage>(end, {
+    handle(message, answers) {
+      if (typeof message?.id !== "string") {
+        throw new TypeError(
+          `expected a message with a string id, got ${describeValue((message as { id?: unknown })?.id)}`,
+        );
+      }
+      const { id } = message;
+      const op = typeof message.op === "string" ? message.op : "";
+      if (op === "cancel") return void handles.get(id)?.cancel();
+      if (op.startsWith("actor.")) {
+        return answers.answer(answerActor(message as ActorRequest, actors), reply(id, "reply"));
+      }
+      if (op !== "submit") {
+        throw new TypeError(`expected op "submit", "cancel" or "actor.*", got ${describeValue(message.op)}`);
+      }
+      const handle = app.submit((message as { step: AnyStep }).step, { id });
+      handles.set(id, handle);
+      // The result goes on as the run encoded it: the owner neither decodes nor re-encodes it.
+      answers.answer(encodedResultOf(handle).finally(() => handles.delete(id)), reply(id, "done"));
+    },
+    refuse: (message, error) => {
+      const id = (message as { id?: unknown } | null)?.id;
+      return fail(typeof id === "string" ? id : describeValue(id), error);
+    },
+    // An answer too big for a frame becomes an error answer: the channel and the rest go on.
+    unsendable: (answer, error) =>
+      fail(answer.id, new SerializationError(`the answer to "${answer.id}"`, error.message), answer.op),
+  });
 }
 
 /** An untrusted value named in an error message (never throws, whatever the value is). */

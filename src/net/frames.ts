@@ -8,8 +8,11 @@
  * byte 1     kind: 1 data, 2 credit, 3 end, 4 error
  * bytes 2-5  count, big-endian u32: messages in a data frame, messages granted by a credit frame
  * body       data: a table of `count` (tag, varint length) entries, then the payloads (`./messages.ts`);
- *            error: UTF-8 JSON `{"code": string, "message": string}`; credit and end: empty
+ *            credit: the bytes granted, big-endian u32 (a grant of messages, bytes or both);
+ *            error: UTF-8 JSON `{"code": string, "message": string}`; end: empty
  * ```
+ *
+ * Version 2 added the bytes of a credit grant (version 1 granted messages only).
  *
  * Decoding is strict: a frame that breaks any rule is a {@linkcode FrameError}. Credit, end and
  * error frames carry the channel protocol of `./channel.ts`.
@@ -33,7 +36,7 @@ import {
 export { encodeMessage, entrySize, type MessageEntry } from "./messages.ts";
 
 /** The frame format version this code writes and accepts. */
-export const FRAME_VERSION = 1;
+export const FRAME_VERSION = 2;
 /** Bytes in a frame header. */
 export const FRAME_HEADER_BYTES = 6;
 /** Largest frame (header and body, without the length prefix) accepted by default: 1 MiB. */
@@ -63,8 +66,13 @@ export function actantProtocol(name: string, version: string): string {
 
 /** A decoded frame. */
 export type Frame =
-  | { readonly kind: "data"; readonly messages: unknown[] }
-  | { readonly kind: "credit"; readonly credit: number }
+  | {
+    readonly kind: "data";
+    readonly messages: unknown[];
+    /** What each message took in the body (set by decoding; what the receiver's byte credit counts). */
+    readonly sizes?: readonly number[];
+  }
+  | { readonly kind: "credit"; readonly credit: number; readonly bytes: number }
   | { readonly kind: "end" }
   | { readonly kind: "error"; readonly code: string; readonly message: string };
 
@@ -75,6 +83,8 @@ export interface FrameLimits {
 }
 
 const MAX_COUNT = 0xffff_ffff;
+/** A credit frame's body: the bytes granted. */
+const CREDIT_BODY_BYTES = 4;
 const MAX_ERROR_CODE = 64;
 const textEncoder = new TextEncoder();
 
@@ -104,10 +114,15 @@ export function encodeFrame(frame: Frame, limits?: FrameLimits): Uint8Array {
     case "data":
       return encodeDataFrame(frame.messages.map(encodeMessage), limits);
     case "credit": {
-      if (!Number.isInteger(frame.credit) || frame.credit < 1 || frame.credit > MAX_COUNT) {
-        throw new RangeError(`credit must be an integer from 1 to ${MAX_COUNT}, got ${frame.credit}`);
+      for (const [name, value] of [["credit", frame.credit], ["bytes", frame.bytes]] as const) {
+        if (!Number.isInteger(value) || value < 0 || value > MAX_COUNT) {
+          throw new RangeError(`${name} must be an integer from 0 to ${MAX_COUNT}, got ${value}`);
+        }
       }
-      return writeHeader(new Uint8Array(FRAME_HEADER_BYTES), FrameKind.credit, frame.credit);
+      if (frame.credit + frame.bytes === 0) throw new RangeError("a credit frame grants at least 1 message or byte");
+      const bytes = writeHeader(new Uint8Array(FRAME_HEADER_BYTES + CREDIT_BODY_BYTES), FrameKind.credit, frame.credit);
+      new DataView(bytes.buffer).setUint32(FRAME_HEADER_BYTES, frame.bytes);
+      return bytes;
     }
     case "end":
       return writeHeader(new Uint8Array(FRAME_HEADER_BYTES), FrameKind.end, 0);
@@ -143,12 +158,18 @@ export function decodeFrame(bytes: Uint8Array, limits?: FrameLimits): Frame {
   const count = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(2);
   const body = bytes.subarray(FRAME_HEADER_BYTES);
   switch (bytes[1]) {
-    case FrameKind.data:
-      return { kind: "data", messages: readDataBody(body, count) };
-    case FrameKind.credit:
-      if (count < 1) fail("malformed", "a credit frame must grant at least 1 message");
-      if (body.length > 0) fail("malformed", `a credit frame has no body, got ${body.length} bytes`);
-      return { kind: "credit", credit: count };
+    case FrameKind.data: {
+      const sizes = new Array<number>(count);
+      return { kind: "data", messages: readDataBody(body, count, sizes), sizes };
+    }
+    case FrameKind.credit: {
+      if (body.length !== CREDIT_BODY_BYTES) {
+        fail("malformed", `a credit frame's body is ${CREDIT_BODY_BYTES} bytes, got ${body.length}`);
+      }
+      const bytes = new DataView(body.buffer, body.byteOffset, body.byteLength).getUint32(0);
+      if (count + bytes === 0) fail("malformed", "a credit frame must grant at least 1 message or byte");
+      return { kind: "credit", credit: count, bytes };
+    }
     case FrameKind.end:
       if (count !== 0 || body.length > 0) fail("malformed", "an end frame has count 0 and no body");
       return { kind: "end" };

@@ -99,16 +99,17 @@ export function writeDataBody(entries: readonly MessageEntry[], frame: Uint8Arra
 }
 
 /**
- * Reads the `count` messages of a data frame body.
+ * Reads the `count` messages of a data frame body; `sizes`, when given, gets the bytes each took
+ * in the body (its table entry and its payload).
  *
  * @throws {FrameError} when the table or a payload is malformed or the sizes do not add up.
  */
-export function readDataBody(body: Uint8Array, count: number): unknown[] {
+export function readDataBody(body: Uint8Array, count: number, sizes?: number[]): unknown[] {
   if (count < 1) fail("malformed", "a data frame must carry at least 1 message");
   // Each table entry takes at least 2 bytes: refuse impossible counts before allocating anything.
   if (count > body.length / 2) fail("truncated", `${count} messages cannot fit in ${body.length} bytes`);
   const tags = new Uint8Array(count);
-  const sizes = new Array<number>(count);
+  const lengths = new Array<number>(count);
   let at = 0;
   let payload = 0;
   for (let i = 0; i < count; i++) {
@@ -119,7 +120,8 @@ export function readDataBody(body: Uint8Array, count: number): unknown[] {
     }
     const [size, next] = readVarint(body, at, i);
     tags[i] = tag;
-    sizes[i] = size;
+    lengths[i] = size;
+    if (sizes !== undefined) sizes[i] = next - at + 1 + size;
     payload += size;
     at = next;
   }
@@ -127,8 +129,8 @@ export function readDataBody(body: Uint8Array, count: number): unknown[] {
   if (payload < body.length - at) fail("malformed", `${body.length - at - payload} bytes after the last payload`);
   const messages = new Array<unknown>(count);
   for (let i = 0; i < count; i++) {
-    const bytes = body.subarray(at, at + sizes[i]);
-    at += sizes[i];
+    const bytes = body.subarray(at, at + lengths[i]);
+    at += lengths[i];
     messages[i] = tags[i] === TAG_BYTES
       ? bytes.slice()
       : tags[i] === TAG_JSON

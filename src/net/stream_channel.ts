@@ -5,18 +5,23 @@
  * @module
  */
 import type { Stream } from "@libp2p/interface";
-import { type Channel, type ChannelOptions, type ChannelStats, DEFAULT_WINDOW } from "./channel.ts";
+import {
+  type Channel,
+  type ChannelOptions,
+  type ChannelStats,
+  DEFAULT_WINDOW,
+  DEFAULT_WINDOW_BYTES,
+} from "./channel.ts";
 import { Uint8ArrayList } from "uint8arraylist";
 import { describe } from "../common/mod.ts";
 import { ReceiveCredit, SendCredit } from "./credit.ts";
 import { ChannelClosedError, FrameError, RemoteChannelError } from "./errors.ts";
+import { EncodedMessage, encodeForChannel } from "./encoded_message.ts";
 import { replyWithError } from "./error_reply.ts";
 import {
   DEFAULT_MAX_FRAME_BYTES,
   encodeDataFrame,
   encodeFrame,
-  encodeMessage,
-  entrySize,
   type Frame,
   FRAME_HEADER_BYTES,
   type FrameLimits,
@@ -50,7 +55,7 @@ export function createChannel<In = unknown, Out = unknown>(stream: Stream, optio
 /** A {@linkcode Channel} over `stream`; built by {@linkcode createChannel}. */
 class StreamChannel<In, Out> implements Channel<In, Out> {
   readonly readable: ReadableStream<In>;
-  readonly writable: WritableStream<Out>;
+  readonly writable: WritableStream<Out | EncodedMessage<Out>>;
   readonly closed: Promise<void>;
 
   readonly #stream: Stream;
@@ -65,6 +70,12 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
   readonly #sendCredit = new SendCredit();
   readonly #batch = new SettleScheduler(() => this.#flush());
   #creditWaiter: PromiseWithResolvers<void> | undefined;
+  /**
+   * Messages written and not yet taken by the sink, encoded when written (the writable's size
+   * strategy encodes, so its queue is bounded in bytes), or why they could not be.
+   */
+  readonly #encodedQueue: (EncodedMessage | Error)[] = [];
+  #encodedHead = 0;
   #outbox: MessageEntry[] = [];
   #outboxBytes = 0;
   #endPending = false;
@@ -76,9 +87,13 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
   // Receiving: messages wait in the inbox until the consumer pulls them.
   readonly #receiveCredit: ReceiveCredit;
   #inbox: In[] = [];
+  /** What each message in the inbox took in its frame, for the byte credit. */
+  #inboxSizes: number[] = [];
   #inboxHead = 0;
+  #bufferedBytes = 0;
   #received = 0;
   #peakBuffered = 0;
+  #peakBufferedBytes = 0;
   #readController!: ReadableStreamDefaultController<In>;
   #writeController!: WritableStreamDefaultController;
   #pullWaiter: (() => void) | undefined;
@@ -87,9 +102,17 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
 
   constructor(stream: Stream, options: ChannelOptions) {
     this.#stream = stream;
-    this.#receiveCredit = new ReceiveCredit(options.window ?? DEFAULT_WINDOW);
     this.#maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    const windowBytes = options.windowBytes ?? DEFAULT_WINDOW_BYTES;
+    if (windowBytes < this.#maxFrameBytes) {
+      throw new RangeError(`windowBytes (${windowBytes}) must be at least maxFrameBytes (${this.#maxFrameBytes})`);
+    }
+    this.#receiveCredit = new ReceiveCredit(options.window ?? DEFAULT_WINDOW, windowBytes);
     this.#limits = { maxFrameBytes: this.#maxFrameBytes };
+    // Each message weighs its bytes, and at least its share of the window: the writer's queue is
+    // bounded by the window in messages and in bytes, whichever it reaches first.
+    const window = this.#receiveCredit.window;
+    const leastWeight = Math.ceil(window.bytes / window.messages);
     this.closed = this.#closing.promise;
     this.closed.catch(() => {}); // the failure also reaches readable and writable; never unhandled
     this.readable = new ReadableStream<In>({
@@ -97,12 +120,12 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
       pull: () => this.#pull(),
       cancel: () => this.#cancelReadable(),
     }, { highWaterMark: 0 });
-    this.writable = new WritableStream<Out>({
+    this.writable = new WritableStream<Out | EncodedMessage<Out>>({
       start: (controller) => void (this.#writeController = controller),
-      write: (message) => this.#write(message),
+      write: () => this.#write(),
       close: () => this.#closeWritable(),
       abort: (reason) => this.#fail(asError(reason, "the writer aborted"), true),
-    }, { highWaterMark: this.#receiveCredit.window });
+    }, { highWaterMark: window.bytes, size: (message) => Math.max(leastWeight, this.#encode(message)) });
     this.#batch.touch(); // sends our window as the first credit grant
     void this.#readLoop();
   }
@@ -114,8 +137,12 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
       received: this.#received,
       inFlight: this.#sendCredit.inFlight,
       peakInFlight: this.#sendCredit.peakInFlight,
+      inFlightBytes: this.#sendCredit.inFlightBytes,
+      peakInFlightBytes: this.#sendCredit.peakInFlightBytes,
       buffered,
       peakBuffered: this.#peakBuffered,
+      bufferedBytes: this.#bufferedBytes,
+      peakBufferedBytes: this.#peakBufferedBytes,
       dataFrames: this.#dataFrames,
       sends: this.#sends,
     };
@@ -127,38 +154,58 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
 
   // ---- writing -------------------------------------------------------------------------------
 
-  #write(message: Out): void | Promise<void> {
-    if (this.#failure) throw this.#failure;
-    let entry: MessageEntry;
+  /**
+   * The writable's size strategy: encodes a message as it is written (once), queues the result
+   * for the sink, and weighs it by its bytes. A failure is queued too, for the sink to fail with.
+   */
+  #encode(message: Out | EncodedMessage<Out>): number {
+    let encoded: EncodedMessage | Error;
     try {
-      entry = encodeMessage(message);
-      if (FRAME_HEADER_BYTES + entrySize(entry) > this.#maxFrameBytes) {
-        throw new RangeError(
-          `a message of ${entry.size} bytes does not fit in a frame of ${this.#maxFrameBytes} bytes`,
-        );
-      }
+      encoded = message instanceof EncodedMessage ? message : encodeForChannel(message, this.#maxFrameBytes);
     } catch (error) {
-      // The writable is errored by this throw and can never send its end frame: fail it all.
-      this.#fail(error as Error, true);
-      throw error;
+      encoded = error instanceof Error ? error : new Error(describe(error));
     }
-    if (!this.#needsDrain && this.#sendCredit.spend()) return this.#enqueue(entry);
-    return this.#writeWhenAllowed(entry);
+    this.#encodedQueue.push(encoded);
+    return encoded instanceof Error ? 0 : encoded.size;
   }
 
-  async #writeWhenAllowed(entry: MessageEntry): Promise<void> {
+  #write(): void | Promise<void> {
+    const encoded = this.#encodedQueue[this.#encodedHead];
+    this.#encodedQueue[this.#encodedHead++] = undefined as never;
+    if (this.#encodedHead === this.#encodedQueue.length) {
+      this.#encodedQueue.length = 0;
+      this.#encodedHead = 0;
+    }
+    if (this.#failure) throw this.#failure;
+    if (encoded instanceof Error) {
+      // The writable is errored by this throw and can never send its end frame: fail it all.
+      this.#fail(encoded, true);
+      throw encoded;
+    }
+    if (!this.#needsDrain && this.#sendCredit.spend(encoded.size)) return this.#enqueue(encoded);
+    return this.#writeWhenAllowed(encoded);
+  }
+
+  async #writeWhenAllowed(encoded: EncodedMessage): Promise<void> {
     if (this.#needsDrain) await this.#drain();
-    while (!this.#sendCredit.spend()) {
+    while (!this.#sendCredit.spend(encoded.size)) {
+      const window = this.#sendCredit.window;
+      if (window !== undefined && encoded.size > window.bytes) {
+        const error = new RangeError(
+          `a message of ${encoded.size} bytes exceeds the peer's receive window of ${window.bytes} bytes`,
+        );
+        this.#fail(error, true);
+        throw error;
+      }
       this.#flush();
       this.#creditWaiter = Promise.withResolvers<void>();
       await this.#creditWaiter.promise;
     }
-    this.#enqueue(entry);
+    this.#enqueue(encoded);
   }
 
   /** Puts a message that has credit in the batch. */
-  #enqueue(entry: MessageEntry): void {
-    const size = entrySize(entry);
+  #enqueue({ entry, size }: EncodedMessage): void {
     if (this.#outboxBytes + size > this.#maxFrameBytes - FRAME_HEADER_BYTES) this.#flush();
     this.#outbox.push(entry);
     this.#outboxBytes += size;
@@ -189,8 +236,10 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
     this.#batch.settled();
     if (this.#failure !== undefined || this.#finished) return;
     const list = new Uint8ArrayList();
-    const grant = this.#remoteEnded ? 0 : this.#receiveCredit.takeGrant();
-    if (grant > 0) list.append(lengthPrefixed(encodeFrame({ kind: "credit", credit: grant })));
+    const grant = this.#remoteEnded ? undefined : this.#receiveCredit.takeGrant();
+    if (grant !== undefined) {
+      list.append(lengthPrefixed(encodeFrame({ kind: "credit", credit: grant.messages, bytes: grant.bytes })));
+    }
     if (this.#outbox.length > 0) {
       list.append(lengthPrefixed(encodeDataFrame(this.#outbox, this.#limits)));
       this.#dataFrames++;
@@ -229,9 +278,9 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
   #onFrame(frame: Frame): void {
     switch (frame.kind) {
       case "data":
-        return this.#onData(frame.messages as In[]);
+        return this.#onData(frame.messages as In[], frame.sizes!);
       case "credit": {
-        this.#sendCredit.receive(frame.credit);
+        this.#sendCredit.receive(frame.credit, frame.bytes);
         const waiter = this.#creditWaiter;
         this.#creditWaiter = undefined;
         return waiter?.resolve();
@@ -246,13 +295,20 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
     }
   }
 
-  #onData(messages: In[]): void {
+  #onData(messages: In[], sizes: readonly number[]): void {
     if (this.#remoteEnded) throw new FrameError("malformed", "a data frame after the end frame");
-    this.#receiveCredit.arrive(messages.length);
+    let bytes = 0;
+    for (const size of sizes) bytes += size;
+    this.#receiveCredit.arrive(messages.length, bytes);
     this.#received += messages.length;
-    if (this.#readableDone) return this.#consumed(messages.length); // nobody reads: drop, keep the peer moving
-    for (const message of messages) this.#inbox.push(message);
+    if (this.#readableDone) return this.#consumed(messages.length, bytes); // nobody reads: drop, keep the peer moving
+    for (let i = 0; i < messages.length; i++) {
+      this.#inbox.push(messages[i]);
+      this.#inboxSizes.push(sizes[i]);
+    }
+    this.#bufferedBytes += bytes;
     this.#peakBuffered = Math.max(this.#peakBuffered, this.#inbox.length - this.#inboxHead);
+    this.#peakBufferedBytes = Math.max(this.#peakBufferedBytes, this.#bufferedBytes);
     this.#wakeReader();
   }
 
@@ -271,13 +327,16 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
     if (this.#readableDone) return true; // closed, cancelled, or errored by #fail
     if (this.#inboxHead < this.#inbox.length) {
       const message = this.#inbox[this.#inboxHead];
+      const size = this.#inboxSizes[this.#inboxHead];
       this.#inbox[this.#inboxHead++] = undefined as In;
       if (this.#inboxHead === this.#inbox.length) {
         this.#inbox = [];
+        this.#inboxSizes = [];
         this.#inboxHead = 0;
       }
+      this.#bufferedBytes -= size;
       this.#readController.enqueue(message);
-      this.#consumed(1);
+      this.#consumed(1, size);
       return true;
     }
     if (!this.#remoteEnded) return false;
@@ -293,17 +352,20 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
     waiter?.();
   }
 
-  #consumed(count: number): void {
-    if (this.#receiveCredit.consume(count)) this.#batch.touch();
+  #consumed(count: number, bytes: number): void {
+    if (this.#receiveCredit.consume(count, bytes)) this.#batch.touch();
   }
 
   /** The consumer lost interest: what comes is dropped, and credited back so the peer can finish. */
   #cancelReadable(): void {
     this.#readableDone = true;
     const dropped = this.#inbox.length - this.#inboxHead;
+    const bytes = this.#bufferedBytes;
     this.#inbox = [];
+    this.#inboxSizes = [];
     this.#inboxHead = 0;
-    if (dropped > 0) this.#consumed(dropped);
+    this.#bufferedBytes = 0;
+    if (dropped > 0) this.#consumed(dropped, bytes);
   }
 
   // ---- ending --------------------------------------------------------------------------------

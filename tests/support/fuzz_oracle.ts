@@ -1,7 +1,7 @@
 // The protocol fuzz tests' oracle: what a worker's channel does with a byte stream, by a local
 // model of the rules of `src/net/frames.ts` and `src/net/channel.ts`.
 // (Not a test file: no runner picks it up.)
-import { DEFAULT_WINDOW, FrameError, readFrames } from "../../src/net/mod.ts";
+import { DEFAULT_WINDOW, DEFAULT_WINDOW_BYTES, FrameError, readFrames } from "../../src/net/mod.ts";
 
 /**
  * What the worker's channel does with a case (our credit grant, the case's bytes, then a
@@ -14,8 +14,8 @@ import { DEFAULT_WINDOW, FrameError, readFrames } from "../../src/net/mod.ts";
  * - `ended`: we ended the channel properly before the sentinel could count: the worker answers
  *   what it was asked, then ends its side too (an end frame, no error);
  * - `either`: the outcome depends on timing, so BAD_FRAME and no error are both right: a credit
- *   frame after data (does it acknowledge more than the worker has sent yet?), more messages than
- *   the worker's window over several frames (did it grant more in between?), anything after our
+ *   frame after data (does it acknowledge more than the worker has sent yet?), more messages (or
+ *   bytes) than the worker's window over several frames (did it grant more in between?), anything after our
  *   end frame (has the worker answered everything and ended its side, which finishes the channel
  *   so that it ignores what follows?).
  */
@@ -46,6 +46,7 @@ async function* chunks(bytes: Uint8Array, eof: boolean): AsyncGenerator<Uint8Arr
 async function simulate(bytes: Uint8Array, eof: boolean): Promise<Simulation> {
   let credits = 0;
   let messages = 0;
+  let bytesIn = 0;
   let statusRequests = 0;
   let ended = false;
   const result = (verdict: Simulation["verdict"]): Simulation => ({ verdict, ended, statusRequests });
@@ -55,9 +56,13 @@ async function simulate(bytes: Uint8Array, eof: boolean): Promise<Simulation> {
       switch (frame.kind) {
         case "data": {
           const count = frame.messages.length;
-          if (messages === 0 && count > DEFAULT_WINDOW) return result("bad"); // beyond the credit granted
-          if (messages + count > DEFAULT_WINDOW) return result("either"); // depends on grants in between
+          const bytes = frame.sizes!.reduce((sum, size) => sum + size, 0);
+          // Beyond the credit granted, in messages or in bytes:
+          if (messages === 0 && (count > DEFAULT_WINDOW || bytes > DEFAULT_WINDOW_BYTES)) return result("bad");
+          // Depends on grants in between:
+          if (messages + count > DEFAULT_WINDOW || bytesIn + bytes > DEFAULT_WINDOW_BYTES) return result("either");
           messages += count;
+          bytesIn += bytes;
           statusRequests += frame.messages.filter((m) => (m as { op?: unknown })?.op === "status").length;
           break;
         }

@@ -22,6 +22,7 @@ export const HANG_BOUND_MS = 20_000;
 export const FUZZED_NODE_ID = "fuzzed";
 /** The window the fuzzing peer grants the worker: large, so the worker never waits for credit. */
 const OUR_WINDOW = 1_000_000;
+const OUR_WINDOW_BYTES = 0xffff_ffff;
 /** The keys of the sentinels on the actor hosting protocol start here, clear of a case's own keys. */
 const SENTINEL_KEYS = 1_000_000;
 const appModule = new URL("../fixtures/cluster_app.ts", import.meta.url).pathname;
@@ -36,12 +37,6 @@ interface Sentinel {
   isAnswer(reply: unknown): boolean;
   /** Its exact answer (none for a status request: the report varies). */
   answer?: unknown;
-}
-
-/** The messages a reply carries: a `{ op: "batch" }` reply's, or the reply itself. */
-export function unbatched(reply: unknown): unknown[] {
-  const batch = reply as { op?: unknown; messages?: unknown };
-  return batch?.op === "batch" && Array.isArray(batch.messages) ? batch.messages : [reply];
 }
 
 /** Asserts that `replies` is one failure `done` with the error `name` (and `code`, when given). */
@@ -140,14 +135,12 @@ export class FuzzedWorker {
       void writer.close().catch(() => {});
       await within(
         (async () => {
-          for await (const received of channel.readable) {
-            for (const reply of unbatched(received)) {
-              const { op, id } = reply as { op?: unknown; id?: unknown };
-              // `done` answers a submission, `reply` an actor request.
-              assert.ok(op === "done" || op === "reply", `${label}: a reply ${JSON.stringify(reply)}`);
-              assert.equal(typeof id, "string", `${label}: a reply without a string id: ${JSON.stringify(reply)}`);
-              answers.set(id as string, [...answers.get(id as string) ?? [], reply]);
-            }
+          for await (const reply of channel.readable) {
+            const { op, id } = reply as { op?: unknown; id?: unknown };
+            // `done` answers a submission, `reply` an actor request.
+            assert.ok(op === "done" || op === "reply", `${label}: a reply ${JSON.stringify(reply)}`);
+            assert.equal(typeof id, "string", `${label}: a reply without a string id: ${JSON.stringify(reply)}`);
+            answers.set(id as string, [...answers.get(id as string) ?? [], reply]);
           }
           await channel.closed;
         })(),
@@ -173,7 +166,11 @@ export class FuzzedWorker {
     const { protocol, label } = options;
     const sentinel = this.#sentinel(protocol);
     const sentinelBytes = wire({ kind: "data", messages: [sentinel.message] });
-    const bytes = concat(wire({ kind: "credit", credit: OUR_WINDOW }), caseBytes, sentinelBytes);
+    const bytes = concat(
+      wire({ kind: "credit", credit: OUR_WINDOW, bytes: OUR_WINDOW_BYTES }),
+      caseBytes,
+      sentinelBytes,
+    );
     const { verdict, statusRequests } = await predict(bytes, sentinelBytes);
     const { isAnswer } = sentinel;
     const stream = await this.node.openStream(this.address, protocol);
@@ -199,7 +196,7 @@ export class FuzzedWorker {
       }
       checkFrames(watch.received, { verdict, end, label });
       if (verdict === "answered" && sentinel.answer !== undefined) {
-        const done = watch.received.flatMap((f) => f.kind === "data" ? f.messages.flatMap(unbatched) : []).find(
+        const done = watch.received.flatMap((f) => f.kind === "data" ? f.messages : []).find(
           isAnswer,
         );
         assert.deepEqual(done, sentinel.answer, label);
@@ -307,7 +304,7 @@ function watchFrames(frames: AsyncIterator<Frame>, expect = { isAnswer: (_reply:
         if (next.done) return "closed";
         received.push(next.value);
         if (next.value.kind !== "data") continue;
-        for (const reply of next.value.messages.flatMap(unbatched)) {
+        for (const reply of next.value.messages) {
           if (expect.isAnswer(reply) && ++answers === expect.answers) answered.resolve();
         }
       }

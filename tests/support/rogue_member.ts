@@ -1,13 +1,6 @@
 // A hand-driven cluster peer for trust tests: a libp2p node that publishes whatever announcement
 // a test gives it on an app's membership topic, and may serve `/actant/exec/1` with a script.
-import {
-  type Batch,
-  EXEC_PROTOCOL,
-  type ExecReply,
-  type ExecRequest,
-  membershipTopic,
-  unbatch,
-} from "../../src/cluster/mod.ts";
+import { EXEC_PROTOCOL, type ExecReply, type ExecRequest, membershipTopic } from "../../src/cluster/mod.ts";
 import { createNetNode, type NetNode } from "../../src/net/mod.ts";
 
 /** A rogue peer joined to a cluster through `bootstrap`. */
@@ -59,14 +52,11 @@ export class RoguePeer {
 
   /** Serves attempts: `answer` gets each request and a function that writes replies (any, forged or not). */
   async serveExec(answer: (request: ExecRequest, reply: (message: unknown) => void) => void): Promise<void> {
-    await this.node.handleChannel<ExecRequest | Batch<ExecRequest>, ExecReply | Batch<ExecReply>>(
-      EXEC_PROTOCOL,
-      async (channel) => {
-        const writer = channel.writable.getWriter();
-        const reply = (message: unknown) => void writer.write(message as ExecReply).catch(() => {});
-        for await (const received of channel.readable) for (const request of unbatch(received)) answer(request, reply);
-      },
-    );
+    await this.node.handleChannel<ExecRequest, ExecReply>(EXEC_PROTOCOL, async (channel) => {
+      const writer = channel.writable.getWriter();
+      const reply = (message: unknown) => void writer.write(message as ExecReply).catch(() => {});
+      for await (const request of channel.readable) answer(request, reply);
+    });
   }
 
   stop(): Promise<void> {

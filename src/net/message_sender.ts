@@ -1,0 +1,68 @@
+/**
+ * Writing protocol messages to a channel (or an in-process pipe) without losing the channel to
+ * one bad message: each message is encoded once, here, and one that cannot be (a value the codec
+ * does not carry, a result too big for a frame) is handed to `refused`, which answers it in its
+ * place, while the channel and the messages around it go on.
+ *
+ * @module
+ */
+import type { MessageEnd } from "./channel.ts";
+import { type EncodedMessage, encodeForChannel } from "./encoded_message.ts";
+import { DEFAULT_MAX_FRAME_BYTES } from "./frames.ts";
+
+/** Options of {@linkcode MessageSender}. */
+export interface MessageSenderOptions<T> {
+  /**
+   * Gets a message that cannot be encoded; returns what to send in its place, or `undefined` to
+   * send nothing (its sender has been told some other way). Default: nothing is sent.
+   */
+  refused?: (message: T, error: Error) => T | undefined;
+  /** Hears of a failed write: the channel broke. */
+  onError?: (error: unknown) => void;
+  /** Largest frame of the channel. Default `DEFAULT_MAX_FRAME_BYTES`. */
+  maxFrameBytes?: number;
+}
+
+/** Writes messages of type `T`, each encoded once. */
+export class MessageSender<T> {
+  readonly #writer: WritableStreamDefaultWriter<T | EncodedMessage<T>>;
+  readonly #refused: (message: T, error: Error) => T | undefined;
+  readonly #onError: (error: unknown) => void;
+  readonly #maxFrameBytes: number;
+
+  constructor(writable: MessageEnd<unknown, T>["writable"], options: MessageSenderOptions<T> = {}) {
+    this.#writer = writable.getWriter();
+    this.#refused = options.refused ?? (() => undefined);
+    this.#onError = options.onError ?? (() => {});
+    this.#maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  }
+
+  /** Encodes `message` and writes it; one that cannot be encoded goes to `refused` instead. */
+  send(message: T): void {
+    let encoded: EncodedMessage<T>;
+    try {
+      encoded = encodeForChannel(message, this.#maxFrameBytes);
+    } catch (error) {
+      const replacement = this.#refused(message, error instanceof Error ? error : new Error(String(error)));
+      if (replacement === undefined) return;
+      // A replacement is a small error answer: if even that cannot go, the channel fails with it.
+      return void this.#writer.write(replacement).catch(this.#onError);
+    }
+    this.#writer.write(encoded).catch(this.#onError);
+  }
+
+  /** Resolves when the channel has room again: readers await it so that answers cannot pile up unsent. */
+  ready(): Promise<void> {
+    return this.#writer.ready;
+  }
+
+  /** Ends our side once what was written has gone. */
+  close(): Promise<void> {
+    return this.#writer.close();
+  }
+
+  /** Fails our side at once. */
+  abort(reason: unknown): Promise<void> {
+    return this.#writer.abort(reason);
+  }
+}

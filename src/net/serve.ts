@@ -1,0 +1,119 @@
+/**
+ * The request/answer loop every Actant protocol serves: read a message, hand it to the protocol,
+ * answer it (now or when its work settles), refuse it on its own when it is bad, stop reading while
+ * answers cannot go out, and end our side only after every answer went out. It runs over any
+ * readable/writable pair, a channel or an in-process {@linkcode messagePipe}, so a protocol's
+ * logic can be tested, and fuzzed, without a network.
+ *
+ * @module
+ */
+import type { MessageEnd } from "./channel.ts";
+import { EncodedMessage } from "./encoded_message.ts";
+import { MessageSender } from "./message_sender.ts";
+
+/** How a piece of work ended. */
+export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+
+/** What a protocol answers with. */
+export interface Answers<Out> {
+  /** Sends `message` now. */
+  send(message: Out): void;
+  /**
+   * Sends `reply(outcome)` once `work` settles (nothing when it gives `undefined`: the message
+   * was answered some other way); our side ends only after it went out.
+   */
+  answer<T>(work: Promise<T>, reply: (outcome: Outcome<T>) => Out | undefined): void;
+}
+
+/** A protocol as the loop serves it. */
+export interface ServedProtocol<In, Out> {
+  /** Handles one message from the peer; throwing answers it with {@linkcode refuse}. */
+  handle(message: In, answers: Answers<Out>): void;
+  /** The answer to a message {@linkcode handle} threw on (untrusted: it may be anything). */
+  refuse(message: unknown, error: unknown): Out;
+  /** What to send instead of an answer that cannot be encoded (too big for a frame, not serializable). */
+  unsendable(message: Out, error: Error): Out | undefined;
+  /** The peer ended its side, or the channel broke: runs before the last answers are awaited. */
+  ended?(): void;
+}
+
+/** A protocol being served on one end. */
+export interface Serving<Out> extends Answers<Out> {
+  /** Settles once the peer ended, every answer went out and our side ended (or the channel broke). */
+  readonly done: Promise<void>;
+}
+
+/**
+ * Serves `protocol` on `end` until the peer ends its side; see the module doc.
+ *
+ * @example
+ * ```ts
+ * const [client, server] = messagePipe<number, number>();
+ * serveMessages(server, {
+ *   handle: (n, answers) => answers.answer(Promise.resolve(n * 2), (o) => (o.ok ? o.value : -1)),
+ *   refuse: () => -1,
+ *   unsendable: () => -1,
+ * });
+ * const writer = client.writable.getWriter();
+ * await writer.write(21);
+ * await writer.close();
+ * for await (const answer of client.readable) console.log(answer); // 42
+ * ```
+ */
+export function serveMessages<In, Out>(end: MessageEnd<In, Out>, protocol: ServedProtocol<In, Out>): Serving<Out> {
+  const sender = new MessageSender<Out>(end.writable, {
+    refused: (message, error) => protocol.unsendable(message, error),
+  });
+  let outstanding = 0;
+  let allAnswered: (() => void) | undefined;
+  const answers: Answers<Out> = {
+    send: (message) => sender.send(message),
+    answer<T>(work: Promise<T>, reply: (outcome: Outcome<T>) => Out | undefined) {
+      outstanding++;
+      work.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }))
+        .then((outcome) => {
+          const message = reply(outcome);
+          if (message !== undefined) sender.send(message);
+        })
+        .finally(() => {
+          if (--outstanding === 0) allAnswered?.();
+        });
+    },
+  };
+  const done = (async () => {
+    try {
+      for await (const message of end.readable) {
+        try {
+          protocol.handle(message, answers);
+        } catch (error) {
+          // One bad message gets its own answer; the channel and the rest go on.
+          answers.send(protocol.refuse(message, error));
+        }
+        // Answers go out as fast as the peer takes them: stop reading while they cannot.
+        await sender.ready();
+      }
+    } catch {
+      // A broken channel ends serving like a closed one.
+    }
+    protocol.ended?.();
+    if (outstanding > 0) await new Promise<void>((resolve) => (allAnswered = resolve));
+    await sender.close().catch(() => {});
+  })();
+  return { ...answers, done };
+}
+
+/**
+ * Two connected in-process ends: what one writes, the other reads, as the same values (a
+ * message encoded for a channel is handed on as the value it encodes).
+ */
+export function messagePipe<A, B>(): [MessageEnd<B, A>, MessageEnd<A, B>] {
+  const aToB = valuePipe<A>();
+  const bToA = valuePipe<B>();
+  return [{ readable: bToA.readable, writable: aToB.writable }, { readable: aToB.readable, writable: bToA.writable }];
+}
+
+function valuePipe<T>(): TransformStream<T | EncodedMessage<T>, T> {
+  return new TransformStream<T | EncodedMessage<T>, T>({
+    transform: (chunk, controller) => controller.enqueue(chunk instanceof EncodedMessage ? chunk.value : chunk),
+  });
+}
