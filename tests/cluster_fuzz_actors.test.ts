@@ -1,5 +1,6 @@
 // Fuzzing the actor hosting protocol (`/actant/actors/1`, what an owner uses to host its actors on
-// a peer) of a real `actant worker` process, from an in-test node playing the owner. A call's
+// a peer), in process (the serve loop over a message pipe, a real actor system behind it) and
+// against a real `actant worker` process, from an in-test node playing the owner. A call's
 // outcome comes in the record the worker sends for us to log, and its `done` waits for our
 // acknowledgement of that record; a wrong message gets its own failure `done` under its key (0
 // when the key is not a number) and the channel keeps serving; random messages and raw frames
@@ -19,20 +20,19 @@ import {
   create,
   FLUSH_KEYS,
   hosting,
+  type HostTarget,
   isRecord,
   Owner,
   typeError,
 } from "./support/fuzz_owner.ts";
+import { InProcessHost } from "./support/in_process_host.ts";
 import { Random } from "./support/random.ts";
 import { hasEndFrame, randomRawCase, SEED, wrongMessages } from "./support/actor_fuzz_cases.ts";
 
-describe("actor hosting protocol fuzz against an actant worker process", { timeout: 300_000 }, () => {
-  let worker: FuzzedWorker;
-  before(async () => void (worker = await FuzzedWorker.start()));
-  after(() => worker?.stop());
-
+/** The cases on the protocol's messages: the same against an in-process host and a worker process. */
+function messageCases(host: () => HostTarget): void {
   it("a call's outcome comes in its record, its done only after we acknowledge it; every 3 calls a checkpoint", () =>
-    hosting(worker, { label: "the happy path", acks: false }, async (owner) => {
+    hosting(host(), { label: "the happy path", acks: false }, async (owner) => {
       owner.send(create(1, "counter"));
       assert.deepEqual(await owner.done(1), { op: "done", key: 1, ok: true });
       const adds: Array<[number, number, number]> = [[2, 2, 2], [3, 3, 5], [4, 1, 6]]; // key, n, total
@@ -63,7 +63,7 @@ describe("actor hosting protocol fuzz against an actant worker process", { timeo
     }));
 
   it("wrong messages are refused under their key with the error's name and code; the channel keeps serving", () =>
-    hosting(worker, { label: "wrong messages", acks: true }, async (owner) => {
+    hosting(host(), { label: "wrong messages", acks: true }, async (owner) => {
       owner.send(create(1, "target"));
       assert.deepEqual(await owner.done(1), { op: "done", key: 1, ok: true });
       owner.send(...wrongMessages.map(([, build], i) => build(10 + i)));
@@ -85,7 +85,7 @@ describe("actor hosting protocol fuzz against an actant worker process", { timeo
     }));
 
   it("a message refused at once whose key is not a number is answered under key 0; the channel keeps serving", () =>
-    hosting(worker, { label: "keys that are not numbers", acks: true }, async (owner) => {
+    hosting(host(), { label: "keys that are not numbers", acks: true }, async (owner) => {
       owner.send(create(1, "keyed"));
       await owner.done(1);
       const messages = [null, 5, "call", [], { op: "explode" }, { op: "explode", key: "7" }, {
@@ -101,7 +101,7 @@ describe("actor hosting protocol fuzz against an actant worker process", { timeo
     }));
 
   it("an actor created from its history comes back with its state; entries it cannot replay change nothing", () =>
-    hosting(worker, { label: "recovery", acks: true }, async (owner) => {
+    hosting(host(), { label: "recovery", acks: true }, async (owner) => {
       const entries = [
         entry(2, "add", [100]),
         entry(3, "add", [1]),
@@ -118,7 +118,7 @@ describe("actor hosting protocol fuzz against an actant worker process", { timeo
     }));
 
   it("acknowledgements of unknown, early or malformed seqs are ignored: no answer, and a record waits for its own", () =>
-    hosting(worker, { label: "acknowledgements", acks: false }, async (owner) => {
+    hosting(host(), { label: "acknowledgements", acks: false }, async (owner) => {
       owner.send(create(1, "acked"));
       await owner.done(1);
       owner.send(...[99, "1", undefined, -1, null, 0, 1.5, 2].map((seq) => ({ op: "ack", seq })), { op: "ack" });
@@ -144,7 +144,7 @@ describe("actor hosting protocol fuzz against an actant worker process", { timeo
   for (const how of ["an end frame", "a reset"] as const) {
     it(`closing our side with ${how} while records await acknowledgement: the worker lives and serves a new owner`, async () => {
       const label = `closing with ${how}`;
-      await hosting(worker, { label, acks: false }, async (owner) => {
+      await hosting(host(), { label, acks: false }, async (owner) => {
         owner.send(create(1, `held-${how}`));
         await owner.done(1);
         owner.send(call(2, `held-${how}`, "add", encode([2])), call(3, `held-${how}`, "add", encode([3])), {
@@ -164,7 +164,7 @@ describe("actor hosting protocol fuzz against an actant worker process", { timeo
         for (const key of [2, 3, 4]) assert.equal((await owner.done(key)).ok, false, `call ${key} after our end`);
       });
       await hosting(
-        worker,
+        host(),
         { label: `${label}, then a new owner`, acks: true },
         (owner) => assertServes(owner, `after-${how}`),
       );
@@ -175,7 +175,7 @@ describe("actor hosting protocol fuzz against an actant worker process", { timeo
     const random = new Random(SEED);
     for (let round = 0; round < 8; round++) {
       const label = `grammar round ${round} (seed ${SEED})`;
-      await hosting(worker, { label, acks: true }, async (owner) => {
+      await hosting(host(), { label, acks: true }, async (owner) => {
         const ids = [`g${round}-a`, `g${round}-b`];
         owner.send(create(1, ids[0]), create(2, ids[1]));
         await owner.done(1);
@@ -213,25 +213,8 @@ describe("actor hosting protocol fuzz against an actant worker process", { timeo
     }
   });
 
-  it("random raw frames on the hosting protocol: BAD_FRAME, a reset or an answer, as the frame rules say", async () => {
-    const random = new Random(SEED + 1);
-    const outcomes = new Map<Verdict, number>();
-    for (let i = 0; i < 100; i++) {
-      let bytes = randomRawCase(random, i);
-      while (await hasEndFrame(bytes)) bytes = randomRawCase(random, i);
-      const verdict = await worker.sendRaw(bytes, {
-        protocol: ACTORS_PROTOCOL,
-        label: `raw case ${i} (seed ${SEED + 1})`,
-      });
-      outcomes.set(verdict, (outcomes.get(verdict) ?? 0) + 1);
-    }
-    for (const verdict of ["bad", "answered"] as const) {
-      assert.ok((outcomes.get(verdict) ?? 0) > 0, `no case ended ${verdict}: ${JSON.stringify([...outcomes])}`);
-    }
-  });
-
   it("a call whose args are not a list is refused before it reaches the actor", () =>
-    hosting(worker, { label: "args that are not a list", acks: true }, async (owner) => {
+    hosting(host(), { label: "args that are not a list", acks: true }, async (owner) => {
       owner.send(create(1, "listless"));
       await owner.done(1);
       const wrong = [encode(5), encode("ab"), encode({ length: 1 })];
@@ -249,7 +232,7 @@ describe("actor hosting protocol fuzz against an actant worker process", { timeo
     }));
 
   it("a create, call or stop whose key is not a safe integer is refused under key 0, as on the attempt protocol", () =>
-    hosting(worker, { label: "keys that are not safe integers", acks: true }, async (owner) => {
+    hosting(host(), { label: "keys that are not safe integers", acks: true }, async (owner) => {
       const keys = ["7", 1.5, 2 ** 53, null, { k: 1 }];
       owner.send(...keys.map((key) => ({ op: "stop", key, actorId: "nobody", drain: true })));
       await owner.flush();
@@ -260,10 +243,10 @@ describe("actor hosting protocol fuzz against an actant worker process", { timeo
     }));
 
   it("an actor hosted for one owner is out of reach of another owner's channel", () =>
-    hosting(worker, { label: "the first owner", acks: true }, async (first) => {
+    hosting(host(), { label: "the first owner", acks: true }, async (first) => {
       first.send(create(1, "owned"));
       await first.done(1);
-      await hosting(worker, { label: "the second owner", acks: true }, async (second) => {
+      await hosting(host(), { label: "the second owner", acks: true }, async (second) => {
         second.send(create(501, "owned"));
         await second.done(501);
         second.send(call(502, "owned", "add", encode([10])));
@@ -278,6 +261,36 @@ describe("actor hosting protocol fuzz against an actant worker process", { timeo
       first.send(call(2, "owned", "add", encode([1])));
       assert.equal(decode((await first.callRecord(2)).event!.result!), 1);
     }));
+}
+
+describe("actor hosting protocol in process (a real actor system over a message pipe)", { timeout: 120_000 }, () => {
+  const inProcess = new InProcessHost();
+  messageCases(() => inProcess);
+});
+
+describe("actor hosting protocol fuzz against an actant worker process", { timeout: 300_000 }, () => {
+  let worker: FuzzedWorker;
+  before(async () => void (worker = await FuzzedWorker.start()));
+  after(() => worker?.stop());
+
+  messageCases(() => worker);
+
+  it("random raw frames on the hosting protocol: BAD_FRAME, a reset or an answer, as the frame rules say", async () => {
+    const random = new Random(SEED + 1);
+    const outcomes = new Map<Verdict, number>();
+    for (let i = 0; i < 100; i++) {
+      let bytes = randomRawCase(random, i);
+      while (await hasEndFrame(bytes)) bytes = randomRawCase(random, i);
+      const verdict = await worker.sendRaw(bytes, {
+        protocol: ACTORS_PROTOCOL,
+        label: `raw case ${i} (seed ${SEED + 1})`,
+      });
+      outcomes.set(verdict, (outcomes.get(verdict) ?? 0) + 1);
+    }
+    for (const verdict of ["bad", "answered"] as const) {
+      assert.ok((outcomes.get(verdict) ?? 0) > 0, `no case ended ${verdict}: ${JSON.stringify([...outcomes])}`);
+    }
+  });
 
   it("after the fuzz run, a client gets 5 and actant status answers", async () => {
     await worker.assertStillServing();

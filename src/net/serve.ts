@@ -102,18 +102,43 @@ export function serveMessages<In, Out>(end: MessageEnd<In, Out>, protocol: Serve
   return { ...answers, done };
 }
 
+/** One end of a {@linkcode messagePipe}. */
+export interface PipeEnd<In, Out> extends MessageEnd<In, Out> {
+  /** Fails both directions at once, as a reset stream does: reads and writes on both ends fail with `reason`. */
+  abort(reason?: unknown): void;
+}
+
 /**
  * Two connected in-process ends: what one writes, the other reads, as the same values (a
  * message encoded for a channel is handed on as the value it encodes).
  */
-export function messagePipe<A, B>(): [MessageEnd<B, A>, MessageEnd<A, B>] {
+export function messagePipe<A, B>(): [PipeEnd<B, A>, PipeEnd<A, B>] {
   const aToB = valuePipe<A>();
   const bToA = valuePipe<B>();
-  return [{ readable: bToA.readable, writable: aToB.writable }, { readable: aToB.readable, writable: bToA.writable }];
+  const abort = (reason?: unknown) => {
+    aToB.fail(reason);
+    bToA.fail(reason);
+  };
+  return [
+    { readable: bToA.stream.readable, writable: aToB.stream.writable, abort },
+    { readable: aToB.stream.readable, writable: bToA.stream.writable, abort },
+  ];
 }
 
-function valuePipe<T>(): TransformStream<T | EncodedMessage<T>, T> {
-  return new TransformStream<T | EncodedMessage<T>, T>({
-    transform: (chunk, controller) => controller.enqueue(chunk instanceof EncodedMessage ? chunk.value : chunk),
+function valuePipe<T>(): { stream: TransformStream<T | EncodedMessage<T>, T>; fail(reason: unknown): void } {
+  let controller!: TransformStreamDefaultController<T>;
+  const stream = new TransformStream<T | EncodedMessage<T>, T>({
+    start: (c) => void (controller = c),
+    transform: (chunk, c) => c.enqueue(chunk instanceof EncodedMessage ? chunk.value : chunk),
   });
+  return {
+    stream,
+    fail(reason) {
+      try {
+        controller.error(reason instanceof Error ? reason : new Error(String(reason ?? "the pipe was aborted")));
+      } catch {
+        // errored or closed already
+      }
+    },
+  };
 }

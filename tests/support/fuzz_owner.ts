@@ -1,11 +1,10 @@
 // The owner's side of the actor hosting protocol for fuzz tests: an owner channel to a real
 // worker whose messages are kept in order and waited for by what they are, and message builders.
 import assert from "node:assert/strict";
-import { ACTORS_PROTOCOL } from "../../src/cluster/mod.ts";
 import { decode, encode, type Encoded } from "../../src/common/mod.ts";
-import type { Channel } from "../../src/net/mod.ts";
+import type { MessageEnd } from "../../src/net/mod.ts";
 import { within } from "./async.ts";
-import { type FuzzedWorker, HANG_BOUND_MS } from "./fuzz_worker.ts";
+import { HANG_BOUND_MS } from "./fuzz_worker.ts";
 /** Keys of our flush messages, clear of the cases' own. */
 export const FLUSH_KEYS = 900_000;
 export const typeError = { name: "TypeError" };
@@ -41,26 +40,40 @@ export interface HostReply {
 
 export const isRecord = (reply: HostReply, type: string) => reply?.op === "record" && reply.event?.type === type;
 
+/** An owner's end of the hosting protocol: a channel to a worker, or an in-process pipe. */
+export interface OwnerEnd extends MessageEnd<unknown, unknown> {
+  /** Resets both directions. */
+  abort(reason?: unknown): void;
+}
+
+/** What serves the hosting protocol to the fuzz: a worker process, or a host in this process. */
+export interface HostTarget {
+  /** A new owner's end. */
+  openOwner(): Promise<OwnerEnd>;
+  /** Throws when the host is dead (or its serve loop failed). */
+  assertAlive(what: string): void;
+}
+
 /** Our end of a hosting channel, as the owner: the worker's messages in order, waited for by what they are. */
 export class Owner {
   readonly replies: HostReply[] = [];
-  readonly #channel: Channel<unknown, unknown>;
+  readonly #channel: OwnerEnd;
   readonly #writer: WritableStreamDefaultWriter<unknown>;
   readonly #label: string;
   #arrived = Promise.withResolvers<void>();
   #ended: string | undefined;
   #flushes = 0;
 
-  private constructor(channel: Channel<unknown, unknown>, options: { label: string; acks: boolean }) {
+  private constructor(channel: OwnerEnd, options: { label: string; acks: boolean }) {
     this.#channel = channel;
     this.#writer = channel.writable.getWriter();
     this.#label = options.label;
     void this.#read(options.acks);
   }
 
-  /** Opens a hosting channel to `worker`; with `acks`, every record is acknowledged as it comes. */
-  static async open(worker: FuzzedWorker, options: { label: string; acks: boolean }): Promise<Owner> {
-    return new Owner(await worker.node.openChannel<unknown, unknown>(worker.address, ACTORS_PROTOCOL), options);
+  /** Opens a hosting channel to `host`; with `acks`, every record is acknowledged as it comes. */
+  static async open(host: HostTarget, options: { label: string; acks: boolean }): Promise<Owner> {
+    return new Owner(await host.openOwner(), options);
   }
 
   async #read(acks: boolean): Promise<void> {
@@ -143,7 +156,7 @@ export class Owner {
 
 /** Runs `use` with a fresh owner channel to `worker`, resets it afterwards, and checks the worker lives. */
 export async function hosting(
-  worker: FuzzedWorker,
+  worker: HostTarget,
   options: { label: string; acks: boolean },
   use: (owner: Owner) => Promise<void>,
 ): Promise<void> {

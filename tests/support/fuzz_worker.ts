@@ -14,6 +14,7 @@ import { runCli, startWorker, type WorkerProcess } from "./actant_cli.ts";
 import { within } from "./async.ts";
 import { concat, wire } from "./frame_bytes.ts";
 import { predict, type Verdict } from "./fuzz_oracle.ts";
+import type { HostTarget, OwnerEnd } from "./fuzz_owner.ts";
 import { addStep } from "./fuzz_values.ts";
 
 /** A bound against hangs (a broken worker must fail the test, not stall it); never a timing check. */
@@ -54,7 +55,7 @@ export function assertFailed(
 }
 
 /** An `actant worker` process under fuzzing, and the in-test node that talks to it. */
-export class FuzzedWorker {
+export class FuzzedWorker implements HostTarget {
   readonly address: string;
   readonly node: NetNode;
   readonly #process: WorkerProcess;
@@ -98,6 +99,11 @@ export class FuzzedWorker {
   }
 
   /** Fails if the worker process has exited, showing the end of its output. */
+  /** A hosting channel to the worker, as an actor owner opens it. */
+  openOwner(): Promise<OwnerEnd> {
+    return this.node.openChannel<unknown, unknown>(this.address, ACTORS_PROTOCOL);
+  }
+
   assertAlive(what: string): void {
     const { exitCode, signalCode } = this.#process.child;
     const output = this.#process.output().slice(-20_000);
