@@ -20,7 +20,7 @@ import { runtimeName } from "../runtime/mod.ts";
 import { parseListenAddress, parseMultiaddr, parsePeerAddress, tcpPort } from "./addresses.ts";
 import { type BootstrapRetry, checkBootstrapRetry, dialBootstrap } from "./bootstrap.ts";
 import type { Channel, ChannelOptions } from "./channel.ts";
-import { createChannel } from "./stream_channel.ts";
+import { channelLimits, createChannel } from "./stream_channel.ts";
 import { AddressInUseError, PeerUnreachableError, ProtocolNotSupportedError } from "./errors.ts";
 
 export type { BootstrapRetry };
@@ -180,6 +180,7 @@ class Libp2pNetNode implements NetNode {
     handler: (channel: Channel<In, Out>, info: StreamInfo) => void | Promise<void>,
     options?: HandleOptions & ChannelOptions,
   ): Promise<void> {
+    channelLimits(options); // a bad option fails here, not on every stream that comes
     await this.handle(protocol, (stream, info) => {
       const channel = createChannel<In, Out>(stream, options);
       // Not awaited: libp2p need not hold anything while the channel lives.
@@ -219,6 +220,7 @@ class Libp2pNetNode implements NetNode {
     protocol: string,
     options?: DialOptions & ChannelOptions,
   ): Promise<Channel<In, Out>> {
+    channelLimits(options);
     return createChannel<In, Out>(await this.openStream(target, protocol, options), options);
   }
 

@@ -52,6 +52,29 @@ export function createChannel<In = unknown, Out = unknown>(stream: Stream, optio
   return new StreamChannel<In, Out>(stream, options ?? {});
 }
 
+/**
+ * The limits `options` sets, checked: what a channel made with them will hold to.
+ *
+ * @throws {RangeError} for a window out of range, or a byte window smaller than a frame.
+ */
+export function channelLimits(
+  options: ChannelOptions = {},
+): { window: number; windowBytes: number; maxFrameBytes: number } {
+  const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  const windowBytes = options.windowBytes ?? DEFAULT_WINDOW_BYTES;
+  const window = options.window ?? DEFAULT_WINDOW;
+  if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < FRAME_HEADER_BYTES + 2) {
+    throw new RangeError(
+      `maxFrameBytes must be an integer of at least ${FRAME_HEADER_BYTES + 2}, got ${maxFrameBytes}`,
+    );
+  }
+  if (!(windowBytes >= maxFrameBytes)) {
+    throw new RangeError(`windowBytes (${windowBytes}) must be at least maxFrameBytes (${maxFrameBytes})`);
+  }
+  new ReceiveCredit(window, windowBytes); // checks both windows' ranges
+  return { window, windowBytes, maxFrameBytes };
+}
+
 /** A {@linkcode Channel} over `stream`; built by {@linkcode createChannel}. */
 class StreamChannel<In, Out> implements Channel<In, Out> {
   readonly readable: ReadableStream<In>;
@@ -102,12 +125,9 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
 
   constructor(stream: Stream, options: ChannelOptions) {
     this.#stream = stream;
-    this.#maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
-    const windowBytes = options.windowBytes ?? DEFAULT_WINDOW_BYTES;
-    if (windowBytes < this.#maxFrameBytes) {
-      throw new RangeError(`windowBytes (${windowBytes}) must be at least maxFrameBytes (${this.#maxFrameBytes})`);
-    }
-    this.#receiveCredit = new ReceiveCredit(options.window ?? DEFAULT_WINDOW, windowBytes);
+    const limits = channelLimits(options);
+    this.#maxFrameBytes = limits.maxFrameBytes;
+    this.#receiveCredit = new ReceiveCredit(limits.window, limits.windowBytes);
     this.#limits = { maxFrameBytes: this.#maxFrameBytes };
     // Each message weighs its bytes, and at least its share of the window: the writer's queue is
     // bounded by the window in messages and in bytes, whichever it reaches first.
