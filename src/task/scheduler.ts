@@ -12,6 +12,7 @@ import {
   describe,
   encode,
   type Encoded,
+  errorData,
   type IdGenerator,
   NonRetryableError,
   PeerLostError,
@@ -19,8 +20,9 @@ import {
   TaskError,
   TaskTimeoutError,
 } from "../common/mod.ts";
-import { type Journal, noJournal } from "../store/mod.ts";
+import { noJournal } from "../store/mod.ts";
 import type { AttemptEvent, AttemptObserver } from "./attempt_events.ts";
+import type { TaskFailed, TaskJournal, TaskSucceeded } from "./events.ts";
 import { HERE, type Placer, type RemoteWorker } from "./placement.ts";
 import type { TaskDefinition } from "./registry.ts";
 import { LiveRuns } from "./live_runs.ts";
@@ -40,7 +42,7 @@ export class Scheduler {
   readonly #clock: Clock;
   readonly #ids: IdGenerator;
   readonly #random: () => number;
-  readonly #journal: Journal;
+  readonly #journal: TaskJournal;
   #paused = false;
   /** The runs not finished yet (queued, running, waiting to retry). */
   readonly #live = new LiveRuns();
@@ -338,7 +340,7 @@ export class Scheduler {
   }
 
   /** Records an outcome; the run is settled once the journal acknowledges it. */
-  #record(run: TaskRun, event: { type: string; id: string; [field: string]: unknown }): Promise<void> | undefined {
+  #record(run: TaskRun, event: TaskSucceeded | TaskFailed): Promise<void> | undefined {
     run.recording = true;
     return this.#journal.record(event);
   }
@@ -367,12 +369,7 @@ export class Scheduler {
     const cause = toError(error);
     const failure = new TaskError(run.definition.name, run.id, run.attempts, cause);
     const ack = run.journaled
-      ? this.#record(run, {
-        type: "task.failed",
-        id: run.id,
-        attempts: run.attempts,
-        error: { name: cause.name, message: cause.message },
-      })
+      ? this.#record(run, { type: "task.failed", id: run.id, attempts: run.attempts, error: errorData(cause) })
       : undefined;
     if (ack === undefined) run.settleFailure("failed", failure);
     else ack.then(() => run.settleFailure("failed", failure), (e) => run.settleFailure("failed", e));
