@@ -1,6 +1,6 @@
 // One app joined as a cluster member in this process, a client of it, and a local app: the same
-// mistakes give the same error class, name, code, fields and cause in all three, and a result goes from the
-// owner to the client as the run encoded it (the owner never decodes it on the way).
+// mistakes give the same error class, name, code, fields and cause in all three, and a result goes
+// from the owner to the client as the run encoded it (the owner never decodes it on the way).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
