@@ -1,7 +1,6 @@
 // An error as data (common/error_data.ts): the one shape the log and the wire keep. Built and
 // rebuilt, it keeps its name, code, message, fields and cause, and comes back as Actant's own
-// class when the name is one of ours; through the log (a restart) it does the same, and logs
-// written before errors had one shape still read.
+// class when the name is one of ours; through the log (a restart) it does the same.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
@@ -16,9 +15,8 @@ import {
   UnknownTaskError,
   WorkflowError,
 } from "../mod.ts";
-import { encode, type ErrorData, errorData, PeerLostError, rebuildError } from "../src/common/mod.ts";
+import { type ErrorData, errorData, PeerLostError, rebuildError } from "../src/common/mod.ts";
 import { errorInfo, rebuildError as wireRebuild } from "../src/cluster/protocol.ts";
-import { EventLog, openLmdbBackend } from "../src/store/mod.ts";
 import { rejection } from "./support/errors.ts";
 import { withTempDir } from "./support/temp_dir.ts";
 
@@ -137,44 +135,6 @@ describe("an error through the log", { timeout: 60_000 }, () => {
         assert.ok(wf.cause instanceof NonRetryableError);
       } finally {
         await second.close();
-      }
-    });
-  });
-
-  it("reads the error shapes of logs written before errors had one shape", async () => {
-    await withTempDir("error-legacy", async (dir) => {
-      const log = await EventLog.open(await openLmdbBackend(dir), { durability: "batched" });
-      log.append({ type: "task.submitted", id: "t-old", task: "gone", args: encode([]) });
-      log.append({ type: "task.failed", id: "t-old", attempts: 3, error: { name: "RangeError", message: "far" } });
-      log.append({ type: "workflow.started", id: "w-old", graph: { root: "n1", nodes: {} } });
-      await log.append({
-        type: "workflow.failed",
-        id: "w-old",
-        error: {
-          name: "WorkflowError",
-          message: 'Workflow w-old failed at node n2 (task "gone", attempt 3): RangeError: far',
-          node: "n2",
-          task: "gone",
-          attempts: 3,
-          cause: { name: "RangeError", message: "far" },
-        },
-      });
-      await log.close();
-
-      const app = new ActantApp("errors", { backend: await openLmdbBackend(dir) });
-      try {
-        const task = await rejection(app.getResult("t-old"));
-        assert.ok(task instanceof TaskError);
-        assert.deepEqual([task.task, task.attempts, (task.cause as Error).name], ["gone", 3, "RangeError"]);
-        const wf = await rejection(app.getWorkflow("w-old"));
-        assert.ok(wf instanceof WorkflowError);
-        assert.deepEqual(
-          [wf.code, wf.workflowId, wf.node, wf.task, wf.attempts, (wf.cause as Error).message],
-          ["WORKFLOW_FAILED", "w-old", "n2", "gone", 3, "far"],
-        );
-        assert.match(wf.message, /^Workflow w-old failed at node n2/);
-      } finally {
-        await app.close();
       }
     });
   });

@@ -12,13 +12,14 @@ import type { Encoded, ErrorData } from "../common/mod.ts";
 import type { TaskEvent } from "../task/mod.ts";
 import type { WorkflowEvent, WorkflowGraph } from "../workflow/mod.ts";
 import type { ActantEvent } from "./events.ts";
-import { upgradeWorkflowError } from "./legacy_records.ts";
+import { upgradeTaskStatus, upgradeWorkflowError } from "./legacy_records.ts";
 
 /** A standalone task as the log remembers it. */
 export interface TaskRecord {
   task: string;
   args: Encoded;
-  status: "pending" | "succeeded" | "failed" | "cancelled";
+  /** `"queued"` until its outcome is logged (after a restart it is queued again). */
+  status: "queued" | "succeeded" | "failed" | "cancelled";
   result?: Encoded;
   error?: ErrorData;
   attempts?: number;
@@ -73,7 +74,7 @@ export class DurableState {
     switch (event.type) {
       case "task.submitted":
         if (!this.tasks.has(event.id)) {
-          this.tasks.set(event.id, { task: event.task, args: event.args, status: "pending" });
+          this.tasks.set(event.id, { task: event.task, args: event.args, status: "queued" });
         }
         return true;
       case "task.succeeded":
@@ -121,7 +122,7 @@ export class DurableState {
 
   #finishTask(event: Exclude<TaskEvent, { type: "task.submitted" | "task.dispatched" }>): void {
     const record = this.tasks.get(event.id);
-    if (record === undefined || record.status !== "pending") return;
+    if (record === undefined || record.status !== "queued") return;
     switch (event.type) {
       case "task.succeeded":
         record.status = "succeeded";
@@ -194,8 +195,9 @@ export class DurableState {
   /** Loads a checkpoint's state. */
   load(data: DurableStateData): void {
     for (const [id, record] of data.tasks) {
+      upgradeTaskStatus(record);
       this.tasks.set(id, record);
-      if (record.status !== "pending") this.#retire(id);
+      if (record.status !== "queued") this.#retire(id);
     }
     for (const [id, record] of data.workflows) {
       if (record.error !== undefined) record.error = upgradeWorkflowError(id, record.error);

@@ -34,3 +34,11 @@ export function upgradeWorkflowError(id: string, error: ErrorData): ErrorData {
   };
   return { ...rest, code: rest.code ?? "WORKFLOW_FAILED", fields };
 }
+
+/**
+ * A task record of a checkpoint written before runs had one set of status words: an unfinished
+ * one was `"pending"`, today `"queued"`.
+ */
+export function upgradeTaskStatus(record: { status: string }): void {
+  if (record.status === "pending") record.status = "queued";
+}

@@ -52,7 +52,7 @@ export class Recovery {
 
   /** Notes what the log left unfinished: tasks, workflows and actors to bring back. */
   collect(state: DurableState): void {
-    for (const [id, record] of state.tasks) if (record.status === "pending") this.#waitingTasks.push([id, record]);
+    for (const [id, record] of state.tasks) if (record.status === "queued") this.#waitingTasks.push([id, record]);
     for (const [id, record] of state.workflows) {
       if (record.status === "running") this.#waitingWorkflows.push([id, record]);
     }

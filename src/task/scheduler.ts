@@ -183,7 +183,7 @@ export class Scheduler {
   /** Counts for status reports. */
   stats(): SchedulerStats {
     let queued = 0;
-    for (const run of this.#live) if (run.status === "pending" || run.status === "retrying") queued++;
+    for (const run of this.#live) if (run.status === "queued") queued++;
     return { queued, running: this.#running, ...this.#stats };
   }
 
@@ -203,7 +203,7 @@ export class Scheduler {
       if (this.#placer === undefined) {
         while (this.#running < this.#concurrency && this.#head < this.#queue.length) {
           const run = this.#queue[this.#head++];
-          if (run.status === "pending" || run.status === "retrying") this.#start(run);
+          if (run.status === "queued") this.#start(run);
         }
       } else this.#drainPlaced(this.#placer);
       if (this.#head === this.#queue.length) {
@@ -222,7 +222,7 @@ export class Scheduler {
   #drainPlaced(placer: Placer): void {
     while (this.#head < this.#queue.length) {
       const run = this.#queue[this.#head];
-      if (run.status !== "pending" && run.status !== "retrying") {
+      if (run.status !== "queued") {
         this.#head++;
         continue;
       }
@@ -275,14 +275,14 @@ export class Scheduler {
     this.#tellAttempt(run, "lost", error);
     run.attempt = undefined;
     run.attempts--;
-    run.status = "pending";
+    run.status = "queued";
     this.#release(attempt);
     const losses = (this.#losses.get(run) ?? 0) + 1;
     this.#losses.set(run, losses);
     const delay = losses === 1 ? 0 : backoffDelay(losses - 1, LOST_BACKOFF, this.#random);
     run.retryTimer = this.#clock.setTimeout(() => {
       run.retryTimer = undefined;
-      if (run.status === "pending") this.#enqueue(run);
+      if (run.status === "queued") this.#enqueue(run);
     }, delay);
   }
 
@@ -353,12 +353,12 @@ export class Scheduler {
     const retrying = retryable && run.attempts <= retries && !run.pinned;
     this.#tellAttempt(run, "failed", error, retrying);
     if (!retrying) return this.#finalFailure(run, attempt, error);
-    run.status = "retrying";
+    run.status = "queued";
     this.#release(attempt);
     const delay = backoffDelay(run.attempts, run.definition.options.backoff, this.#random);
     run.retryTimer = this.#clock.setTimeout(() => {
       run.retryTimer = undefined;
-      if (run.status === "retrying") this.#enqueue(run);
+      if (run.status === "queued") this.#enqueue(run);
     }, delay);
   }
 
