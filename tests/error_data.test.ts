@@ -95,6 +95,8 @@ describe("an error as data", () => {
     assert.equal("nested" in rebuilt || "list" in rebuilt, false);
     const depth = (error: unknown): number => error instanceof Error ? 1 + depth(error.cause) : 0;
     assert.equal(depth(rebuilt), 4, "the error and three causes");
+    const garbage = rebuildError(null as unknown as ErrorData);
+    assert.deepEqual([garbage.name, garbage.code], ["ActantError", "REMOTE_ERROR"]);
   });
 
   it("is the wire's shape: the cluster's errorInfo and rebuildError are the same functions", () => {

@@ -90,6 +90,7 @@ registerErrorClasses(errors);
  * `errorData` writes is taken (strings, primitive fields, lists of strings, a bounded cause chain).
  */
 export function rebuildError(data: ErrorData, depth = 0): ActantError {
+  if (typeof data !== "object" || data === null) return new ActantError("REMOTE_ERROR", String(data));
   const cause = typeof data.cause !== "object" || data.cause === null || depth >= MAX_CAUSE_DEPTH
     ? undefined
     : rebuildError(data.cause, depth + 1);

@@ -1,7 +1,8 @@
 /**
  * Type tests of the event log's schema: every producer records through a journal of its layer's
  * events and the fold takes the app's union, so a misspelt type, a misspelt or missing field, or
- * one layer's event in another's journal is a compile error. Only type-checked (`tsc -p .`):
+ * one layer's event in another's journal is a compile error; and runs have one set of status
+ * words. Only type-checked (`tsc -p .`):
  * every `@ts-expect-error` line proves a mistake does not compile; nothing here runs.
  *
  * @module
@@ -10,7 +11,7 @@ import type { ActorJournal } from "../../src/actor/mod.ts";
 import { DurableState } from "../../src/app/durable_state.ts";
 import type { ActantEventType, ActantJournal } from "../../src/app/events.ts";
 import type { Encoded, ErrorData } from "../../src/common/mod.ts";
-import type { TaskJournal } from "../../src/task/mod.ts";
+import type { RunStatus, TaskJournal } from "../../src/task/mod.ts";
 import type { WorkflowJournal } from "../../src/workflow/mod.ts";
 import { assert, type Equal } from "./expect.ts";
 
@@ -80,4 +81,7 @@ export function eventTypes(): void {
       | "actor.stopped"
     >
   >();
+
+  // One set of status words for every run, here, remote or read back from the log.
+  assert<Equal<RunStatus, "queued" | "running" | "succeeded" | "failed" | "cancelled">>();
 }
