@@ -2,8 +2,8 @@
  * Type tests of the event log's schema: every producer records through a journal of its layer's
  * events and the fold takes the app's union, so a misspelt type, a misspelt or missing field, or
  * one layer's event in another's journal is a compile error; and runs have one set of status
- * words. Only type-checked (`tsc -p .`):
- * every `@ts-expect-error` line proves a mistake does not compile; nothing here runs.
+ * words. Only type-checked (`tsc -p .`): every `@ts-expect-error` line proves a mistake does not
+ * compile; nothing here runs.
  *
  * @module
  */
