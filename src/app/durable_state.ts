@@ -6,8 +6,7 @@
  *
  * @module
  */
-import type { ActorCheckpoint, ActorLogEntry } from "../actor/mod.ts";
-import { foldActorEvent } from "../actor/mod.ts";
+import { type ActorCheckpoint, type ActorLogEntry, foldActorEvent } from "../actor/mod.ts";
 import type { Encoded, ErrorData } from "../common/mod.ts";
 import type { TaskEvent } from "../task/mod.ts";
 import type { WorkflowEvent, WorkflowGraph } from "../workflow/mod.ts";
