@@ -23,7 +23,7 @@ describe("ActantApp.close", () => {
     await clock.advance(0);
     assert.equal(await running.status(), "running");
     assert.equal(app.stats().queued, 2, "the queued task and the workflow's first step wait behind the running one");
-    assert.equal(await queued.status(), "pending");
+    assert.equal(await queued.status(), "queued");
 
     await app.close();
     await assert.rejects(running.get(), { name: "CancelledError" });
@@ -37,12 +37,15 @@ describe("ActantApp.close", () => {
 
     // A run waiting out a retry backoff is cancelled too, and its retry timer with it.
     const app2 = new ActantApp("close2", { durability: "memory", clock });
+    let tries = 0;
     const flaky2 = app2.task("flaky", () => {
+      tries++;
       throw new Error("try again later");
     }, { retries: 5, backoff: { initial: 10_000 } });
     const retrying = flaky2.call();
     await clock.advance(0);
-    assert.equal(await retrying.status(), "retrying");
+    assert.equal(tries, 1, "the first attempt ran");
+    assert.equal(await retrying.status(), "queued", "queued again, for its retry");
     await app2.close();
     await assert.rejects(retrying.get(), { name: "CancelledError" });
     assert.equal(clock.pending, 0);

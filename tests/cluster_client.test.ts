@@ -111,7 +111,7 @@ describe("client mode against an actant worker process", { timeout: 120_000 }, (
     const peerId = address.slice(address.indexOf("/p2p/") + 5);
     assert.match(
       table.stdout,
-      /^node\s+peer\s+runtime\s+queued\s+running\s+done\s+failed\s+actors\s+load\s+uptime\s+addresses/m,
+      /^node\s+peer\s+runtime\s+queued\s+running\s+succeeded\s+failed\s+actors\s+load\s+uptime\s+addresses/m,
     );
     assert.match(table.stdout, new RegExp(`^w1\\s+${peerId.slice(0, 12)}`, "m"));
     const json = await runCli(["status", "--address", address, "--json"]);

@@ -1,9 +1,19 @@
 // One app joined as a cluster member in this process, a client of it, and a local app: the same
-// mistakes give the same error name, code and fields in all three, and a result goes from the
-// owner to the client as the run encoded it (the owner never decodes it on the way).
+// mistakes give the same error class, name, code, fields and cause in all three, and a result goes
+// from the owner to the client as the run encoded it (the owner never decodes it on the way).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ActantApp, chain, registerClass, signature } from "../mod.ts";
+import {
+  ActantApp,
+  ActorNameTakenError,
+  chain,
+  NonRetryableError,
+  registerClass,
+  signature,
+  TaskError,
+  UnknownTaskError,
+  WorkflowError,
+} from "../mod.ts";
 import { rejection, thrown } from "./support/errors.ts";
 
 /** How many times the codec revived a `Tally`: each decode of one counts, encoding does not. */
@@ -26,13 +36,16 @@ Object.defineProperty(Tally.prototype, "n", {
 });
 registerClass(Tally, "tests.cluster_same_errors.Tally");
 
-const TASKS = ["double", "tally"];
+const TASKS = ["double", "refuse", "tally"];
 
 /** Registers the tasks (unless `app` is the client, which knows them only by name) and the actor class. */
 function register(app: ActantApp, tasks = true) {
   if (tasks) {
     app.task("double", (n: number) => n * 2);
     app.task("tally", (n: number) => new Tally(n));
+    app.task("refuse", (n: number) => {
+      throw new NonRetryableError(`refused ${n}`);
+    });
   }
   return app.actor(
     "Counter",
@@ -69,7 +82,8 @@ describe("the same errors in local mode, on a cluster member and from its client
   });
 
   it("a taken actor name is ActorNameTakenError (ACTOR_NAME_TAKEN) in all three modes", async () => {
-    const taken = { name: "ActorNameTakenError", code: "ACTOR_NAME_TAKEN" };
+    const taken = (error: Error & { code?: string }) =>
+      error instanceof ActorNameTakenError && error.name === "ActorNameTakenError" && error.code === "ACTOR_NAME_TAKEN";
     for (
       const [mode, app, Counter] of [["local", local, counters.local], ["member", member, counters.member], [
         "client",
@@ -87,6 +101,7 @@ describe("the same errors in local mode, on a cluster member and from its client
 
   it("UnknownTaskError lists the known names in `known`, locally, on the member and from its client", async () => {
     const check = (error: Error, where: string) => {
+      assert.ok(error instanceof UnknownTaskError, `${where}: ${error.name} is an UnknownTaskError`);
       assert.equal(error.name, "UnknownTaskError", where);
       assert.equal((error as Error & { code?: string }).code, "UNKNOWN_TASK", where);
       assert.equal((error as Error & { task?: string }).task, "nowhere", where);
@@ -97,6 +112,36 @@ describe("the same errors in local mode, on a cluster member and from its client
     check(thrown(() => local.submit(signature("nowhere", []))), "local");
     check(thrown(() => member.submit(signature("nowhere", []))), "member");
     check(await rejection(client.submit(signature("nowhere", [])).get()), "client");
+  });
+
+  it("a task's and a workflow's failure are the same classes, fields and causes in all three modes", async () => {
+    for (const [mode, app] of Object.entries({ local, member, client })) {
+      const id = `refuse-${mode}`;
+      const task = await rejection(app.submit(signature<number>("refuse", [1]), { id }));
+      assert.ok(task instanceof TaskError, `${mode}: ${task.name} is a TaskError`);
+      assert.ok(task.cause instanceof NonRetryableError, `${mode}: its cause is a NonRetryableError`);
+      assert.deepEqual(
+        { code: task.code, task: task.task, taskId: task.taskId, attempts: task.attempts, message: task.message },
+        {
+          code: "TASK_FAILED",
+          task: "refuse",
+          taskId: id,
+          attempts: 1,
+          message: `Task "refuse" (${id}) failed after 1 attempt: NonRetryableError: refused 1`,
+        },
+        mode,
+      );
+      assert.deepEqual([task.cause.code, task.cause.message], ["NON_RETRYABLE", "refused 1"], mode);
+
+      const workflow = await rejection(app.submit(chain(signature<number>("double", [1]), signature("refuse"))));
+      assert.ok(workflow instanceof WorkflowError, `${mode}: ${workflow.name} is a WorkflowError`);
+      assert.ok(workflow.cause instanceof NonRetryableError, `${mode}: its cause is a NonRetryableError`);
+      assert.deepEqual(
+        [workflow.code, workflow.node, workflow.task, workflow.attempts, workflow.cause.message],
+        ["WORKFLOW_FAILED", "n2", "refuse", 1, "refused 2"],
+        mode,
+      );
+    }
   });
 
   it("a result reaches the client equal, decoded once: by the client, never by the owner", async () => {

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build, stop } from "esbuild";
 import * as commonErrors from "../src/common/errors.ts";
+import { errorData, rebuildError } from "../src/common/error_data.ts";
 import * as netErrors from "../src/net/errors.ts";
 import * as clientErrors from "../src/cluster/client_errors.ts";
 import { AppModuleError } from "../src/cli/app_module.ts";
@@ -58,6 +59,10 @@ describe("error names", () => {
     ];
     assert.ok(classes.length >= 35, `found only ${classes.length} error classes`);
     checkNames(classes, commonErrors.ActantError as ErrorClass, "source");
+    for (const [name, cls] of classes) {
+      const rebuilt = rebuildError(errorData(instance(cls)));
+      assert.ok(rebuilt instanceof cls, `source: ${name} rebuilt from data is a ${rebuilt.constructor.name}`);
+    }
     assert.equal(new commonErrors.ActantError("SOME_CODE", "m").name, "ActantError");
     assert.equal(new UsageError("m").name, "UsageError");
   });
@@ -79,6 +84,7 @@ describe("error names", () => {
             `export * from "./src/common/errors.ts";`,
             `export * from "./src/net/errors.ts";`,
             `export * from "./src/cluster/client_errors.ts";`,
+            `export { errorData, rebuildError } from "./src/common/error_data.ts";`,
             `export { ActantApp, signature } from "./mod.ts";`,
           ].join("\n"),
           resolveDir: root,
@@ -109,8 +115,16 @@ describe("error names", () => {
         ActantApp: typeof SourceApp;
         signature: typeof sourceSignature;
         NonRetryableError: typeof commonErrors.NonRetryableError;
+        errorData: typeof errorData;
+        rebuildError: typeof rebuildError;
       };
       checkNames(errorClasses(bundle), bundle.ActantError as ErrorClass, "minified bundle");
+      // Rebuilt from data (from the log, from another peer), each is its own class again.
+      for (const [name, cls] of errorClasses(bundle)) {
+        const rebuilt = bundle.rebuildError(bundle.errorData(instance(cls)));
+        assert.ok(rebuilt instanceof cls, `minified bundle: ${name} rebuilt as ${rebuilt.constructor.name}`);
+        assert.equal(rebuilt.name, name);
+      }
 
       const app = new bundle.ActantApp("minified", { durability: "memory" });
       try {

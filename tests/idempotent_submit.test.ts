@@ -80,7 +80,7 @@ for (const durability of ["memory", "batched"] as const) {
       try {
         const blocker = app.submit(held.s("blocker"));
         const queued = app.submit(tag.s("queued"), { id: "queued-1" });
-        assert.equal(await app.submit(tag.s("other"), { id: "queued-1" }).status(), "pending");
+        assert.equal(await app.submit(tag.s("other"), { id: "queued-1" }).status(), "queued");
         open();
         await blocker;
         assert.equal(await app.submit(tag.s("other"), { id: "queued-1" }), "queued");

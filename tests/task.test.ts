@@ -84,7 +84,7 @@ describe("task call and submit", () => {
 });
 
 describe("task handle", () => {
-  it("status moves pending -> running -> succeeded", async () => {
+  it("status moves queued -> running -> succeeded", async () => {
     await withApp({}, async (app, clock) => {
       const release = gate();
       const slow = app.task("slow", async () => {
@@ -98,11 +98,11 @@ describe("task handle", () => {
       release.open();
       assert.equal(await handle, "done");
       seen.push(await handle.status());
-      assert.deepEqual(seen, ["pending", "running", "succeeded"]);
+      assert.deepEqual(seen, ["queued", "running", "succeeded"]);
     });
   });
 
-  it("status moves pending -> running -> failed", async () => {
+  it("status moves queued -> running -> failed", async () => {
     await withApp({}, async (app, clock) => {
       const release = gate();
       const slow = app.task("slow", async () => {
@@ -117,11 +117,11 @@ describe("task handle", () => {
       const error = await rejection(handle);
       seen.push(await handle.status());
       assert.equal(error.name, "TaskError");
-      assert.deepEqual(seen, ["pending", "running", "failed"]);
+      assert.deepEqual(seen, ["queued", "running", "failed"]);
     });
   });
 
-  it("status is retrying between a failed attempt and its retry", async () => {
+  it("status is queued again between a failed attempt and its retry", async () => {
     await withApp({}, async (app, clock) => {
       let calls = 0;
       const flaky = app.task("flaky", () => {
@@ -130,7 +130,8 @@ describe("task handle", () => {
       }, { retries: 1, backoff: { initial: 100, jitter: false } });
       const handle = flaky.call();
       await clock.advance(0);
-      assert.equal(await handle.status(), "retrying");
+      assert.equal(calls, 1, "the first attempt ran");
+      assert.equal(await handle.status(), "queued");
       await clock.advance(100);
       assert.equal(await handle.status(), "succeeded");
       assert.equal(await handle, "ok");
@@ -196,7 +197,7 @@ describe("task handle", () => {
       const first = work.call("first");
       const second = work.call("second");
       await clock.advance(0);
-      assert.equal(await second.status(), "pending");
+      assert.equal(await second.status(), "queued");
       assert.equal(await second.cancel(), true);
       assert.equal(await second.status(), "cancelled");
       const error = await rejection(second.get());
@@ -243,7 +244,7 @@ describe("task handle", () => {
       const blocker = endless.call();
       const next = quick.call();
       await clock.advance(0);
-      assert.equal(await next.status(), "pending");
+      assert.equal(await next.status(), "queued");
       await blocker.cancel();
       assert.equal(await next, "ran");
     });
@@ -258,7 +259,8 @@ describe("task handle", () => {
       }, { retries: 3, backoff: { initial: 100, jitter: false } });
       const handle = failing.call();
       await clock.advance(0);
-      assert.equal(await handle.status(), "retrying");
+      assert.equal(calls, 1, "the first attempt ran");
+      assert.equal(await handle.status(), "queued");
       assert.equal(await handle.cancel(), true);
       await clock.advance(10_000);
       assert.equal(calls, 1);

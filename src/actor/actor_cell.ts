@@ -14,13 +14,16 @@ import {
   decode,
   encode,
   type Encoded,
+  type ErrorData,
+  errorData,
   MailboxFullError,
   sleep,
   UnknownMethodError,
 } from "../common/mod.ts";
-import { type Journal, type JournalEvent, noJournal } from "../store/mod.ts";
+import { noJournal } from "../store/mod.ts";
 import { type ActorRecovery, restoreState, snapshotState } from "./actor_recovery.ts";
 import type { ActorDefinition } from "./definition.ts";
+import type { ActorCall, ActorJournal } from "./events.ts";
 import { Mailbox } from "./mailbox.ts";
 
 /** Where an actor is in its life. */
@@ -47,7 +50,7 @@ export interface ActorCellOptions {
   clock: Clock;
   random?: () => number;
   /** Where calls, restarts and checkpoints are recorded. */
-  journal?: Journal;
+  journal?: ActorJournal;
   /** The history to replay when the actor comes back after a restart of its process. */
   recovered?: ActorRecovery;
 }
@@ -68,7 +71,7 @@ export class ActorCell {
   #rejectQueued: Error | undefined;
   #loop: Promise<void> | undefined;
   #failure: Error | undefined;
-  readonly #journal: Journal;
+  readonly #journal: ActorJournal;
   readonly #recovered: ActorRecovery | undefined;
   readonly #checkpointEvery: number;
   /** Calls and restarts so far: the position of the actor's state in its history. */
@@ -200,7 +203,7 @@ export class ActorCell {
       encoded = encode(value, `result of ${this.definition.name}.${call.method}`);
     } catch (error) {
       // The state change happened: it is logged; only the answer is an error.
-      const ack = this.#logCall(call, false, { error: errorFields(error) });
+      const ack = this.#logCall(call, false, { error: errorData(error) });
       return this.#settle(call, ack, () => call.reject(error));
     }
     const ack = this.#logCall(call, false, call.key === undefined ? undefined : { result: encoded });
@@ -210,7 +213,7 @@ export class ActorCell {
   }
 
   #failed(call: Call, error: unknown): void | Promise<void> {
-    const ack = this.#logCall(call, true, call.key === undefined ? undefined : { error: errorFields(error) });
+    const ack = this.#logCall(call, true, call.key === undefined ? undefined : { error: errorData(error) });
     this.#settle(call, ack, () => call.reject(error));
     if (this.#fatal === true || this.#fatal.has(call.method)) return this.#restart(error);
   }
@@ -219,15 +222,18 @@ export class ActorCell {
   #logCall(
     call: Call,
     failed: boolean,
-    outcome?: { result?: Encoded; error?: ErrorFields },
+    outcome?: { result?: Encoded; error?: ErrorData },
   ): Promise<void> | undefined {
     const n = ++this.#n;
     // A journal that keeps nothing (memory mode) needs no event: this runs for every call.
     if (this.#journal === noJournal) return undefined;
-    const event: Record<string, unknown> = { type: "actor.call", id: this.id, n, method: call.method, args: call.args };
-    if (failed) event.failed = true;
-    if (call.key !== undefined) Object.assign(event, { key: call.key }, outcome);
-    const ack = this.#journal.record(event as JournalEvent);
+    const { id } = this;
+    const { method, args, key } = call;
+    const event: ActorCall = failed
+      ? { type: "actor.call", id, n, method, args, failed }
+      : { type: "actor.call", id, n, method, args };
+    if (key !== undefined) Object.assign(event, { key }, outcome);
+    const ack = this.#journal.record(event);
     if (ack !== undefined && n % this.#checkpointEvery === 0) this.#checkpoint();
     return ack;
   }
@@ -333,21 +339,4 @@ export class ActorCell {
   #label(): string {
     return `${this.definition.name}(${this.id})`;
   }
-}
-
-/** An error as a logged call keeps it. */
-export interface ErrorFields {
-  name: string;
-  code?: string;
-  message: string;
-}
-
-function errorFields(error: unknown): ErrorFields {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return typeof code === "string"
-      ? { name: error.name, code, message: error.message }
-      : { name: error.name, message: error.message };
-  }
-  return { name: "Error", message: String(error) };
 }

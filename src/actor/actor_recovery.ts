@@ -6,6 +6,8 @@
  * @module
  */
 import { decode, encode, type Encoded } from "../common/mod.ts";
+import type { JournalEvent } from "../store/mod.ts";
+import type { ActorEvent } from "./events.ts";
 
 /** One logged state change: a call, or a supervised restart (a fresh instance). */
 export interface ActorLogEntry {
@@ -65,20 +67,20 @@ export interface ActorHistory {
 /**
  * Folds a call, restart or checkpoint event into `history` (idempotent: an event at or before
  * the history's position changes nothing, and neither does a relayed call whose key the
- * history already counts). Returns false for any other event type.
+ * history already counts). Returns false for any other event type (`actor.created` and
+ * `actor.stopped` included: they make and end a history, which is the caller's to hold).
  */
-export function foldActorEvent(
-  history: ActorHistory,
-  event: { readonly type: string; readonly [field: string]: unknown },
-): boolean {
-  const n = event.n as number;
+export function foldActorEvent(history: ActorHistory, event: ActorEvent | JournalEvent): boolean {
+  // An event of another type falls to `default`; one of these types is as its producer wrote it
+  // (a host's events reach here checked: a string `type` and `id`, a safe integer `n`).
+  const e = event as ActorEvent;
   const last = history.entries.at(-1)?.n ?? history.checkpoint?.n ?? 0;
-  switch (event.type) {
+  switch (e.type) {
     case "actor.call": {
-      const key = event.key;
+      const { n, key } = e;
       const keyed = typeof key === "number" && Number.isSafeInteger(key);
       if (n <= last || (keyed && history.keys?.includes(key) === true)) return true;
-      history.entries.push({ n, method: event.method as string, args: event.args as Encoded });
+      history.entries.push({ n, method: e.method, args: e.args });
       if (keyed) {
         const keys = history.keys ??= [];
         keys.push(key);
@@ -87,14 +89,16 @@ export function foldActorEvent(
       return true;
     }
     case "actor.restarted":
-      if (n > last) history.entries.push({ n, restart: true });
+      if (e.n > last) history.entries.push({ n: e.n, restart: true });
       return true;
-    case "actor.checkpoint":
+    case "actor.checkpoint": {
+      const { n } = e;
       if (n > (history.checkpoint?.n ?? 0)) {
-        history.checkpoint = { n, state: event.state as Encoded };
+        history.checkpoint = { n, state: e.state };
         history.entries = history.entries.filter((entry) => entry.n > n);
       }
       return true;
+    }
     default:
       return false;
   }

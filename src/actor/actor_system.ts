@@ -14,7 +14,8 @@ import {
   type Encoded,
   type IdGenerator,
 } from "../common/mod.ts";
-import { type Journal, noJournal } from "../store/mod.ts";
+import { noJournal } from "../store/mod.ts";
+import type { ActorJournal } from "./events.ts";
 import { ActorCell } from "./actor_cell.ts";
 import type { ActorRecovery } from "./actor_recovery.ts";
 import { type ActorRef, createActorRef } from "./actor_ref.ts";
@@ -48,15 +49,15 @@ export interface RecoveredActor {
 export class ActorSystem {
   readonly #clock: Clock;
   readonly #ids: IdGenerator;
-  readonly #journal: Journal;
+  readonly #journal: ActorJournal;
   readonly #definitions = new Map<string, ActorDefinition>();
   readonly #cells = new Map<string, ActorCell>();
   readonly #named = new Map<string, { cell: ActorCell; ref: ActorRef<ActorClass> }>();
   /** The journal (owner) of each cell hosted for another peer. */
-  readonly #hostJournals = new WeakMap<ActorCell, Journal>();
+  readonly #hostJournals = new WeakMap<ActorCell, ActorJournal>();
   #sweepAt = 1024;
 
-  constructor(clock: Clock, ids: IdGenerator, journal: Journal = noJournal) {
+  constructor(clock: Clock, ids: IdGenerator, journal: ActorJournal = noJournal) {
     this.#clock = clock;
     this.#ids = ids;
     this.#journal = journal;
@@ -127,7 +128,7 @@ export class ActorSystem {
   async host(
     className: string,
     identity: { id: string; args: Encoded },
-    journal: Journal,
+    journal: ActorJournal,
     recovered?: ActorRecovery,
   ): Promise<ActorCell> {
     const definition = this.#definitions.get(className);
@@ -154,7 +155,7 @@ export class ActorSystem {
     definition: ActorDefinition,
     identity: { id: string; name?: string; args: Encoded },
     recovered?: ActorRecovery,
-    journal: Journal = this.#journal,
+    journal: ActorJournal = this.#journal,
   ): Promise<ActorRef<ActorClass>> {
     const { id, name, args } = identity;
     const cell = new ActorCell({ id, definition, args, clock: this.#clock, journal, recovered });

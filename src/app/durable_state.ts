@@ -7,28 +7,20 @@
  * @module
  */
 import { type ActorCheckpoint, type ActorLogEntry, foldActorEvent } from "../actor/mod.ts";
-import type { Encoded } from "../common/mod.ts";
-import type { JournalEvent } from "../store/mod.ts";
-import type { WorkflowGraph } from "../workflow/mod.ts";
-
-/** An error as the log keeps it. */
-export interface ErrorRecord {
-  name: string;
-  message: string;
-  /** Where a workflow failed. */
-  node?: string;
-  task?: string;
-  attempts?: number;
-  cause?: { name: string; message: string };
-}
+import type { Encoded, ErrorData } from "../common/mod.ts";
+import type { TaskEvent } from "../task/mod.ts";
+import type { WorkflowEvent, WorkflowGraph } from "../workflow/mod.ts";
+import type { ActantEvent } from "./events.ts";
+import { upgradeTaskStatus, upgradeWorkflowError } from "./legacy_records.ts";
 
 /** A standalone task as the log remembers it. */
 export interface TaskRecord {
   task: string;
   args: Encoded;
-  status: "pending" | "succeeded" | "failed" | "cancelled";
+  /** `"queued"` until its outcome is logged (after a restart it is queued again). */
+  status: "queued" | "succeeded" | "failed" | "cancelled";
   result?: Encoded;
-  error?: ErrorRecord;
+  error?: ErrorData;
   attempts?: number;
 }
 
@@ -38,7 +30,7 @@ export interface WorkflowRecord {
   nodes: Record<string, Encoded>;
   status: "running" | "succeeded" | "failed" | "cancelled";
   result?: Encoded;
-  error?: ErrorRecord;
+  error?: ErrorData;
 }
 
 /** An actor as the log remembers it. */
@@ -60,8 +52,6 @@ export interface DurableStateData {
   actors: Array<[string, ActorRecord]>;
 }
 
-type Fields = Record<string, unknown>;
-
 const NO_ARGS: Encoded = { t: "p", v: null };
 
 /** Everything the log implies, kept up to date event by event. */
@@ -79,86 +69,94 @@ export class DurableState {
   }
 
   /** Folds one event in. Returns false for an event type this version does not know. */
-  apply(event: JournalEvent): boolean {
-    const e = event as Fields & { type: string; id: string };
-    switch (e.type) {
+  apply(event: ActantEvent): boolean {
+    switch (event.type) {
       case "task.submitted":
-        if (!this.tasks.has(e.id)) {
-          this.tasks.set(e.id, { task: e.task as string, args: e.args as Encoded, status: "pending" });
+        if (!this.tasks.has(event.id)) {
+          this.tasks.set(event.id, { task: event.task, args: event.args, status: "queued" });
         }
         return true;
       case "task.succeeded":
       case "task.failed":
       case "task.cancelled":
-        this.#finishTask(e);
+        this.#finishTask(event);
         return true;
       case "task.dispatched":
         // Which peer ran an attempt: for audits; recovery re-runs unfinished work wherever it is placed.
         return true;
       case "workflow.started":
-        if (!this.workflows.has(e.id)) {
-          this.workflows.set(e.id, { graph: e.graph as WorkflowGraph, nodes: {}, status: "running" });
+        if (!this.workflows.has(event.id)) {
+          this.workflows.set(event.id, { graph: event.graph, nodes: {}, status: "running" });
         }
         return true;
       case "workflow.node": {
-        const workflow = this.workflows.get(e.id);
-        if (workflow !== undefined) workflow.nodes[e.node as string] = e.result as Encoded;
+        const workflow = this.workflows.get(event.id);
+        if (workflow !== undefined) workflow.nodes[event.node] = event.result;
         return true;
       }
       case "workflow.succeeded":
       case "workflow.failed":
       case "workflow.cancelled":
-        this.#finishWorkflow(e);
+        this.#finishWorkflow(event);
         return true;
+      case "actor.created":
+        if (!this.actors.has(event.id)) {
+          this.actors.set(event.id, { actor: event.actor, name: event.name, args: event.args, entries: [] });
+        }
+        return true;
+      case "actor.stopped":
+        // A stopped actor is never brought back: forget its history.
+        this.actors.delete(event.id);
+        return true;
+      case "actor.call":
+      case "actor.restarted":
+      case "actor.checkpoint":
+        // An event of an actor the state no longer holds (stopped) is known, and changes nothing.
+        return foldActorEvent(this.actors.get(event.id) ?? { entries: [] }, event);
       default:
-        return e.type.startsWith("actor.") ? this.#applyActor(e) : false;
+        // Read from a log: a type no producer of this version writes.
+        return false;
     }
   }
 
-  #finishTask(e: Fields & { type: string; id: string }): void {
-    const record = this.tasks.get(e.id);
-    if (record === undefined || record.status !== "pending") return;
-    record.status = e.type === "task.succeeded" ? "succeeded" : e.type === "task.failed" ? "failed" : "cancelled";
-    record.result = e.result as Encoded | undefined;
-    record.error = e.error as ErrorRecord | undefined;
-    record.attempts = e.attempts as number | undefined;
+  #finishTask(event: Exclude<TaskEvent, { type: "task.submitted" | "task.dispatched" }>): void {
+    const record = this.tasks.get(event.id);
+    if (record === undefined || record.status !== "queued") return;
+    switch (event.type) {
+      case "task.succeeded":
+        record.status = "succeeded";
+        record.result = event.result;
+        record.attempts = event.attempts;
+        break;
+      case "task.failed":
+        record.status = "failed";
+        record.error = event.error;
+        record.attempts = event.attempts;
+        break;
+      case "task.cancelled":
+        record.status = "cancelled";
+    }
     record.args = NO_ARGS; // a finished task's arguments are not needed again
-    this.#retire(e.id);
+    this.#retire(event.id);
   }
 
-  #finishWorkflow(e: Fields & { type: string; id: string }): void {
-    const record = this.workflows.get(e.id);
+  #finishWorkflow(event: Exclude<WorkflowEvent, { type: "workflow.started" | "workflow.node" }>): void {
+    const record = this.workflows.get(event.id);
     if (record === undefined || record.status !== "running") return;
-    record.status = e.type === "workflow.succeeded"
-      ? "succeeded"
-      : e.type === "workflow.failed"
-      ? "failed"
-      : "cancelled";
-    record.result = e.result as Encoded | undefined;
-    record.error = e.error as ErrorRecord | undefined;
+    switch (event.type) {
+      case "workflow.succeeded":
+        record.status = "succeeded";
+        record.result = event.result;
+        break;
+      case "workflow.failed":
+        record.status = "failed";
+        record.error = upgradeWorkflowError(event.id, event.error);
+        break;
+      case "workflow.cancelled":
+        record.status = "cancelled";
+    }
     record.nodes = {};
-    this.#retire(e.id);
-  }
-
-  #applyActor(e: Fields & { type: string; id: string }): boolean {
-    if (e.type === "actor.created") {
-      if (!this.actors.has(e.id)) {
-        this.actors.set(e.id, {
-          actor: e.actor as string,
-          name: e.name as string | undefined,
-          args: e.args as Encoded,
-          entries: [],
-        });
-      }
-      return true;
-    }
-    if (e.type === "actor.stopped") {
-      // A stopped actor is never brought back: forget its history.
-      this.actors.delete(e.id);
-      return true;
-    }
-    // An event of an actor the state no longer holds (stopped) is known, and changes nothing.
-    return foldActorEvent(this.actors.get(e.id) ?? { entries: [] }, e);
+    this.#retire(event.id);
   }
 
   /** Drops the oldest finished records beyond `keepResults`. */
@@ -175,12 +173,12 @@ export class DurableState {
     }
   }
 
-  /** A copy of the state as plain data, taken now (later events do not change it). */
   /** How many records the state holds: what a checkpoint of it writes. */
   get size(): number {
     return this.tasks.size + this.workflows.size + this.actors.size;
   }
 
+  /** A copy of the state as plain data, taken now (later events do not change it). */
   snapshot(): DurableStateData {
     return {
       tasks: [...this.tasks].map(([id, record]) => [id, { ...record }]),
@@ -196,10 +194,12 @@ export class DurableState {
   /** Loads a checkpoint's state. */
   load(data: DurableStateData): void {
     for (const [id, record] of data.tasks) {
+      upgradeTaskStatus(record);
       this.tasks.set(id, record);
-      if (record.status !== "pending") this.#retire(id);
+      if (record.status !== "queued") this.#retire(id);
     }
     for (const [id, record] of data.workflows) {
+      if (record.error !== undefined) record.error = upgradeWorkflowError(id, record.error);
       this.workflows.set(id, record);
       if (record.status !== "running") this.#retire(id);
     }

@@ -10,8 +10,9 @@
  *
  * @module
  */
-import type { EventLog, Journal, JournalEvent } from "../store/mod.ts";
+import type { EventLog } from "../store/mod.ts";
 import { DurableState } from "./durable_state.ts";
+import type { ActantEvent, ActantJournal } from "./events.ts";
 
 /** Options of {@linkcode LogJournal}. */
 export interface LogJournalOptions {
@@ -22,12 +23,12 @@ export interface LogJournalOptions {
 }
 
 /** A journal backed by an event log. */
-export class LogJournal implements Journal {
+export class LogJournal implements ActantJournal {
   readonly state: DurableState;
   readonly #checkpointInterval: number;
   #log: EventLog | undefined;
   #failure: Error | undefined;
-  #early: JournalEvent[] = [];
+  #early: ActantEvent[] = [];
   #earlyAck = Promise.withResolvers<void>();
   #sinceCheckpoint = 0;
   /** The sequence number the next appended event will get. */
@@ -45,7 +46,7 @@ export class LogJournal implements Journal {
     return this.#failure ?? this.#log?.failure;
   }
 
-  record(event: JournalEvent): Promise<void> {
+  record(event: ActantEvent): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     const log = this.#log;
     if (log === undefined) {

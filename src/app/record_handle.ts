@@ -7,7 +7,9 @@ import {
   CancelledError,
   type Clock,
   type Encoded,
+  type ErrorData,
   type GetOptions,
+  rebuildError,
   TaskError,
   waitFor,
   WorkflowError,
@@ -19,7 +21,6 @@ import {
   type RunHandle,
   type RunStatus,
 } from "../task/mod.ts";
-import type { ErrorRecord } from "./durable_state.ts";
 
 /** What the log remembers of a finished run. */
 export interface FinishedRecord {
@@ -28,7 +29,7 @@ export interface FinishedRecord {
   task?: string;
   status: "succeeded" | "failed" | "cancelled";
   result?: Encoded;
-  error?: ErrorRecord;
+  error?: ErrorData;
   attempts?: number;
 }
 
@@ -49,12 +50,13 @@ export class RecordHandle<T> extends EncodedResultHandle<T> {
     const record = this.#record;
     if (record.status === "succeeded") return Promise.resolve(record.result ?? { t: "p", v: undefined });
     if (record.status === "cancelled") return Promise.reject(new CancelledError(this.id));
-    const error = record.error ?? { name: "Error", message: "unknown error" };
+    const error = rebuildError(record.error ?? { name: "Error", message: "unknown error" });
+    // A task's record keeps what its last attempt threw; a workflow's, its WorkflowError.
     if (record.kind === "task") {
-      return Promise.reject(new TaskError(record.task ?? "?", this.id, record.attempts ?? 1, rebuild(error)));
+      return Promise.reject(new TaskError(record.task ?? "?", this.id, record.attempts ?? 1, error));
     }
-    const point = { node: error.node ?? "?", task: error.task ?? "?", attempts: error.attempts ?? 0 };
-    return Promise.reject(new WorkflowError(this.id, point, rebuild(error.cause ?? error)));
+    if (error instanceof WorkflowError) return Promise.reject(error);
+    return Promise.reject(new WorkflowError(this.id, { node: "?", task: "?", attempts: 0 }, error));
   }
 
   status(): Promise<RunStatus> {
@@ -64,11 +66,6 @@ export class RecordHandle<T> extends EncodedResultHandle<T> {
   cancel(): Promise<boolean> {
     return Promise.resolve(false);
   }
-}
-
-/** An `Error` with the recorded name and message (the original class does not survive the log). */
-function rebuild(record: { name: string; message: string }): Error {
-  return Object.assign(new Error(record.message), { name: record.name });
 }
 
 /**

@@ -8,17 +8,18 @@
  */
 import type { ActorDefinition, ActorSystem } from "../actor/mod.ts";
 import { describe, LogCorruptedError } from "../common/mod.ts";
-import type { EventLog, Journal } from "../store/mod.ts";
+import type { EventLog } from "../store/mod.ts";
 import type { Scheduler, TaskDefinition, TaskRegistry, TaskRun } from "../task/mod.ts";
-import { WorkflowRun } from "../workflow/mod.ts";
+import { type WorkflowJournal, WorkflowRun } from "../workflow/mod.ts";
 import type { ActorRecord, DurableState, DurableStateData, TaskRecord, WorkflowRecord } from "./durable_state.ts";
+import type { ActantEvent } from "./events.ts";
 
 /** What recovery works with. */
 export interface RecoveryOptions {
   scheduler: Scheduler;
   actors: ActorSystem;
   registry: TaskRegistry;
-  journal: Journal;
+  journal: WorkflowJournal;
   /** Called with each re-submitted task and resumed workflow, so the app can find them by id. */
   track: (run: TaskRun) => void;
   trackWorkflow: (run: WorkflowRun) => void;
@@ -43,13 +44,15 @@ export class Recovery {
     const checkpoint = log.latestCheckpoint();
     if (checkpoint !== undefined) state.load(checkpoint.state as DurableStateData);
     for (const { seq, event } of log.read(checkpoint?.seq ?? 0)) {
-      if (!state.apply(event)) throw new LogCorruptedError(seq, `unknown event type "${event.type}"`);
+      // The log holds what this schema's producers wrote (they are typed by ActantEvent), each
+      // record checked by its checksum; a type this version does not know is refused.
+      if (!state.apply(event as ActantEvent)) throw new LogCorruptedError(seq, `unknown event type "${event.type}"`);
     }
   }
 
   /** Notes what the log left unfinished: tasks, workflows and actors to bring back. */
   collect(state: DurableState): void {
-    for (const [id, record] of state.tasks) if (record.status === "pending") this.#waitingTasks.push([id, record]);
+    for (const [id, record] of state.tasks) if (record.status === "queued") this.#waitingTasks.push([id, record]);
     for (const [id, record] of state.workflows) {
       if (record.status === "running") this.#waitingWorkflows.push([id, record]);
     }

@@ -136,7 +136,7 @@ export class RunIndex {
     const run = this.#tasks.get(id) ?? this.#kept(id);
     if (run !== undefined) return "definition" in run ? new TaskHandle<T>(run, scheduler, clock) : undefined;
     const record = state?.tasks.get(id);
-    if (record === undefined || record.status === "pending") return undefined;
+    if (record === undefined || record.status === "queued") return undefined;
     return new RecordHandle<T>(id, { kind: "task", ...record, status: record.status }, clock);
   }
 
@@ -178,7 +178,7 @@ export class RunIndex {
   /** A run the log holds unfinished but recovery has not started yet (its task is not registered yet). */
   #recovering<T>(id: string): RunHandle<T> | undefined {
     const { clock, state } = this.#options;
-    const kind = state?.tasks.get(id)?.status === "pending"
+    const kind = state?.tasks.get(id)?.status === "queued"
       ? "task"
       : state?.workflows.get(id)?.status === "running"
       ? "workflow"

@@ -8,7 +8,7 @@
  * @module
  */
 import { type ActantApp, APP_BRAND, APP_BRAND_VERSION, isActantApp } from "../app/mod.ts";
-import { ActantError, describe } from "../common/mod.ts";
+import { ActantError, describe, registerErrorClasses } from "../common/mod.ts";
 import { identify } from "../runtime/file_probe.ts";
 import { importModule } from "../runtime/import_module.ts";
 import { moduleUrl, resolvePath } from "../runtime/process.ts";
@@ -24,6 +24,9 @@ export class AppModuleError extends ActantError {
     this.path = path;
   }
 }
+
+// Rebuilt as its own class when it comes back as data.
+registerErrorClasses({ AppModuleError });
 
 /**
  * The app that the module at `path` (relative to the working directory) exports as its default

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ActantError, type ActantErrorOptions } from "../common/mod.ts";
+import { ActantError, type ActantErrorOptions, registerErrorClasses } from "../common/mod.ts";
 
 /**
  * The connection to the owner broke and every reconnection attempt failed. Pending handles and
@@ -61,3 +61,6 @@ export class RequestInterruptedError extends ActantError {
 function formatMs(ms: number): string {
   return ms < 1_000 ? `${Math.round(ms)} ms` : `${(ms / 1_000).toFixed(1)} s`;
 }
+
+// Rebuilt as their own classes when they come back as data.
+registerErrorClasses({ OwnerUnreachableError, RequestInterruptedError });

@@ -26,7 +26,7 @@ export function formatStatusTable(peers: readonly PeerStatus[]): string {
     "runtime",
     "queued",
     "running",
-    "done",
+    "succeeded",
     "failed",
     "actors",
     "load",

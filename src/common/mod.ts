@@ -4,6 +4,7 @@
  * @module
  */
 export * from "./errors.ts";
+export * from "./error_data.ts";
 export * from "./codec.ts";
 export * from "./clock.ts";
 export * from "./ids.ts";

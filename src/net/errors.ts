@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { registerErrorClasses } from "../common/error_data.ts";
 import { ActantError, type ActantErrorOptions } from "../common/errors.ts";
 
 /** A peer address that did not answer: refused, timed out, or not the peer its `/p2p/` names. */
@@ -105,3 +106,14 @@ export class KeyFileError extends ActantError {
     this.path = path;
   }
 }
+
+// An error of these that comes back as data (from another peer) is rebuilt as its own class.
+registerErrorClasses({
+  PeerUnreachableError,
+  ProtocolNotSupportedError,
+  AddressInUseError,
+  FrameError,
+  RemoteChannelError,
+  ChannelClosedError,
+  KeyFileError,
+});

@@ -3,19 +3,24 @@
  * `record` appends to the log and its promise resolves once the event is acknowledged; in memory
  * mode nothing is kept and `record` returns `undefined`, so the hot path stays synchronous.
  *
+ * The store knows no event but by its `type`: each layer above declares its own events as a
+ * union (`TaskEvent`, `WorkflowEvent`, `ActorEvent`) and records through a `Journal` of that
+ * union, so an event with a misspelt type or field does not compile; the app's journal takes
+ * them all.
+ *
  * @module
  */
 
-/** An event: a `type` and JSON-safe fields. */
+/** An event: a `type` and JSON-safe fields. Every layer's events are of this form. */
 export interface JournalEvent {
   readonly type: string;
   readonly [field: string]: unknown;
 }
 
-/** Where state changes are recorded. */
-export interface Journal {
+/** Where state changes are recorded: events of type `E`. */
+export interface Journal<E extends JournalEvent = JournalEvent> {
   /** Records `event`; resolves when it is acknowledged, or returns `undefined` when nothing is kept. */
-  record(event: JournalEvent): Promise<void> | undefined;
+  record(event: E): Promise<void> | undefined;
 }
 
 /** The journal of memory mode: keeps nothing. */

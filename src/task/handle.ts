@@ -8,7 +8,10 @@ import { type Clock, decode, encode, type Encoded, type GetOptions, type Pending
 import type { Scheduler } from "./scheduler.ts";
 import type { TaskRun, TaskStatus } from "./task_run.ts";
 
-/** Status of a task or workflow. */
+/**
+ * Status of a task or workflow: the same five words for a run here, one read back from the log
+ * and a client's handle (see {@linkcode TaskStatus}).
+ */
 export type RunStatus = TaskStatus;
 
 /** The handle of a submitted task or workflow. */

@@ -12,3 +12,4 @@ export * from "./handle.ts";
 export * from "./task.ts";
 export * from "./placement.ts";
 export * from "./attempt_events.ts";
+export * from "./events.ts";

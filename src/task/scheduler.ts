@@ -12,6 +12,7 @@ import {
   describe,
   encode,
   type Encoded,
+  errorData,
   type IdGenerator,
   NonRetryableError,
   PeerLostError,
@@ -19,8 +20,9 @@ import {
   TaskError,
   TaskTimeoutError,
 } from "../common/mod.ts";
-import { type Journal, noJournal } from "../store/mod.ts";
+import { noJournal } from "../store/mod.ts";
 import type { AttemptEvent, AttemptObserver } from "./attempt_events.ts";
+import type { TaskFailed, TaskJournal, TaskSucceeded } from "./events.ts";
 import { HERE, type Placer, type RemoteWorker } from "./placement.ts";
 import type { TaskDefinition } from "./registry.ts";
 import { LiveRuns } from "./live_runs.ts";
@@ -40,7 +42,7 @@ export class Scheduler {
   readonly #clock: Clock;
   readonly #ids: IdGenerator;
   readonly #random: () => number;
-  readonly #journal: Journal;
+  readonly #journal: TaskJournal;
   #paused = false;
   /** The runs not finished yet (queued, running, waiting to retry). */
   readonly #live = new LiveRuns();
@@ -181,7 +183,7 @@ export class Scheduler {
   /** Counts for status reports. */
   stats(): SchedulerStats {
     let queued = 0;
-    for (const run of this.#live) if (run.status === "pending" || run.status === "retrying") queued++;
+    for (const run of this.#live) if (run.status === "queued") queued++;
     return { queued, running: this.#running, ...this.#stats };
   }
 
@@ -201,7 +203,7 @@ export class Scheduler {
       if (this.#placer === undefined) {
         while (this.#running < this.#concurrency && this.#head < this.#queue.length) {
           const run = this.#queue[this.#head++];
-          if (run.status === "pending" || run.status === "retrying") this.#start(run);
+          if (run.status === "queued") this.#start(run);
         }
       } else this.#drainPlaced(this.#placer);
       if (this.#head === this.#queue.length) {
@@ -220,7 +222,7 @@ export class Scheduler {
   #drainPlaced(placer: Placer): void {
     while (this.#head < this.#queue.length) {
       const run = this.#queue[this.#head];
-      if (run.status !== "pending" && run.status !== "retrying") {
+      if (run.status !== "queued") {
         this.#head++;
         continue;
       }
@@ -273,14 +275,14 @@ export class Scheduler {
     this.#tellAttempt(run, "lost", error);
     run.attempt = undefined;
     run.attempts--;
-    run.status = "pending";
+    run.status = "queued";
     this.#release(attempt);
     const losses = (this.#losses.get(run) ?? 0) + 1;
     this.#losses.set(run, losses);
     const delay = losses === 1 ? 0 : backoffDelay(losses - 1, LOST_BACKOFF, this.#random);
     run.retryTimer = this.#clock.setTimeout(() => {
       run.retryTimer = undefined;
-      if (run.status === "pending") this.#enqueue(run);
+      if (run.status === "queued") this.#enqueue(run);
     }, delay);
   }
 
@@ -338,7 +340,7 @@ export class Scheduler {
   }
 
   /** Records an outcome; the run is settled once the journal acknowledges it. */
-  #record(run: TaskRun, event: { type: string; id: string; [field: string]: unknown }): Promise<void> | undefined {
+  #record(run: TaskRun, event: TaskSucceeded | TaskFailed): Promise<void> | undefined {
     run.recording = true;
     return this.#journal.record(event);
   }
@@ -351,12 +353,12 @@ export class Scheduler {
     const retrying = retryable && run.attempts <= retries && !run.pinned;
     this.#tellAttempt(run, "failed", error, retrying);
     if (!retrying) return this.#finalFailure(run, attempt, error);
-    run.status = "retrying";
+    run.status = "queued";
     this.#release(attempt);
     const delay = backoffDelay(run.attempts, run.definition.options.backoff, this.#random);
     run.retryTimer = this.#clock.setTimeout(() => {
       run.retryTimer = undefined;
-      if (run.status === "retrying") this.#enqueue(run);
+      if (run.status === "queued") this.#enqueue(run);
     }, delay);
   }
 
@@ -367,12 +369,7 @@ export class Scheduler {
     const cause = toError(error);
     const failure = new TaskError(run.definition.name, run.id, run.attempts, cause);
     const ack = run.journaled
-      ? this.#record(run, {
-        type: "task.failed",
-        id: run.id,
-        attempts: run.attempts,
-        error: { name: cause.name, message: cause.message },
-      })
+      ? this.#record(run, { type: "task.failed", id: run.id, attempts: run.attempts, error: errorData(cause) })
       : undefined;
     if (ack === undefined) run.settleFailure("failed", failure);
     else ack.then(() => run.settleFailure("failed", failure), (e) => run.settleFailure("failed", e));

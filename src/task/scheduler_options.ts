@@ -5,7 +5,7 @@
  * @module
  */
 import type { Clock, IdGenerator } from "../common/mod.ts";
-import type { Journal } from "../store/mod.ts";
+import type { TaskJournal } from "./events.ts";
 
 /** What the scheduler needs from its surroundings. */
 export interface SchedulerOptions {
@@ -16,7 +16,7 @@ export interface SchedulerOptions {
   /** Source of jitter, in [0, 1). */
   random?: () => number;
   /** Where journaled runs record their submission and outcome. */
-  journal?: Journal;
+  journal?: TaskJournal;
 }
 
 /** Options of {@linkcode Scheduler.submit}. */

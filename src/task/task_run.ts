@@ -7,8 +7,12 @@
 import { CancelledError, decode, type Encoded, type TimerHandle } from "../common/mod.ts";
 import type { TaskContext, TaskDefinition } from "./registry.ts";
 
-/** Where a task is in its life. */
-export type TaskStatus = "pending" | "running" | "retrying" | "succeeded" | "failed" | "cancelled";
+/**
+ * Where a task is in its life: the one set of words for local, remote and logged runs. A run
+ * waiting for its next attempt (after a retry's backoff, or to be placed again when its member
+ * was lost) is `"queued"` again.
+ */
+export type TaskStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 
 /** The record of one submitted task. */
 export class TaskRun {
@@ -16,7 +20,7 @@ export class TaskRun {
   readonly definition: TaskDefinition;
   /** The arguments, encoded as one array. */
   readonly args: Encoded;
-  status: TaskStatus = "pending";
+  status: TaskStatus = "queued";
   attempts = 0;
   result: Encoded | undefined;
   error: Error | undefined;

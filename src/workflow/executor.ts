@@ -11,13 +11,15 @@ import {
   encode,
   type Encoded,
   encodeList,
+  errorData,
   LoopLimitError,
   prepend,
   TaskError,
   WorkflowError,
 } from "../common/mod.ts";
-import { type Journal, type JournalEvent, noJournal } from "../store/mod.ts";
+import { noJournal } from "../store/mod.ts";
 import type { RunStatus, Scheduler, TaskRun } from "../task/mod.ts";
+import type { WorkflowEvent, WorkflowJournal } from "./events.ts";
 import type { GraphNode, TaskLookup, TaskNode, WorkflowGraph } from "./graph.ts";
 
 const EMPTY_LIST: Encoded = { t: "a", v: [] };
@@ -25,7 +27,7 @@ const EMPTY_LIST: Encoded = { t: "a", v: [] };
 /** Options of a {@linkcode WorkflowRun}. */
 export interface WorkflowRunOptions {
   /** Where the workflow records its start, each finished task node and its end. */
-  journal?: Journal;
+  journal?: WorkflowJournal;
   /**
    * Results of task nodes that finished before a restart, by node instance (`n3`, `n5[2]`,
    * `n7#4`): those nodes are not run again, and the workflow resumes at its first unfinished node.
@@ -44,7 +46,7 @@ export class WorkflowRun {
   readonly #lookup: TaskLookup;
   readonly #active = new Set<TaskRun>();
   readonly #done: Promise<Encoded>;
-  readonly #journal: Journal;
+  readonly #journal: WorkflowJournal;
   readonly #recovered: ReadonlyMap<string, Encoded> | undefined;
   /** Task nodes whose result nothing else in the workflow reads. */
   readonly #final: ReadonlySet<string>;
@@ -109,7 +111,7 @@ export class WorkflowRun {
     if (record) {
       this.#record(
         status === "failed"
-          ? { type: "workflow.failed", id: this.id, error: failureRecord(error) }
+          ? { type: "workflow.failed", id: this.id, error: errorData(error) }
           : { type: "workflow.cancelled", id: this.id },
       );
     }
@@ -117,7 +119,7 @@ export class WorkflowRun {
     this.#active.clear();
   }
 
-  #record(event: JournalEvent): Promise<void> | undefined {
+  #record(event: WorkflowEvent): Promise<void> | undefined {
     return this.#journal.record(event);
   }
 
@@ -256,20 +258,4 @@ function finalTaskNodes(graph: WorkflowGraph, id: string, found: Set<string>): S
 
 function describeValue(value: unknown): string {
   return value === null ? "null" : Array.isArray(value) ? "a list" : typeof value;
-}
-
-/** What the log keeps of a workflow's failure: where it failed and why, as plain data. */
-function failureRecord(error: Error): Record<string, unknown> {
-  const cause = error.cause instanceof Error ? { name: error.cause.name, message: error.cause.message } : undefined;
-  if (error instanceof WorkflowError) {
-    return {
-      name: error.name,
-      message: error.message,
-      node: error.node,
-      task: error.task,
-      attempts: error.attempts,
-      cause,
-    };
-  }
-  return { name: error.name, message: error.message, cause };
 }

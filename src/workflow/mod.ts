@@ -7,3 +7,4 @@ export * from "./builders.ts";
 export * from "./graph.ts";
 export * from "./executor.ts";
 export * from "./handle.ts";
+export * from "./events.ts";
