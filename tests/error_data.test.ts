@@ -16,7 +16,6 @@ import {
   WorkflowError,
 } from "../mod.ts";
 import { type ErrorData, errorData, PeerLostError, rebuildError } from "../src/common/mod.ts";
-import { errorInfo, rebuildError as wireRebuild } from "../src/cluster/protocol.ts";
 import { rejection } from "./support/errors.ts";
 import { withTempDir } from "./support/temp_dir.ts";
 
@@ -97,11 +96,6 @@ describe("an error as data", () => {
     assert.equal(depth(rebuilt), 4, "the error and three causes");
     const garbage = rebuildError(null as unknown as ErrorData);
     assert.deepEqual([garbage.name, garbage.code], ["ActantError", "REMOTE_ERROR"]);
-  });
-
-  it("is the wire's shape: the cluster's errorInfo and rebuildError are the same functions", () => {
-    assert.equal(errorInfo, errorData);
-    assert.equal(wireRebuild, rebuildError);
   });
 });
 

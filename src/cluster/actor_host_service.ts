@@ -7,8 +7,8 @@
  *
  * @module
  */
-import type { ActorCell, ActorRecovery } from "../actor/mod.ts";
-import { decode, type Encoded, SerializationError } from "../common/mod.ts";
+import type { ActorCell, ActorEvent, ActorJournal, ActorRecovery } from "../actor/mod.ts";
+import { decode, type Encoded, errorData, SerializationError } from "../common/mod.ts";
 import {
   type Channel,
   type MessageEnd,
@@ -18,16 +18,14 @@ import {
   serveMessages,
   type Serving,
 } from "../net/mod.ts";
-import type { Journal, JournalEvent } from "../store/mod.ts";
 import { ACTORS_PROTOCOL, type HostMessage, type OwnerMessage } from "./actor_protocol.ts";
-import { errorInfo } from "./protocol.ts";
 
 /** What hosting needs from its peer's actor system. */
 export interface ActorHosting {
   host(
     className: string,
     identity: { id: string; args: Encoded },
-    journal: Journal,
+    journal: ActorJournal,
     recovered?: ActorRecovery,
   ): Promise<ActorCell>;
 }
@@ -83,9 +81,11 @@ export function serveActorOwner(end: MessageEnd<OwnerMessage, HostMessage>, host
   const acks = new Map<number, PromiseWithResolvers<void>>();
   let seq = 0;
   let closed = false;
-  const journal: Journal = {
-    record(event: JournalEvent) {
+  const journal: ActorJournal = {
+    record(event: ActorEvent) {
       if (closed) return Promise.reject(new Error("the owner closed the connection"));
+      // A hosted cell never records its creation: its owner logged that before placing it.
+      if (event.type === "actor.created") return undefined;
       const n = ++seq;
       const acked = Promise.withResolvers<void>();
       acks.set(n, acked);
@@ -94,7 +94,7 @@ export function serveActorOwner(end: MessageEnd<OwnerMessage, HostMessage>, host
     },
   };
   const answered = (key: number) => (outcome: Outcome<unknown>): HostMessage =>
-    outcome.ok ? { op: "done", key, ok: true } : { op: "done", key, ok: false, error: errorInfo(outcome.error) };
+    outcome.ok ? { op: "done", key, ok: true } : { op: "done", key, ok: false, error: errorData(outcome.error) };
   const serving: Serving<HostMessage> = serveMessages<OwnerMessage, HostMessage>(end, {
     handle(message, answers) {
       if (message?.op === "ack") {
@@ -131,11 +131,11 @@ export function serveActorOwner(end: MessageEnd<OwnerMessage, HostMessage>, host
     },
     refuse(message, error) {
       const key = (message as { key?: unknown } | null)?.key;
-      return { op: "done", key: Number.isSafeInteger(key) ? key as number : 0, ok: false, error: errorInfo(error) };
+      return { op: "done", key: Number.isSafeInteger(key) ? key as number : 0, ok: false, error: errorData(error) };
     },
     unsendable(message, error) {
       if (message.op !== "record") {
-        return { op: "done", key: message.key, ok: false, error: errorInfo(error) };
+        return { op: "done", key: message.key, ok: false, error: errorData(error) };
       }
       const { event, seq } = message;
       if (event.type === "actor.call") {
@@ -143,7 +143,7 @@ export function serveActorOwner(end: MessageEnd<OwnerMessage, HostMessage>, host
         // (its state change stands, its caller gets the error).
         const { result: _unsendable, ...rest } = event;
         const refused = new SerializationError(`the result of ${String(event.method)}`, error.message);
-        return { op: "record", seq, event: { ...rest, error: errorInfo(refused) } };
+        return { op: "record", seq, event: { ...rest, error: errorData(refused) } };
       }
       // A checkpoint too big to send is not sent: the calls since the last one cover it. Any
       // other event fails the actor's step that recorded it.

@@ -7,11 +7,9 @@
  *
  * @module
  */
-import type { ActorRecovery } from "../actor/mod.ts";
-import type { Encoded } from "../common/mod.ts";
-import type { JournalEvent } from "../store/mod.ts";
+import type { ActorCreated, ActorEvent, ActorRecovery } from "../actor/mod.ts";
+import { type Encoded, type ErrorData } from "../common/mod.ts";
 import { actantProtocol } from "../net/mod.ts";
-import type { ErrorInfo } from "./protocol.ts";
 
 /** The protocol id of actor hosting. */
 export const ACTORS_PROTOCOL: string = actantProtocol("actors", "1");
@@ -27,7 +25,38 @@ export type OwnerMessage =
 /** What the host sends to the owner. */
 export type HostMessage =
   /** An event of an actor's history, for the owner to log and then acknowledge. */
-  | { op: "record"; seq: number; event: JournalEvent }
+  | { op: "record"; seq: number; event: HostEvent }
   /** The answer to a create, a stop, or a call that failed before it reached the actor. */
   | { op: "done"; key: number; ok: true; result?: Encoded }
-  | { op: "done"; key: number; ok: false; error: ErrorInfo };
+  | { op: "done"; key: number; ok: false; error: ErrorData };
+
+/** The events of an actor's history its host sends (its creation the owner logs itself). */
+export type HostEvent = Exclude<ActorEvent, ActorCreated>;
+
+/**
+ * `value` if it has the shape of a {@linkcode HostEvent}, else `undefined`. A host is another
+ * peer and what it sends goes into the owner's log: anything else is dropped, not logged.
+ */
+export function hostEvent(value: unknown): HostEvent | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const event = value as Record<string, unknown>;
+  if (typeof event.id !== "string") return undefined;
+  const position = Number.isSafeInteger(event.n);
+  const isObject = (field: unknown) => field === undefined || (typeof field === "object" && field !== null);
+  switch (event.type) {
+    case "actor.stopped":
+      return value as HostEvent;
+    case "actor.restarted":
+      return position ? value as HostEvent : undefined;
+    case "actor.checkpoint":
+      return position && typeof event.state === "object" && event.state !== null ? value as HostEvent : undefined;
+    case "actor.call": {
+      const fields = typeof event.method === "string" && isObject(event.args) && isObject(event.result) &&
+        isObject(event.error) && (event.key === undefined || Number.isSafeInteger(event.key)) &&
+        (event.failed === undefined || event.failed === true);
+      return position && fields ? value as HostEvent : undefined;
+    }
+    default:
+      return undefined;
+  }
+}

@@ -10,9 +10,8 @@
  *
  * @module
  */
-import type { Encoded } from "../common/mod.ts";
+import { type Encoded, type ErrorData } from "../common/mod.ts";
 import { actantProtocol } from "../net/mod.ts";
-import type { ErrorInfo } from "./protocol.ts";
 
 /** The protocol id of attempt dispatch. */
 export const EXEC_PROTOCOL: string = actantProtocol("exec", "1");
@@ -25,4 +24,4 @@ export type ExecRequest =
 /** What the running peer answers, once per attempt. */
 export type ExecReply =
   | { op: "done"; key: number; ok: true; result: Encoded }
-  | { op: "done"; key: number; ok: false; error: ErrorInfo };
+  | { op: "done"; key: number; ok: false; error: ErrorData };

@@ -4,10 +4,9 @@
  *
  * @module
  */
-import { type Encoded, SerializationError, TaskError } from "../common/mod.ts";
+import { type Encoded, errorData, SerializationError, TaskError } from "../common/mod.ts";
 import { type MessageEnd, type NetNode, serveMessages } from "../net/mod.ts";
 import { EXEC_PROTOCOL, type ExecReply, type ExecRequest } from "./exec_protocol.ts";
-import { errorInfo } from "./protocol.ts";
 
 /** One attempt running here. */
 export interface LocalAttempt {
@@ -61,7 +60,7 @@ export function serveAttempts(
 ): ServedOwner {
   const running = new Map<number, LocalAttempt>();
   let handingBack = false;
-  const fail = (key: number, error: unknown): ExecReply => ({ op: "done", key, ok: false, error: errorInfo(error) });
+  const fail = (key: number, error: unknown): ExecReply => ({ op: "done", key, ok: false, error: errorData(error) });
   const serving = serveMessages<ExecRequest, ExecReply>(end, {
     handle(request, answers) {
       if (request?.op === "cancel") {

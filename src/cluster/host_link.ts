@@ -7,19 +7,17 @@
  *
  * @module
  */
-import { describe } from "../common/mod.ts";
+import { describe, type ErrorData } from "../common/mod.ts";
 import type { EncodedMessage, MessageEnd, NetNode } from "../net/mod.ts";
-import type { JournalEvent } from "../store/mod.ts";
 import { type ActorHosting, hostLocally } from "./actor_host_service.ts";
-import { ACTORS_PROTOCOL, type HostMessage, type OwnerMessage } from "./actor_protocol.ts";
-import type { ErrorInfo } from "./protocol.ts";
+import { ACTORS_PROTOCOL, type HostEvent, hostEvent, type HostMessage, type OwnerMessage } from "./actor_protocol.ts";
 
 /** What a link reports to its owner, as it happens. */
 export interface HostLinkEvents {
   /** An event of an actor's history, numbered `seq` on this link, for the owner to log and acknowledge. */
-  record(link: HostLink, event: JournalEvent, seq: number): void;
+  record(link: HostLink, event: HostEvent, seq: number): void;
   /** The answer to the request (or refused call) under `key`: `error` when it failed. */
-  done(link: HostLink, key: number, error: ErrorInfo | undefined): void;
+  done(link: HostLink, key: number, error: ErrorData | undefined): void;
   /** The link ended by itself (the host closed it, or it broke) while the owner still used it. */
   ended(link: HostLink, reason: string): void;
 }
@@ -86,14 +84,14 @@ export class HostLink {
   #dispatch(message: HostMessage): void {
     const m = message as { op?: unknown; seq?: unknown; event?: unknown; key?: unknown; ok?: unknown; error?: unknown };
     if (m?.op === "record") {
-      const event = m.event as { type?: unknown; id?: unknown } | null;
-      if (!Number.isSafeInteger(m.seq) || typeof event?.type !== "string" || typeof event.id !== "string") return;
-      this.#events.record(this, event as JournalEvent, m.seq as number);
+      const event = hostEvent(m.event);
+      if (!Number.isSafeInteger(m.seq) || event === undefined) return;
+      this.#events.record(this, event, m.seq as number);
     } else if (m?.op === "done" && Number.isSafeInteger(m.key)) {
       const error = m.ok === true
         ? undefined
         : (typeof m.error === "object" && m.error !== null ? m.error : { name: "Error", message: "failed" });
-      this.#events.done(this, m.key as number, error as ErrorInfo | undefined);
+      this.#events.done(this, m.key as number, error as ErrorData | undefined);
     }
   }
 

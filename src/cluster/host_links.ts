@@ -6,13 +6,11 @@
  *
  * @module
  */
-import { type Clock, PeerLostError } from "../common/mod.ts";
+import { type Clock, type ErrorData, PeerLostError, rebuildError } from "../common/mod.ts";
 import { type NetNode, PeerUnreachableError, ProtocolNotSupportedError } from "../net/mod.ts";
-import type { JournalEvent } from "../store/mod.ts";
 import type { ActorHosting } from "./actor_host_service.ts";
-import type { OwnerMessage } from "./actor_protocol.ts";
+import type { HostEvent, OwnerMessage } from "./actor_protocol.ts";
 import { HostLink } from "./host_link.ts";
-import { type ErrorInfo, rebuildError } from "./protocol.ts";
 
 /** How long a peer whose hosting protocol could not be opened is tried only after every other one. */
 export const UNREACHABLE_HOST_MS = 30_000;
@@ -20,9 +18,9 @@ export const UNREACHABLE_HOST_MS = 30_000;
 /** What the links report to the owner. */
 export interface HostLinksEvents {
   /** An event of an actor's history from `link`, numbered `seq` there. */
-  record(link: HostLink, event: JournalEvent, seq: number): void;
+  record(link: HostLink, event: HostEvent, seq: number): void;
   /** The call under `key`, last sent on `link`, was refused there before it reached its actor. */
-  refused(link: HostLink, key: number, error: ErrorInfo): void;
+  refused(link: HostLink, key: number, error: ErrorData): void;
   /** `link` is gone (its host left, or it ended): the actors on it must move. */
   lost(link: HostLink, reason: string): void;
 }
@@ -137,7 +135,7 @@ export class HostLinks {
     this.#options.events.lost(link, reason);
   }
 
-  #done(link: HostLink, key: number, error: ErrorInfo | undefined): void {
+  #done(link: HostLink, key: number, error: ErrorData | undefined): void {
     const request = this.#requests.get(key);
     if (request === undefined) {
       // A call that reached its actor is answered from its logged event; only a refusal is reported.

@@ -10,11 +10,10 @@
  *
  * @module
  */
-import { type Encoded, PeerLostError, SerializationError } from "../common/mod.ts";
+import { type Encoded, PeerLostError, rebuildError, SerializationError } from "../common/mod.ts";
 import { type Channel, MessageSender, type NetNode } from "../net/mod.ts";
 import type { RemoteAttempt, RemoteCall, RemoteWorker } from "../task/mod.ts";
 import { EXEC_PROTOCOL, type ExecReply, type ExecRequest } from "./exec_protocol.ts";
-import { rebuildError } from "./protocol.ts";
 
 /**
  * Attempt keys are unique in this process, not per peer: an answer meant for an attempt of an

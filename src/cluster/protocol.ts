@@ -1,8 +1,8 @@
 /**
  * The client protocol between a client and a worker: the client submits steps (a signature or a
  * workflow tree, plain data) under ids it chooses, and creates and calls actors; the worker, which
- * then owns the work, answers each once, when it is done. Messages written in one tick travel
- * as one batch (`./batch.ts`).
+ * then owns the work, answers each once, when it is done. An error travels as `common/`'s
+ * `ErrorData`, the shape the log keeps too.
  *
  * @module
  */
@@ -12,13 +12,6 @@ import type { AnyStep } from "../task/mod.ts";
 
 /** The protocol id of task dispatch. */
 export const TASKS_PROTOCOL: string = actantProtocol("tasks", "1");
-
-/**
- * An error as it crosses the wire: the one error-as-data shape of `common/` (the log keeps the
- * same). The names below are the ones the cluster's files import.
- */
-export type { ErrorData as ErrorInfo, ErrorField } from "../common/mod.ts";
-export { errorData as errorInfo, rebuildError } from "../common/mod.ts";
 
 /**
  * What a client sends: work to own and run, and the actors it creates and calls. A `submit` under

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { type ActorRecovery, foldActorEvent } from "../actor/mod.ts";
+import { type ActorJournal, type ActorRecovery, foldActorEvent } from "../actor/mod.ts";
 import {
   ActorNameTakenError,
   ActorNotFoundError,
@@ -20,30 +20,27 @@ import {
   ActorStoppedError,
   type Clock,
   type Encoded,
+  type ErrorData,
   type IdGenerator,
   PeerLostError,
+  rebuildError,
   SerializationError,
   systemClock,
 } from "../common/mod.ts";
 import { type EncodedMessage, encodeForChannel, type NetNode } from "../net/mod.ts";
-import type { Journal, JournalEvent } from "../store/mod.ts";
 import type { ActorHosting } from "./actor_host_service.ts";
 import { actorCandidates } from "./actor_placement.ts";
-import type { OwnerMessage } from "./actor_protocol.ts";
+import type { HostEvent, OwnerMessage } from "./actor_protocol.ts";
 import type { HostLink } from "./host_link.ts";
 import { HostLinks } from "./host_links.ts";
 import type { Membership } from "./membership.ts";
-import { type ErrorInfo, rebuildError } from "./protocol.ts";
 import { isOver, type OwnedActor, type PendingCall } from "./owned_actor.ts";
-
-/** Events of an actor's history that its host may send for the owner to log. */
-const HOST_EVENTS = new Set(["actor.call", "actor.checkpoint", "actor.restarted", "actor.stopped"]);
 
 /** What the owner needs from its own peer. */
 export interface RemoteActorsLocal {
   hosting: ActorHosting;
   registers: (cls: string) => boolean;
-  journal: Journal;
+  journal: ActorJournal;
   ids: IdGenerator;
   /** For how long an unreachable host is tried last. Default: the system clock. */
   clock?: Clock;
@@ -296,13 +293,10 @@ export class RemoteActors {
    * log folds it) only while the actor lives on that link; acknowledged to the host and answered
    * once the log acknowledged it.
    */
-  #record(link: HostLink, event: JournalEvent, seq: number): void {
-    const actor = this.#actors.get(event.id as string);
+  #record(link: HostLink, event: HostEvent, seq: number): void {
+    const actor = this.#actors.get(event.id);
     // A host the actor has left (or never lived on): its word is not logged and not answered.
-    if (actor === undefined || actor.link !== link || actor.status === "stopped" || !HOST_EVENTS.has(event.type)) {
-      return;
-    }
-    if (event.type !== "actor.stopped" && !Number.isSafeInteger(event.n)) return;
+    if (actor === undefined || actor.link !== link || actor.status === "stopped") return;
     let acked: Promise<void> | undefined;
     try {
       acked = this.#local.journal.record(event);
@@ -322,19 +316,19 @@ export class RemoteActors {
   }
 
   /** Answers the call a logged event settles, or ends an actor whose stop was logged. */
-  #answer(actor: OwnedActor, event: JournalEvent): void {
+  #answer(actor: OwnedActor, event: HostEvent): void {
     if (event.type === "actor.stopped") return this.#fail(actor, "it was stopped");
     if (event.type !== "actor.call" || typeof event.key !== "number") return;
     const call = actor.calls.get(event.key);
     if (call === undefined) return;
     actor.calls.delete(event.key);
     this.#callers.delete(event.key);
-    if (event.error !== undefined) call.done.reject(rebuildError(event.error as ErrorInfo));
-    else call.done.resolve(event.result as Encoded);
+    if (event.error !== undefined) call.done.reject(rebuildError(event.error));
+    else call.done.resolve(event.result!);
   }
 
   /** A call refused before it reached its actor: answered so, if `link` is where it was last sent. */
-  #refused(link: HostLink, key: number, error: ErrorInfo): void {
+  #refused(link: HostLink, key: number, error: ErrorData): void {
     const actor = this.#callers.get(key);
     const call = actor?.calls.get(key);
     if (call === undefined || call.sentOn !== link) return;

@@ -12,11 +12,11 @@
  *
  * @module
  */
-import { backoffDelay, type Clock, type Encoded, SerializationError, sleep } from "../common/mod.ts";
+import { backoffDelay, type Clock, type Encoded, rebuildError, SerializationError, sleep } from "../common/mod.ts";
 import { type Channel, ChannelClosedError, MessageSender } from "../net/mod.ts";
 import { type AnyStep, EncodedResultHandle, type RunHandle, type RunStatus } from "../task/mod.ts";
 import { OwnerUnreachableError, RequestInterruptedError } from "./client_errors.ts";
-import { type ActorRequest, type ClientMessage, rebuildError, type WorkerMessage } from "./protocol.ts";
+import { type ActorRequest, type ClientMessage, type WorkerMessage } from "./protocol.ts";
 import { DEFAULT_RECONNECT, type ReconnectPolicy } from "./reconnect.ts";
 
 /** The channel of the client protocol, seen from the client. */

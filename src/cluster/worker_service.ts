@@ -5,14 +5,13 @@
  *
  * @module
  */
-import { encode, type Encoded, SerializationError } from "../common/mod.ts";
+import { encode, type Encoded, errorData, SerializationError } from "../common/mod.ts";
 import { type MessageEnd, type NetNode, type Outcome, serveMessages, type Serving } from "../net/mod.ts";
 import { type AnyStep, encodedResultOf, type RunHandle } from "../task/mod.ts";
 import {
   type ActorRequest,
   type AnswerOp,
   type ClientMessage,
-  errorInfo,
   TASKS_PROTOCOL,
   type WorkerMessage,
 } from "./protocol.ts";
@@ -53,7 +52,7 @@ export function serveClient(
     op,
     id,
     ok: false,
-    error: errorInfo(error),
+    error: errorData(error),
   });
   const reply = (id: string, op: AnswerOp) => (outcome: Outcome<Encoded>): WorkerMessage =>
     outcome.ok ? { op, id, ok: true, result: outcome.value } : fail(id, outcome.error, op);
