@@ -22,7 +22,15 @@ export const TASKS_PROTOCOL: string = actantProtocol("tasks", "1");
 export type ClientMessage =
   | { op: "submit"; id: string; step: AnyStep }
   | { op: "cancel"; id: string }
-  | ActorRequest;
+  | ActorRequest
+  | StatusRequest;
+
+/**
+ * Where a run the client submitted stands on its owner (`queued`, `running`, …), answered with
+ * `reply` and the status word; a run this channel no longer holds (finished, its answer sent) is
+ * refused, and the client has its answer already.
+ */
+export type StatusRequest = { op: "status"; id: string; run: string };
 
 /** A client's actor requests; each is answered with `done` (an actor id, or a call's result). */
 export type ActorRequest =

@@ -12,15 +12,23 @@
  *
  * @module
  */
-import { backoffDelay, type Clock, type Encoded, rebuildError, SerializationError, sleep } from "../common/mod.ts";
-import { type Channel, ChannelClosedError, MessageSender } from "../net/mod.ts";
+import {
+  backoffDelay,
+  type Clock,
+  decode,
+  type Encoded,
+  rebuildError,
+  SerializationError,
+  sleep,
+} from "../common/mod.ts";
+import { type Channel, ChannelClosedError, type MessageEnd, MessageSender } from "../net/mod.ts";
 import { type AnyStep, EncodedResultHandle, type RunHandle, type RunStatus } from "../task/mod.ts";
 import { OwnerUnreachableError, RequestInterruptedError } from "./client_errors.ts";
-import { type ActorRequest, type ClientMessage, type WorkerMessage } from "./protocol.ts";
+import { type ActorRequest, type ClientMessage, type StatusRequest, type WorkerMessage } from "./protocol.ts";
 import { DEFAULT_RECONNECT, type ReconnectPolicy } from "./reconnect.ts";
 
-/** The channel of the client protocol, seen from the client. */
-export type ClientChannel = Channel<WorkerMessage, ClientMessage>;
+/** The channel of the client protocol, seen from the client (or an in-process pipe's end). */
+export type ClientChannel = MessageEnd<WorkerMessage, ClientMessage> & Pick<Channel, "abort">;
 
 /** A submitted run the owner has not answered yet: kept (with its step) to re-attach after a reconnect. */
 interface RunPending {
@@ -35,11 +43,14 @@ interface RunPending {
 interface RequestPending {
   kind: "request";
   done: PromiseWithResolvers<Encoded>;
-  message: ActorRequest;
+  message: ActorRequest | StatusRequest;
   sent: boolean;
 }
 
 type Pending = RunPending | RequestPending;
+
+/** The words an owner may answer a status request with (another peer's word: checked). */
+const RUN_STATUSES: ReadonlySet<RunStatus> = new Set(["queued", "running", "succeeded", "failed", "cancelled"]);
 
 /** One channel to the owner and its writer. */
 interface Link {
@@ -87,8 +98,8 @@ export class RemoteClient {
   }
 
   /**
-   * Sends `step` to run under `id`; the handle settles with the owner's answer, and reports
-   * `"running"` from submission until then. An id this client is still waiting on gives another
+   * Sends `step` to run under `id`; the handle settles with the owner's answer, and its status
+   * is the owner's word until then. An id this client is still waiting on gives another
    * handle on the same run (`step` is ignored); an id the owner already holds is answered by the
    * owner with that run.
    */
@@ -103,7 +114,7 @@ export class RemoteClient {
       this.#link?.outbox.send({ op: "submit", id, step });
     }
     const run = pending;
-    return new RemoteHandle<T>(id, run, this.#clock, () => {
+    return new RemoteHandle<T>(id, run, this.#clock, () => this.#statusOf(id, run), () => {
       if (this.#runs.get(id) !== run) return Promise.resolve(false);
       run.cancelled = true;
       this.#link?.outbox.send({ op: "cancel", id });
@@ -111,11 +122,11 @@ export class RemoteClient {
     });
   }
 
-  /** Sends an actor request; resolves with the owner's encoded answer. */
-  request(message: DistributiveOmit<ActorRequest, "id">): Promise<Encoded> {
+  /** Sends an actor (or status) request; resolves with the owner's encoded answer. */
+  request(message: DistributiveOmit<ActorRequest | StatusRequest, "id">): Promise<Encoded> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     const id = `r${this.#nextRequest++}`;
-    const request = { ...message, id } as ActorRequest;
+    const request = { ...message, id } as ActorRequest | StatusRequest;
     const pending: RequestPending = {
       kind: "request",
       done: Promise.withResolvers<Encoded>(),
@@ -128,6 +139,21 @@ export class RemoteClient {
       this.#link.outbox.send(request);
     }
     return pending.done.promise;
+  }
+
+  /**
+   * Where run `id` stands: its owner's word while it is pending (`"queued"` or `"running"`), else
+   * how it ended. When the owner cannot say (the channel broke, the answer crossed the
+   * question), the client's own view: `"running"` until the answer.
+   */
+  async #statusOf(id: string, run: RunPending): Promise<RunStatus> {
+    if (this.#runs.get(id) !== run) return run.status; // answered: the client knows how it ended
+    try {
+      const status = decode(await this.request({ op: "status", run: id }));
+      return this.#runs.get(id) === run && RUN_STATUSES.has(status as RunStatus) ? status as RunStatus : run.status;
+    } catch {
+      return run.status;
+    }
   }
 
   /** Closes the channel; a reconnection under way stops, and what it waited for fails. */
@@ -256,8 +282,10 @@ export class RemoteClient {
 }
 
 /** What an actor request was, in an error message. */
-function describeRequest(request: ActorRequest): string {
+function describeRequest(request: ActorRequest | StatusRequest): string {
   switch (request.op) {
+    case "status":
+      return `asking for the status of run ${request.run}`;
     case "actor.call":
       return `the call ${request.method}() on actor ${request.actor}`;
     case "actor.create":
@@ -274,13 +302,21 @@ class RemoteHandle<T> extends EncodedResultHandle<T> {
   readonly id: string;
   protected readonly clock: Clock;
   readonly #pending: RunPending;
+  readonly #status: () => Promise<RunStatus>;
   readonly #cancel: () => Promise<boolean>;
 
-  constructor(id: string, pending: RunPending, clock: Clock, cancel: () => Promise<boolean>) {
+  constructor(
+    id: string,
+    pending: RunPending,
+    clock: Clock,
+    status: () => Promise<RunStatus>,
+    cancel: () => Promise<boolean>,
+  ) {
     super();
     this.id = id;
     this.#pending = pending;
     this.clock = clock;
+    this.#status = status;
     this.#cancel = cancel;
   }
 
@@ -288,8 +324,9 @@ class RemoteHandle<T> extends EncodedResultHandle<T> {
     return this.#pending.done.promise;
   }
 
+  /** The owner's word while the run is pending (one round trip), else how it ended. */
   status(): Promise<RunStatus> {
-    return Promise.resolve(this.#pending.status);
+    return this.#status();
   }
 
   cancel(): Promise<boolean> {

@@ -12,6 +12,7 @@ import {
   type ActorRequest,
   type AnswerOp,
   type ClientMessage,
+  type StatusRequest,
   TASKS_PROTOCOL,
   type WorkerMessage,
 } from "./protocol.ts";
@@ -56,6 +57,11 @@ export function serveClient(
   });
   const reply = (id: string, op: AnswerOp) => (outcome: Outcome<Encoded>): WorkerMessage =>
     outcome.ok ? { op, id, ok: true, result: outcome.value } : fail(id, outcome.error, op);
+  const statusOf = async ({ run }: StatusRequest): Promise<Encoded> => {
+    const handle = typeof run === "string" ? handles.get(run) : undefined;
+    if (handle === undefined) throw new TypeError(`status: no run ${describeValue(run)} is pending on this channel`);
+    return encode(await handle.status());
+  };
   return serveMessages<ClientMessage, WorkerMessage>(end, {
     handle(message, answers) {
       if (typeof message?.id !== "string") {
@@ -66,11 +72,12 @@ export function serveClient(
       const { id } = message;
       const op = typeof message.op === "string" ? message.op : "";
       if (op === "cancel") return void handles.get(id)?.cancel();
+      if (op === "status") return answers.answer(statusOf(message as StatusRequest), reply(id, "reply"));
       if (op.startsWith("actor.")) {
         return answers.answer(answerActor(message as ActorRequest, actors), reply(id, "reply"));
       }
       if (op !== "submit") {
-        throw new TypeError(`expected op "submit", "cancel" or "actor.*", got ${describeValue(message.op)}`);
+        throw new TypeError(`expected op "submit", "cancel", "status" or "actor.*", got ${describeValue(message.op)}`);
       }
       const handle = app.submit((message as { step: AnyStep }).step, { id });
       handles.set(id, handle);

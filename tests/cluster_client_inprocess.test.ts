@@ -1,0 +1,58 @@
+// The client protocol in process: a RemoteClient over a message pipe to the serve loop of a local
+// app (in memory, concurrency 1), as a worker serves it. A pending run's status is its owner's
+// word ("queued" behind another, then "running"), an answered one is how it ended, and a status
+// asked for a run the channel does not hold is refused without harm.
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { ActantApp, signature } from "../mod.ts";
+import { type ClientMessage, RemoteClient, serveClient, type WorkerMessage } from "../src/cluster/mod.ts";
+import { systemClock } from "../src/common/mod.ts";
+import { messagePipe } from "../src/net/mod.ts";
+import { gate } from "./support/async.ts";
+
+describe("the client protocol over a message pipe", () => {
+  const owner = new ActantApp("inprocess_client", { durability: "memory", concurrency: 1 });
+  const release = gate();
+  owner.task("wait", async (label: string) => {
+    await release.promise;
+    return label;
+  });
+  const [clientEnd, ownerEnd] = messagePipe<ClientMessage, WorkerMessage>();
+  const served = serveClient(ownerEnd, owner);
+  let client: RemoteClient;
+
+  after(async () => {
+    await client?.close();
+    await served.done;
+    await owner.close();
+  });
+
+  it("reports a pending run as its owner sees it, and an answered one as it ended", async () => {
+    await owner.start();
+    client = await RemoteClient.connect({
+      address: "in-process",
+      dial: () => Promise.resolve(clientEnd),
+      clock: systemClock,
+    });
+    const first = client.submit<string>("first", signature("wait", ["a"]));
+    const second = client.submit<string>("second", signature("wait", ["b"]));
+    assert.equal(await first.status(), "running");
+    assert.equal(await second.status(), "queued", "concurrency 1: the second waits for the first");
+    release.open();
+    assert.deepEqual([await first, await second], ["a", "b"]);
+    assert.deepEqual([await first.status(), await second.status()], ["succeeded", "succeeded"]);
+  });
+
+  it("refuses a status request for a run the channel does not hold, and goes on serving", async () => {
+    await assert.rejects(client.request({ op: "status", run: "nobody" }), {
+      name: "TypeError",
+      message: /no run "nobody"/,
+    });
+    await assert.rejects(client.request({ op: "status", run: 5 as unknown as string }), { name: "TypeError" });
+    const third = client.submit<string>("third", signature("wait", ["c"]));
+    assert.equal(await third, "c");
+    // Answered: the channel no longer holds it (the client knows how it ended).
+    await assert.rejects(client.request({ op: "status", run: "third" }), { name: "TypeError" });
+    assert.equal(await third.status(), "succeeded");
+  });
+});
