@@ -86,7 +86,8 @@ export class ClientEngine implements AppEngine {
   submit<Out>(step: RunnableStep<Out>, id: string | undefined): RunHandle<Out> {
     if (this.#closed) throw new TypeError(`App "${this.#name}" is closed`);
     checkStep(step);
-    compile(step, (name) => this.#registry.has(name) ? this.#registry.get(name) : { name, fn: () => {}, options: {} });
+    // A task this app does not register is known here by its name alone: the worker judges the rest.
+    compile(step, (name) => this.#registry.has(name) ? this.#registry.get(name) : { name, options: {} });
     const runId = id ?? this.#ids.next(isSignature(step) ? "t" : "wf");
     const submitted = this.#connect().then((connection) => ({
       handle: connection.submit<Out>(runId, step as AnyStep),

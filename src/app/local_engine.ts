@@ -25,17 +25,19 @@ import {
 } from "../common/mod.ts";
 import { noJournal } from "../store/mod.ts";
 import {
+  checkArity,
   isSignature,
   type RunHandle,
   type RunnableStep,
   Scheduler,
   type TaskDefinition,
+  type TaskDescriptor,
   type TaskFunction,
   TaskHandle,
   type TaskOptions,
   TaskRegistry,
 } from "../task/mod.ts";
-import { checkArity, compile, type WorkflowGraph, WorkflowHandle, WorkflowRun } from "../workflow/mod.ts";
+import { compile, type WorkflowGraph, WorkflowHandle, WorkflowRun } from "../workflow/mod.ts";
 import type { LocalAppOptions, WorkerAppOptions } from "./app_options.ts";
 import type { AppEngine, AppStats } from "./engine.ts";
 import { LogJournal } from "./log_journal.ts";
@@ -176,7 +178,7 @@ export class LocalEngine implements AppEngine {
       if (!Array.isArray(step.args)) {
         throw new TaskArgumentsError(step.task, `args must be a list, got ${typeof step.args}`);
       }
-      checkArity(definition, step, false, "");
+      checkArity(definition, step.args.length, false, "");
       const args = encode(step.args, "args");
       if (deferred) return this.#runs.once(id, this.start(), () => this.#startTask<Out>(definition, args, id));
       return this.#startTask<Out>(definition, args, id);
@@ -186,7 +188,7 @@ export class LocalEngine implements AppEngine {
     return this.#startWorkflow<Out>(graph, id);
   }
 
-  #startTask<Out>(definition: TaskDefinition, args: Encoded, id: string | undefined): RunHandle<Out> {
+  #startTask<Out>(definition: TaskDescriptor, args: Encoded, id: string | undefined): RunHandle<Out> {
     this.#ensureStarted();
     const run = this.#scheduler.submit(definition, args, { journaled: this.#journal !== undefined, id });
     if (this.#journal !== undefined || id !== undefined) this.#runs.trackTask(run);

@@ -24,7 +24,6 @@ import {
   HERE,
   type RunHandle,
   type Scheduler,
-  type TaskDefinition,
   type TaskOptions,
   type TaskRegistry,
 } from "../task/mod.ts";
@@ -177,7 +176,8 @@ export class ClusterMember {
     await serveStatus(this.node, { reports: () => this.statuses() });
     this.membership.start();
     host.registry.useElsewhere({
-      get: (name) => this.#placer.known(name) ? elsewhereDefinition(name, this.#placer.optionsOf(name)) : undefined,
+      // A task only other peers register is known here by its descriptor: the placer never runs it here.
+      get: (name) => this.#placer.known(name) ? { name, options: this.#placer.optionsOf(name) } : undefined,
       names: () => this.#placer.knownTasks(),
     });
     if (this.#onEvent !== undefined) host.scheduler.observe((event) => this.#tell(this.#memberEvent(event)));
@@ -297,17 +297,6 @@ export class ClusterMember {
       concurrency: Number.isFinite(concurrency) ? concurrency : null,
     };
   }
-}
-
-/** A task only other peers register: the placer never runs it here. */
-function elsewhereDefinition(name: string, options: TaskOptions): TaskDefinition {
-  return {
-    name,
-    fn: () => {
-      throw new TypeError(`Task "${name}" is registered only on other peers`);
-    },
-    options,
-  };
 }
 
 /** Whether `args` (from the network) decodes to a list, as a task's arguments must. */

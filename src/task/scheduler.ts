@@ -24,7 +24,7 @@ import { noJournal } from "../store/mod.ts";
 import type { AttemptEvent, AttemptObserver } from "./attempt_events.ts";
 import type { TaskFailed, TaskJournal, TaskSucceeded } from "./events.ts";
 import { HERE, type Placer, type RemoteWorker } from "./placement.ts";
-import type { TaskDefinition } from "./registry.ts";
+import { functionOf, registeredElsewhere, type TaskDescriptor } from "./registry.ts";
 import { LiveRuns } from "./live_runs.ts";
 import {
   checkConcurrency,
@@ -139,8 +139,8 @@ export class Scheduler {
     }
   }
 
-  /** Queues a run of `definition` with already encoded `args`. */
-  submit(definition: TaskDefinition, args: Encoded, options?: SubmitOptions): TaskRun {
+  /** Queues a run of `definition` (a descriptor only: the placer sends it elsewhere) with encoded `args`. */
+  submit(definition: TaskDescriptor, args: Encoded, options?: SubmitOptions): TaskRun {
     const run = new TaskRun(options?.recoveredId ?? options?.id ?? this.#ids.next("t"), definition, args);
     if (options?.pinned) run.pinned = true;
     if (options?.journaled) {
@@ -293,9 +293,10 @@ export class Scheduler {
     const attempt = new Attempt(run);
     run.attempt = attempt;
     this.#tellAttempt(run, "placed", HERE);
-    const { fn } = run.definition;
+    const fn = functionOf(run.definition);
     let output: unknown;
     try {
+      if (fn === undefined) throw registeredElsewhere(run.definition.name);
       output = fn.apply(attempt, decode<unknown[]>(run.args));
     } catch (error) {
       return this.#attemptFailed(run, attempt, error);

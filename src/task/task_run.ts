@@ -5,7 +5,7 @@
  * @module
  */
 import { CancelledError, decode, type Encoded, type TimerHandle } from "../common/mod.ts";
-import type { TaskContext, TaskDefinition } from "./registry.ts";
+import type { TaskContext, TaskDescriptor } from "./registry.ts";
 
 /**
  * Where a task is in its life: the one set of words for local, remote and logged runs. A run
@@ -17,7 +17,8 @@ export type TaskStatus = "queued" | "running" | "succeeded" | "failed" | "cancel
 /** The record of one submitted task. */
 export class TaskRun {
   readonly id: string;
-  readonly definition: TaskDefinition;
+  /** The task: its definition, or only its descriptor for a task other peers run. */
+  readonly definition: TaskDescriptor;
   /** The arguments, encoded as one array. */
   readonly args: Encoded;
   status: TaskStatus = "queued";
@@ -45,7 +46,7 @@ export class TaskRun {
   #valueResolve: ((value: unknown) => void) | undefined;
   #valueReject: ((error: unknown) => void) | undefined;
 
-  constructor(id: string, definition: TaskDefinition, args: Encoded) {
+  constructor(id: string, definition: TaskDescriptor, args: Encoded) {
     this.id = id;
     this.definition = definition;
     this.args = args;
