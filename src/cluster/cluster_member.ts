@@ -5,15 +5,7 @@
  *
  * @module
  */
-import {
-  type Clock,
-  decode,
-  type Encoded,
-  type IdGenerator,
-  systemClock,
-  TaskError,
-  UnknownTaskError,
-} from "../common/mod.ts";
+import { type Clock, type Encoded, type IdGenerator, systemClock, TaskError } from "../common/mod.ts";
 import { type BootstrapRetry, createNetNode, type NetNode } from "../net/mod.ts";
 import { runtimeName } from "../runtime/mod.ts";
 import type { ActorSystem } from "../actor/mod.ts";
@@ -21,6 +13,7 @@ import type { Journal } from "../store/mod.ts";
 import {
   type AnyStep,
   type AttemptEvent,
+  AttemptRunner,
   HERE,
   type RunHandle,
   type Scheduler,
@@ -102,6 +95,8 @@ export class ClusterMember {
   readonly membership: Membership;
   readonly #host: ClusterHost;
   readonly #placer: LeastLoadedPlacer;
+  /** Runs the attempts other owners place here, in the slots of the host's scheduler. */
+  readonly #attempts: AttemptRunner;
   /** The actors this peer's clients created, wherever they are hosted. */
   readonly actors: RemoteActors;
   readonly #clock: Clock;
@@ -117,6 +112,7 @@ export class ClusterMember {
     this.#startedAt = this.#clock.now();
     this.nodeId = options.nodeId ?? node.peerId.slice(-8);
     this.#onEvent = options.onEvent;
+    this.#attempts = new AttemptRunner(host.registry, host.scheduler.slots);
     this.membership = new Membership(node, host.name, () => this.#announcement(), {
       heartbeatMs: options.heartbeatMs,
       failAfterMs: options.failAfterMs,
@@ -162,7 +158,7 @@ export class ClusterMember {
 
   async #serve(): Promise<void> {
     const host = this.#host;
-    this.#handBack = await serveExec(this.node, { run: (task, args, origin) => this.#runPinned(task, args, origin) });
+    this.#handBack = await serveExec(this.node, { run: (task, args, origin) => this.#runPlaced(task, args, origin) });
     const hosting = await serveActorHosting(this.node, host.actors);
     // What this peer hosts for a peer its membership takes as gone is let go of (that owner moves it).
     this.membership.onChange((change) => {
@@ -184,13 +180,10 @@ export class ClusterMember {
     host.scheduler.usePlacer(this.#placer);
   }
 
-  #runPinned(task: string, args: Encoded, origin: AttemptOrigin): LocalAttempt {
-    const scheduler = this.#host.scheduler;
-    const registry = this.#host.registry;
-    if (!registry.has(task)) throw new UnknownTaskError(task, registry.names());
-    if (!isEncodedList(args)) throw new TypeError(`The arguments of an attempt of "${task}" must be an encoded list`);
-    const run = scheduler.submit(registry.get(task), args, { pinned: true });
-    const outcome = run.outcome();
+  /** Runs an attempt another owner placed here: outside the scheduler, within its slots. */
+  #runPlaced(task: string, args: Encoded, origin: AttemptOrigin): LocalAttempt {
+    const attempt = this.#attempts.run(task, args, origin);
+    const outcome = attempt.outcome;
     if (this.#onEvent !== undefined) {
       const about = { task, runId: origin.runId, attempt: origin.attempt, owner: this.#memberRef(origin.owner) };
       this.#tell({ kind: "attempt.received", ...about });
@@ -199,7 +192,7 @@ export class ClusterMember {
         if (error instanceof TaskError) this.#tell({ kind: "attempt.failed", ...about, error: error.cause as Error });
       });
     }
-    return { outcome, cancel: (reason) => void scheduler.cancel(run, reason) };
+    return attempt;
   }
 
   #tell(event: MemberEvent): void {
@@ -296,15 +289,5 @@ export class ClusterMember {
       },
       concurrency: Number.isFinite(concurrency) ? concurrency : null,
     };
-  }
-}
-
-/** Whether `args` (from the network) decodes to a list, as a task's arguments must. */
-function isEncodedList(args: Encoded): boolean {
-  if ((args as { t?: unknown })?.t === "a") return Array.isArray((args as { v?: unknown }).v);
-  try {
-    return Array.isArray(decode(args));
-  } catch {
-    return false;
   }
 }
