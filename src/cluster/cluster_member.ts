@@ -48,6 +48,8 @@ export interface ClusterHost {
   readonly clock?: Clock;
   /** Submits work a client sent (this peer owns it). */
   submit(step: AnyStep, options: { id: string }): RunHandle<unknown>;
+  /** Submits a workflow a client compiled (untrusted: checked before anything runs; this peer owns it). */
+  submitGraph(graph: unknown, options: { id: string }): RunHandle<unknown>;
 }
 
 /** Options of {@linkcode ClusterMember.join}. */
@@ -166,7 +168,7 @@ export class ClusterMember {
     });
     await serveTasks(
       this.node,
-      { submit: (step, options) => host.submit(step, options) },
+      { submit: (step, options) => host.submit(step, options), submitGraph: (graph, o) => host.submitGraph(graph, o) },
       memberActorGateway(this.actors, host.actors),
     );
     await serveStatus(this.node, { reports: () => this.statuses() });

@@ -14,20 +14,21 @@
  */
 import { backoffDelay, type Clock, type Encoded, rebuildError, SerializationError, sleep } from "../common/mod.ts";
 import { type Channel, ChannelClosedError, MessageSender } from "../net/mod.ts";
-import { type AnyStep, EncodedResultHandle, type RunHandle, type RunStatus } from "../task/mod.ts";
+import { EncodedResultHandle, type RunHandle, type RunStatus } from "../task/mod.ts";
+import type { WorkflowGraph } from "../workflow/mod.ts";
 import { OwnerUnreachableError, RequestInterruptedError } from "./client_errors.ts";
-import { type ActorRequest, type ClientMessage, type WorkerMessage } from "./protocol.ts";
+import type { ActorRequest, ClientMessage, WorkerMessage } from "./protocol.ts";
 import { DEFAULT_RECONNECT, type ReconnectPolicy } from "./reconnect.ts";
 
 /** The channel of the client protocol, seen from the client. */
 export type ClientChannel = Channel<WorkerMessage, ClientMessage>;
 
-/** A submitted run the owner has not answered yet: kept (with its step) to re-attach after a reconnect. */
+/** A submitted run the owner has not answered yet: kept (with its graph) to re-attach after a reconnect. */
 interface RunPending {
   kind: "run";
   status: RunStatus;
   done: PromiseWithResolvers<Encoded>;
-  step: AnyStep;
+  graph: WorkflowGraph;
   cancelled: boolean;
 }
 
@@ -87,20 +88,20 @@ export class RemoteClient {
   }
 
   /**
-   * Sends `step` to run under `id`; the handle settles with the owner's answer, and reports
-   * `"running"` from submission until then. An id this client is still waiting on gives another
-   * handle on the same run (`step` is ignored); an id the owner already holds is answered by the
-   * owner with that run.
+   * Sends the compiled `graph` to run under `id`; the handle settles with the owner's answer, and
+   * reports `"running"` from submission until then. An id this client is still waiting on gives
+   * another handle on the same run (`graph` is ignored); an id the owner already holds is answered
+   * by the owner with that run.
    */
-  submit<T>(id: string, step: AnyStep): RunHandle<T> {
+  submit<T>(id: string, graph: WorkflowGraph): RunHandle<T> {
     if (this.#failure !== undefined) throw this.#failure;
     let pending = this.#runs.get(id);
     if (pending === undefined) {
-      pending = { kind: "run", status: "running", done: Promise.withResolvers<Encoded>(), step, cancelled: false };
+      pending = { kind: "run", status: "running", done: Promise.withResolvers<Encoded>(), graph, cancelled: false };
       pending.done.promise.catch(() => {});
       this.#runs.set(id, pending);
       // While reconnecting there is no channel: the submission goes out with the re-attached ones.
-      this.#link?.outbox.send({ op: "submit", id, step });
+      this.#link?.outbox.send({ op: "submit", id, graph });
     }
     const run = pending;
     return new RemoteHandle<T>(id, run, this.#clock, () => {
@@ -160,7 +161,7 @@ export class RemoteClient {
     const link: Link = { channel, outbox };
     this.#link = link;
     for (const [id, pending] of this.#runs) {
-      outbox.send({ op: "submit", id, step: pending.step });
+      outbox.send({ op: "submit", id, graph: pending.graph });
       if (pending.cancelled) outbox.send({ op: "cancel", id });
     }
     for (const pending of this.#requests.values()) {
