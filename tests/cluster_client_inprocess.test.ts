@@ -4,21 +4,28 @@
 // asked for a run the channel does not hold is refused without harm.
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { ActantApp, signature } from "../mod.ts";
+import { type RunnableStep, signature } from "../mod.ts";
+import { LocalEngine } from "../src/app/local_engine.ts";
 import { type ClientMessage, RemoteClient, serveClient, type WorkerMessage } from "../src/cluster/mod.ts";
 import { systemClock } from "../src/common/mod.ts";
 import { messagePipe } from "../src/net/mod.ts";
+import { compile } from "../src/workflow/mod.ts";
 import { gate } from "./support/async.ts";
 
 describe("the client protocol over a message pipe", () => {
-  const owner = new ActantApp("inprocess_client", { durability: "memory", concurrency: 1 });
+  const owner = new LocalEngine("inprocess_client", { durability: "memory", concurrency: 1 });
   const release = gate();
-  owner.task("wait", async (label: string) => {
+  owner.registerTask("wait", async (label: string) => {
     await release.promise;
     return label;
   });
   const [clientEnd, ownerEnd] = messagePipe<ClientMessage, WorkerMessage>();
-  const served = serveClient(ownerEnd, owner);
+  const served = serveClient(ownerEnd, {
+    submit: (step, options) => owner.submit(step as RunnableStep<unknown>, options.id),
+    submitGraph: (graph, options) => owner.submitGraph(graph, options.id),
+  });
+  /** The graph a client sends for `step`, compiled as a client compiles it. */
+  const graph = (step: RunnableStep<unknown>) => compile(step, (name) => ({ name, options: {} }));
   let client: RemoteClient;
 
   after(async () => {
@@ -34,8 +41,8 @@ describe("the client protocol over a message pipe", () => {
       dial: () => Promise.resolve(clientEnd),
       clock: systemClock,
     });
-    const first = client.submit<string>("first", signature("wait", ["a"]));
-    const second = client.submit<string>("second", signature("wait", ["b"]));
+    const first = client.submit<string>("first", graph(signature("wait", ["a"])));
+    const second = client.submit<string>("second", graph(signature("wait", ["b"])));
     assert.equal(await first.status(), "running");
     assert.equal(await second.status(), "queued", "concurrency 1: the second waits for the first");
     release.open();
@@ -49,7 +56,7 @@ describe("the client protocol over a message pipe", () => {
       message: /no run "nobody"/,
     });
     await assert.rejects(client.request({ op: "status", run: 5 as unknown as string }), { name: "TypeError" });
-    const third = client.submit<string>("third", signature("wait", ["c"]));
+    const third = client.submit<string>("third", graph(signature("wait", ["c"])));
     assert.equal(await third, "c");
     // Answered: the channel no longer holds it (the client knows how it ended).
     await assert.rejects(client.request({ op: "status", run: "third" }), { name: "TypeError" });

@@ -18,7 +18,6 @@ import type { ClusterMember } from "../cluster/mod.ts";
 import { reconnectPolicy } from "../cluster/reconnect.ts";
 import { type Clock, type DataDirError, DuplicateNameError, IdGenerator, systemClock } from "../common/mod.ts";
 import {
-  type AnyStep,
   isSignature,
   type RunHandle,
   type RunnableStep,
@@ -86,10 +85,12 @@ export class ClientEngine implements AppEngine {
   submit<Out>(step: RunnableStep<Out>, id: string | undefined): RunHandle<Out> {
     if (this.#closed) throw new TypeError(`App "${this.#name}" is closed`);
     checkStep(step);
-    compile(step, (name) => this.#registry.has(name) ? this.#registry.get(name) : { name, fn: () => {}, options: {} });
+    // Compiled once, here: the worker checks the graph it is sent, and never compiles it again. A
+    // task this app does not register is known here by its name alone: the worker judges the rest.
+    const graph = compile(step, (name) => this.#registry.has(name) ? this.#registry.get(name) : { name, options: {} });
     const runId = id ?? this.#ids.next(isSignature(step) ? "t" : "wf");
     const submitted = this.#connect().then((connection) => ({
-      handle: connection.submit<Out>(runId, step as AnyStep),
+      handle: connection.submit<Out>(runId, graph),
     }));
     submitted.catch(() => {});
     return new LookupHandle<Out>(runId, this.#clock, () => submitted);

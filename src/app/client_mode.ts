@@ -18,7 +18,8 @@ import {
 } from "../cluster/mod.ts";
 import type { Clock } from "../common/mod.ts";
 import { createNetNode, type NetNode, parsePeerAddress, parsePeerUrl, PeerUnreachableError } from "../net/mod.ts";
-import type { AnyStep, RunHandle } from "../task/mod.ts";
+import type { RunHandle } from "../task/mod.ts";
+import type { WorkflowGraph } from "../workflow/mod.ts";
 
 /** What a client-mode app is given. */
 export interface ClientConnectionOptions {
@@ -119,10 +120,10 @@ export class ClientConnection {
     );
   }
 
-  /** Submits `step` under `id` to the worker, once connected; the handle is the remote run's. */
-  submit<T>(id: string, step: AnyStep): RunHandle<T> {
+  /** Submits the compiled `graph` under `id` to the worker, once connected; the handle is the remote run's. */
+  submit<T>(id: string, graph: WorkflowGraph): RunHandle<T> {
     if (this.#client === undefined) throw new TypeError(`submit() before the connection to ${this.address} is up`);
-    return this.#client.submit<T>(id, step);
+    return this.#client.submit<T>(id, graph);
   }
 
   /** Creates an actor in the cluster: the worker owns it and places it on a member. */

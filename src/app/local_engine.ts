@@ -25,17 +25,19 @@ import {
 } from "../common/mod.ts";
 import { noJournal } from "../store/mod.ts";
 import {
+  checkArity,
   isSignature,
   type RunHandle,
   type RunnableStep,
   Scheduler,
   type TaskDefinition,
+  type TaskDescriptor,
   type TaskFunction,
   TaskHandle,
   type TaskOptions,
   TaskRegistry,
 } from "../task/mod.ts";
-import { checkArity, compile, type WorkflowGraph, WorkflowHandle, WorkflowRun } from "../workflow/mod.ts";
+import { checkGraph, compile, type WorkflowGraph, WorkflowHandle, WorkflowRun } from "../workflow/mod.ts";
 import type { LocalAppOptions, WorkerAppOptions } from "./app_options.ts";
 import type { AppEngine, AppStats } from "./engine.ts";
 import { LogJournal } from "./log_journal.ts";
@@ -176,7 +178,7 @@ export class LocalEngine implements AppEngine {
       if (!Array.isArray(step.args)) {
         throw new TaskArgumentsError(step.task, `args must be a list, got ${typeof step.args}`);
       }
-      checkArity(definition, step, false, "");
+      checkArity(definition, step.args.length, false, "");
       const args = encode(step.args, "args");
       if (deferred) return this.#runs.once(id, this.start(), () => this.#startTask<Out>(definition, args, id));
       return this.#startTask<Out>(definition, args, id);
@@ -186,7 +188,26 @@ export class LocalEngine implements AppEngine {
     return this.#startWorkflow<Out>(graph, id);
   }
 
-  #startTask<Out>(definition: TaskDefinition, args: Encoded, id: string | undefined): RunHandle<Out> {
+  /**
+   * Submits a workflow compiled elsewhere (a client's graph, untrusted) under `id`: checked, never
+   * compiled again, before anything runs. A graph of one task node is that task, run on its own.
+   */
+  submitGraph<Out>(graph: unknown, id: string | undefined): RunHandle<Out> {
+    if (id !== undefined && this.#recovered) {
+      const existing = this.#runs.existing<Out>(id);
+      if (existing !== undefined) return existing;
+    }
+    const deferred = id !== undefined && !this.#recovered;
+    if (deferred) this.#ensureStarted();
+    const checked = checkGraph(graph, (name) => this.#registry.get(name));
+    const root = checked.nodes[checked.root];
+    const start = root.kind === "task"
+      ? () => this.#startTask<Out>(this.#registry.get(root.task), root.args, id)
+      : () => this.#startWorkflow<Out>(checked, id);
+    return deferred ? this.#runs.once(id, this.start(), start) : start();
+  }
+
+  #startTask<Out>(definition: TaskDescriptor, args: Encoded, id: string | undefined): RunHandle<Out> {
     this.#ensureStarted();
     const run = this.#scheduler.submit(definition, args, { journaled: this.#journal !== undefined, id });
     if (this.#journal !== undefined || id !== undefined) this.#runs.trackTask(run);
@@ -235,6 +256,7 @@ export class LocalEngine implements AppEngine {
           clock: this.#clock,
           // A client's id is checked as the app checks its own (`submit(step, { id })`).
           submit: (step, submitOptions) => this.submit(step as RunnableStep<unknown>, submittedId(submitOptions)),
+          submitGraph: (graph, submitOptions) => this.submitGraph(graph, submittedId(submitOptions)),
         },
         options,
         {

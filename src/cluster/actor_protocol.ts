@@ -8,7 +8,7 @@
  * @module
  */
 import type { ActorCreated, ActorEvent, ActorRecovery } from "../actor/mod.ts";
-import { type Encoded, type ErrorData } from "../common/mod.ts";
+import type { Encoded, ErrorData } from "../common/mod.ts";
 import { actantProtocol } from "../net/mod.ts";
 
 /** The protocol id of actor hosting. */

@@ -5,15 +5,7 @@
  *
  * @module
  */
-import {
-  type Clock,
-  decode,
-  type Encoded,
-  type IdGenerator,
-  systemClock,
-  TaskError,
-  UnknownTaskError,
-} from "../common/mod.ts";
+import { type Clock, type Encoded, type IdGenerator, systemClock, TaskError } from "../common/mod.ts";
 import { type BootstrapRetry, createNetNode, type NetNode } from "../net/mod.ts";
 import { runtimeName } from "../runtime/mod.ts";
 import type { ActorSystem } from "../actor/mod.ts";
@@ -21,10 +13,10 @@ import type { Journal } from "../store/mod.ts";
 import {
   type AnyStep,
   type AttemptEvent,
+  AttemptRunner,
   HERE,
   type RunHandle,
   type Scheduler,
-  type TaskDefinition,
   type TaskOptions,
   type TaskRegistry,
 } from "../task/mod.ts";
@@ -56,6 +48,8 @@ export interface ClusterHost {
   readonly clock?: Clock;
   /** Submits work a client sent (this peer owns it). */
   submit(step: AnyStep, options: { id: string }): RunHandle<unknown>;
+  /** Submits a workflow a client compiled (untrusted: checked before anything runs; this peer owns it). */
+  submitGraph(graph: unknown, options: { id: string }): RunHandle<unknown>;
 }
 
 /** Options of {@linkcode ClusterMember.join}. */
@@ -103,6 +97,8 @@ export class ClusterMember {
   readonly membership: Membership;
   readonly #host: ClusterHost;
   readonly #placer: LeastLoadedPlacer;
+  /** Runs the attempts other owners place here, in the slots of the host's scheduler. */
+  readonly #attempts: AttemptRunner;
   /** The actors this peer's clients created, wherever they are hosted. */
   readonly actors: RemoteActors;
   readonly #clock: Clock;
@@ -118,6 +114,7 @@ export class ClusterMember {
     this.#startedAt = this.#clock.now();
     this.nodeId = options.nodeId ?? node.peerId.slice(-8);
     this.#onEvent = options.onEvent;
+    this.#attempts = new AttemptRunner(host.registry, host.scheduler.slots);
     this.membership = new Membership(node, host.name, () => this.#announcement(), {
       heartbeatMs: options.heartbeatMs,
       failAfterMs: options.failAfterMs,
@@ -163,7 +160,7 @@ export class ClusterMember {
 
   async #serve(): Promise<void> {
     const host = this.#host;
-    this.#handBack = await serveExec(this.node, { run: (task, args, origin) => this.#runPinned(task, args, origin) });
+    this.#handBack = await serveExec(this.node, { run: (task, args, origin) => this.#runPlaced(task, args, origin) });
     const hosting = await serveActorHosting(this.node, host.actors);
     // What this peer hosts for a peer its membership takes as gone is let go of (that owner moves it).
     this.membership.onChange((change) => {
@@ -171,26 +168,24 @@ export class ClusterMember {
     });
     await serveTasks(
       this.node,
-      { submit: (step, options) => host.submit(step, options) },
+      { submit: (step, options) => host.submit(step, options), submitGraph: (graph, o) => host.submitGraph(graph, o) },
       memberActorGateway(this.actors, host.actors),
     );
     await serveStatus(this.node, { reports: () => this.statuses() });
     this.membership.start();
     host.registry.useElsewhere({
-      get: (name) => this.#placer.known(name) ? elsewhereDefinition(name, this.#placer.optionsOf(name)) : undefined,
+      // A task only other peers register is known here by its descriptor: the placer never runs it here.
+      get: (name) => this.#placer.known(name) ? { name, options: this.#placer.optionsOf(name) } : undefined,
       names: () => this.#placer.knownTasks(),
     });
     if (this.#onEvent !== undefined) host.scheduler.observe((event) => this.#tell(this.#memberEvent(event)));
     host.scheduler.usePlacer(this.#placer);
   }
 
-  #runPinned(task: string, args: Encoded, origin: AttemptOrigin): LocalAttempt {
-    const scheduler = this.#host.scheduler;
-    const registry = this.#host.registry;
-    if (!registry.has(task)) throw new UnknownTaskError(task, registry.names());
-    if (!isEncodedList(args)) throw new TypeError(`The arguments of an attempt of "${task}" must be an encoded list`);
-    const run = scheduler.submit(registry.get(task), args, { pinned: true });
-    const outcome = run.outcome();
+  /** Runs an attempt another owner placed here: outside the scheduler, within its slots. */
+  #runPlaced(task: string, args: Encoded, origin: AttemptOrigin): LocalAttempt {
+    const attempt = this.#attempts.run(task, args, origin);
+    const outcome = attempt.outcome;
     if (this.#onEvent !== undefined) {
       const about = { task, runId: origin.runId, attempt: origin.attempt, owner: this.#memberRef(origin.owner) };
       this.#tell({ kind: "attempt.received", ...about });
@@ -199,7 +194,7 @@ export class ClusterMember {
         if (error instanceof TaskError) this.#tell({ kind: "attempt.failed", ...about, error: error.cause as Error });
       });
     }
-    return { outcome, cancel: (reason) => void scheduler.cancel(run, reason) };
+    return attempt;
   }
 
   #tell(event: MemberEvent): void {
@@ -296,26 +291,5 @@ export class ClusterMember {
       },
       concurrency: Number.isFinite(concurrency) ? concurrency : null,
     };
-  }
-}
-
-/** A task only other peers register: the placer never runs it here. */
-function elsewhereDefinition(name: string, options: TaskOptions): TaskDefinition {
-  return {
-    name,
-    fn: () => {
-      throw new TypeError(`Task "${name}" is registered only on other peers`);
-    },
-    options,
-  };
-}
-
-/** Whether `args` (from the network) decodes to a list, as a task's arguments must. */
-function isEncodedList(args: Encoded): boolean {
-  if ((args as { t?: unknown })?.t === "a") return Array.isArray((args as { v?: unknown }).v);
-  try {
-    return Array.isArray(decode(args));
-  } catch {
-    return false;
   }
 }

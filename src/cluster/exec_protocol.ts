@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { type Encoded, type ErrorData } from "../common/mod.ts";
+import type { Encoded, ErrorData } from "../common/mod.ts";
 import { actantProtocol } from "../net/mod.ts";
 
 /** The protocol id of attempt dispatch. */

@@ -9,17 +9,21 @@
 import type { Encoded, ErrorData } from "../common/mod.ts";
 import { actantProtocol } from "../net/mod.ts";
 import type { AnyStep } from "../task/mod.ts";
+import type { WorkflowGraph } from "../workflow/mod.ts";
 
 /** The protocol id of task dispatch. */
 export const TASKS_PROTOCOL: string = actantProtocol("tasks", "1");
 
 /**
- * What a client sends: work to own and run, and the actors it creates and calls. A `submit` under
- * an id the worker already holds (running, queued, or finished and kept in its log) is answered
- * with that run's outcome and its `step` is ignored: that is how a client re-attaches its pending
- * handles after reconnecting to a restarted worker, without running anything twice.
+ * What a client sends: work to own and run, and the actors it creates and calls. Work is a
+ * compiled `graph` (the client compiled it; the worker checks it and never compiles it again),
+ * or a `step` tree from a client that holds no compiler. A `submit` under an id the worker already
+ * holds (running, queued, or finished and kept in its log) is answered with that run's outcome and
+ * its work is ignored: that is how a client re-attaches its pending handles after reconnecting to
+ * a restarted worker, without running anything twice.
  */
 export type ClientMessage =
+  | { op: "submit"; id: string; graph: WorkflowGraph }
   | { op: "submit"; id: string; step: AnyStep }
   | { op: "cancel"; id: string }
   | ActorRequest

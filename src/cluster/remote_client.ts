@@ -22,20 +22,21 @@ import {
   sleep,
 } from "../common/mod.ts";
 import { type Channel, ChannelClosedError, type MessageEnd, MessageSender } from "../net/mod.ts";
-import { type AnyStep, EncodedResultHandle, type RunHandle, type RunStatus } from "../task/mod.ts";
+import { EncodedResultHandle, type RunHandle, type RunStatus } from "../task/mod.ts";
+import type { WorkflowGraph } from "../workflow/mod.ts";
 import { OwnerUnreachableError, RequestInterruptedError } from "./client_errors.ts";
-import { type ActorRequest, type ClientMessage, type StatusRequest, type WorkerMessage } from "./protocol.ts";
+import type { ActorRequest, ClientMessage, StatusRequest, WorkerMessage } from "./protocol.ts";
 import { DEFAULT_RECONNECT, type ReconnectPolicy } from "./reconnect.ts";
 
 /** The channel of the client protocol, seen from the client (or an in-process pipe's end). */
 export type ClientChannel = MessageEnd<WorkerMessage, ClientMessage> & Pick<Channel, "abort">;
 
-/** A submitted run the owner has not answered yet: kept (with its step) to re-attach after a reconnect. */
+/** A submitted run the owner has not answered yet: kept (with its graph) to re-attach after a reconnect. */
 interface RunPending {
   kind: "run";
   status: RunStatus;
   done: PromiseWithResolvers<Encoded>;
-  step: AnyStep;
+  graph: WorkflowGraph;
   cancelled: boolean;
 }
 
@@ -98,20 +99,20 @@ export class RemoteClient {
   }
 
   /**
-   * Sends `step` to run under `id`; the handle settles with the owner's answer, and its status
-   * is the owner's word until then. An id this client is still waiting on gives another
-   * handle on the same run (`step` is ignored); an id the owner already holds is answered by the
-   * owner with that run.
+   * Sends the compiled `graph` to run under `id`; the handle settles with the owner's answer, and
+   * its status is the owner's word until then. An id this client is still waiting on gives
+   * another handle on the same run (`graph` is ignored); an id the owner already holds is answered
+   * by the owner with that run.
    */
-  submit<T>(id: string, step: AnyStep): RunHandle<T> {
+  submit<T>(id: string, graph: WorkflowGraph): RunHandle<T> {
     if (this.#failure !== undefined) throw this.#failure;
     let pending = this.#runs.get(id);
     if (pending === undefined) {
-      pending = { kind: "run", status: "running", done: Promise.withResolvers<Encoded>(), step, cancelled: false };
+      pending = { kind: "run", status: "running", done: Promise.withResolvers<Encoded>(), graph, cancelled: false };
       pending.done.promise.catch(() => {});
       this.#runs.set(id, pending);
       // While reconnecting there is no channel: the submission goes out with the re-attached ones.
-      this.#link?.outbox.send({ op: "submit", id, step });
+      this.#link?.outbox.send({ op: "submit", id, graph });
     }
     const run = pending;
     return new RemoteHandle<T>(id, run, this.#clock, () => this.#statusOf(id, run), () => {
@@ -186,7 +187,7 @@ export class RemoteClient {
     const link: Link = { channel, outbox };
     this.#link = link;
     for (const [id, pending] of this.#runs) {
-      outbox.send({ op: "submit", id, step: pending.step });
+      outbox.send({ op: "submit", id, graph: pending.graph });
       if (pending.cancelled) outbox.send({ op: "cancel", id });
     }
     for (const pending of this.#requests.values()) {

@@ -24,6 +24,8 @@ import {
  */
 export interface LocalSubmitter {
   submit(step: AnyStep, options: { id: string }): RunHandle<unknown>;
+  /** Submits a client's compiled workflow (untrusted: the app checks it, and never compiles it again). */
+  submitGraph(graph: unknown, options: { id: string }): RunHandle<unknown>;
 }
 
 /** The actors clients reach through this peer (it owns them). */
@@ -79,7 +81,10 @@ export function serveClient(
       if (op !== "submit") {
         throw new TypeError(`expected op "submit", "cancel", "status" or "actor.*", got ${describeValue(message.op)}`);
       }
-      const handle = app.submit((message as { step: AnyStep }).step, { id });
+      // A compiled graph (what clients send), or a step tree for a client that holds only that.
+      const handle = "graph" in message
+        ? app.submitGraph(message.graph, { id })
+        : app.submit((message as { step: AnyStep }).step, { id });
       handles.set(id, handle);
       // The result goes on as the run encoded it: the owner neither decodes nor re-encodes it.
       answers.answer(encodedResultOf(handle).finally(() => handles.delete(id)), reply(id, "done"));

@@ -13,3 +13,5 @@ export * from "./task.ts";
 export * from "./placement.ts";
 export * from "./attempt_events.ts";
 export * from "./events.ts";
+export * from "./attempt_runner.ts";
+export * from "./worker_slots.ts";

@@ -1,5 +1,6 @@
 /**
- * The task registry: names to functions and their options.
+ * The task registry: names to functions and their options, and what a task is known by where its
+ * function is not (a descriptor: name and options).
  *
  * @module
  */
@@ -7,6 +8,7 @@ import {
   type BackoffOptions,
   checkOptionKeys,
   DuplicateNameError,
+  TaskArgumentsError,
   UnknownTaskError,
   validateBackoff,
 } from "../common/mod.ts";
@@ -37,11 +39,18 @@ export interface TaskOptions {
 // deno-lint-ignore no-explicit-any
 export type TaskFunction = (this: TaskContext, ...args: any[]) => unknown;
 
-/** A task as registered. */
-export interface TaskDefinition {
+/**
+ * A task as far as placing, checking and compiling its calls goes: its name and options. Where its
+ * function is not (a client, or a member for a task only other peers register) that is all there is.
+ */
+export interface TaskDescriptor {
   readonly name: string;
-  readonly fn: TaskFunction;
   readonly options: Readonly<TaskOptions>;
+}
+
+/** A task as registered: its descriptor and its function. */
+export interface TaskDefinition extends TaskDescriptor {
+  readonly fn: TaskFunction;
 }
 
 /** Names to task definitions. */
@@ -51,7 +60,7 @@ export class TaskRegistry {
 
   /**
    * Names this process does not register but other peers do (a cluster member's view): `get`
-   * returns a definition for them that only those peers can run.
+   * returns their descriptors (no function: only those peers can run them).
    */
   useElsewhere(source: TaskSource | undefined): void {
     this.#elsewhere = source;
@@ -72,13 +81,21 @@ export class TaskRegistry {
     return definition;
   }
 
-  /** The definition of `name`, or an `UnknownTaskError` that lists the known names. */
-  get(name: string): TaskDefinition {
-    const definition = this.#tasks.get(name) ?? this.#elsewhere?.get(name);
-    if (definition === undefined) {
+  /**
+   * The task `name`: its definition when this process registers it, else its descriptor if another
+   * peer does, else an `UnknownTaskError` that lists the known names.
+   */
+  get(name: string): TaskDescriptor {
+    const task = this.#tasks.get(name) ?? this.#elsewhere?.get(name);
+    if (task === undefined) {
       throw new UnknownTaskError(name, [...new Set([...this.names(), ...this.#elsewhere?.names() ?? []])]);
     }
-    return definition;
+    return task;
+  }
+
+  /** The definition (with its function) of `name` if this process registers it. */
+  definition(name: string): TaskDefinition | undefined {
+    return this.#tasks.get(name);
   }
 
   /** Whether this process registers `name` (tasks known only elsewhere do not count). */
@@ -93,8 +110,37 @@ export class TaskRegistry {
 
 /** Tasks registered on other peers. */
 export interface TaskSource {
-  get(name: string): TaskDefinition | undefined;
+  get(name: string): TaskDescriptor | undefined;
   names(): string[];
+}
+
+/** The function of `task` if this process has it (a descriptor alone has none). */
+export function functionOf(task: TaskDescriptor): TaskFunction | undefined {
+  const fn = (task as Partial<TaskDefinition>).fn;
+  return typeof fn === "function" ? fn : undefined;
+}
+
+/**
+ * Throws `TaskArgumentsError` when a call of `task` passes fewer arguments (`given`, plus the
+ * previous step's result if it `receivesInput`) than its function declares. A task known only by
+ * its descriptor declares none here: its own peer checks the call when it runs.
+ *
+ * @param path where the call is, for the message (`""` for a signature on its own)
+ */
+export function checkArity(task: TaskDescriptor, given: number, receivesInput: boolean, path: string): void {
+  const total = given + (receivesInput ? 1 : 0);
+  const required = functionOf(task)?.length ?? 0;
+  if (total >= required) return;
+  const from = receivesInput ? ` (${given} given + the previous result)` : "";
+  throw new TaskArgumentsError(
+    task.name,
+    `it takes ${required} argument${required === 1 ? "" : "s"}, but ${path || "the signature"} passes ${total}${from}`,
+  );
+}
+
+/** The error of an attempt of a task only other peers register that started here (its peer left the cluster). */
+export function registeredElsewhere(name: string): TypeError {
+  return new TypeError(`Task "${name}" is registered only on other peers`);
 }
 
 function validateOptions(name: string, options: TaskOptions): void {

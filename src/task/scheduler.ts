@@ -9,7 +9,6 @@ import {
   backoffDelay,
   type Clock,
   decode,
-  describe,
   encode,
   type Encoded,
   errorData,
@@ -24,21 +23,19 @@ import { noJournal } from "../store/mod.ts";
 import type { AttemptEvent, AttemptObserver } from "./attempt_events.ts";
 import type { TaskFailed, TaskJournal, TaskSucceeded } from "./events.ts";
 import { HERE, type Placer, type RemoteWorker } from "./placement.ts";
-import type { TaskDefinition } from "./registry.ts";
+import { functionOf, registeredElsewhere, type TaskDescriptor } from "./registry.ts";
 import { LiveRuns } from "./live_runs.ts";
-import {
-  checkConcurrency,
-  type SchedulerOptions,
-  type SchedulerStats,
-  type SubmitOptions,
-} from "./scheduler_options.ts";
+import type { SchedulerOptions, SchedulerStats, SubmitOptions } from "./scheduler_options.ts";
 import { Attempt, TaskRun } from "./task_run.ts";
+import { isThenable, toError } from "./values.ts";
+import { type WorkerCounts, WorkerSlots } from "./worker_slots.ts";
 
 export type { SchedulerOptions, SchedulerStats, SubmitOptions };
 
 /** Runs task runs on this process. */
 export class Scheduler {
-  #concurrency: number;
+  /** The slots its attempts take, shared with the attempts other owners place here. */
+  readonly #slots: WorkerSlots;
   readonly #clock: Clock;
   readonly #ids: IdGenerator;
   readonly #random: () => number;
@@ -48,17 +45,19 @@ export class Scheduler {
   readonly #live = new LiveRuns();
   #queue: TaskRun[] = [];
   #head = 0;
-  #running = 0;
   #placer: Placer | undefined;
   #observer: AttemptObserver | undefined;
   #drainScheduled = false;
   #draining = false;
-  #stats = { submitted: 0, succeeded: 0, failed: 0, cancelled: 0 };
+  readonly #stats: WorkerCounts;
   /** Attempts of a run lost in a row (their peer left or could not be reached). */
   readonly #losses = new WeakMap<TaskRun, number>();
 
   constructor(options: SchedulerOptions) {
-    this.#concurrency = checkConcurrency(options.concurrency ?? 1024);
+    this.#slots = new WorkerSlots(options.concurrency ?? 1024);
+    this.#stats = this.#slots.counts;
+    // A slot another attempt runner gave back may let a queued run start.
+    this.#slots.onRoom(() => this.#release());
     this.#clock = options.clock;
     this.#ids = options.ids;
     this.#random = options.random ?? Math.random;
@@ -67,12 +66,17 @@ export class Scheduler {
 
   /** Most attempts running here at once. */
   get concurrency(): number {
-    return this.#concurrency;
+    return this.#slots.limit;
+  }
+
+  /** The slots of this process's attempts: an attempt runner shares them (one concurrency budget). */
+  get slots(): WorkerSlots {
+    return this.#slots;
   }
 
   /** Changes the concurrency limit (`actant worker --concurrency`). */
   setConcurrency(concurrency: number): void {
-    this.#concurrency = checkConcurrency(concurrency);
+    this.#slots.setLimit(concurrency);
     this.wake();
   }
 
@@ -101,24 +105,23 @@ export class Scheduler {
 
   /**
    * Tells `observer` where each attempt of a run this scheduler owns goes, and which fail or are
-   * lost (`undefined`: no one). Attempts another owner placed here (pinned runs) are that owner's
-   * to report.
+   * lost (`undefined`: no one).
    */
   observe(observer: AttemptObserver | undefined): void {
     this.#observer = observer;
   }
 
   /**
-   * Tells the observer, if any, about the current attempt of `run`; the event is built only when
-   * someone observes (this is on the hot path of every task).
+   * Tells the observer, if any, about `attempt`; the event is built only when someone observes
+   * (this is on the hot path of every task).
    */
-  #tellAttempt(run: TaskRun, kind: "placed", peerId: string | typeof HERE): void;
-  #tellAttempt(run: TaskRun, kind: "lost", error: Error): void;
-  #tellAttempt(run: TaskRun, kind: "failed", error: unknown, retrying: boolean): void;
-  #tellAttempt(run: TaskRun, kind: AttemptEvent["kind"], detail: unknown, retrying = false): void {
+  #tellAttempt(attempt: Attempt, kind: "placed", peerId: string | typeof HERE): void;
+  #tellAttempt(attempt: Attempt, kind: "lost", error: Error): void;
+  #tellAttempt(attempt: Attempt, kind: "failed", error: unknown, retrying: boolean): void;
+  #tellAttempt(attempt: Attempt, kind: AttemptEvent["kind"], detail: unknown, retrying = false): void {
     const observer = this.#observer;
-    if (observer === undefined || run.pinned) return;
-    const ref = { task: run.definition.name, runId: run.id, attempt: run.attempts };
+    if (observer === undefined) return;
+    const ref = { task: attempt.task, runId: attempt.taskId, attempt: attempt.attempt };
     const event: AttemptEvent = kind === "placed"
       ? { ...ref, kind, peerId: detail as string | typeof HERE }
       : kind === "lost"
@@ -139,10 +142,9 @@ export class Scheduler {
     }
   }
 
-  /** Queues a run of `definition` with already encoded `args`. */
-  submit(definition: TaskDefinition, args: Encoded, options?: SubmitOptions): TaskRun {
+  /** Queues a run of `definition` (a descriptor only: the placer sends it elsewhere) with encoded `args`. */
+  submit(definition: TaskDescriptor, args: Encoded, options?: SubmitOptions): TaskRun {
     const run = new TaskRun(options?.recoveredId ?? options?.id ?? this.#ids.next("t"), definition, args);
-    if (options?.pinned) run.pinned = true;
     if (options?.journaled) {
       run.journaled = true;
       if (options.recoveredId === undefined) {
@@ -167,7 +169,7 @@ export class Scheduler {
     this.#live.remove(run);
     if (attempt !== undefined && attempt.end()) {
       attempt.abort(error);
-      this.#release(attempt);
+      this.#release();
     }
     return true;
   }
@@ -180,11 +182,11 @@ export class Scheduler {
     for (let run = this.#live.first; run !== undefined; run = this.#live.first) this.cancel(run, reason, options);
   }
 
-  /** Counts for status reports. */
+  /** Counts for status reports: of this process's slots, so attempts other owners placed here count too. */
   stats(): SchedulerStats {
-    let queued = 0;
+    let queued = this.#slots.waiting;
     for (const run of this.#live) if (run.status === "queued") queued++;
-    return { queued, running: this.#running, ...this.#stats };
+    return { queued, running: this.#slots.used, ...this.#stats };
   }
 
   #enqueue(run: TaskRun): void {
@@ -201,7 +203,7 @@ export class Scheduler {
     this.#draining = true;
     try {
       if (this.#placer === undefined) {
-        while (this.#running < this.#concurrency && this.#head < this.#queue.length) {
+        while (this.#slots.free && this.#head < this.#queue.length) {
           const run = this.#queue[this.#head++];
           if (run.status === "queued") this.#start(run);
         }
@@ -226,9 +228,8 @@ export class Scheduler {
         this.#head++;
         continue;
       }
-      const target = run.pinned
-        ? (this.#running < this.#concurrency ? HERE : undefined)
-        : placer.place(run.definition.name, { running: this.#running, concurrency: this.#concurrency });
+      const slots = this.#slots;
+      const target = placer.place(run.definition.name, { running: slots.used, concurrency: slots.limit });
       if (target === undefined) return;
       this.#head++;
       if (target === HERE) this.#start(run);
@@ -236,12 +237,13 @@ export class Scheduler {
     }
   }
 
-  /** Sends one attempt to `worker`; the outcome comes back encoded, or the peer is lost. */
+  /**
+   * Sends one attempt to `worker` (it takes no slot here); the outcome comes back encoded, or the
+   * peer is lost. The run counts an attempt once it has an outcome: a lost one never happened.
+   */
   #startRemote(run: TaskRun, worker: RemoteWorker): void {
-    run.attempts++;
     run.status = "running";
-    const attempt = new Attempt(run);
-    attempt.remote = true;
+    const attempt = new Attempt(run.id, run.definition.name, run.attempts + 1);
     run.attempt = attempt;
     // The owner's log says where each attempt went (workflow members too), for audits and status.
     this.#journal.record({
@@ -249,10 +251,10 @@ export class Scheduler {
       id: run.id,
       task: run.definition.name,
       peer: worker.peerId,
-      attempt: run.attempts,
+      attempt: attempt.attempt,
     });
-    this.#tellAttempt(run, "placed", worker.peerId);
-    const call = worker.execute({ runId: run.id, task: run.definition.name, args: run.args, attempt: run.attempts });
+    this.#tellAttempt(attempt, "placed", worker.peerId);
+    const call = worker.execute({ runId: run.id, task: run.definition.name, args: run.args, attempt: attempt.attempt });
     attempt.onAbort = (reason) => call.cancel(reason);
     this.#armTimeout(run, attempt);
     call.result.then(
@@ -272,11 +274,10 @@ export class Scheduler {
    */
   #attemptLost(run: TaskRun, attempt: Attempt, error: PeerLostError): void {
     if (!attempt.end()) return;
-    this.#tellAttempt(run, "lost", error);
+    this.#tellAttempt(attempt, "lost", error);
     run.attempt = undefined;
-    run.attempts--;
     run.status = "queued";
-    this.#release(attempt);
+    this.#release();
     const losses = (this.#losses.get(run) ?? 0) + 1;
     this.#losses.set(run, losses);
     const delay = losses === 1 ? 0 : backoffDelay(losses - 1, LOST_BACKOFF, this.#random);
@@ -287,15 +288,16 @@ export class Scheduler {
   }
 
   #start(run: TaskRun): void {
-    run.attempts++;
     run.status = "running";
-    this.#running++;
-    const attempt = new Attempt(run);
+    this.#slots.take();
+    // The attempt holds the slot, and gives it back when it ends (in whichever way).
+    const attempt = new Attempt(run.id, run.definition.name, run.attempts + 1, this.#slots);
     run.attempt = attempt;
-    this.#tellAttempt(run, "placed", HERE);
-    const { fn } = run.definition;
+    this.#tellAttempt(attempt, "placed", HERE);
+    const fn = functionOf(run.definition);
     let output: unknown;
     try {
+      if (fn === undefined) throw registeredElsewhere(run.definition.name);
       output = fn.apply(attempt, decode<unknown[]>(run.args));
     } catch (error) {
       return this.#attemptFailed(run, attempt, error);
@@ -310,7 +312,7 @@ export class Scheduler {
 
   #armTimeout(run: TaskRun, attempt: Attempt): void {
     const timeout = run.definition.options.timeout;
-    if (timeout === undefined || run.pinned) return; // a pinned attempt's owner keeps the time
+    if (timeout === undefined) return;
     attempt.timer = this.#clock.setTimeout(() => {
       const error = new TaskTimeoutError(run.definition.name, timeout);
       attempt.abort(error);
@@ -321,17 +323,18 @@ export class Scheduler {
   #attemptSucceeded(run: TaskRun, attempt: Attempt, value: unknown, encodedAlready: boolean): void {
     if (!attempt.end()) return;
     run.attempt = undefined;
+    run.attempts = attempt.attempt;
     this.#losses.delete(run);
     let encoded: Encoded;
     try {
       encoded = encodedAlready ? value as Encoded : encode(value, `result of task "${run.definition.name}"`);
     } catch (error) {
-      this.#tellAttempt(run, "failed", error, false);
-      return this.#finalFailure(run, attempt, error);
+      this.#tellAttempt(attempt, "failed", error, false);
+      return this.#finalFailure(run, error);
     }
     this.#stats.succeeded++;
     this.#live.remove(run);
-    this.#release(attempt);
+    this.#release();
     const ack = run.journaled
       ? this.#record(run, { type: "task.succeeded", id: run.id, result: encoded, attempts: run.attempts })
       : undefined;
@@ -348,13 +351,14 @@ export class Scheduler {
   #attemptFailed(run: TaskRun, attempt: Attempt, error: unknown): void {
     if (!attempt.end()) return;
     run.attempt = undefined;
+    run.attempts = attempt.attempt;
     const retries = run.definition.options.retries ?? 0;
     const retryable = !(error instanceof NonRetryableError) && !(error instanceof SerializationError);
-    const retrying = retryable && run.attempts <= retries && !run.pinned;
-    this.#tellAttempt(run, "failed", error, retrying);
-    if (!retrying) return this.#finalFailure(run, attempt, error);
+    const retrying = retryable && run.attempts <= retries;
+    this.#tellAttempt(attempt, "failed", error, retrying);
+    if (!retrying) return this.#finalFailure(run, error);
     run.status = "queued";
-    this.#release(attempt);
+    this.#release();
     const delay = backoffDelay(run.attempts, run.definition.options.backoff, this.#random);
     run.retryTimer = this.#clock.setTimeout(() => {
       run.retryTimer = undefined;
@@ -362,10 +366,10 @@ export class Scheduler {
     }, delay);
   }
 
-  #finalFailure(run: TaskRun, attempt: Attempt, error: unknown): void {
+  #finalFailure(run: TaskRun, error: unknown): void {
     this.#stats.failed++;
     this.#live.remove(run);
-    this.#release(attempt);
+    this.#release();
     const cause = toError(error);
     const failure = new TaskError(run.definition.name, run.id, run.attempts, cause);
     const ack = run.journaled
@@ -375,9 +379,8 @@ export class Scheduler {
     else ack.then(() => run.settleFailure("failed", failure), (e) => run.settleFailure("failed", e));
   }
 
-  #release(attempt: Attempt): void {
-    // Attempts other peers run take no slot here.
-    if (!attempt.remote) this.#running--;
+  /** An attempt ended (a slot it held is free again): queued runs may start. */
+  #release(): void {
     if (!this.#draining && this.#head < this.#queue.length && !this.#drainScheduled) {
       this.#drainScheduled = true;
       queueMicrotask(() => this.#drain());
@@ -387,11 +390,3 @@ export class Scheduler {
 
 /** Delays before placing a run again after its second, third, … lost attempt in a row. */
 const LOST_BACKOFF = { initial: 50, max: 2_000 };
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
-}
-
-function toError(value: unknown): Error {
-  return value instanceof Error ? value : new Error(describe(value));
-}

@@ -27,8 +27,6 @@ export interface SubmitOptions {
   recoveredId?: string;
   /** The id to give a new run (chosen by a remote client); one is made if absent. */
   id?: string;
-  /** Run every attempt on this process, never placed elsewhere (an attempt another owner sent here). */
-  pinned?: boolean;
 }
 
 /** A scheduler's counts, for status reports. */

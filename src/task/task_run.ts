@@ -5,7 +5,8 @@
  * @module
  */
 import { CancelledError, decode, type Encoded, type TimerHandle } from "../common/mod.ts";
-import type { TaskContext, TaskDefinition } from "./registry.ts";
+import type { TaskContext, TaskDescriptor } from "./registry.ts";
+import type { WorkerSlots } from "./worker_slots.ts";
 
 /**
  * Where a task is in its life: the one set of words for local, remote and logged runs. A run
@@ -17,10 +18,12 @@ export type TaskStatus = "queued" | "running" | "succeeded" | "failed" | "cancel
 /** The record of one submitted task. */
 export class TaskRun {
   readonly id: string;
-  readonly definition: TaskDefinition;
+  /** The task: its definition, or only its descriptor for a task other peers run. */
+  readonly definition: TaskDescriptor;
   /** The arguments, encoded as one array. */
   readonly args: Encoded;
   status: TaskStatus = "queued";
+  /** Attempts that had an outcome (a lost one never happened); the live one is number `attempts + 1`. */
   attempts = 0;
   result: Encoded | undefined;
   error: Error | undefined;
@@ -31,8 +34,6 @@ export class TaskRun {
   nextLive: TaskRun | undefined;
   /** Whether its submission and outcome are recorded in the journal (standalone tasks are). */
   journaled = false;
-  /** Runs only on this process: an attempt another peer's scheduler sent here. */
-  pinned = false;
   /** Set while its outcome is being recorded: it can no longer be cancelled. */
   recording = false;
   /** The timer that re-queues the run after a backoff, while it is `retrying`. */
@@ -45,7 +46,7 @@ export class TaskRun {
   #valueResolve: ((value: unknown) => void) | undefined;
   #valueReject: ((error: unknown) => void) | undefined;
 
-  constructor(id: string, definition: TaskDefinition, args: Encoded) {
+  constructor(id: string, definition: TaskDescriptor, args: Encoded) {
     this.id = id;
     this.definition = definition;
     this.args = args;
@@ -129,7 +130,10 @@ export class TaskRun {
   }
 }
 
-/** One attempt of a run: the `this` of the task function, with a lazily made signal. */
+/**
+ * One attempt of a run: the `this` of the task function, with a lazily made signal. An attempt
+ * that runs here holds a slot of its process, given back when it ends.
+ */
 export class Attempt implements TaskContext {
   readonly taskId: string;
   readonly task: string;
@@ -138,18 +142,19 @@ export class Attempt implements TaskContext {
   over = false;
   /** The attempt's timeout timer, cancelled when the attempt ends in any way. */
   timer: TimerHandle | undefined;
-  /** Whether another peer runs it. */
-  remote = false;
   /** Tells the remote peer to abort (set for remote attempts). */
   onAbort: ((reason: string) => void) | undefined;
   #controller: AbortController | undefined;
   #reason: unknown;
   #aborted = false;
+  /** The slot it holds while it runs here (none for an attempt another peer runs). */
+  #slots: WorkerSlots | undefined;
 
-  constructor(run: TaskRun) {
-    this.taskId = run.id;
-    this.task = run.definition.name;
-    this.attempt = run.attempts;
+  constructor(taskId: string, task: string, attempt: number, slots?: WorkerSlots) {
+    this.taskId = taskId;
+    this.task = task;
+    this.attempt = attempt;
+    this.#slots = slots;
   }
 
   get signal(): AbortSignal {
@@ -161,11 +166,12 @@ export class Attempt implements TaskContext {
     return this.#controller.signal;
   }
 
-  /** Marks the attempt over; false if it already was (its outcome is then ignored). */
+  /** Marks the attempt over and gives its slot back; false if it already was (its outcome is then ignored). */
   end(): boolean {
     if (this.over) return false;
     this.over = true;
     this.timer?.cancel();
+    this.#slots?.release();
     return true;
   }
 

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { encode, type Encoded, InvalidWorkflowError, TaskArgumentsError } from "../common/mod.ts";
-import type { AnyStep, TaskDefinition, TaskSignature } from "../task/mod.ts";
+import { encode, type Encoded, InvalidWorkflowError } from "../common/mod.ts";
+import { type AnyStep, checkArity, type TaskDescriptor, type TaskSignature } from "../task/mod.ts";
 import {
   type Branch,
   type Chain,
@@ -60,8 +60,8 @@ export interface WorkflowGraph {
   readonly nodes: Readonly<Record<string, GraphNode>>;
 }
 
-/** Finds a task's definition, or throws `UnknownTaskError`. */
-export type TaskLookup = (name: string) => TaskDefinition;
+/** Finds a task's descriptor (its definition where its function is here), or throws `UnknownTaskError`. */
+export type TaskLookup = (name: string) => TaskDescriptor;
 
 /**
  * Compiles `root` into a {@linkcode WorkflowGraph}, checking task names, argument counts where
@@ -184,12 +184,12 @@ class Compiler {
   }
 
   #task(id: string, signature: TaskSignature, place: Place): TaskNode {
-    const definition = this.#lookup(signature.task);
+    const task = this.#lookup(signature.task);
     if (!Array.isArray(signature.args)) {
       throw new InvalidWorkflowError(`${place.path}.args is not an array of arguments`);
     }
     const receivesInput = place.hasInput && !signature.immutable;
-    checkArity(definition, signature, receivesInput, place.path);
+    checkArity(task, signature.args.length, receivesInput, place.path);
     return {
       id,
       kind: "task",
@@ -200,21 +200,4 @@ class Compiler {
       deps: place.deps,
     };
   }
-}
-
-/** Throws `TaskArgumentsError` when `signature` passes fewer arguments than its function declares. */
-export function checkArity(
-  definition: TaskDefinition,
-  signature: TaskSignature,
-  receivesInput: boolean,
-  path: string,
-): void {
-  const given = signature.args.length + (receivesInput ? 1 : 0);
-  const required = definition.fn.length;
-  if (given >= required) return;
-  const from = receivesInput ? ` (${signature.args.length} given + the previous result)` : "";
-  throw new TaskArgumentsError(
-    signature.task,
-    `it takes ${required} argument${required === 1 ? "" : "s"}, but ${path || "the signature"} passes ${given}${from}`,
-  );
 }
