@@ -149,6 +149,7 @@ export class RemoteClient {
    */
   async #statusOf(id: string, run: RunPending): Promise<RunStatus> {
     if (this.#runs.get(id) !== run) return run.status; // answered: the client knows how it ended
+    if (this.#link === undefined) return run.status; // reconnecting: nobody to ask, and no waiting
     try {
       const status = decode(await this.request({ op: "status", run: id }));
       return this.#runs.get(id) === run && RUN_STATUSES.has(status as RunStatus) ? status as RunStatus : run.status;
