@@ -21,7 +21,6 @@ describe("the client protocol over a message pipe", () => {
   });
   const [clientEnd, ownerEnd] = messagePipe<ClientMessage, WorkerMessage>();
   const served = serveClient(ownerEnd, {
-    submit: (step, options) => owner.submit(step as RunnableStep<unknown>, options.id),
     submitGraph: (graph, options) => owner.submitGraph(graph, options.id),
   });
   /** The graph a client sends for `step`, compiled as a client compiles it. */

@@ -1,15 +1,16 @@
-// Fuzzing the attempt protocol (`/actant/exec/1`, what an owner uses to run attempts on a peer)
-// of a real `actant worker` process with wrong requests: each gets its own failure `done` under
+// Fuzzing the attempt protocol (`/actant/exec/1`, what an owner uses to run attempts on a peer),
+// in process (the serve loop over a message pipe, a real attempt runner behind it) and against a
+// real `actant worker` process, with wrong requests: each gets its own failure `done` under
 // its key (0 when the key is not a safe integer), the channel keeps serving, a key in use by a
 // running attempt is refused without touching that attempt, and arguments that do not decode to
 // a list are refused.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { EXEC_PROTOCOL } from "../src/cluster/mod.ts";
 import { encode } from "../src/common/mod.ts";
-import type { Channel } from "../src/net/mod.ts";
+import type { PipeEnd } from "../src/net/mod.ts";
 import { within } from "./support/async.ts";
 import { assertFailed, FuzzedWorker, HANG_BOUND_MS } from "./support/fuzz_worker.ts";
+import { type AttemptTarget, InProcessAttempts } from "./support/in_process_host.ts";
 
 const run = (key: unknown, task: unknown, args: unknown) => ({
   op: "run",
@@ -20,31 +21,22 @@ const run = (key: unknown, task: unknown, args: unknown) => ({
   attempt: 1,
 });
 
-describe("attempt protocol fuzz against an actant worker process", { timeout: 300_000 }, () => {
-  let worker: FuzzedWorker;
-
-  before(async () => {
-    worker = await FuzzedWorker.start();
-  });
-
-  after(async () => {
-    await worker?.stop();
-  });
-
+/** The cases, the same against an attempt runner in this process and a worker process. */
+function attemptCases(peer: () => AttemptTarget): void {
   /** Opens an attempt channel for `use`, and aborts it afterwards (the worker cancels what still runs). */
-  async function withChannel(label: string, use: (channel: Channel<unknown, unknown>) => Promise<void>): Promise<void> {
-    const channel = await worker.node.openChannel<unknown, unknown>(worker.address, EXEC_PROTOCOL);
+  async function withChannel(label: string, use: (channel: PipeEnd<unknown, unknown>) => Promise<void>): Promise<void> {
+    const channel = await peer().openAttempts();
     try {
       await use(channel);
     } finally {
       channel.abort(new Error("case over"));
-      worker.assertAlive(label);
+      peer().assertAlive(label);
     }
   }
 
   /** Writes `requests`, then reads until `count` answers came; resolves with them by key. */
   async function exchange(
-    channel: Channel<unknown, unknown>,
+    channel: PipeEnd<unknown, unknown>,
     requests: unknown[],
     count: number,
   ): Promise<Map<number, unknown[]>> {
@@ -121,10 +113,29 @@ describe("attempt protocol fuzz against an actant worker process", { timeout: 30
       const replies = await exchange(channel, [run(1, "where", encode([50])), run(1, "add", encode([2, 3]))], 2);
       const [refused, first] = replies.get(1)!;
       assertFailed([refused], { name: "TypeError", label: "the second run under key 1" });
-      assert.deepEqual(first, { op: "done", key: 1, ok: true, result: encode(worker.pid) });
+      assert.deepEqual(first, { op: "done", key: 1, ok: true, result: encode(peer().pid) });
       const again = await exchange(channel, [run(1, "add", encode([2, 3]))], 1);
       assert.deepEqual(again.get(1), [{ op: "done", key: 1, ok: true, result: encode(5) }]);
     }));
+}
+
+describe("attempt protocol in process (a real attempt runner over a message pipe)", { timeout: 60_000 }, () => {
+  const inProcess = new InProcessAttempts();
+  attemptCases(() => inProcess);
+});
+
+describe("attempt protocol fuzz against an actant worker process", { timeout: 300_000 }, () => {
+  let worker: FuzzedWorker;
+
+  before(async () => {
+    worker = await FuzzedWorker.start();
+  });
+
+  after(async () => {
+    await worker?.stop();
+  });
+
+  attemptCases(() => worker);
 
   it("after the fuzz run, a client gets 5 and actant status answers", async () => {
     await worker.assertStillServing();

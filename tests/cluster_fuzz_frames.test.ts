@@ -11,7 +11,7 @@ import { encode } from "../src/common/mod.ts";
 import { DEFAULT_MAX_FRAME_BYTES, encodeDataFrame, encodeFrame, FRAME_HEADER_BYTES } from "../src/net/mod.ts";
 import { concat, entryFrame, rawFrame, setAfterPrefix, unprefixed, varint, wire } from "./support/frame_bytes.ts";
 import type { Verdict } from "./support/fuzz_oracle.ts";
-import { addStep, randomEncodedLike, randomJson, taskStep } from "./support/fuzz_values.ts";
+import { addStep, randomEncodedLike, randomJson, submitMessage, taskStep } from "./support/fuzz_values.ts";
 import { assertFailed, FuzzedWorker } from "./support/fuzz_worker.ts";
 import { Random } from "./support/random.ts";
 
@@ -128,16 +128,12 @@ describe("frame fuzz against an actant worker process", { timeout: 300_000 }, ()
   it("valid frames with mutated header bits, lengths, versions, counts and truncations", async () => {
     const random = new Random(SEED + 1);
     const bases: Array<[string, Uint8Array]> = [
-      [TASKS_PROTOCOL, wire({ kind: "data", messages: [{ op: "submit", id: "mutant", step: addStep(2, 3) }] })],
+      [TASKS_PROTOCOL, wire({ kind: "data", messages: [submitMessage("mutant", addStep(2, 3))] })],
       [
         TASKS_PROTOCOL,
         wire({
           kind: "data",
-          messages: [{ op: "cancel", id: "nothing" }, "x", {
-            op: "submit",
-            id: "mutant2",
-            step: taskStep("distinct", [[1, 2, 2]]),
-          }],
+          messages: [{ op: "cancel", id: "nothing" }, "x", submitMessage("mutant2", taskStep("distinct", [[1, 2, 2]]))],
         }),
       ],
       [TASKS_PROTOCOL, wire({ kind: "data", messages: [new Uint8Array([1, 2, 3]), { at: new Date(0), big: 12n }] })],
@@ -201,9 +197,9 @@ describe("frame fuzz against an actant worker process", { timeout: 300_000 }, ()
 
   it("a client's end frame ends both sides: the worker sends every answer, then its end frame", async () => {
     const messages = [
-      { op: "submit", id: "quick", step: addStep(1, 2) },
+      submitMessage("quick", addStep(1, 2)),
       { op: "nope", id: "wrong" },
-      { op: "submit", id: "slow", step: taskStep("where", [50]) }, // still running when our end arrives
+      submitMessage("slow", taskStep("where", [50])), // still running when our end arrives
     ];
     const bytes = concat(
       wire({ kind: "credit", credit: 100, bytes: 100_000 }),

@@ -10,7 +10,7 @@ import { ActantApp, signature } from "../mod.ts";
 import { STATUS_PROTOCOL, TASKS_PROTOCOL } from "../src/cluster/mod.ts";
 import { encode } from "../src/common/mod.ts";
 import { within } from "./support/async.ts";
-import { addStep, randomMessage, taskStep } from "./support/fuzz_values.ts";
+import { addStep, asGraph, randomMessage, submitMessage, taskGraph, taskStep } from "./support/fuzz_values.ts";
 import { assertFailed, FUZZED_NODE_ID, FuzzedWorker, HANG_BOUND_MS } from "./support/fuzz_worker.ts";
 import { Random } from "./support/random.ts";
 
@@ -19,7 +19,8 @@ const workflowError = { name: "InvalidWorkflowError", code: "INVALID_WORKFLOW" }
 const unknownTask = { name: "UnknownTaskError", code: "UNKNOWN_TASK" };
 const badArguments = { name: "TaskArgumentsError", code: "BAD_ARGUMENTS" };
 const typeError = { name: "TypeError" };
-const submit = (id: string, step: unknown) => ({ op: "submit", id, step });
+const submit = (id: string, step: unknown) => submitMessage(id, step) as { op: "submit"; id: string };
+const sendGraph = (id: string, graph: unknown) => ({ op: "submit", id, graph });
 
 /** Messages with a string id: each gets one failure `done` under its id with this error. */
 const wrongMessages: Array<[string, (id: string) => unknown, { name: string; code?: string }]> = [
@@ -30,23 +31,25 @@ const wrongMessages: Array<[string, (id: string) => unknown, { name: string; cod
   ["an op whose toString is not a function", (id) => ({ op: { toString: 1, valueOf: 1 }, id }), typeError],
   ["an empty id", () => submit("", addStep(2, 3)), typeError],
   ["a step that is null", (id) => submit(id, null), workflowError],
-  ["no step", (id) => ({ op: "submit", id }), workflowError],
+  ["no graph", (id) => ({ op: "submit", id }), workflowError],
+  ["a step tree where the graph should be", (id) => ({ op: "submit", id, step: addStep(2, 3) }), workflowError],
   ["a step that is a string", (id) => submit(id, "add"), workflowError],
   ["a step that is a list", (id) => submit(id, [addStep(1, 2)]), workflowError],
   ["a step without a kind", (id) => submit(id, { task: "add", args: [1, 2] }), workflowError],
   ["a step whose kind is a number", (id) => submit(id, { kind: 1 }), workflowError],
   ["a step of an unknown kind", (id) => submit(id, { kind: "teleport" }), workflowError],
-  ["a signature without a task name", (id) => submit(id, { kind: "task", args: [] }), unknownTask],
-  ["a task name that is a number", (id) => submit(id, taskStep(5, [])), unknownTask],
+  ["a task node without a task name", (id) => sendGraph(id, taskGraph(undefined, encode([]))), workflowError],
+  ["a task name that is a number", (id) => sendGraph(id, taskGraph(5, encode([]))), workflowError],
   ["an unknown task", (id) => submit(id, taskStep("nope", [])), unknownTask],
   ["the task __proto__", (id) => submit(id, taskStep("__proto__", [])), unknownTask],
   ["the task constructor", (id) => submit(id, taskStep("constructor", [])), unknownTask],
   ["too few arguments", (id) => submit(id, taskStep("add", [1])), badArguments],
-  ["arguments that are a string", (id) => submit(id, taskStep("add", "ab")), badArguments],
-  ["arguments that are list-like", (id) => submit(id, taskStep("add", { length: 2 })), badArguments],
-  ["arguments that are a number", (id) => submit(id, taskStep("add", 5)), badArguments],
-  ["arguments that are null", (id) => submit(id, taskStep("add", null)), badArguments],
-  ["no arguments", (id) => submit(id, { kind: "task", task: "add", immutable: false }), badArguments],
+  ["arguments that are a string", (id) => sendGraph(id, taskGraph("add", encode("ab"))), badArguments],
+  ["arguments that are list-like", (id) => sendGraph(id, taskGraph("add", encode({ length: 2 }))), badArguments],
+  ["arguments that are a number", (id) => sendGraph(id, taskGraph("add", encode(5))), badArguments],
+  ["arguments that are null", (id) => sendGraph(id, taskGraph("add", null)), badArguments],
+  ["arguments that are not encoded", (id) => sendGraph(id, taskGraph("add", [1, 2])), badArguments],
+  ["no arguments", (id) => sendGraph(id, taskGraph("add", undefined)), badArguments],
   [
     "arguments that are not a list, inside a chain",
     (id) => submit(id, { kind: "chain", steps: [taskStep("add", "ab")] }),
@@ -123,15 +126,15 @@ const idlessMessages: Array<[string, unknown, string]> = [
   ["a list", [{ op: "submit", id: "in-a-list" }], "undefined"],
   ["raw bytes", new Uint8Array([1, 2, 3]), "undefined"],
   ["a date (a codec value)", new Date(0), "undefined"],
-  ["no id", { op: "submit", step: addStep(2, 3) }, "undefined"],
-  ["a numeric id", { op: "submit", id: 7, step: addStep(2, 3) }, "7"],
-  ["a fractional id", { op: "submit", id: 1.5, step: addStep(2, 3) }, "1.5"],
-  ["a boolean id", { op: "submit", id: true, step: addStep(2, 3) }, "true"],
-  ["a null id", { op: "submit", id: null, step: addStep(2, 3) }, "null"],
-  ["an object id", { op: "submit", id: { nested: "x" }, step: addStep(2, 3) }, "object"],
-  ["a list id", { op: "submit", id: ["x"], step: addStep(2, 3) }, "object"],
-  ["an id String() cannot convert", { op: "submit", id: { toString: 1, valueOf: 1 }, step: addStep(2, 3) }, "object"],
-  ["a bigint id (a codec value)", { op: "submit", id: 12n, step: addStep(2, 3) }, "bigint"],
+  ["no id", { op: "submit", graph: asGraph(addStep(2, 3)) }, "undefined"],
+  ["a numeric id", submitMessage(7, addStep(2, 3)), "7"],
+  ["a fractional id", submitMessage(1.5, addStep(2, 3)), "1.5"],
+  ["a boolean id", submitMessage(true, addStep(2, 3)), "true"],
+  ["a null id", submitMessage(null, addStep(2, 3)), "null"],
+  ["an object id", submitMessage({ nested: "x" }, addStep(2, 3)), "object"],
+  ["a list id", submitMessage(["x"], addStep(2, 3)), "object"],
+  ["an id String() cannot convert", submitMessage({ toString: 1, valueOf: 1 }, addStep(2, 3)), "object"],
+  ["a bigint id (a codec value)", submitMessage(12n, addStep(2, 3)), "bigint"],
 ];
 
 describe("message fuzz against an actant worker process", { timeout: 300_000 }, () => {

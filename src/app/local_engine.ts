@@ -255,7 +255,6 @@ export class LocalEngine implements AppEngine {
           ids: this.#ids,
           clock: this.#clock,
           // A client's id is checked as the app checks its own (`submit(step, { id })`).
-          submit: (step, submitOptions) => this.submit(step as RunnableStep<unknown>, submittedId(submitOptions)),
           submitGraph: (graph, submitOptions) => this.submitGraph(graph, submittedId(submitOptions)),
         },
         options,

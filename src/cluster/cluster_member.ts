@@ -11,7 +11,6 @@ import { runtimeName } from "../runtime/mod.ts";
 import type { ActorSystem } from "../actor/mod.ts";
 import type { Journal } from "../store/mod.ts";
 import {
-  type AnyStep,
   type AttemptEvent,
   AttemptRunner,
   HERE,
@@ -46,8 +45,6 @@ export interface ClusterHost {
    * keeps its own timers). Default the system clock.
    */
   readonly clock?: Clock;
-  /** Submits work a client sent (this peer owns it). */
-  submit(step: AnyStep, options: { id: string }): RunHandle<unknown>;
   /** Submits a workflow a client compiled (untrusted: checked before anything runs; this peer owns it). */
   submitGraph(graph: unknown, options: { id: string }): RunHandle<unknown>;
 }
@@ -168,7 +165,7 @@ export class ClusterMember {
     });
     await serveTasks(
       this.node,
-      { submit: (step, options) => host.submit(step, options), submitGraph: (graph, o) => host.submitGraph(graph, o) },
+      { submitGraph: (graph, options) => host.submitGraph(graph, options) },
       memberActorGateway(this.actors, host.actors),
     );
     await serveStatus(this.node, { reports: () => this.statuses() });

@@ -1,6 +1,6 @@
 /**
- * The client protocol between a client and a worker: the client submits steps (a signature or a
- * workflow tree, plain data) under ids it chooses, and creates and calls actors; the worker, which
+ * The client protocol between a client and a worker: the client submits work (a compiled
+ * workflow graph, plain data) under ids it chooses, and creates and calls actors; the worker, which
  * then owns the work, answers each once, when it is done. An error travels as `common/`'s
  * `ErrorData`, the shape the log keeps too.
  *
@@ -8,7 +8,6 @@
  */
 import type { Encoded, ErrorData } from "../common/mod.ts";
 import { actantProtocol } from "../net/mod.ts";
-import type { AnyStep } from "../task/mod.ts";
 import type { WorkflowGraph } from "../workflow/mod.ts";
 
 /** The protocol id of task dispatch. */
@@ -16,15 +15,14 @@ export const TASKS_PROTOCOL: string = actantProtocol("tasks", "1");
 
 /**
  * What a client sends: work to own and run, and the actors it creates and calls. Work is a
- * compiled `graph` (the client compiled it; the worker checks it and never compiles it again),
- * or a `step` tree from a client that holds no compiler. A `submit` under an id the worker already
+ * compiled `graph` (the client compiled it; the worker checks it and never compiles it again).
+ * A `submit` under an id the worker already
  * holds (running, queued, or finished and kept in its log) is answered with that run's outcome and
  * its work is ignored: that is how a client re-attaches its pending handles after reconnecting to
  * a restarted worker, without running anything twice.
  */
 export type ClientMessage =
   | { op: "submit"; id: string; graph: WorkflowGraph }
-  | { op: "submit"; id: string; step: AnyStep }
   | { op: "cancel"; id: string }
   | ActorRequest
   | StatusRequest;

@@ -1,5 +1,5 @@
 /**
- * The worker side of the client protocol: a client submits steps, which this peer owns and
+ * The worker side of the client protocol: a client submits work, which this peer owns and
  * runs (placing their attempts in the cluster), and creates and calls actors, which this peer
  * owns and places; answers go back on the same channel.
  *
@@ -7,7 +7,7 @@
  */
 import { encode, type Encoded, errorData, SerializationError } from "../common/mod.ts";
 import { type MessageEnd, type NetNode, type Outcome, serveMessages, type Serving } from "../net/mod.ts";
-import { type AnyStep, encodedResultOf, type RunHandle } from "../task/mod.ts";
+import { encodedResultOf, type RunHandle } from "../task/mod.ts";
 import {
   type ActorRequest,
   type AnswerOp,
@@ -18,13 +18,12 @@ import {
 } from "./protocol.ts";
 
 /**
- * What the worker needs from its app: submitting a step under a given id. An id the app already
- * holds must give that run's handle (`ActantApp.submit` does), so a client re-attaching after a
- * reconnect gets the run it submitted, and a second submit on one channel is answered with it too.
+ * What the worker needs from its app: submitting a client's compiled workflow under a given id
+ * (untrusted: the app checks it, and never compiles it again). An id the app already holds must
+ * give that run's handle, so a client re-attaching after a reconnect gets the run it submitted,
+ * and a second submit on one channel is answered with it too.
  */
 export interface LocalSubmitter {
-  submit(step: AnyStep, options: { id: string }): RunHandle<unknown>;
-  /** Submits a client's compiled workflow (untrusted: the app checks it, and never compiles it again). */
   submitGraph(graph: unknown, options: { id: string }): RunHandle<unknown>;
 }
 
@@ -81,10 +80,7 @@ export function serveClient(
       if (op !== "submit") {
         throw new TypeError(`expected op "submit", "cancel", "status" or "actor.*", got ${describeValue(message.op)}`);
       }
-      // A compiled graph (what clients send), or a step tree for a client that holds only that.
-      const handle = "graph" in message
-        ? app.submitGraph(message.graph, { id })
-        : app.submit((message as { step: AnyStep }).step, { id });
+      const handle = app.submitGraph((message as { graph?: unknown }).graph, { id });
       handles.set(id, handle);
       // The result goes on as the run encoded it: the owner neither decodes nor re-encodes it.
       answers.answer(encodedResultOf(handle).finally(() => handles.delete(id)), reply(id, "done"));

@@ -1,16 +1,46 @@
-// Values for the protocol fuzz tests: step builders, and random JSON, codec-like values, steps,
-// client messages and actor owners' messages, mostly almost right. (Not a test file: no runner picks it up.)
+// Values for the protocol fuzz tests: step builders, the graphs a client sends for them, and random
+// JSON, codec-like values, steps, client messages and actor owners' messages, mostly almost right.
+// (Not a test file: no runner picks it up.)
 import { encode } from "../../src/common/mod.ts";
+import type { AnyStep } from "../../src/task/mod.ts";
+import { compile } from "../../src/workflow/mod.ts";
 import type { Random } from "./random.ts";
 
-/** The step `add(a, b)` as a client sends it. */
+/** The step `add(a, b)`. */
 export function addStep(a: unknown, b: unknown): unknown {
   return { kind: "task", task: "add", args: [a, b], immutable: false };
 }
 
-/** A task step as a client sends it, any field possibly wrong; `extra` fields are merged in. */
+/** A task step, any field possibly wrong; `extra` fields are merged in. */
 export function taskStep(name: unknown, args: unknown, extra: object = {}): unknown {
   return { kind: "task", task: name, args, immutable: false, ...extra };
+}
+
+/**
+ * What a client sends for `step`: its compiled graph, every task name taken as known (the owner
+ * judges names and arguments). A step that does not compile (a wrong kind, a missing part) goes
+ * as it is, where the graph should be: the owner must refuse that too.
+ */
+export function asGraph(step: unknown): unknown {
+  try {
+    return compile(step as AnyStep, (name) => ({ name, options: {} }));
+  } catch {
+    return step;
+  }
+}
+
+/**
+ * A graph of one task node as a client could send it, with `args` as given (an encoded list when
+ * it is right) and `extra` fields merged into the node: for what `compile` would never make.
+ */
+export function taskGraph(task: unknown, args: unknown, extra: object = {}): unknown {
+  const node = { id: "n0", kind: "task", task, args, immutable: false, receivesInput: false, deps: [], ...extra };
+  return { root: "n0", nodes: { n0: node } };
+}
+
+/** The client protocol's submission of `step` under `id`. */
+export function submitMessage(id: unknown, step: unknown): unknown {
+  return { op: "submit", id, graph: asGraph(step) };
 }
 
 /** Random JSON, nested at most `depth` deep. */
@@ -158,7 +188,7 @@ export function randomMessage(random: Random, id: string): unknown {
         args: random.pick<unknown>([encode([1]), null, { t: "x" }]),
       };
     default:
-      return { op: "submit", id, step: randomStep(random, 3) };
+      return submitMessage(id, randomStep(random, 3));
   }
 }
 

@@ -7,15 +7,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ActantApp, signature } from "../../mod.ts";
-import { ACTORS_PROTOCOL, STATUS_PROTOCOL, TASKS_PROTOCOL } from "../../src/cluster/mod.ts";
+import { ACTORS_PROTOCOL, EXEC_PROTOCOL, STATUS_PROTOCOL, TASKS_PROTOCOL } from "../../src/cluster/mod.ts";
 import { encode } from "../../src/common/mod.ts";
-import { createNetNode, type Frame, type NetNode, readFrames } from "../../src/net/mod.ts";
+import { type Channel, createNetNode, type Frame, type NetNode, readFrames } from "../../src/net/mod.ts";
 import { runCli, startWorker, type WorkerProcess } from "./actant_cli.ts";
 import { within } from "./async.ts";
 import { concat, wire } from "./frame_bytes.ts";
 import { predict, type Verdict } from "./fuzz_oracle.ts";
 import type { HostTarget, OwnerEnd } from "./fuzz_owner.ts";
-import { addStep } from "./fuzz_values.ts";
+import type { AttemptTarget } from "./in_process_host.ts";
+import { addStep, submitMessage } from "./fuzz_values.ts";
 
 /** A bound against hangs (a broken worker must fail the test, not stall it); never a timing check. */
 export const HANG_BOUND_MS = 20_000;
@@ -55,7 +56,7 @@ export function assertFailed(
 }
 
 /** An `actant worker` process under fuzzing, and the in-test node that talks to it. */
-export class FuzzedWorker implements HostTarget {
+export class FuzzedWorker implements HostTarget, AttemptTarget {
   readonly address: string;
   readonly node: NetNode;
   readonly #process: WorkerProcess;
@@ -99,6 +100,11 @@ export class FuzzedWorker implements HostTarget {
   }
 
   /** Fails if the worker process has exited, showing the end of its output. */
+  /** An attempt channel to the worker, as an owner opens it. */
+  openAttempts(): Promise<Channel<unknown, unknown>> {
+    return this.node.openChannel<unknown, unknown>(this.address, EXEC_PROTOCOL);
+  }
+
   /** A hosting channel to the worker, as an actor owner opens it. */
   openOwner(): Promise<OwnerEnd> {
     return this.node.openChannel<unknown, unknown>(this.address, ACTORS_PROTOCOL);
@@ -259,7 +265,7 @@ export class FuzzedWorker implements HostTarget {
     const id = `sentinel-${n}`;
     const answer = { op: "done", id, ok: true, result: encode(5) };
     return {
-      message: { op: "submit", id, step: addStep(2, 3) },
+      message: submitMessage(id, addStep(2, 3)),
       id,
       isAnswer: (reply) => isDone(reply, { id }),
       answer,
