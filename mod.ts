@@ -37,7 +37,7 @@ export {
  * errors. None of these loads libp2p; the cluster loads when an app joins or connects.
  */
 export type { ClusterMember, PeerStatus, ReconnectOptions } from "./src/cluster/mod.ts";
-export { OwnerUnreachableError, RequestInterruptedError } from "./src/cluster/client_errors.ts";
+export { OwnerUnreachableError, RequestInterruptedError } from "./src/cluster/client/client_errors.ts";
 export { AddressInUseError, FrameError, PeerUnreachableError, ProtocolNotSupportedError } from "./src/net/errors.ts";
 
 /** Workflow builders and their types. */

@@ -13,7 +13,7 @@ import {
   type MembershipNode,
   membershipTopic,
 } from "../src/cluster/mod.ts";
-import { PROBE_INITIAL_MS, PROBE_MAX_MS, Reachability } from "../src/cluster/reachability.ts";
+import { PROBE_INITIAL_MS, PROBE_MAX_MS, Reachability } from "../src/cluster/membership/reachability.ts";
 import { dialBootstrap } from "../src/net/bootstrap.ts";
 import {
   generateKey,

@@ -11,7 +11,7 @@ import { build, stop } from "esbuild";
 import * as commonErrors from "../src/common/errors.ts";
 import { errorData, rebuildError } from "../src/common/error_data.ts";
 import * as netErrors from "../src/net/errors.ts";
-import * as clientErrors from "../src/cluster/client_errors.ts";
+import * as clientErrors from "../src/cluster/client/client_errors.ts";
 import { AppModuleError } from "../src/cli/app_module.ts";
 import { UsageError } from "../src/cli/args.ts";
 import type { ActantApp as SourceApp, signature as sourceSignature } from "../mod.ts";
@@ -83,7 +83,7 @@ describe("error names", () => {
           contents: [
             `export * from "./src/common/errors.ts";`,
             `export * from "./src/net/errors.ts";`,
-            `export * from "./src/cluster/client_errors.ts";`,
+            `export * from "./src/cluster/client/client_errors.ts";`,
             `export { errorData, rebuildError } from "./src/common/error_data.ts";`,
             `export { ActantApp, signature } from "./mod.ts";`,
           ].join("\n"),

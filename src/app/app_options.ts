@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ReconnectOptions } from "../cluster/reconnect.ts";
+import type { ReconnectOptions } from "../cluster/client/reconnect.ts";
 import { checkOptionKeys, type Clock } from "../common/mod.ts";
 import type { Backend } from "../store/mod.ts";
 import type { Durability } from "./storage.ts";

@@ -15,7 +15,7 @@ import {
   defineActor,
 } from "../actor/mod.ts";
 import type { ClusterMember } from "../cluster/mod.ts";
-import { reconnectPolicy } from "../cluster/reconnect.ts";
+import { reconnectPolicy } from "../cluster/client/reconnect.ts";
 import { type Clock, type DataDirError, DuplicateNameError, IdGenerator, systemClock } from "../common/mod.ts";
 import {
   isSignature,
@@ -49,7 +49,7 @@ export class ClientEngine implements AppEngine {
   constructor(name: string, options: ClientAppOptions) {
     this.#name = name;
     checkClientAddress(options.address, options.bootstrap);
-    // Checked now, not at first use (cluster/reconnect.ts is plain code: it loads no network).
+    // Checked now, not at first use (cluster/client/reconnect.ts is plain code: it loads no network).
     reconnectPolicy(options.reconnect);
     this.#options = options;
     this.#clock = options.clock ?? systemClock;

@@ -3,9 +3,9 @@
  *
  * @module
  */
-import type { PeerStatus } from "../cluster/status_table.ts";
+import type { PeerStatus } from "../cluster/membership/status_table.ts";
 
-export { formatStatusTable, type PeerStatus } from "../cluster/status_table.ts";
+export { formatStatusTable, type PeerStatus } from "../cluster/membership/status_table.ts";
 
 /**
  * Every member the peer at `address` knows, itself first.
@@ -20,7 +20,7 @@ export async function clusterStatus(
   // The network loads here, on first use: an app that never asks for a status never loads libp2p.
   const [{ createNetNode }, { requestStatus }] = await Promise.all([
     import("../net/mod.ts"),
-    import("../cluster/status.ts"),
+    import("../cluster/membership/status.ts"),
   ]);
   const node = await createNetNode({ secret: options.secret });
   try {

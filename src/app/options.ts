@@ -10,7 +10,7 @@ import { runtimeName } from "../runtime/mod.ts";
 import { checkRunId } from "./run_index.ts";
 import type { Durability } from "./storage.ts";
 
-export { DEFAULT_FAIL_AFTER_MS, DEFAULT_HEARTBEAT_MS } from "../cluster/timing.ts";
+export { DEFAULT_FAIL_AFTER_MS, DEFAULT_HEARTBEAT_MS } from "../cluster/membership/timing.ts";
 export type {
   ActantAppOptions,
   AppMode,
@@ -38,7 +38,7 @@ export interface JoinClusterOptions {
   heartbeatMs?: number;
   failAfterMs?: number;
   /** Told where attempts are placed, which fail, and which other owners place here (for logs; see `MemberEvent`). */
-  onEvent?: (event: import("../cluster/member_events.ts").MemberEvent) => void;
+  onEvent?: (event: import("../cluster/membership/member_events.ts").MemberEvent) => void;
 }
 
 /** Options of `ActantApp.submit`. */

@@ -14,8 +14,8 @@ import {
   encode,
   type Encoded,
 } from "../common/mod.ts";
-import type { RemoteActors } from "./remote_actors.ts";
-import type { ActorGateway } from "./worker_service.ts";
+import type { RemoteActors } from "./actors/mod.ts";
+import type { ActorGateway } from "./client/mod.ts";
 
 /** The gateway of a cluster member: owned actors first, then local ones. */
 export function memberActorGateway(owned: RemoteActors, local: ActorSystem): ActorGateway {

@@ -20,15 +20,15 @@ import {
   type TaskRegistry,
 } from "../task/mod.ts";
 import { memberActorGateway } from "./actor_gateway.ts";
-import { serveActorHosting } from "./actor_host_service.ts";
-import { RemoteActors } from "./remote_actors.ts";
-import type { MemberAnnouncement } from "./announcement.ts";
-import { type AttemptOrigin, type LocalAttempt, serveExec } from "./exec_service.ts";
-import { LeastLoadedPlacer } from "./least_loaded.ts";
-import type { MemberEvent, MemberObserver, MemberRef } from "./member_events.ts";
-import { Membership } from "./membership.ts";
-import { type PeerStatus, serveStatus } from "./status.ts";
-import { serveTasks } from "./worker_service.ts";
+import { serveActorHosting } from "./actors/mod.ts";
+import { RemoteActors } from "./actors/mod.ts";
+import type { MemberAnnouncement } from "./membership/mod.ts";
+import { type AttemptOrigin, type LocalAttempt, serveExec } from "./attempts/mod.ts";
+import { LeastLoadedPlacer } from "./attempts/mod.ts";
+import type { MemberEvent, MemberObserver, MemberRef } from "./membership/mod.ts";
+import { Membership } from "./membership/mod.ts";
+import { type PeerStatus, serveStatus } from "./membership/mod.ts";
+import { serveTasks } from "./client/mod.ts";
 
 /** What a member needs from the app it serves. */
 export interface ClusterHost {

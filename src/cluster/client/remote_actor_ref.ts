@@ -10,8 +10,8 @@ import {
   type ActorEndpoint,
   type ActorRef,
   createActorRef,
-} from "../actor/mod.ts";
-import { type Clock, decode, encode } from "../common/mod.ts";
+} from "../../actor/mod.ts";
+import { type Clock, decode, encode } from "../../common/mod.ts";
 import type { RemoteClient } from "./remote_client.ts";
 
 /** Creates an actor through `client`'s worker and returns its proxy. */

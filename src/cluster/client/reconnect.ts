@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type BackoffOptions, checkOptionKeys, validateBackoff } from "../common/mod.ts";
+import { type BackoffOptions, checkOptionKeys, validateBackoff } from "../../common/mod.ts";
 
 /** Options of a client's reconnection to its owner (`new ActantApp(name, { address, reconnect })`). */
 export interface ReconnectOptions {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { TaskOptions } from "../task/mod.ts";
+import type { TaskOptions } from "../../task/mod.ts";
 import type { PeerStatus } from "./status.ts";
 
 /** Most bytes of one announcement on the wire. */

@@ -10,8 +10,8 @@
  *
  * @module
  */
-import { type Clock, systemClock, type TimerHandle } from "../common/mod.ts";
-import type { NetNode } from "../net/mod.ts";
+import { type Clock, systemClock, type TimerHandle } from "../../common/mod.ts";
+import type { NetNode } from "../../net/mod.ts";
 import { MAX_ANNOUNCEMENT_BYTES, type MemberAnnouncement, parseAnnouncement } from "./announcement.ts";
 
 import { DEFAULT_FAIL_AFTER_MS, DEFAULT_HEARTBEAT_MS } from "./timing.ts";

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { type Encoded, errorData, SerializationError, TaskError } from "../common/mod.ts";
-import { type MessageEnd, type NetNode, serveMessages } from "../net/mod.ts";
+import { type Encoded, errorData, SerializationError, TaskError } from "../../common/mod.ts";
+import { type MessageEnd, type NetNode, serveMessages } from "../../net/mod.ts";
 import { EXEC_PROTOCOL, type ExecReply, type ExecRequest } from "./exec_protocol.ts";
 
 /** One attempt running here. */

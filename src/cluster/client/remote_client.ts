@@ -20,10 +20,10 @@ import {
   rebuildError,
   SerializationError,
   sleep,
-} from "../common/mod.ts";
-import { type Channel, ChannelClosedError, type MessageEnd, MessageSender } from "../net/mod.ts";
-import { EncodedResultHandle, type RunHandle, type RunStatus } from "../task/mod.ts";
-import type { WorkflowGraph } from "../workflow/mod.ts";
+} from "../../common/mod.ts";
+import { type Channel, ChannelClosedError, type MessageEnd, MessageSender } from "../../net/mod.ts";
+import { EncodedResultHandle, type RunHandle, type RunStatus } from "../../task/mod.ts";
+import type { WorkflowGraph } from "../../workflow/mod.ts";
 import { OwnerUnreachableError, RequestInterruptedError } from "./client_errors.ts";
 import type { ActorRequest, ClientMessage, StatusRequest, WorkerMessage } from "./protocol.ts";
 import { DEFAULT_RECONNECT, type ReconnectPolicy } from "./reconnect.ts";

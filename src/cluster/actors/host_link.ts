@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { describe, type ErrorData } from "../common/mod.ts";
-import type { EncodedMessage, MessageEnd, NetNode } from "../net/mod.ts";
+import { describe, type ErrorData } from "../../common/mod.ts";
+import type { EncodedMessage, MessageEnd, NetNode } from "../../net/mod.ts";
 import { type ActorHosting, hostLocally } from "./actor_host_service.ts";
 import { ACTORS_PROTOCOL, type HostEvent, hostEvent, type HostMessage, type OwnerMessage } from "./actor_protocol.ts";
 

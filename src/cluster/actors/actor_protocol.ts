@@ -7,9 +7,9 @@
  *
  * @module
  */
-import type { ActorCreated, ActorEvent, ActorRecovery } from "../actor/mod.ts";
-import type { Encoded, ErrorData } from "../common/mod.ts";
-import { actantProtocol } from "../net/mod.ts";
+import type { ActorCreated, ActorEvent, ActorRecovery } from "../../actor/mod.ts";
+import type { Encoded, ErrorData } from "../../common/mod.ts";
+import { actantProtocol } from "../../net/mod.ts";
 
 /** The protocol id of actor hosting. */
 export const ACTORS_PROTOCOL: string = actantProtocol("actors", "1");

@@ -10,13 +10,13 @@
  *
  * @module
  */
-import type { Clock } from "../common/mod.ts";
-import type { NetNode } from "../net/mod.ts";
-import { HERE, type LocalLoad, type Placer, type RemoteWorker, type TaskOptions } from "../task/mod.ts";
-import type { MemberAnnouncement } from "./announcement.ts";
-import type { Membership } from "./membership.ts";
+import type { Clock } from "../../common/mod.ts";
+import type { NetNode } from "../../net/mod.ts";
+import { HERE, type LocalLoad, type Placer, type RemoteWorker, type TaskOptions } from "../../task/mod.ts";
+import type { MemberAnnouncement } from "../membership/mod.ts";
+import type { Membership } from "../membership/mod.ts";
 import { PeerWorker } from "./peer_worker.ts";
-import { Reachability } from "./reachability.ts";
+import { Reachability } from "../membership/mod.ts";
 
 /** The capacity weighed for a peer without a concurrency limit. */
 const UNBOUNDED_CAPACITY = 1024;

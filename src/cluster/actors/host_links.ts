@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { type Clock, type ErrorData, PeerLostError, rebuildError } from "../common/mod.ts";
-import { type NetNode, PeerUnreachableError, ProtocolNotSupportedError } from "../net/mod.ts";
+import { type Clock, type ErrorData, PeerLostError, rebuildError } from "../../common/mod.ts";
+import { type NetNode, PeerUnreachableError, ProtocolNotSupportedError } from "../../net/mod.ts";
 import type { ActorHosting } from "./actor_host_service.ts";
 import type { HostEvent, OwnerMessage } from "./actor_protocol.ts";
 import { HostLink } from "./host_link.ts";

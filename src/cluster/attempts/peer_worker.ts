@@ -10,9 +10,9 @@
  *
  * @module
  */
-import { type Encoded, PeerLostError, rebuildError, SerializationError } from "../common/mod.ts";
-import { type Channel, MessageSender, type NetNode } from "../net/mod.ts";
-import type { RemoteAttempt, RemoteCall, RemoteWorker } from "../task/mod.ts";
+import { type Encoded, PeerLostError, rebuildError, SerializationError } from "../../common/mod.ts";
+import { type Channel, MessageSender, type NetNode } from "../../net/mod.ts";
+import type { RemoteAttempt, RemoteCall, RemoteWorker } from "../../task/mod.ts";
 import { EXEC_PROTOCOL, type ExecReply, type ExecRequest } from "./exec_protocol.ts";
 
 /**

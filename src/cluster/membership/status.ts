@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { actantProtocol, type NetNode } from "../net/mod.ts";
+import { actantProtocol, type NetNode } from "../../net/mod.ts";
 import type { PeerStatus } from "./status_table.ts";
 
 export { formatStatusTable, type PeerStatus } from "./status_table.ts";

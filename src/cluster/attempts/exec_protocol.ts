@@ -10,8 +10,8 @@
  *
  * @module
  */
-import type { Encoded, ErrorData } from "../common/mod.ts";
-import { actantProtocol } from "../net/mod.ts";
+import type { Encoded, ErrorData } from "../../common/mod.ts";
+import { actantProtocol } from "../../net/mod.ts";
 
 /** The protocol id of attempt dispatch. */
 export const EXEC_PROTOCOL: string = actantProtocol("exec", "1");

@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { encode, type Encoded, errorData, SerializationError } from "../common/mod.ts";
-import { type MessageEnd, type NetNode, type Outcome, serveMessages, type Serving } from "../net/mod.ts";
-import { encodedResultOf, type RunHandle } from "../task/mod.ts";
+import { encode, type Encoded, errorData, SerializationError } from "../../common/mod.ts";
+import { type MessageEnd, type NetNode, type Outcome, serveMessages, type Serving } from "../../net/mod.ts";
+import { encodedResultOf, type RunHandle } from "../../task/mod.ts";
 import {
   type ActorRequest,
   type AnswerOp,

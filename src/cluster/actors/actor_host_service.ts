@@ -7,8 +7,8 @@
  *
  * @module
  */
-import type { ActorCell, ActorEvent, ActorJournal, ActorRecovery } from "../actor/mod.ts";
-import { decode, type Encoded, errorData, SerializationError } from "../common/mod.ts";
+import type { ActorCell, ActorEvent, ActorJournal, ActorRecovery } from "../../actor/mod.ts";
+import { decode, type Encoded, errorData, SerializationError } from "../../common/mod.ts";
 import {
   type Channel,
   type MessageEnd,
@@ -17,7 +17,7 @@ import {
   type Outcome,
   serveMessages,
   type Serving,
-} from "../net/mod.ts";
+} from "../../net/mod.ts";
 import { ACTORS_PROTOCOL, type HostMessage, type OwnerMessage } from "./actor_protocol.ts";
 
 /** What hosting needs from its peer's actor system. */

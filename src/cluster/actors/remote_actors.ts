@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { type ActorJournal, type ActorRecovery, foldActorEvent } from "../actor/mod.ts";
+import { type ActorJournal, type ActorRecovery, foldActorEvent } from "../../actor/mod.ts";
 import {
   ActorNameTakenError,
   ActorNotFoundError,
@@ -26,14 +26,14 @@ import {
   rebuildError,
   SerializationError,
   systemClock,
-} from "../common/mod.ts";
-import { type EncodedMessage, encodeForChannel, type NetNode } from "../net/mod.ts";
+} from "../../common/mod.ts";
+import { type EncodedMessage, encodeForChannel, type NetNode } from "../../net/mod.ts";
 import type { ActorHosting } from "./actor_host_service.ts";
 import { actorCandidates } from "./actor_placement.ts";
 import type { HostEvent, OwnerMessage } from "./actor_protocol.ts";
 import type { HostLink } from "./host_link.ts";
 import { HostLinks } from "./host_links.ts";
-import type { Membership } from "./membership.ts";
+import type { Membership } from "../membership/mod.ts";
 import { isOver, type OwnedActor, type PendingCall } from "./owned_actor.ts";
 
 /** What the owner needs from its own peer. */

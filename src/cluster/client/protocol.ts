@@ -6,9 +6,9 @@
  *
  * @module
  */
-import type { Encoded, ErrorData } from "../common/mod.ts";
-import { actantProtocol } from "../net/mod.ts";
-import type { WorkflowGraph } from "../workflow/mod.ts";
+import type { Encoded, ErrorData } from "../../common/mod.ts";
+import { actantProtocol } from "../../net/mod.ts";
+import type { WorkflowGraph } from "../../workflow/mod.ts";
 
 /** The protocol id of task dispatch. */
 export const TASKS_PROTOCOL: string = actantProtocol("tasks", "1");

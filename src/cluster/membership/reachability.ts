@@ -9,8 +9,8 @@
  *
  * @module
  */
-import { backoffDelay, type Clock, type TimerHandle } from "../common/mod.ts";
-import type { NetNode } from "../net/mod.ts";
+import { backoffDelay, type Clock, type TimerHandle } from "../../common/mod.ts";
+import type { NetNode } from "../../net/mod.ts";
 
 /** First delay before probing a member that failed, in ms. */
 export const PROBE_INITIAL_MS = 250;

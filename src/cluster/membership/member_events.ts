@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { AttemptRef } from "../task/mod.ts";
+import type { AttemptRef } from "../../task/mod.ts";
 
 /** A member as an event names it: its peer id and, once it has announced itself, its node id. */
 export interface MemberRef {

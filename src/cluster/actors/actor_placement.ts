@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Member } from "./membership.ts";
+import type { Member } from "../membership/mod.ts";
 
 /** What placement knows about one peer. */
 export interface PlacementView {

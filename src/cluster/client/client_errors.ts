@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ActantError, type ActantErrorOptions, registerErrorClasses } from "../common/mod.ts";
+import { ActantError, type ActantErrorOptions, registerErrorClasses } from "../../common/mod.ts";
 
 /**
  * The connection to the owner broke and every reconnection attempt failed. Pending handles and

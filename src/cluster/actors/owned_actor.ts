@@ -4,9 +4,9 @@
  *
  * @module
  */
-import type { ActorHistory } from "../actor/mod.ts";
-import type { Encoded } from "../common/mod.ts";
-import type { EncodedMessage } from "../net/mod.ts";
+import type { ActorHistory } from "../../actor/mod.ts";
+import type { Encoded } from "../../common/mod.ts";
+import type { EncodedMessage } from "../../net/mod.ts";
 import type { OwnerMessage } from "./actor_protocol.ts";
 import type { HostLink } from "./host_link.ts";
 
