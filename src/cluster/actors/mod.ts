@@ -12,3 +12,4 @@ export * from "./host_link.ts";
 export * from "./host_links.ts";
 export * from "./owned_actor.ts";
 export * from "./remote_actors.ts";
+export * from "./owned_actors.ts";

@@ -35,6 +35,7 @@ import type { HostLink } from "./host_link.ts";
 import { HostLinks } from "./host_links.ts";
 import type { Membership } from "../membership/mod.ts";
 import { isOver, type OwnedActor, type PendingCall } from "./owned_actor.ts";
+import { OwnedActors } from "./owned_actors.ts";
 
 /** What the owner needs from its own peer. */
 export interface RemoteActorsLocal {
@@ -57,10 +58,7 @@ export class RemoteActors {
   readonly #membership: Membership;
   readonly #local: RemoteActorsLocal;
   readonly #links: HostLinks;
-  readonly #actors = new Map<string, OwnedActor>();
-  readonly #names = new Map<string, string>();
-  /** The actor of each pending call's key. */
-  readonly #callers = new Map<number, OwnedActor>();
+  readonly #actors = new OwnedActors();
 
   constructor(node: NetNode, membership: Membership, local: RemoteActorsLocal) {
     this.#node = node;
@@ -90,7 +88,7 @@ export class RemoteActors {
    * @throws {ActorPlacementError} when none of those that do could host it.
    */
   async create(cls: string, args: Encoded, name?: string): Promise<string> {
-    if (name !== undefined && this.#names.has(name)) throw new ActorNameTakenError(name);
+    if (name !== undefined && this.#actors.named(name)) throw new ActorNameTakenError(name);
     const actor: OwnedActor = {
       id: this.#local.ids.next("a"),
       cls,
@@ -105,8 +103,7 @@ export class RemoteActors {
       placed: undefined,
       created: false,
     };
-    if (name !== undefined) this.#names.set(name, actor.id);
-    this.#actors.set(actor.id, actor);
+    this.#actors.add(actor);
     try {
       actor.placed = this.#place(actor, undefined, undefined);
       await actor.placed;
@@ -123,7 +120,7 @@ export class RemoteActors {
       if (actor.link !== undefined) {
         actor.link.send({ op: "stop", key: this.#links.nextKey(), actorId: actor.id, drain: false });
       }
-      this.#fail(actor, "it could not be created", error);
+      this.#actors.fail(actor, "it could not be created", error);
       throw error;
     }
     if (isOver(actor)) throw new ActorStoppedError(`${cls}(${actor.id})`, "it stopped as it was created");
@@ -133,12 +130,12 @@ export class RemoteActors {
 
   /** Whether `nameOrId` names (or is the id of) a live actor this peer owns. */
   knows(nameOrId: string): boolean {
-    return this.#live(nameOrId) !== undefined;
+    return this.#actors.live(nameOrId) !== undefined;
   }
 
   /** The id of the live actor named (or with id) `nameOrId`, of class `cls`. */
   find(cls: string, nameOrId: string): string {
-    const actor = this.#live(nameOrId);
+    const actor = this.#actors.live(nameOrId);
     if (actor === undefined) throw new ActorNotFoundError(`No live actor named "${nameOrId}" (nor with that id)`);
     if (actor.cls !== cls) throw new ActorNotFoundError(`Actor "${nameOrId}" is a ${actor.cls}, not a ${cls}`);
     return actor.id;
@@ -146,7 +143,7 @@ export class RemoteActors {
 
   /** Relays a call; resolves with its encoded result once its outcome is logged here. */
   call(actorId: string, method: string, args: Encoded): Promise<Encoded | undefined> {
-    const actor = this.#live(actorId);
+    const actor = this.#actors.live(actorId);
     if (actor === undefined) {
       return Promise.reject(new ActorStoppedError(actorId, "no such actor is live in this cluster"));
     }
@@ -161,8 +158,7 @@ export class RemoteActors {
       return Promise.reject(new SerializationError(`the arguments of ${actor.cls}.${method}`, reason));
     }
     const call: PendingCall = { method, message, done: Promise.withResolvers() };
-    actor.calls.set(key, call);
-    this.#callers.set(key, actor);
+    this.#actors.addCall(actor, key, call);
     // While the actor is being placed its calls wait, and go out in order once it is live.
     if (actor.status === "live") this.#sendCall(actor, call);
     return call.done.promise;
@@ -170,7 +166,7 @@ export class RemoteActors {
 
   /** Stops an actor on its host (following it if it moves meanwhile). */
   async stop(actorId: string, drain: boolean): Promise<void> {
-    const actor = this.#live(actorId);
+    const actor = this.#actors.live(actorId);
     while (actor !== undefined && actor.status !== "stopped") {
       if (actor.status === "placing") {
         await actor.placed?.catch(() => {});
@@ -184,11 +180,6 @@ export class RemoteActors {
         if (!(error instanceof PeerLostError)) throw error;
       }
     }
-  }
-
-  #live(nameOrId: string): OwnedActor | undefined {
-    const actor = this.#actors.get(this.#names.get(nameOrId) ?? nameOrId);
-    return actor !== undefined && actor.created && actor.status !== "stopped" ? actor : undefined;
   }
 
   /** How many live actors this peer owns. */
@@ -241,23 +232,15 @@ export class RemoteActors {
     return actorCandidates(cls, {
       members: this.#membership.members(),
       self: { peerId: this.#node.peerId, registers: this.#local.registers(cls) },
-      hostedOn: (peerId) => this.#hostedOn(peerId),
+      hostedOn: (peerId) => this.#actors.hostedOn(peerId),
       unreachable: (peerId) =>
         this.#links.unreachable(peerId) || (peerId !== this.#node.peerId && this.#local.reachable?.(peerId) === false),
     }, exclude);
   }
 
-  #hostedOn(peerId: string): number {
-    let count = 0;
-    for (const actor of this.#actors.values()) if (actor.host === peerId && actor.status !== "stopped") count++;
-    return count;
-  }
-
   /** A host's link is gone (it left, or the link ended): its actors move, from their logged history. */
   #linkLost(link: HostLink, reason: string): void {
-    for (const actor of this.#actors.values()) {
-      if (actor.status === "live" && actor.link === link) this.#move(actor, link.peerId, reason);
-    }
+    for (const actor of this.#actors.liveOn(link)) this.#move(actor, link.peerId, reason);
   }
 
   /**
@@ -274,11 +257,8 @@ export class RemoteActors {
       try {
         await this.#place(actor, recovered, lost);
       } catch (error) {
-        this.#fail(
-          actor,
-          `its host ${lost} was lost (${reason}) and it could not move: ${(error as Error).message}`,
-          error,
-        );
+        const why = `its host ${lost} was lost (${reason}) and it could not move: ${(error as Error).message}`;
+        this.#actors.fail(actor, why, error);
       }
     })();
   }
@@ -309,7 +289,7 @@ export class RemoteActors {
         link.send({ op: "ack", seq });
         this.#answer(actor, event);
       },
-      (error: unknown) => this.#fail(actor, "its owner's log cannot record its calls", error),
+      (error: unknown) => this.#actors.fail(actor, "its owner's log cannot record its calls", error),
     );
     actor.recording.add(recorded);
     void recorded.finally(() => actor.recording.delete(recorded));
@@ -317,44 +297,15 @@ export class RemoteActors {
 
   /** Answers the call a logged event settles, or ends an actor whose stop was logged. */
   #answer(actor: OwnedActor, event: HostEvent): void {
-    if (event.type === "actor.stopped") return this.#fail(actor, "it was stopped");
-    if (event.type !== "actor.call" || typeof event.key !== "number") return;
-    const call = actor.calls.get(event.key);
-    if (call === undefined) return;
-    actor.calls.delete(event.key);
-    this.#callers.delete(event.key);
+    if (event.type === "actor.stopped") return this.#actors.fail(actor, "it was stopped");
+    if (event.type !== "actor.call" || typeof event.key !== "number" || !actor.calls.has(event.key)) return;
+    const call = this.#actors.takeCall(event.key)!;
     if (event.error !== undefined) call.done.reject(rebuildError(event.error));
     else call.done.resolve(event.result!);
   }
 
   /** A call refused before it reached its actor: answered so, if `link` is where it was last sent. */
   #refused(link: HostLink, key: number, error: ErrorData): void {
-    const actor = this.#callers.get(key);
-    const call = actor?.calls.get(key);
-    if (call === undefined || call.sentOn !== link) return;
-    actor!.calls.delete(key);
-    this.#callers.delete(key);
-    call.done.reject(rebuildError(error));
-  }
-
-  /** The actor is over: its waiting calls fail with `ActorStoppedError`. */
-  #fail(actor: OwnedActor, reason: string, cause?: unknown): void {
-    const calls = [...actor.calls.values()];
-    this.#forget(actor);
-    const error = new ActorStoppedError(
-      `${actor.cls}(${actor.id})`,
-      reason,
-      cause === undefined ? undefined : { cause },
-    );
-    for (const call of calls) call.done.reject(error);
-  }
-
-  #forget(actor: OwnedActor): void {
-    actor.status = "stopped";
-    actor.link = undefined;
-    this.#actors.delete(actor.id);
-    if (actor.name !== undefined && this.#names.get(actor.name) === actor.id) this.#names.delete(actor.name);
-    for (const key of actor.calls.keys()) this.#callers.delete(key);
-    actor.calls.clear();
+    this.#actors.takeCall(key, (call) => call.sentOn === link)?.done.reject(rebuildError(error));
   }
 }

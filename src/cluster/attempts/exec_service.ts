@@ -1,6 +1,7 @@
 /**
  * The running side of attempt dispatch: attempts other owners place here run on this peer's
- * scheduler (pinned: never placed further), within its concurrency.
+ * attempt runner, in the slots its scheduler uses too (never placed further, never retried here:
+ * the owner holds the run).
  *
  * @module
  */
