@@ -5,7 +5,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { EVENT_SCHEMA_VERSION, EventLog, type LogEvent, MemoryBackend } from "../src/store/mod.ts";
-import { settle } from "./support/async.ts";
+import { nextTurn, settle } from "./support/async.ts";
 import {
   appendGroups,
   BATCHED,
@@ -51,6 +51,21 @@ for (const { name, make } of STORES) {
         log.append(ev(5));
         await log.flush();
         assert.deepEqual(recordKeys(backend), [seqKey("r/", 1), seqKey("r/", 4)]);
+        await log.close();
+      }));
+
+    it("groups what one turn appends, its microtasks included, into one record; a later turn starts another", () =>
+      withStore(make, async (store) => {
+        const backend = await store.open();
+        const log = await EventLog.open(backend, BATCHED);
+        const first = log.append(ev(1));
+        await settle(); // microtasks of the same turn: a task's result recorded after its submission
+        assert.equal(log.append(ev(2)), first);
+        await nextTurn();
+        const later = log.append(ev(3));
+        assert.notEqual(later, first);
+        await Promise.all([first, later]);
+        assert.deepEqual(recordKeys(backend), [seqKey("r/", 1), seqKey("r/", 3)]);
         await log.close();
       }));
 
@@ -254,9 +269,9 @@ describe("EventLog acknowledgement", () => {
     const first = log.append(ev(1));
     const write = await manual.nextWrite();
     const second = log.append(ev(2));
-    await settle();
+    await nextTurn();
     const third = log.append(ev(3));
-    await settle();
+    await nextTurn();
     assert.equal(manual.held.length, 1, "no second write while the first is in flight");
     write.commit();
     await first;

@@ -6,6 +6,7 @@
  */
 
 import { describe, LogCorruptedError, StorageError } from "../common/errors.ts";
+import { afterTurn } from "../runtime/next_turn.ts";
 import type { Backend, WriteOp } from "./backend.ts";
 import type { JournalEvent } from "./journal.ts";
 import {
@@ -42,7 +43,7 @@ export interface EventLogOptions {
   acknowledgedSeq?: number;
 }
 
-/** Events appended in one synchronous stretch: they become one record and share one promise. */
+/** Events appended in one turn of the event loop: they become one record and share one promise. */
 interface Stretch {
   first: number;
   parts: string[];
@@ -182,8 +183,9 @@ export class EventLog {
 
   /**
    * Appends an event and gives it the next seq (readable as `lastSeq` right after the call).
-   * Events appended in one synchronous stretch share a record and the promise returned, which
-   * resolves when the record is committed (`"batched"`) or fsynced (`"sync"`).
+   * Events appended in one turn of the event loop (the synchronous code and the microtasks it
+   * queues) share a record and the promise returned, which resolves when the record is committed
+   * (`"batched"`) or fsynced (`"sync"`).
    */
   append(event: LogEvent): Promise<void> {
     if (this.#failure !== undefined) return this.#failed!;
@@ -203,8 +205,11 @@ export class EventLog {
     if (stretch === undefined || stretch.bytes > MAX_RECORD_BYTES) {
       if (stretch !== undefined) this.#seal();
       stretch = this.#stretch = { first: this.#lastSeq + 1, parts: [], bytes: 0, done: handled() };
-      // The stretch closes once the current synchronous code is done: that is the group commit.
-      queueMicrotask(() => this.#seal());
+      // The stretch closes once the current turn is over, its microtasks included: that is the group
+      // commit. Closing it at the first microtask instead would split what one turn records (a task
+      // submitted, then its result a few microtasks later; a workflow's last node, then its end) into
+      // records written one after the other, each waiting a whole commit (about an fsync) for the last.
+      afterTurn(this.#sealLater);
     }
     stretch.parts.push(json);
     stretch.bytes += json.length;
@@ -281,6 +286,8 @@ export class EventLog {
     await this.#settled.catch(() => undefined);
     await this.#backend.close();
   }
+
+  readonly #sealLater = (): void => this.#seal();
 
   /** Closes the open stretch into a record job. */
   #seal(): void {
