@@ -8,7 +8,6 @@
 import {
   backoffDelay,
   type Clock,
-  decode,
   describe,
   encode,
   type Encoded,
@@ -294,7 +293,7 @@ export class Scheduler {
     const { fn } = run.definition;
     let output: unknown;
     try {
-      output = fn.apply(attempt, decode<unknown[]>(run.args));
+      output = fn.apply(attempt, run.argsList());
     } catch (error) {
       return this.#attemptFailed(run, attempt, error);
     }
@@ -334,7 +333,7 @@ export class Scheduler {
       ? this.#record(run, { type: "task.succeeded", id: run.id, result: encoded, attempts: run.attempts })
       : undefined;
     if (ack === undefined) run.settleSuccess(encoded);
-    else ack.then(() => run.settleSuccess(encoded), (error) => run.settleFailure("failed", error));
+    else run.succeedOnAck(ack, encoded);
   }
 
   /** Records an outcome; the run is settled once the journal acknowledges it. */
@@ -375,7 +374,7 @@ export class Scheduler {
       })
       : undefined;
     if (ack === undefined) run.settleFailure("failed", failure);
-    else ack.then(() => run.settleFailure("failed", failure), (e) => run.settleFailure("failed", e));
+    else run.failOnAck(ack, failure);
   }
 
   #release(attempt: Attempt): void {
