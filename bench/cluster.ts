@@ -14,6 +14,11 @@
  * Tasks: `addBulk` in chunks of 1,000. Chain and chord: one `FlowProducer.add` each (the flow's
  * parent runs after its children and reads their values), the closest equivalent of a workflow
  * submitted once; the chain is the flow inc ← double ← inc(1) (children run first).
+ * Baseline (bench/raw_echo.ts), in each Actant run between the same two processes (this client and
+ * w1): TASKS small messages echoed over a bare libp2p stream, all sent at once (median of ROUNDS),
+ * and one message's round trip, CHAIN_SAMPLES times one after the other (p50/p99); both ends are
+ * `createNetNode` nodes (Actant's libp2p configuration) with length-prefixed frames and nothing of
+ * Actant's channel, so it is what the transport itself does between these processes.
  * Also reported: CPU seconds each process used (from /proc), to show where the work ran.
  * Every loop is bounded in count and time. Writes bench/results/cluster-<runtime>.json.
  *
@@ -25,8 +30,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type FlowJobNode, type FlowParentJob, FlowProducer, type Job, Queue, QueueEvents, Worker } from "bullmq";
 import { ActantApp, chain, chord, group } from "../mod.ts";
+import { createNetNode } from "../src/net/mod.ts";
 import { fmt, median, percentile, runtime } from "./stats.ts";
-import { children, cpuSeconds, freePort, start, stopAll, within } from "./processes.ts";
+import { children, cpuSeconds, freePort, start, startMatch, stopAll, within } from "./processes.ts";
+import { MESSAGE_BYTES, RawEchoClient } from "./raw_echo.ts";
 
 const TASKS = 50_000;
 const ROUNDS = 3;
@@ -112,11 +119,33 @@ interface Measured {
   chain: number[];
   chord: number[];
   cpu: Record<string, number>;
+  /** The bare-stream baseline between the same processes (Actant runs only). */
+  raw?: { rate: number; roundTrips: number[] };
+}
+
+/** The bare-stream baseline from this process to the echo node at `address` (in w1's process). */
+async function measureRaw(address: string): Promise<{ rate: number; roundTrips: number[] }> {
+  const node = await createNetNode(); // a node of its own: nothing shared with the Actant client
+  try {
+    const echo = await withinLimit(RawEchoClient.open(node, address), "raw echo: open");
+    const rates: number[] = [];
+    await withinLimit(echo.burst(5_000), "raw echo: warm-up");
+    for (let round = 0; round < ROUNDS; round++) {
+      const started = performance.now();
+      await withinLimit(echo.burst(TASKS), `raw echo: round ${round}`);
+      rates.push((TASKS / (performance.now() - started)) * 1000);
+    }
+    const roundTrips = await latencies("raw echo round trip", CHAIN_SAMPLES, 0, (i) => echo.roundTrip(i).then(() => 0));
+    await echo.close();
+    return { rate: median(rates), roundTrips };
+  } finally {
+    await node.stop();
+  }
 }
 
 async function measureActant(root: string, durability: string, twoWorkers: boolean): Promise<Measured> {
   const since = process.cpuUsage();
-  const worker = (id: string, extra: string[]) => {
+  const worker = (id: string, extra: string[], env: Record<string, string> = {}) => {
     const args = [
       "worker",
       "--app",
@@ -128,11 +157,17 @@ async function measureActant(root: string, durability: string, twoWorkers: boole
       "--node-id",
       id,
     ];
-    return start(`actant worker ${id}`, process.execPath, [cli, ...args, ...extra], /listening (\S+\/p2p\/\S+)/, {
+    return startMatch(`actant worker ${id}`, process.execPath, [cli, ...args, ...extra], ready(env), {
       ACTANT_BENCH_DURABILITY: durability,
+      ...env,
     });
   };
-  const address = await worker("w1", []);
+  // w1 also serves the bare-stream baseline: wait for both its addresses, in whichever order.
+  const ready = (env: Record<string, string>) =>
+    env.ACTANT_BENCH_RAW_ECHO === "1"
+      ? /^(?=[\s\S]*?listening (\S+\/p2p\/\S+)\s)(?=[\s\S]*?raw-echo (\S+)\n)/
+      : /listening (\S+\/p2p\/\S+)/;
+  const [, address, rawAddress] = await worker("w1", [], { ACTANT_BENCH_RAW_ECHO: "1" });
   if (twoWorkers) await worker("w2", ["--bootstrap", address]);
   const client = new ActantApp("bench_cluster", { address });
   const add = client.task("add", (a: number, b: number) => a + b);
@@ -140,6 +175,7 @@ async function measureActant(root: string, durability: string, twoWorkers: boole
   const double = client.task("double", (n: number) => n * 2);
   const sum = client.task("sum", (ns: number[]) => ns.reduce((a, b) => a + b, 0));
   try {
+    const raw = await measureRaw(rawAddress);
     const tasks = await rate((_, count) =>
       Promise.all(Array.from({ length: count }, (_, i) => client.submit(add.s(i, 1))))
     );
@@ -152,7 +188,7 @@ async function measureActant(root: string, durability: string, twoWorkers: boole
     if (w2 < w1 / 4) {
       note(`Actant "${durability}": w2 used ${fmt(w2, 1)} CPU s, w1 ${fmt(w1, 1)} s: the work ran on w1`);
     }
-    return { tasks, chain: chainLat, chord: chordLat, cpu };
+    return { tasks, chain: chainLat, chord: chordLat, cpu, raw };
   } finally {
     await client.close();
   }
@@ -276,28 +312,40 @@ async function main(): Promise<void> {
     await stopAll();
     await rm(root, { recursive: true, force: true });
   }
-  const row = (metric: string, unit: string, target: string, get: (m: Measured) => number) => ({
+  const row = (metric: string, unit: string, target: string, get: (m: Measured) => number | undefined) => ({
     metric,
     unit,
     target,
-    actant: get(actant),
-    actantMemory: get(memory),
-    bullmq: bull === undefined ? null : get(bull),
+    actant: get(actant) ?? null,
+    actantMemory: get(memory) ?? null,
+    bullmq: bull === undefined ? null : get(bull) ?? null,
   });
+  const roundTrips = (m: Measured, p: number) => m.raw && percentile(m.raw.roundTrips, p);
   const rows = [
     row(`trivial tasks, ${fmt(TASKS)} submitted at once, end to end`, "tasks/s", "≥ 100,000/s", (m) => m.tasks),
     row("3-step chain latency p50", "ms", "< 0.5 ms", (m) => median(m.chain)),
     row("3-step chain latency p99", "ms", "", (m) => percentile(m.chain, 99)),
     row("chord of 100 (+ sum), latency median", "ms", "< 5 ms", (m) => median(m.chord)),
+    row(
+      `baseline: bare libp2p stream, ${fmt(TASKS)} small messages echoed, sent at once`,
+      "msgs/s",
+      "",
+      (m) => m.raw?.rate,
+    ),
+    row("baseline: bare libp2p stream, one small message's round trip p50", "ms", "", (m) => roundTrips(m, 50)),
+    row("baseline: bare libp2p stream, one small message's round trip p99", "ms", "", (m) => roundTrips(m, 99)),
   ];
   const settings = {
     tasks: TASKS,
     rounds: ROUNDS,
     chainSamples: actant.chain.length,
     chordSamples: actant.chord.length,
+    rawRoundTrips: actant.raw?.roundTrips.length ?? 0,
     actant: `${
       twoWorkers ? "2 `actant worker` processes (w2 --bootstrap w1)" : "1 `actant worker` process"
     }, default concurrency (1,024 per worker); client → w1; durability "batched" (default), and "memory"`,
+    baseline: `${fmt(TASKS)} and single messages of ${MESSAGE_BYTES} bytes echoed over a bare libp2p stream ` +
+      "(createNetNode's configuration, length-prefixed frames) between the client and w1's process, in each Actant run",
     bullmq:
       `2 Worker processes, concurrency ${BULL_CONCURRENCY} each; redis-server in memory; chain and chord as FlowProducer flows`,
   };
@@ -316,7 +364,7 @@ async function main(): Promise<void> {
   await writeFile(new URL(`./results/cluster-${name}.json`, import.meta.url), JSON.stringify(result, null, 2) + "\n");
 
   console.log(`\nActant cluster mode vs BullMQ, ${result.runtime} (tasks/s: median of ${ROUNDS} rounds)\n`);
-  console.log(`Actant: ${settings.actant}\nBullMQ: ${settings.bullmq}\n`);
+  console.log(`Actant: ${settings.actant}\nBullMQ: ${settings.bullmq}\nBaseline: ${settings.baseline}\n`);
   console.log('| metric | Actant ("batched") | Actant ("memory") | BullMQ | target |');
   console.log("|---|---:|---:|---:|---:|");
   const show = (

@@ -2,7 +2,7 @@
  * Durable-mode benchmark: tasks/s and actor calls/s under "batched" and "sync", and recovery time
  * of a 100,000-event log, beside a raw `lmdb` baseline in the same run (the same number of puts,
  * batched in transactions, and individually fsynced). Also: a 3-step chain's latency in "batched"
- * beside the same chain in "memory" and three raw fsynced puts, and a burst of BURST tasks
+ * beside the same chain in "memory" and three raw fsynced puts (interleaved), and a burst of BURST tasks
  * submitted at once (memory and batched), each in a child process that reports its peak RSS.
  * Writes bench/results/durable-<runtime>.json.
  *
@@ -92,37 +92,49 @@ async function rawLmdb(count: number, synced: number): Promise<{ batched: number
   return { batched, synced: syncedRate };
 }
 
-/** Latencies (ms) of CHAIN_SAMPLES 3-step chains run one after the other. */
-async function chainLatencies(durability: "batched" | "memory"): Promise<number[]> {
+/** An app with the chain's two tasks, started. */
+async function chainApp(durability: "batched" | "memory") {
   const app = new ActantApp("bench", durability === "memory" ? { durability } : { dataDir: freshDir(), durability });
   const inc = app.task("inc", (n: number) => n + 1);
   const double = app.task("double", (n: number) => n * 2);
   await app.start();
-  for (let i = 0; i < 20; i++) await app.submit(chain(inc.s(1), double.s(), inc.s())); // warm-up
-  const samples: number[] = [];
-  for (let i = 0; i < CHAIN_SAMPLES; i++) {
-    const start = performance.now();
+  const run = async (i: number) => {
     if ((await app.submit(chain(inc.s(i), double.s(), inc.s()))) !== (i + 1) * 2 + 1) {
       throw new Error("wrong chain result");
     }
-    samples.push(performance.now() - start);
-  }
-  await app.close();
-  return samples;
+  };
+  return { app, run };
 }
 
-/** Latencies (ms) of FSYNC_SAMPLES raw lmdb puts, each awaited until it is on disk. */
-async function fsyncedPutLatencies(): Promise<number[]> {
+/**
+ * Latencies (ms) of CHAIN_SAMPLES 3-step chains in "batched" and in "memory", each run one after
+ * the other, and of FSYNC_SAMPLES raw lmdb puts each awaited until it is on disk: interleaved in
+ * rounds of 10, so that the chain and the puts it is compared with meet the same disk (a shared
+ * disk's fsync time changes from one minute to the next).
+ */
+async function chainAndFsyncLatencies(): Promise<{ batched: number[]; memory: number[]; fsynced: number[] }> {
+  const batched = await chainApp("batched");
+  const memory = await chainApp("memory");
   const db = open({ path: freshDir(), encoding: "binary" });
   const value = new Uint8Array(64);
-  const samples: number[] = [];
-  for (let i = 0; i < FSYNC_SAMPLES; i++) {
+  const samples = { batched: [] as number[], memory: [] as number[], fsynced: [] as number[] };
+  const time = async (into: number[] | undefined, op: () => Promise<unknown>) => {
     const start = performance.now();
-    await db.put(`f${i}`, value);
-    await db.flushed;
-    samples.push(performance.now() - start);
+    await op();
+    into?.push(performance.now() - start);
+  };
+  for (let round = -2; round < CHAIN_SAMPLES / 10; round++) { // two rounds of warm-up
+    const keep = round >= 0;
+    for (let i = 0; i < 10; i++) await time(keep ? samples.batched : undefined, () => batched.run(i));
+    for (let i = 0; i < 10; i++) await time(keep ? samples.memory : undefined, () => memory.run(i));
+    for (let i = 0; i < FSYNC_SAMPLES / (CHAIN_SAMPLES / 10); i++) {
+      await time(keep ? samples.fsynced : undefined, async () => {
+        await db.put(`f${round}-${i}`, value);
+        await db.flushed;
+      });
+    }
   }
-  await db.close();
+  await Promise.all([batched.app.close(), memory.app.close(), db.close()]);
   return samples;
 }
 
@@ -148,9 +160,7 @@ const batched = await durableRates("batched");
 const sync = await durableRates("sync");
 const recovery = await recoveryMs();
 const raw = await rawLmdb(TASKS.batched, 2_000);
-const chainBatched = await chainLatencies("batched");
-const chainMemory = await chainLatencies("memory");
-const fsynced = await fsyncedPutLatencies();
+const { batched: chainBatched, memory: chainMemory, fsynced } = await chainAndFsyncLatencies();
 const burstMemory = await burst("memory");
 const burstBatched = await burst("batched");
 await rm(root, { recursive: true, force: true });

@@ -12,24 +12,36 @@ import process from "node:process";
 /** The running children, by process, with the name they are reported under. */
 export const children: Map<ChildProcess, string> = new Map();
 
-/** Spawns a child and waits (bounded) for a line matching `ready` on its output. */
-export function start(
+/** Spawns a child and waits (bounded) for a line matching `ready` on its output: its first group, or the match. */
+export async function start(
   name: string,
   command: string,
   args: string[],
   ready: RegExp,
   env?: Record<string, string>,
 ): Promise<string> {
+  const match = await startMatch(name, command, args, ready, env);
+  return match[1] ?? match[0];
+}
+
+/** Spawns a child and waits (bounded) until its output matches `ready`: the match, with every group. */
+export function startMatch(
+  name: string,
+  command: string,
+  args: string[],
+  ready: RegExp,
+  env?: Record<string, string>,
+): Promise<RegExpExecArray> {
   const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   children.set(child, name);
   child.once("exit", () => children.delete(child));
-  return new Promise<string>((resolve, reject) => {
+  return new Promise<RegExpExecArray>((resolve, reject) => {
     let out = "";
     const timer = setTimeout(() => reject(new Error(`${name} did not start in 30 s:\n${out}`)), 30_000);
     const onData = (chunk: Buffer) => {
       out += chunk;
       const match = ready.exec(out);
-      if (match) (clearTimeout(timer), resolve(match[1] ?? match[0]));
+      if (match) (clearTimeout(timer), resolve(match));
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);

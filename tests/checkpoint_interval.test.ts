@@ -60,4 +60,29 @@ describe("Checkpoints of a durable app", () => {
     assert.equal(await again.getResult(handles[199].id), 199);
     await again.close();
   });
+
+  it("wait while the log is behind (a burst recorded faster than it is written), then come with the next event", async () => {
+    const backend = new KeptBackend();
+    const app = new ActantApp("cp", { backend, checkpointInterval: 10 });
+    const size = app.task("size", (text: string) => text.length);
+    await app.start();
+    const big = "x".repeat(300_000);
+    // One turn: 30 submissions of 300 KB each and, as the tasks are synchronous, their 30 results.
+    const handles = Array.from({ length: 30 }, () => app.submit(size.s(big)));
+    for (const handle of handles) assert.equal(await handle, big.length);
+    await app.flush();
+    // Event 10 came before the log fell behind; at event 40 (30 events since, 30 records) the log
+    // was behind by megabytes, and is no more, but no event has come since.
+    assert.deepEqual(checkpointSeqs(backend), [10]);
+    assert.equal(await size.call("after"), 5);
+    await app.flush();
+    const seqs = checkpointSeqs(backend);
+    assert.equal(seqs.length, 1, `checkpoints at ${seqs}`);
+    assert.ok(seqs[0] > 60, `the checkpoint after the burst is at ${seqs[0]}`);
+    await app.close();
+    const again = new ActantApp("cp", { backend, checkpointInterval: 10 });
+    again.task("size", (text: string) => text.length);
+    assert.equal(await again.getResult(handles[29].id), big.length);
+    await again.close();
+  });
 });

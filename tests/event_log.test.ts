@@ -5,7 +5,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { EVENT_SCHEMA_VERSION, EventLog, type LogEvent, MemoryBackend } from "../src/store/mod.ts";
-import { settle } from "./support/async.ts";
+import { nextTurn, settle, within } from "./support/async.ts";
 import {
   appendGroups,
   BATCHED,
@@ -51,6 +51,21 @@ for (const { name, make } of STORES) {
         log.append(ev(5));
         await log.flush();
         assert.deepEqual(recordKeys(backend), [seqKey("r/", 1), seqKey("r/", 4)]);
+        await log.close();
+      }));
+
+    it("groups what one turn appends, its microtasks included, into one record; a later turn starts another", () =>
+      withStore(make, async (store) => {
+        const backend = await store.open();
+        const log = await EventLog.open(backend, BATCHED);
+        const first = log.append(ev(1));
+        await settle(); // microtasks of the same turn: a task's result recorded after its submission
+        assert.equal(log.append(ev(2)), first);
+        await nextTurn();
+        const later = log.append(ev(3));
+        assert.notEqual(later, first);
+        await Promise.all([first, later]);
+        assert.deepEqual(recordKeys(backend), [seqKey("r/", 1), seqKey("r/", 3)]);
         await log.close();
       }));
 
@@ -254,9 +269,9 @@ describe("EventLog acknowledgement", () => {
     const first = log.append(ev(1));
     const write = await manual.nextWrite();
     const second = log.append(ev(2));
-    await settle();
+    await nextTurn();
     const third = log.append(ev(3));
-    await settle();
+    await nextTurn();
     assert.equal(manual.held.length, 1, "no second write while the first is in flight");
     write.commit();
     await first;
@@ -266,6 +281,49 @@ describe("EventLog acknowledgement", () => {
     await Promise.all([second, third]);
     assert.deepEqual(seqs(log, 0), [1, 2, 3]);
     await log.close();
+  });
+
+  it("sends a backlog in writes of a few records each, in order, and is behind until it has caught up", async () => {
+    const manual = new ManualBackend();
+    const log = await EventLog.open(manual, BATCHED);
+    manual.holdWrites();
+    const big = "x".repeat(100_000);
+    let acked = 0;
+    for (let n = 0; n < 100; n++) void log.append({ type: "big", n, big }).then(() => acked++); // ~10 MB in one turn
+    assert.equal(log.behind, true);
+    const writes: number[][] = [];
+    while (acked < 100) {
+      const write = await within(manual.nextWrite(), 10_000, "the next write");
+      writes.push(write.ops.map((op) => (op.type === "put" ? op.value.length : 0)));
+      write.commit();
+      await settle();
+    }
+    assert.ok(writes.length > 2, `${writes.length} writes`);
+    for (const sizes of writes) {
+      const bytes = sizes.reduce((a, b) => a + b, 0);
+      assert.ok(sizes.length === 1 || bytes <= 4.1 * 2 ** 20, `a write of ${sizes.length} records, ${bytes} bytes`);
+    }
+    assert.equal(log.behind, false);
+    assert.deepEqual([...log.read(0)].map((entry) => entry.event.n), [...Array(100).keys()]);
+    await log.close();
+  });
+
+  it('halt() rejects every write not yet acknowledged: in "sync", one committed and waiting for its fsync too', async () => {
+    const manual = new ManualBackend();
+    const log = await EventLog.open(manual, { durability: "sync" });
+    manual.holdWrites();
+    const first = log.append(ev(1));
+    const committed = await manual.nextWrite();
+    committed.commit(); // and not yet durable
+    const second = log.append(ev(2));
+    const inFlight = await manual.nextWrite();
+    const error = new Error("the data dir is gone");
+    log.halt(error);
+    committed.makeDurable();
+    inFlight.commit();
+    inFlight.makeDurable();
+    await assert.rejects(within(first, 10_000, "the first append settling"), (thrown) => thrown === error);
+    await assert.rejects(within(second, 10_000, "the second append settling"), (thrown) => thrown === error);
   });
 
   it("rejects events that are not JSON-safe and goes on", async () => {

@@ -153,7 +153,7 @@ describe("the event log under a seal", () => {
 
   it("halt() rejects the write in flight, even if it commits later, and every later append", async () => {
     const inner = new MemoryBackend();
-    const gate: { hold?: Promise<void> } = {};
+    const gate: { hold?: Promise<void>; issued?: PromiseWithResolvers<void> } = {};
     // Passes writes through, or holds their commit back until `gate.hold` settles.
     const gated: Backend = {
       get: (key) => inner.get(key),
@@ -162,6 +162,7 @@ describe("the event log under a seal", () => {
       write(ops) {
         const result = inner.write(ops);
         if (gate.hold === undefined) return result;
+        gate.issued?.resolve();
         const committed = gate.hold.then(() => result.committed);
         return { committed, durable: committed.then(() => result.durable) };
       },
@@ -170,8 +171,9 @@ describe("the event log under a seal", () => {
     await log.append({ type: "test.event", id: "acknowledged" });
     const release = Promise.withResolvers<void>();
     gate.hold = release.promise;
+    gate.issued = Promise.withResolvers<void>();
     const inFlight = log.append({ type: "test.event", id: "in flight" });
-    await Promise.resolve(); // the record is sealed and its write issued
+    await gate.issued.promise; // the record is sealed and its write issued
     const error = new Error("the data dir is gone");
     log.halt(error);
     release.resolve();

@@ -6,7 +6,9 @@
  * often than once per as many events as the state holds records: a checkpoint writes the whole
  * state, so with a backlog of a million unfinished tasks, one every 100,000 events would write
  * the backlog ten times over per million events (the cost of a checkpoint stays proportional to
- * the events it compacts).
+ * the events it compacts). Nor is one taken while the log is behind (a burst recorded faster
+ * than the disk commits it): the state then holds the burst's backlog, soon finished, and its text
+ * would wait in memory beside the burst's own; the next event after the log has caught up takes it.
  *
  * @module
  */
@@ -56,7 +58,9 @@ export class LogJournal implements ActantJournal {
     this.state.apply(event);
     const ack = log.append(event);
     const seq = this.#nextSeq++;
-    if (++this.#sinceCheckpoint >= this.#checkpointInterval && this.#sinceCheckpoint >= this.state.size) {
+    if (
+      ++this.#sinceCheckpoint >= this.#checkpointInterval && this.#sinceCheckpoint >= this.state.size && !log.behind
+    ) {
       this.#sinceCheckpoint = 0;
       // Taken now, at exactly `seq`: later events are not in it.
       const snapshot = this.state.snapshot();

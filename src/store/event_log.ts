@@ -5,21 +5,15 @@
  * @module
  */
 
-import { describe, LogCorruptedError, StorageError } from "../common/errors.ts";
+import { describe, StorageError } from "../common/errors.ts";
+import { afterTurn } from "../runtime/next_turn.ts";
 import type { Backend, WriteOp } from "./backend.ts";
 import type { JournalEvent } from "./journal.ts";
-import {
-  CHECKPOINT_PREFIX,
-  encodeFrame,
-  EVENT_SCHEMA_VERSION,
-  intactPayload,
-  META_KEY,
-  parsePayload,
-  RECORD_PREFIX,
-  seqKey,
-} from "./log_format.ts";
+import { CHECKPOINT_PREFIX, encodeFrame, EVENT_SCHEMA_VERSION, RECORD_PREFIX, seqKey } from "./log_format.ts";
 import { type LoggedEvent, readEvents, readLatestCheckpoint } from "./log_read.ts";
-import { type RecordSpan, scanLog } from "./log_scan.ts";
+import type { LogScan, RecordSpan } from "./log_scan.ts";
+import { prepareLog } from "./log_open.ts";
+import { INITIAL_RECORD_BYTES, RecordBuilder } from "./record_builder.ts";
 
 export { EVENT_SCHEMA_VERSION };
 
@@ -42,22 +36,33 @@ export interface EventLogOptions {
   acknowledgedSeq?: number;
 }
 
-/** Events appended in one synchronous stretch: they become one record and share one promise. */
+/** Events appended in one turn of the event loop: they become one record and share one promise. */
 interface Stretch {
-  first: number;
-  parts: string[];
-  bytes: number;
+  record: RecordBuilder;
   done: PromiseWithResolvers<void>;
 }
 
-/** A write waiting its turn; `build` runs when it is issued, so it sees every write before it. */
+/**
+ * A write waiting its turn; `build` runs when it is issued, so it sees every write before it, and
+ * is dropped then (with what it holds: the events' text) while the write is in flight.
+ */
 interface Job {
-  build(): WriteOp[];
+  build: (() => WriteOp[]) | undefined;
+  /** About how many bytes it writes (the text it holds). */
+  bytes: number;
   done: PromiseWithResolvers<void>;
 }
 
 /** A stretch larger than this is cut into several records, to keep values (and strings) bounded. */
 const MAX_RECORD_BYTES = 1 << 20;
+/** Most bytes a record's buffer grows to: room for the event that takes it past MAX_RECORD_BYTES. */
+const RECORD_BUFFER_BYTES = MAX_RECORD_BYTES + (64 << 10);
+/**
+ * One backend write takes queued jobs up to about this many bytes (at least one job): a backlog
+ * (a million tasks submitted at once) goes out in writes of a few records each, instead of one
+ * write holding the whole backlog three times over (text, frames, the backend's copies).
+ */
+const MAX_WRITE_BYTES = 4 * MAX_RECORD_BYTES;
 
 /**
  * An append-only log of events in a {@linkcode Backend}, with group commit, checksums, torn-write
@@ -87,18 +92,24 @@ export class EventLog {
   #checkpointKeys: string[];
   #stretch: Stretch | undefined;
   #queue: Job[] = [];
+  /** Bytes appended (events, checkpoints) and not yet handed to the backend. */
+  #backlog = 0;
   #writing = false;
   /** Settles once everything handed to the writer so far is acknowledged. */
   #settled: Promise<unknown> = Promise.resolve();
   #failure: Error | undefined;
-  /** The jobs of the write in flight: `halt` must reject them even if the backend commits them later. */
-  #inFlight: Job[] = [];
+  /**
+   * The jobs of the writes issued and not yet acknowledged (in `"sync"`, a write can be committed
+   * and waiting for its fsync while the next one is issued): `halt` must reject them even if the
+   * backend commits them later.
+   */
+  readonly #inFlight = new Set<Job[]>();
   #halted = false;
   readonly #id: string;
   #failed: Promise<never> | undefined;
   #closed = false;
 
-  private constructor(backend: Backend, options: EventLogOptions, scan: ReturnType<typeof scanLog>, id: string) {
+  private constructor(backend: Backend, options: EventLogOptions, scan: LogScan, id: string) {
     this.#backend = backend;
     this.#id = id;
     this.#durability = options.durability;
@@ -119,42 +130,21 @@ export class EventLog {
     if (options?.durability !== "sync" && options?.durability !== "batched") {
       throw new TypeError(`Invalid durability ${JSON.stringify(options?.durability)}: expected "sync" or "batched"`);
     }
-    const scan = scanLog(backend);
-    const acknowledged = options.acknowledgedSeq ?? 0;
-    if (scan.torn !== undefined && scan.torn.seq <= acknowledged) {
-      throw new LogCorruptedError(
-        scan.torn.seq,
-        `${scan.torn.reason}; it is the last record, but seq ${acknowledged} was acknowledged, ` +
-          "so it is damage, not a torn write",
-      );
-    }
-    const repairs: WriteOp[] = [];
-    if (scan.torn !== undefined) repairs.push({ type: "delete", key: scan.torn.key });
-    const meta = scan.needsMeta ? {} : logMeta(backend);
-    const id = typeof meta.id === "string" ? meta.id : crypto.randomUUID();
-    if (meta.id !== id) {
-      // A new log, or one written before logs had an id: the id lets a seal tell this log from another.
-      const value = encodeFrame(1, JSON.stringify({ log: "actant-events", ...meta, id }));
-      repairs.push({ type: "put", key: META_KEY, value });
-    }
-    if (repairs.length > 0) {
-      try {
-        await backend.write(repairs).durable;
-      } catch (cause) {
-        throw new StorageError(`Cannot prepare the event log: ${describe(cause)}`, { cause });
-      }
-    }
-    if (scan.torn !== undefined) {
-      (options.warn ?? console.warn)(
-        `Event log: dropped the torn last record at seq ${scan.torn.seq} (${scan.torn.reason}); the log now ends at seq ${scan.lastSeq}`,
-      );
-    }
+    const { scan, id } = await prepareLog(backend, options.acknowledgedSeq ?? 0, options.warn ?? console.warn);
     return new EventLog(backend, options, scan, id);
   }
 
   /** This log's identity: a random id written into the log when it was created. */
   get id(): string {
     return this.#id;
+  }
+
+  /**
+   * Whether the log is behind: more bytes of events and checkpoints wait to be handed to the
+   * backend than one write takes (a burst recorded faster than the disk commits it).
+   */
+  get behind(): boolean {
+    return this.#backlog > MAX_WRITE_BYTES;
   }
 
   /** The seq of the last event appended (acknowledged or not); 0 for an empty log. */
@@ -172,7 +162,7 @@ export class EventLog {
     this.#failure = error;
     this.#failed = Promise.reject(error);
     this.#failed.catch(() => undefined);
-    this.#fail(error, this.#inFlight);
+    this.#fail(error, [...this.#inFlight].flat());
   }
 
   /** The write failure that stopped this log, if any; every append after it rejects with it. */
@@ -182,8 +172,9 @@ export class EventLog {
 
   /**
    * Appends an event and gives it the next seq (readable as `lastSeq` right after the call).
-   * Events appended in one synchronous stretch share a record and the promise returned, which
-   * resolves when the record is committed (`"batched"`) or fsynced (`"sync"`).
+   * Events appended in one turn of the event loop (the synchronous code and the microtasks it
+   * queues) share a record and the promise returned, which resolves when the record is committed
+   * (`"batched"`) or fsynced (`"sync"`).
    */
   append(event: LogEvent): Promise<void> {
     if (this.#failure !== undefined) return this.#failed!;
@@ -200,14 +191,23 @@ export class EventLog {
       );
     }
     let stretch = this.#stretch;
-    if (stretch === undefined || stretch.bytes > MAX_RECORD_BYTES) {
-      if (stretch !== undefined) this.#seal();
-      stretch = this.#stretch = { first: this.#lastSeq + 1, parts: [], bytes: 0, done: handled() };
-      // The stretch closes once the current synchronous code is done: that is the group commit.
-      queueMicrotask(() => this.#seal());
+    if (stretch === undefined || stretch.record.bytes > MAX_RECORD_BYTES) {
+      const full = stretch !== undefined;
+      if (full) this.#seal();
+      const initial = full ? RECORD_BUFFER_BYTES : INITIAL_RECORD_BYTES; // after a full one, the next fills too
+      stretch = this.#stretch = {
+        record: new RecordBuilder(this.#lastSeq + 1, RECORD_BUFFER_BYTES, initial),
+        done: handled(),
+      };
+      // The stretch closes once the current turn is over, its microtasks included: that is the group
+      // commit. Closing it at the first microtask instead would split what one turn records (a task
+      // submitted, then its result a few microtasks later; a workflow's last node, then its end) into
+      // records written one after the other, each waiting a whole commit (about an fsync) for the last.
+      afterTurn(this.#sealLater);
     }
-    stretch.parts.push(json);
-    stretch.bytes += json.length;
+    const before = stretch.record.bytes;
+    stretch.record.add(json);
+    this.#backlog += stretch.record.bytes - before;
     this.#lastSeq++;
     return stretch.done.promise;
   }
@@ -252,7 +252,8 @@ export class EventLog {
     const text = json;
     this.#seal(); // the records it covers are written first
     this.#checkpointSeq = seq;
-    return this.#enqueue(() => this.#checkpointOps(seq, text));
+    this.#backlog += text.length;
+    return this.#enqueue(() => this.#checkpointOps(seq, text), text.length);
   }
 
   /** The newest committed checkpoint, or `undefined` if there is none. */
@@ -282,17 +283,23 @@ export class EventLog {
     await this.#backend.close();
   }
 
+  readonly #sealLater = (): void => this.#seal();
+
   /** Closes the open stretch into a record job. */
   #seal(): void {
     const stretch = this.#stretch;
     if (stretch === undefined) return;
     this.#stretch = undefined;
-    const key = seqKey(RECORD_PREFIX, stretch.first);
-    const count = stretch.parts.length;
-    this.#enqueue(() => {
-      this.#records.push({ key, first: stretch.first, count });
-      return [{ type: "put", key, value: encodeFrame(count, `[${stretch.parts.join(",")}]`) }];
-    }, stretch.done);
+    const { record } = stretch;
+    const key = seqKey(RECORD_PREFIX, record.first);
+    this.#enqueue(
+      () => {
+        this.#records.push({ key, first: record.first, count: record.count });
+        return [{ type: "put", key, value: record.frame() }];
+      },
+      record.bytes,
+      stretch.done,
+    );
   }
 
   #checkpointOps(seq: number, json: string): WriteOp[] {
@@ -308,12 +315,12 @@ export class EventLog {
     return ops;
   }
 
-  #enqueue(build: () => WriteOp[], done = handled()): Promise<void> {
+  #enqueue(build: () => WriteOp[], bytes: number, done = handled()): Promise<void> {
     if (this.#failure !== undefined) {
       done.reject(this.#failure);
       return done.promise;
     }
-    this.#queue.push({ build, done });
+    this.#queue.push({ build, bytes, done });
     const settled = Promise.all([this.#settled, done.promise]);
     settled.catch(() => undefined);
     this.#settled = settled;
@@ -321,26 +328,40 @@ export class EventLog {
     return done.promise;
   }
 
-  /** Issues every queued job as one atomic write, unless a write is still in flight. */
+  /**
+   * Issues the queued jobs, up to MAX_WRITE_BYTES of them, as one atomic write, unless a write is
+   * still in flight.
+   */
   #pump(): void {
-    if (this.#writing || this.#queue.length === 0 || this.#failure !== undefined) return;
-    const jobs = this.#queue;
-    this.#queue = [];
+    const queue = this.#queue;
+    if (this.#writing || queue.length === 0 || this.#failure !== undefined) return;
+    let count = 1;
+    let bytes = queue[0].bytes;
+    while (count < queue.length && bytes + queue[count].bytes <= MAX_WRITE_BYTES) bytes += queue[count++].bytes;
+    this.#backlog -= bytes;
+    const jobs = count === queue.length ? queue : queue.slice(0, count);
+    this.#queue = count === queue.length ? [] : queue.slice(count);
     let result;
     try {
-      result = this.#backend.write(jobs.flatMap((job) => job.build()));
+      const ops: WriteOp[] = [];
+      for (const job of jobs) {
+        for (const op of job.build!()) ops.push(op);
+        job.build = undefined; // what it held is in `ops` now, and is the backend's once written
+      }
+      result = this.#backend.write(ops);
     } catch (cause) {
       this.#fail(cause, jobs);
       return;
     }
     this.#writing = true;
-    this.#inFlight = jobs;
+    this.#inFlight.add(jobs);
     const fail = (cause: unknown) => this.#fail(cause, jobs);
     result.committed.then(() => {
       this.#writing = false;
       this.#pump();
     }, fail);
     (this.#durability === "sync" ? result.durable : result.committed).then(() => {
+      this.#inFlight.delete(jobs);
       // After a halt these were rejected already; a late commit acknowledges nothing.
       if (this.#halted) return;
       for (const job of jobs) job.done.resolve();
@@ -357,17 +378,12 @@ export class EventLog {
       this.#failed.catch(() => undefined);
     }
     const pending = [...jobs, ...this.#queue];
-    if (this.#stretch !== undefined) pending.push({ build: () => [], done: this.#stretch.done });
+    if (this.#stretch !== undefined) pending.push({ build: undefined, bytes: 0, done: this.#stretch.done });
     this.#queue = [];
     this.#stretch = undefined;
+    this.#backlog = 0;
     for (const job of pending) job.done.reject(this.#failure);
   }
-}
-
-/** The fields of the log's metadata frame. */
-function logMeta(backend: Backend): Record<string, unknown> {
-  const value = parsePayload(intactPayload(backend.get(META_KEY)!, 0, "The event log's metadata"));
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? value as Record<string, unknown> : {};
 }
 
 /** A deferred whose rejection counts as handled: appenders may drop the promise, `failure` keeps the error. */

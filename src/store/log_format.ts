@@ -56,14 +56,18 @@ export function prefixEnd(prefix: string): string {
 
 /** Builds a frame around JSON text (already serialized, so a bad value failed at its caller). */
 export function encodeFrame(count: number, json: string): Uint8Array {
-  const payload = encoder.encode(json);
-  const frame = new Uint8Array(HEADER_SIZE + payload.length);
-  const view = new DataView(frame.buffer);
+  const frame = new Uint8Array(HEADER_SIZE + json.length * 3); // UTF-8's worst case
+  const { written } = encoder.encodeInto(json, frame.subarray(HEADER_SIZE));
+  return sealFrame(frame.subarray(0, HEADER_SIZE + written), count);
+}
+
+/** Writes the header of `frame`, whose payload follows its first HEADER_SIZE bytes; returns it. */
+export function sealFrame(frame: Uint8Array, count: number): Uint8Array {
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   frame[0] = MAGIC;
   frame[1] = EVENT_SCHEMA_VERSION;
   view.setUint32(2, count);
-  view.setUint32(6, crc32(payload));
-  frame.set(payload, HEADER_SIZE);
+  view.setUint32(6, crc32(frame.subarray(HEADER_SIZE)));
   return frame;
 }
 

@@ -78,19 +78,44 @@ export abstract class EncodedResultHandle<T> implements RunHandle<T>, EncodedRes
   }
 }
 
-/** The handle of one task run on the local scheduler. */
+/** What the handles of one scheduler share. */
+interface HandleContext {
+  readonly scheduler: Scheduler;
+  readonly clock: Clock;
+}
+
+/** One context per scheduler and clock, so that a handle holds one reference to both. */
+const contexts = new WeakMap<Scheduler, HandleContext>();
+
+function contextOf(scheduler: Scheduler, clock: Clock): HandleContext {
+  const known = contexts.get(scheduler);
+  if (known !== undefined && known.clock === clock) return known;
+  const context = { scheduler, clock };
+  contexts.set(scheduler, context);
+  return context;
+}
+
+/**
+ * The handle of one task run on the local scheduler. Every task submitted and not yet awaited
+ * keeps one, so it holds just two references: the run (the id is the run's) and what all the
+ * handles of its scheduler share.
+ */
 export class TaskHandle<T> extends EncodedResultHandle<T> {
-  readonly id: string;
-  protected readonly clock: Clock;
   readonly #run: TaskRun;
-  readonly #scheduler: Scheduler;
+  readonly #context: HandleContext;
 
   constructor(run: TaskRun, scheduler: Scheduler, clock: Clock) {
     super();
-    this.id = run.id;
     this.#run = run;
-    this.#scheduler = scheduler;
-    this.clock = clock;
+    this.#context = contextOf(scheduler, clock);
+  }
+
+  get id(): string {
+    return this.#run.id;
+  }
+
+  protected get clock(): Clock {
+    return this.#context.clock;
   }
 
   protected outcome(): Promise<Encoded> {
@@ -106,6 +131,6 @@ export class TaskHandle<T> extends EncodedResultHandle<T> {
   }
 
   cancel(): Promise<boolean> {
-    return Promise.resolve(this.#scheduler.cancel(this.#run));
+    return Promise.resolve(this.#context.scheduler.cancel(this.#run));
   }
 }

@@ -8,7 +8,6 @@
 import {
   backoffDelay,
   type Clock,
-  decode,
   encode,
   type Encoded,
   errorData,
@@ -298,7 +297,7 @@ export class Scheduler {
     let output: unknown;
     try {
       if (fn === undefined) throw registeredElsewhere(run.definition.name);
-      output = fn.apply(attempt, decode<unknown[]>(run.args));
+      output = fn.apply(attempt, run.argsList());
     } catch (error) {
       return this.#attemptFailed(run, attempt, error);
     }
@@ -339,7 +338,7 @@ export class Scheduler {
       ? this.#record(run, { type: "task.succeeded", id: run.id, result: encoded, attempts: run.attempts })
       : undefined;
     if (ack === undefined) run.settleSuccess(encoded);
-    else ack.then(() => run.settleSuccess(encoded), (error) => run.settleFailure("failed", error));
+    else run.succeedOnAck(ack, encoded);
   }
 
   /** Records an outcome; the run is settled once the journal acknowledges it. */
@@ -376,7 +375,7 @@ export class Scheduler {
       ? this.#record(run, { type: "task.failed", id: run.id, attempts: run.attempts, error: errorData(cause) })
       : undefined;
     if (ack === undefined) run.settleFailure("failed", failure);
-    else ack.then(() => run.settleFailure("failed", failure), (e) => run.settleFailure("failed", e));
+    else run.failOnAck(ack, failure);
   }
 
   /** An attempt ended (a slot it held is free again): queued runs may start. */

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { CancelledError, decode, type Encoded, type TimerHandle } from "../common/mod.ts";
+import { CancelledError, decode, type Encoded, type JsonPrimitive, type TimerHandle } from "../common/mod.ts";
+import { ackWaits } from "./ack_waits.ts";
 import type { TaskContext, TaskDescriptor } from "./registry.ts";
 import type { WorkerSlots } from "./worker_slots.ts";
 
@@ -15,41 +16,128 @@ import type { WorkerSlots } from "./worker_slots.ts";
  */
 export type TaskStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 
-/** The record of one submitted task. */
+/**
+ * Who waits for an unfinished run: made on the first wait, so a queued run that nobody awaits yet
+ * holds none of it (a million runs submitted at once, awaited one by one, make one at a time).
+ */
+interface Waiters {
+  /** The promise of `outcome()`, shared by every caller. */
+  outcome?: Promise<Encoded>;
+  resolve?: (value: Encoded) => void;
+  reject?: (error: unknown) => void;
+  /** The first caller of `value()`, settled directly with its copy. */
+  valueResolve?: (value: unknown) => void;
+  valueReject?: (error: unknown) => void;
+}
+
+/** What a finished run keeps as its arguments: they are not needed again. */
+const RELEASED_ARGS: readonly JsonPrimitive[] = Object.freeze([]);
+
+/** The statuses, by their number in the low bits of `#bits`. */
+const STATUSES: readonly TaskStatus[] = ["queued", "running", "succeeded", "failed", "cancelled"];
+const STATUS_BITS = 7;
+const STATUS_NUMBER: Readonly<Record<TaskStatus, number>> = {
+  queued: 0,
+  running: 1,
+  succeeded: 2,
+  failed: 3,
+  cancelled: 4,
+};
+const JOURNALED = 8;
+const RECORDING = 16;
+
+/**
+ * The record of one submitted task. It is what every queued task costs, so it keeps few fields:
+ * waiters are made on first use, the result and the error share one field, the status and two
+ * flags share another, a flat list of arguments is kept without its wrapper, and the arguments
+ * are released once the run has finished.
+ */
 export class TaskRun {
   readonly id: string;
   /** The task: its definition, or only its descriptor for a task other peers run. */
   readonly definition: TaskDescriptor;
-  /** The arguments, encoded as one array. */
-  readonly args: Encoded;
-  status: TaskStatus = "queued";
+  /**
+   * The arguments in the least memory: a flat list of primitives as the list alone, and a list of
+   * one primitive as that value (`args` wraps them again when read, once an attempt starts).
+   */
+  #args: Encoded | readonly JsonPrimitive[] | JsonPrimitive;
+  /** The status (its number, in the low bits), `journaled` and `recording`. */
+  #bits = 0;
   /** Attempts that had an outcome (a lost one never happened); the live one is number `attempts + 1`. */
   attempts = 0;
-  result: Encoded | undefined;
-  error: Error | undefined;
   /** The live attempt, if one is running. */
   attempt: Attempt | undefined;
   /** Neighbours in the scheduler's list of unfinished runs (an intrusive list: no hashing per task). */
   prevLive: TaskRun | undefined;
   nextLive: TaskRun | undefined;
-  /** Whether its submission and outcome are recorded in the journal (standalone tasks are). */
-  journaled = false;
-  /** Set while its outcome is being recorded: it can no longer be cancelled. */
-  recording = false;
-  /** The timer that re-queues the run after a backoff, while it is `retrying`. */
+  /** The timer that re-queues the run after a retry's backoff, while it waits (`queued`). */
   retryTimer: TimerHandle | undefined;
-  /** The promise of `outcome()` while the run is unfinished, made on first use and shared by every caller. */
-  #outcome: Promise<Encoded> | undefined;
-  #resolve: ((value: Encoded) => void) | undefined;
-  #reject: ((error: unknown) => void) | undefined;
-  /** The first caller of `value()` while the run is unfinished, settled directly with its copy. */
-  #valueResolve: ((value: unknown) => void) | undefined;
-  #valueReject: ((error: unknown) => void) | undefined;
+  /**
+   * The encoded result once it succeeded (a primitive result as the value alone: `result` wraps
+   * it again when read); the error once it failed or was cancelled.
+   */
+  #end: Encoded | JsonPrimitive | Error | undefined;
+  #waiters: Waiters | undefined;
 
   constructor(id: string, definition: TaskDescriptor, args: Encoded) {
     this.id = id;
     this.definition = definition;
-    this.args = args;
+    this.#args = args.t !== "a" ? args : args.v.length === 1 ? args.v[0] : args.v;
+  }
+
+  /** The arguments, encoded as one array (an empty one once the run has finished: nothing reads them then). */
+  get args(): Encoded {
+    const args = this.#args;
+    if (Array.isArray(args)) return { t: "a", v: args };
+    if (typeof args === "object" && args !== null) return args as Encoded;
+    return { t: "a", v: [args as JsonPrimitive] };
+  }
+
+  /** A fresh decoded copy of the arguments, for an attempt (made without the encoded wrapper `args` gives). */
+  argsList(): unknown[] {
+    const args = this.#args;
+    if (Array.isArray(args)) return args.slice();
+    if (typeof args === "object" && args !== null) return decode<unknown[]>(args as Encoded);
+    return [args];
+  }
+
+  /** Where the run is in its life. */
+  get status(): TaskStatus {
+    return STATUSES[this.#bits & STATUS_BITS];
+  }
+
+  set status(status: TaskStatus) {
+    this.#bits = (this.#bits & ~STATUS_BITS) | STATUS_NUMBER[status];
+  }
+
+  /** Whether its submission and outcome are recorded in the journal (standalone tasks are). */
+  get journaled(): boolean {
+    return (this.#bits & JOURNALED) !== 0;
+  }
+
+  set journaled(on: boolean) {
+    this.#bits = on ? this.#bits | JOURNALED : this.#bits & ~JOURNALED;
+  }
+
+  /** Set while its outcome is being recorded: it can no longer be cancelled. */
+  get recording(): boolean {
+    return (this.#bits & RECORDING) !== 0;
+  }
+
+  set recording(on: boolean) {
+    this.#bits = on ? this.#bits | RECORDING : this.#bits & ~RECORDING;
+  }
+
+  /** The encoded result, once the run has succeeded. */
+  get result(): Encoded | undefined {
+    if (this.status !== "succeeded") return undefined;
+    const end = this.#end;
+    return typeof end === "object" && end !== null ? end as Encoded : { t: "p", v: end as JsonPrimitive };
+  }
+
+  /** The error, once the run has failed or was cancelled. */
+  get error(): Error | undefined {
+    return this.status === "failed" || this.status === "cancelled" ? this.#end as Error : undefined;
   }
 
   get finished(): boolean {
@@ -62,9 +150,10 @@ export class TaskRun {
     if (this.finished) return Promise.reject(this.error);
     // One promise per run, not one per caller (plus a record and a list): with many runs queued
     // at once, what each one holds while it waits is what the garbage collector copies.
-    return this.#outcome ??= new Promise<Encoded>((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
+    const waiters = this.#waiters ??= {};
+    return waiters.outcome ??= new Promise<Encoded>((resolve, reject) => {
+      waiters.resolve = resolve;
+      waiters.reject = reject;
     });
   }
 
@@ -75,10 +164,11 @@ export class TaskRun {
    * `outcome()`.
    */
   value(): Promise<unknown> {
-    if (this.finished || this.#valueResolve !== undefined) return this.outcome().then(decode);
+    if (this.finished || this.#waiters?.valueResolve !== undefined) return this.outcome().then(decode);
+    const waiters = this.#waiters ??= {};
     return new Promise((resolve, reject) => {
-      this.#valueResolve = resolve;
-      this.#valueReject = reject;
+      waiters.valueResolve = resolve;
+      waiters.valueReject = reject;
     });
   }
 
@@ -86,42 +176,45 @@ export class TaskRun {
   settleSuccess(result: Encoded): void {
     if (this.finished) return;
     this.status = "succeeded";
-    this.result = result;
-    const resolve = this.#resolve;
-    const resolveValue = this.#valueResolve;
-    const rejectValue = this.#valueReject;
-    this.#forget();
-    resolve?.(result);
+    this.#end = result.t === "p" ? result.v : result;
+    this.#args = RELEASED_ARGS;
+    const waiters = this.#waiters;
+    if (waiters === undefined) return;
+    this.#waiters = undefined;
+    waiters.resolve?.(result);
+    const resolveValue = waiters.valueResolve;
     if (resolveValue === undefined) return;
     let value: unknown;
     try {
       value = decode(result);
     } catch (error) {
       // A result that cannot be decoded (from another peer) fails this wait, as it fails every get().
-      return rejectValue!(error);
+      return waiters.valueReject!(error);
     }
     resolveValue(value);
+  }
+
+  /** Records success once `ack` (the journal's acknowledgement of it) resolves; fails if it rejects. */
+  succeedOnAck(ack: Promise<void>, result: Encoded): void {
+    ackWaits.succeed(ack, this, result);
+  }
+
+  /** Records a final failure once `ack` resolves (or fails with the journal's error). */
+  failOnAck(ack: Promise<void>, error: Error): void {
+    ackWaits.fail(ack, this, error);
   }
 
   /** Records a final failure or cancellation and wakes waiters. */
   settleFailure(status: "failed" | "cancelled", error: Error): void {
     if (this.finished) return;
     this.status = status;
-    this.error = error;
-    const reject = this.#reject;
-    const rejectValue = this.#valueReject;
-    this.#forget();
-    reject?.(error);
-    rejectValue?.(error);
-  }
-
-  #forget(): void {
-    this.#outcome =
-      this.#resolve =
-      this.#reject =
-      this.#valueResolve =
-      this.#valueReject =
-        undefined;
+    this.#end = error;
+    this.#args = RELEASED_ARGS;
+    const waiters = this.#waiters;
+    if (waiters === undefined) return;
+    this.#waiters = undefined;
+    waiters.reject?.(error);
+    waiters.valueReject?.(error);
   }
 
   /** A `CancelledError` for this task. */

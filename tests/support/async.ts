@@ -1,6 +1,7 @@
 // Small async tools the tests share: hand-opened promises, settling the microtask queue,
 // watching a promise without awaiting it, bounding a wait against hangs.
 // (Not a test file: no runner picks it up.)
+import { afterTurn } from "../../src/runtime/next_turn.ts";
 
 /** A promise the test resolves by hand. */
 export function gate<T = void>(): { promise: Promise<T>; open: (value: T) => void } {
@@ -12,6 +13,14 @@ export function gate<T = void>(): { promise: Promise<T>; open: (value: T) => voi
 /** Lets queued promise callbacks run (a bounded number of microtask turns). */
 export async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await Promise.resolve();
+}
+
+/**
+ * Resolves once the current turn of the event loop is over and what was queued to run after it
+ * (the event log closes its open record then) has run: callbacks queued this way run in order.
+ */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => afterTurn(resolve));
 }
 
 /** Records whether a promise has settled, without awaiting it. */
