@@ -8,7 +8,13 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { STATUS_PROTOCOL, TASKS_PROTOCOL } from "../src/cluster/mod.ts";
 import { encode } from "../src/common/mod.ts";
-import { DEFAULT_MAX_FRAME_BYTES, encodeDataFrame, encodeFrame, FRAME_HEADER_BYTES } from "../src/net/mod.ts";
+import {
+  DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_WINDOW,
+  encodeDataFrame,
+  encodeFrame,
+  FRAME_HEADER_BYTES,
+} from "../src/net/mod.ts";
 import { concat, entryFrame, rawFrame, setAfterPrefix, unprefixed, varint, wire } from "./support/frame_bytes.ts";
 import type { Verdict } from "./support/fuzz_oracle.ts";
 import { addStep, randomEncodedLike, randomJson, submitMessage, taskStep } from "./support/fuzz_values.ts";
@@ -184,8 +190,8 @@ describe("frame fuzz against an actant worker process", { timeout: 300_000 }, ()
         "silent",
       ],
       [
-        "1,025 messages in one frame, beyond the window",
-        wire({ kind: "data", messages: Array.from({ length: 1025 }, (_, i) => i) }),
+        `${DEFAULT_WINDOW + 1} messages in one frame, beyond the window`,
+        wire({ kind: "data", messages: Array.from({ length: DEFAULT_WINDOW + 1 }, (_, i) => i) }),
         "bad",
       ],
     ];

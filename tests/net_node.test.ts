@@ -6,6 +6,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
   createNetNode,
+  DEFAULT_WINDOW,
   encodeFrame,
   type Frame,
   FrameError,
@@ -247,7 +248,8 @@ describe("Bad frames on a stream", () => {
     [
       "more messages than the credit granted",
       () =>
-        lengthPrefixed(encodeFrame({ kind: "data", messages: Array.from({ length: 1025 }, (_, i) => i) })).subarray(),
+        lengthPrefixed(encodeFrame({ kind: "data", messages: Array.from({ length: DEFAULT_WINDOW + 1 }, (_, i) => i) }))
+          .subarray(),
     ],
   ];
 

@@ -17,7 +17,7 @@
 import type { EncodedMessage } from "./encoded_message.ts";
 
 /** Default receive window: messages the peer may send before it has to wait for credit. */
-export const DEFAULT_WINDOW = 1024;
+export const DEFAULT_WINDOW = 8192;
 /** Default receive window in bytes (4 MiB: four of the largest frames by default). */
 export const DEFAULT_WINDOW_BYTES = 4 * 1024 * 1024;
 

@@ -1,48 +1,37 @@
 /**
- * Batching "in the same tick": a Web Streams writer hands its sink one message per microtask turn
- * or two, so a batch is complete once a few turns pass with no new message. Waiting for a macrotask
- * (`setTimeout(0)`) would also batch, but costs a millisecond or more per round trip.
+ * Batching "in the same turn": what the code running now writes, and the microtasks it queued
+ * write (a reader handing each message on through a few promise turns, a task finishing in a
+ * microtask and its answer), goes out in one batch once the turn of the event loop is over.
+ * Settling after a fixed number of idle microtask turns is not enough: a serve loop reading one
+ * message at a time from a Web Stream spends more turns than that between two writes, and every
+ * answer then went out in a frame of its own. The end of a turn costs a few µs (`setImmediate`),
+ * not the millisecond `setTimeout(0)` does.
  *
  * @module
  */
+import { afterTurn } from "../runtime/next_turn.ts";
 
-/** Microtask turns without a new message before the batch is sent. Writes arrive 1-2 turns apart. */
-export const SETTLE_TURNS = 3;
-
-/** Calls `flush` once `touch()` calls stop for {@linkcode SETTLE_TURNS} microtask turns. */
+/** Calls `flush` once the current turn is over, when `touch()` was called in it. */
 export class SettleScheduler {
   readonly #flush: () => void;
   #queued = false;
-  #touched = false;
-  #idleTurns = 0;
 
   constructor(flush: () => void) {
     this.#flush = flush;
   }
 
-  /** Notes new work; the flush runs after the work stops arriving. */
+  /** Notes new work; the flush runs after the current turn. */
   touch(): void {
-    this.#touched = true;
     if (this.#queued) return;
     this.#queued = true;
-    this.#idleTurns = 0;
-    queueMicrotask(this.#turn);
+    afterTurn(this.#run);
   }
 
-  /** Forgets pending work that was just flushed by other means. */
-  settled(): void {
-    this.#touched = false;
-  }
+  /** Notes that pending work was just flushed by other means (the flush still runs, and finds nothing). */
+  settled(): void {}
 
-  readonly #turn = (): void => {
-    if (this.#touched) {
-      this.#touched = false;
-      this.#idleTurns = 0;
-    } else if (++this.#idleTurns >= SETTLE_TURNS) {
-      this.#queued = false;
-      this.#flush();
-      return;
-    }
-    queueMicrotask(this.#turn);
+  readonly #run = (): void => {
+    this.#queued = false;
+    this.#flush();
   };
 }
