@@ -1,7 +1,7 @@
 /**
  * A message channel over one libp2p stream, exposed as a pair of Web Streams.
  *
- * Messages written in the same tick go out as one data frame (libp2p's cost is per frame, not per
+ * Messages written in one turn of the event loop go out as one data frame (libp2p's cost is per frame, not per
  * message): the channel is the only place that batches. Each message is encoded once, when it is
  * written (or before, by the writer, with `encodeForChannel`). Flow control is credit-based
  * (`./credit.ts`), in messages and in bytes: the sender never has more than the receiver's window

@@ -1,6 +1,6 @@
 /**
  * The implementation of {@linkcode Channel} over one libp2p stream (see `./channel.ts` for what
- * it promises): data frames per tick, credit-based flow control, end and error frames.
+ * it promises): data frames per turn of the event loop, credit-based flow control, end and error frames.
  *
  * @module
  */
