@@ -53,11 +53,6 @@ export function encodeMessage(message: unknown): MessageEntry {
   return { tag, size: utf8Length(text), text };
 }
 
-/** Bytes `message` takes in a data frame: what a sender checks against the frame limit. */
-export function messageSize(message: unknown): number {
-  return entrySize(encodeMessage(message));
-}
-
 /** Bytes the body of a data frame holding `entries` takes. */
 export function dataBodySize(entries: readonly MessageEntry[]): number {
   let size = 0;

@@ -17,7 +17,6 @@ export * from "./net_node.ts";
 export * from "./node.ts";
 export * from "./secret.ts";
 export * from "./pubsub.ts";
-export { messageSize } from "./messages.ts";
 export { EncodedMessage, encodeForChannel } from "./encoded_message.ts";
 export { MessageSender, type MessageSenderOptions } from "./message_sender.ts";
 export * from "./serve.ts";

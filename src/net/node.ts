@@ -20,7 +20,8 @@ import { runtimeName } from "../runtime/mod.ts";
 import { parseListenAddress, parseMultiaddr, parsePeerAddress, tcpPort } from "./addresses.ts";
 import { type BootstrapRetry, checkBootstrapRetry, dialBootstrap } from "./bootstrap.ts";
 import type { Channel, ChannelOptions } from "./channel.ts";
-import { channelLimits, createChannel } from "./stream_channel.ts";
+import { channelLimits } from "./channel_limits.ts";
+import { createChannel } from "./stream_channel.ts";
 import { AddressInUseError, PeerUnreachableError, ProtocolNotSupportedError } from "./errors.ts";
 
 export type { BootstrapRetry };

@@ -27,9 +27,6 @@ export class SettleScheduler {
     afterTurn(this.#run);
   }
 
-  /** Notes that pending work was just flushed by other means (the flush still runs, and finds nothing). */
-  settled(): void {}
-
   readonly #run = (): void => {
     this.#queued = false;
     this.#flush();

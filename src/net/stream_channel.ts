@@ -5,13 +5,7 @@
  * @module
  */
 import type { Stream } from "@libp2p/interface";
-import {
-  type Channel,
-  type ChannelOptions,
-  type ChannelStats,
-  DEFAULT_WINDOW,
-  DEFAULT_WINDOW_BYTES,
-} from "./channel.ts";
+import type { Channel, ChannelOptions, ChannelStats } from "./channel.ts";
 import { Uint8ArrayList } from "uint8arraylist";
 import { describe } from "../common/mod.ts";
 import { ReceiveCredit, SendCredit } from "./credit.ts";
@@ -19,7 +13,6 @@ import { ChannelClosedError, FrameError, RemoteChannelError } from "./errors.ts"
 import { EncodedMessage, encodeForChannel } from "./encoded_message.ts";
 import { replyWithError } from "./error_reply.ts";
 import {
-  DEFAULT_MAX_FRAME_BYTES,
   encodeDataFrame,
   encodeFrame,
   type Frame,
@@ -29,6 +22,9 @@ import {
   type MessageEntry,
   readFrames,
 } from "./frames.ts";
+import { channelLimits } from "./channel_limits.ts";
+import { Fifo } from "./fifo.ts";
+import { Inbox } from "./inbox.ts";
 import { SettleScheduler } from "./settle.ts";
 
 /**
@@ -50,29 +46,6 @@ import { SettleScheduler } from "./settle.ts";
  */
 export function createChannel<In = unknown, Out = unknown>(stream: Stream, options?: ChannelOptions): Channel<In, Out> {
   return new StreamChannel<In, Out>(stream, options ?? {});
-}
-
-/**
- * The limits `options` sets, checked: what a channel made with them will hold to.
- *
- * @throws {RangeError} for a window out of range, or a byte window smaller than a frame.
- */
-export function channelLimits(
-  options: ChannelOptions = {},
-): { window: number; windowBytes: number; maxFrameBytes: number } {
-  const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
-  const windowBytes = options.windowBytes ?? DEFAULT_WINDOW_BYTES;
-  const window = options.window ?? DEFAULT_WINDOW;
-  if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < FRAME_HEADER_BYTES + 2) {
-    throw new RangeError(
-      `maxFrameBytes must be an integer of at least ${FRAME_HEADER_BYTES + 2}, got ${maxFrameBytes}`,
-    );
-  }
-  if (!(windowBytes >= maxFrameBytes)) {
-    throw new RangeError(`windowBytes (${windowBytes}) must be at least maxFrameBytes (${maxFrameBytes})`);
-  }
-  new ReceiveCredit(window, windowBytes); // checks both windows' ranges
-  return { window, windowBytes, maxFrameBytes };
 }
 
 /** A {@linkcode Channel} over `stream`; built by {@linkcode createChannel}. */
@@ -97,8 +70,7 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
    * Messages written and not yet taken by the sink, encoded when written (the writable's size
    * strategy encodes, so its queue is bounded in bytes), or why they could not be.
    */
-  readonly #encodedQueue: (EncodedMessage | Error)[] = [];
-  #encodedHead = 0;
+  readonly #encodedQueue = new Fifo<EncodedMessage | Error>();
   #outbox: MessageEntry[] = [];
   #outboxBytes = 0;
   #endPending = false;
@@ -109,14 +81,8 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
 
   // Receiving: messages wait in the inbox until the consumer pulls them.
   readonly #receiveCredit: ReceiveCredit;
-  #inbox: In[] = [];
-  /** What each message in the inbox took in its frame, for the byte credit. */
-  #inboxSizes: number[] = [];
-  #inboxHead = 0;
-  #bufferedBytes = 0;
+  readonly #inbox = new Inbox<In>();
   #received = 0;
-  #peakBuffered = 0;
-  #peakBufferedBytes = 0;
   #readController!: ReadableStreamDefaultController<In>;
   #writeController!: WritableStreamDefaultController;
   #pullWaiter: (() => void) | undefined;
@@ -151,7 +117,6 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
   }
 
   get stats(): ChannelStats {
-    const buffered = this.#inbox.length - this.#inboxHead;
     return {
       sent: this.#sendCredit.sent,
       received: this.#received,
@@ -159,10 +124,10 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
       peakInFlight: this.#sendCredit.peakInFlight,
       inFlightBytes: this.#sendCredit.inFlightBytes,
       peakInFlightBytes: this.#sendCredit.peakInFlightBytes,
-      buffered,
-      peakBuffered: this.#peakBuffered,
-      bufferedBytes: this.#bufferedBytes,
-      peakBufferedBytes: this.#peakBufferedBytes,
+      buffered: this.#inbox.length,
+      peakBuffered: this.#inbox.peak,
+      bufferedBytes: this.#inbox.bytes,
+      peakBufferedBytes: this.#inbox.peakBytes,
       dataFrames: this.#dataFrames,
       sends: this.#sends,
     };
@@ -190,12 +155,7 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
   }
 
   #write(): void | Promise<void> {
-    const encoded = this.#encodedQueue[this.#encodedHead];
-    this.#encodedQueue[this.#encodedHead++] = undefined as never;
-    if (this.#encodedHead === this.#encodedQueue.length) {
-      this.#encodedQueue.length = 0;
-      this.#encodedHead = 0;
-    }
+    const encoded = this.#encodedQueue.shift()!; // one per write, queued by #encode
     if (this.#failure) throw this.#failure;
     if (encoded instanceof Error) {
       // The writable is errored by this throw and can never send its end frame: fail it all.
@@ -253,7 +213,6 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
 
   /** Hands the pending credit grant, the batch and the end frame to the stream in one `send()`. */
   #flush(): void {
-    this.#batch.settled();
     if (this.#failure !== undefined || this.#finished) return;
     const list = new Uint8ArrayList();
     const grant = this.#remoteEnded ? undefined : this.#receiveCredit.takeGrant();
@@ -322,13 +281,7 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
     this.#receiveCredit.arrive(messages.length, bytes);
     this.#received += messages.length;
     if (this.#readableDone) return this.#consumed(messages.length, bytes); // nobody reads: drop, keep the peer moving
-    for (let i = 0; i < messages.length; i++) {
-      this.#inbox.push(messages[i]);
-      this.#inboxSizes.push(sizes[i]);
-    }
-    this.#bufferedBytes += bytes;
-    this.#peakBuffered = Math.max(this.#peakBuffered, this.#inbox.length - this.#inboxHead);
-    this.#peakBufferedBytes = Math.max(this.#peakBufferedBytes, this.#bufferedBytes);
+    this.#inbox.add(messages, sizes);
     this.#wakeReader();
   }
 
@@ -345,18 +298,10 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
   /** Gives the consumer one message, or ends the readable; false when there is nothing yet. */
   #deliver(): boolean {
     if (this.#readableDone) return true; // closed, cancelled, or errored by #fail
-    if (this.#inboxHead < this.#inbox.length) {
-      const message = this.#inbox[this.#inboxHead];
-      const size = this.#inboxSizes[this.#inboxHead];
-      this.#inbox[this.#inboxHead++] = undefined as In;
-      if (this.#inboxHead === this.#inbox.length) {
-        this.#inbox = [];
-        this.#inboxSizes = [];
-        this.#inboxHead = 0;
-      }
-      this.#bufferedBytes -= size;
-      this.#readController.enqueue(message);
-      this.#consumed(1, size);
+    const taken = this.#inbox.take();
+    if (taken !== undefined) {
+      this.#readController.enqueue(taken.message);
+      this.#consumed(1, taken.size);
       return true;
     }
     if (!this.#remoteEnded) return false;
@@ -379,13 +324,8 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
   /** The consumer lost interest: what comes is dropped, and credited back so the peer can finish. */
   #cancelReadable(): void {
     this.#readableDone = true;
-    const dropped = this.#inbox.length - this.#inboxHead;
-    const bytes = this.#bufferedBytes;
-    this.#inbox = [];
-    this.#inboxSizes = [];
-    this.#inboxHead = 0;
-    this.#bufferedBytes = 0;
-    if (dropped > 0) this.#consumed(dropped, bytes);
+    const dropped = this.#inbox.drop();
+    if (dropped.count > 0) this.#consumed(dropped.count, dropped.bytes);
   }
 
   // ---- ending --------------------------------------------------------------------------------
