@@ -308,6 +308,53 @@ describe("EventLog acknowledgement", () => {
     await log.close();
   });
 
+  it("pushes back on producers past four writes' worth of backlog, until it is down to two", async () => {
+    const manual = new ManualBackend();
+    const log = await EventLog.open(manual, BATCHED);
+    manual.holdWrites();
+    const big = "x".repeat(100_000);
+    void log.append({ type: "big", big });
+    assert.equal(log.backpressure(), undefined, "a small backlog asks no one to wait");
+    const acks: Promise<void>[] = [];
+    for (let n = 0; n < 200; n++) acks.push(log.append({ type: "big", n, big })); // ~20 MB in one turn
+    const relief = log.backpressure();
+    assert.ok(relief instanceof Promise);
+    assert.equal(log.backpressure(), relief, "one promise for every producer that asks");
+    let relieved = false;
+    void relief.then(() => (relieved = true));
+    let writes = 0;
+    while (!relieved) {
+      const write = await within(manual.nextWrite(), 10_000, "the next write");
+      writes++;
+      write.commit();
+      await settle();
+      if (!relieved) assert.ok(writes < 10, `still pushing back after ${writes} writes`);
+    }
+    assert.ok(writes >= 2, `relieved after ${writes} writes`); // from ~20 MB down to 8 MiB at 4 MiB a write
+    assert.equal(log.backpressure(), undefined);
+    assert.equal(log.behind, true, "still behind: the writer has its next writes ready");
+    let acked = false;
+    void Promise.all(acks).then(() => (acked = true));
+    while (!acked) {
+      (await within(manual.nextWrite(), 10_000, "the next write")).commit();
+      await settle();
+    }
+    assert.equal([...log.read(0)].length, 201);
+    await log.close();
+  });
+
+  it("releases producers waiting on backpressure when it fails", async () => {
+    const manual = new ManualBackend();
+    const log = await EventLog.open(manual, BATCHED);
+    manual.holdWrites();
+    const big = "x".repeat(100_000);
+    for (let n = 0; n < 200; n++) void log.append({ type: "big", n, big });
+    const relief = log.backpressure()!;
+    log.halt(new Error("the disk is gone"));
+    await within(relief, 10_000, "relief after the halt");
+    assert.equal(log.backpressure(), undefined, "a failed log rejects appends instead");
+  });
+
   it('halt() rejects every write not yet acknowledged: in "sync", one committed and waiting for its fsync too', async () => {
     const manual = new ManualBackend();
     const log = await EventLog.open(manual, { durability: "sync" });

@@ -8,12 +8,12 @@
  */
 import { type ActorCheckpoint, type ActorLogEntry, foldActorEvent } from "../actor/mod.ts";
 import type { Encoded, ErrorData } from "../common/mod.ts";
-import type { TaskEvent } from "../task/mod.ts";
+import { packArgs, type PackedArgs, type TaskEvent, unpackArgs } from "../task/mod.ts";
 import type { WorkflowEvent, WorkflowGraph } from "../workflow/mod.ts";
 import type { ActantEvent } from "./events.ts";
 import { upgradeTaskStatus, upgradeWorkflowError } from "./legacy_records.ts";
 
-/** A standalone task as the log remembers it. */
+/** A standalone task as the log remembers it (what a checkpoint stores). */
 export interface TaskRecord {
   task: string;
   args: Encoded;
@@ -23,6 +23,12 @@ export interface TaskRecord {
   error?: ErrorData;
   attempts?: number;
 }
+
+/**
+ * A task record as the state holds it: its arguments packed, since every queued task of a durable
+ * app holds one (a million submitted at once hold a million).
+ */
+export type LiveTaskRecord = Omit<TaskRecord, "args"> & { args: PackedArgs };
 
 /** A workflow as the log remembers it: its graph and the results of its finished task nodes. */
 export interface WorkflowRecord {
@@ -52,11 +58,12 @@ export interface DurableStateData {
   actors: Array<[string, ActorRecord]>;
 }
 
-const NO_ARGS: Encoded = { t: "p", v: null };
+/** What a finished task keeps as its arguments: they are not needed again. */
+const NO_ARGS: PackedArgs = null;
 
 /** Everything the log implies, kept up to date event by event. */
 export class DurableState {
-  readonly tasks = new Map<string, TaskRecord>();
+  readonly tasks = new Map<string, LiveTaskRecord>();
   readonly workflows = new Map<string, WorkflowRecord>();
   readonly actors = new Map<string, ActorRecord>();
   /** Finished tasks and workflows are kept for `getResult` up to this many, oldest dropped first. */
@@ -73,7 +80,7 @@ export class DurableState {
     switch (event.type) {
       case "task.submitted":
         if (!this.tasks.has(event.id)) {
-          this.tasks.set(event.id, { task: event.task, args: event.args, status: "queued" });
+          this.tasks.set(event.id, { task: event.task, args: packArgs(event.args), status: "queued" });
         }
         return true;
       case "task.succeeded":
@@ -181,7 +188,7 @@ export class DurableState {
   /** A copy of the state as plain data, taken now (later events do not change it). */
   snapshot(): DurableStateData {
     return {
-      tasks: [...this.tasks].map(([id, record]) => [id, { ...record }]),
+      tasks: [...this.tasks].map(([id, record]) => [id, { ...record, args: unpackArgs(record.args) }]),
       workflows: [...this.workflows].map(([id, record]) => [id, { ...record, nodes: { ...record.nodes } }]),
       actors: [...this.actors].map(([id, record]) => {
         const copy: ActorRecord = { ...record, entries: record.entries.slice() };
@@ -195,7 +202,7 @@ export class DurableState {
   load(data: DurableStateData): void {
     for (const [id, record] of data.tasks) {
       upgradeTaskStatus(record);
-      this.tasks.set(id, record);
+      this.tasks.set(id, { ...record, args: packArgs(record.args) });
       if (record.status !== "queued") this.#retire(id);
     }
     for (const [id, record] of data.workflows) {

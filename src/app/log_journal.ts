@@ -71,6 +71,10 @@ export class LogJournal implements ActantJournal {
     return ack;
   }
 
+  backpressure(): Promise<void> | undefined {
+    return this.#log?.backpressure();
+  }
+
   /** Starts appending to `log` (after recovery has read it), then the events that waited. */
   attach(log: EventLog): void {
     this.#log = log;

@@ -9,9 +9,9 @@
 import type { ActorDefinition, ActorSystem } from "../actor/mod.ts";
 import { describe, LogCorruptedError } from "../common/mod.ts";
 import type { EventLog } from "../store/mod.ts";
-import type { Scheduler, TaskDefinition, TaskRegistry, TaskRun } from "../task/mod.ts";
+import { type Scheduler, type TaskDefinition, type TaskRegistry, type TaskRun, unpackArgs } from "../task/mod.ts";
 import { type WorkflowJournal, WorkflowRun } from "../workflow/mod.ts";
-import type { ActorRecord, DurableState, DurableStateData, TaskRecord, WorkflowRecord } from "./durable_state.ts";
+import type { ActorRecord, DurableState, DurableStateData, LiveTaskRecord, WorkflowRecord } from "./durable_state.ts";
 import type { ActantEvent } from "./events.ts";
 
 /** What recovery works with. */
@@ -31,7 +31,7 @@ export class Recovery {
   readonly #options: RecoveryOptions;
   #resumed = false;
   /** Recovered work waiting for its task or actor class to be registered. */
-  #waitingTasks: Array<[string, TaskRecord]> = [];
+  #waitingTasks: Array<[string, LiveTaskRecord]> = [];
   #waitingWorkflows: Array<[string, WorkflowRecord]> = [];
   #waitingActors: Array<[string, ActorRecord]> = [];
 
@@ -81,7 +81,7 @@ export class Recovery {
     this.#waitingTasks = this.#waitingTasks.filter(([id, record]) => {
       if (!registry.has(record.task)) return true;
       this.#options.track(
-        scheduler.submit(registry.get(record.task), record.args, { journaled: true, recoveredId: id }),
+        scheduler.submit(registry.get(record.task), unpackArgs(record.args), { journaled: true, recoveredId: id }),
       );
       return false;
     });

@@ -12,6 +12,7 @@ import type { JournalEvent } from "./journal.ts";
 import { CHECKPOINT_PREFIX, encodeFrame, EVENT_SCHEMA_VERSION, RECORD_PREFIX, seqKey } from "./log_format.ts";
 import { type LoggedEvent, readEvents, readLatestCheckpoint } from "./log_read.ts";
 import type { LogScan, RecordSpan } from "./log_scan.ts";
+import { freeBytes } from "./free_bytes.ts";
 import { prepareLog } from "./log_open.ts";
 import { INITIAL_RECORD_BYTES, RecordBuilder } from "./record_builder.ts";
 
@@ -63,6 +64,10 @@ const RECORD_BUFFER_BYTES = MAX_RECORD_BYTES + (64 << 10);
  * write holding the whole backlog three times over (text, frames, the backend's copies).
  */
 const MAX_WRITE_BYTES = 4 * MAX_RECORD_BYTES;
+/** A backlog past this many bytes asks producers that can wait to wait (see `backpressure`)… */
+const PRESSURE_BYTES = 4 * MAX_WRITE_BYTES;
+/** …until it is down to this many: between the two, the writer always has the next write ready. */
+const RELIEF_BYTES = 2 * MAX_WRITE_BYTES;
 
 /**
  * An append-only log of events in a {@linkcode Backend}, with group commit, checksums, torn-write
@@ -108,6 +113,8 @@ export class EventLog {
   readonly #id: string;
   #failed: Promise<never> | undefined;
   #closed = false;
+  /** Resolved once the backlog is down to RELIEF_BYTES (made when someone asks past PRESSURE_BYTES). */
+  #relief: PromiseWithResolvers<void> | undefined;
 
   private constructor(backend: Backend, options: EventLogOptions, scan: LogScan, id: string) {
     this.#backend = backend;
@@ -145,6 +152,17 @@ export class EventLog {
    */
   get behind(): boolean {
     return this.#backlog > MAX_WRITE_BYTES;
+  }
+
+  /**
+   * `undefined` unless the backlog is well past {@linkcode EventLog.behind} (four writes' worth);
+   * then a promise that resolves once it is down to two writes' worth (or once the log has failed:
+   * appends reject then). A producer that waits on it keeps the log busy but behind, so no
+   * checkpoint is taken in the middle of its burst (the state then holds the whole backlog).
+   */
+  backpressure(): Promise<void> | undefined {
+    if (this.#backlog <= PRESSURE_BYTES || this.#failure !== undefined) return undefined;
+    return (this.#relief ??= Promise.withResolvers<void>()).promise;
   }
 
   /** The seq of the last event appended (acknowledged or not); 0 for an empty log. */
@@ -339,6 +357,7 @@ export class EventLog {
     let bytes = queue[0].bytes;
     while (count < queue.length && bytes + queue[count].bytes <= MAX_WRITE_BYTES) bytes += queue[count++].bytes;
     this.#backlog -= bytes;
+    if (this.#relief !== undefined && this.#backlog <= RELIEF_BYTES) this.#relieve();
     const jobs = count === queue.length ? queue : queue.slice(0, count);
     this.#queue = count === queue.length ? [] : queue.slice(count);
     let result;
@@ -349,6 +368,8 @@ export class EventLog {
         job.build = undefined; // what it held is in `ops` now, and is the backend's once written
       }
       result = this.#backend.write(ops);
+      // The backend has its copies now: the records' buffers (a megabyte each in a burst) go at once.
+      for (const op of ops) if (op.type === "put") freeBytes(op.value);
     } catch (cause) {
       this.#fail(cause, jobs);
       return;
@@ -382,7 +403,14 @@ export class EventLog {
     this.#queue = [];
     this.#stretch = undefined;
     this.#backlog = 0;
+    this.#relieve();
     for (const job of pending) job.done.reject(this.#failure);
+  }
+
+  #relieve(): void {
+    const relief = this.#relief;
+    this.#relief = undefined;
+    relief?.resolve();
   }
 }
 

@@ -21,6 +21,13 @@ export interface JournalEvent {
 export interface Journal<E extends JournalEvent = JournalEvent> {
   /** Records `event`; resolves when it is acknowledged, or returns `undefined` when nothing is kept. */
   record(event: E): Promise<void> | undefined;
+  /**
+   * `undefined` while the journal keeps up with what is recorded; otherwise a promise that
+   * resolves once it has caught up enough. Producers that can wait (the scheduler, before it
+   * starts another attempt) do, so a burst recorded faster than the disk commits it does not also
+   * pile up every result behind it in memory.
+   */
+  backpressure?(): Promise<void> | undefined;
 }
 
 /** The journal of memory mode: keeps nothing. */

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { freeBytes } from "./free_bytes.ts";
 import { DataDirError, describe, StorageError } from "../common/errors.ts";
 import { openFileReader } from "../runtime/file_probe.ts";
 import { importModule } from "../runtime/import_module.ts";
@@ -165,7 +166,10 @@ class LmdbBackend implements Backend {
       return failedWrite(this.#storageError("write", cause));
     }
     const flushed = promise.flushed ?? this.#db.flushed;
-    const committed = promise.then(() => undefined, async (cause: unknown) => {
+    const committed = promise.then(() => {
+      // LMDB has copied them into the transaction: the copies (a megabyte per record in a burst) go at once.
+      for (const op of copies) if (op.type === "put") freeBytes(op.value);
+    }, async (cause: unknown) => {
       this.#broken = true;
       throw this.#storageError("write", await commitFailure(cause));
     });

@@ -15,3 +15,4 @@ export * from "./attempt_events.ts";
 export * from "./events.ts";
 export * from "./attempt_runner.ts";
 export * from "./worker_slots.ts";
+export * from "./packed_args.ts";

@@ -48,6 +48,8 @@ export class Scheduler {
   #observer: AttemptObserver | undefined;
   #drainScheduled = false;
   #draining = false;
+  /** Set while no attempt starts because the journal is behind; cleared when it has caught up. */
+  #journalBehind = false;
   readonly #stats: WorkerCounts;
   /** Attempts of a run lost in a row (their peer left or could not be reached). */
   readonly #losses = new WeakMap<TaskRun, number>();
@@ -198,11 +200,11 @@ export class Scheduler {
 
   #drain(): void {
     this.#drainScheduled = false;
-    if (this.#draining || this.#paused) return;
+    if (this.#draining || this.#paused || this.#journalBehind) return;
     this.#draining = true;
     try {
       if (this.#placer === undefined) {
-        while (this.#slots.free && this.#head < this.#queue.length) {
+        while (this.#slots.free && this.#head < this.#queue.length && !this.#waitForJournal()) {
           const run = this.#queue[this.#head++];
           if (run.status === "queued") this.#start(run);
         }
@@ -221,7 +223,7 @@ export class Scheduler {
 
   /** The drain loop of a cluster member: each attempt goes where the placer says. */
   #drainPlaced(placer: Placer): void {
-    while (this.#head < this.#queue.length) {
+    while (this.#head < this.#queue.length && !this.#waitForJournal()) {
       const run = this.#queue[this.#head];
       if (run.status !== "queued") {
         this.#head++;
@@ -376,6 +378,23 @@ export class Scheduler {
       : undefined;
     if (ack === undefined) run.settleFailure("failed", failure);
     else run.failOnAck(ack, failure);
+  }
+
+  /**
+   * Whether the journal is behind (a burst recorded faster than the disk commits it): then no more
+   * attempts start until it has caught up. An attempt started now would only add its outcome to
+   * the backlog, and keep it in memory, when the outcome cannot be acknowledged before the
+   * backlog is written anyway.
+   */
+  #waitForJournal(): boolean {
+    const relief = this.#journal.backpressure?.();
+    if (relief === undefined) return false;
+    this.#journalBehind = true;
+    relief.then(() => {
+      this.#journalBehind = false;
+      this.#release();
+    });
+    return true;
   }
 
   /** An attempt ended (a slot it held is free again): queued runs may start. */

@@ -6,6 +6,7 @@
  */
 import { CancelledError, decode, type Encoded, type JsonPrimitive, type TimerHandle } from "../common/mod.ts";
 import { ackWaits } from "./ack_waits.ts";
+import { decodeArgs, packArgs, type PackedArgs, unpackArgs } from "./packed_args.ts";
 import type { TaskContext, TaskDescriptor } from "./registry.ts";
 import type { WorkerSlots } from "./worker_slots.ts";
 
@@ -48,57 +49,67 @@ const RECORDING = 16;
 
 /**
  * The record of one submitted task. It is what every queued task costs, so it keeps few fields:
- * waiters are made on first use, the result and the error share one field, the status and two
- * flags share another, a flat list of arguments is kept without its wrapper, and the arguments
+ * waiters are made on first use and share one field with the result or the error (a run has
+ * waiters only until it has an outcome), the live attempt shares one with a retry's timer, the
+ * status and two flags share another, a flat list of arguments is kept without its wrapper, and the arguments
  * are released once the run has finished.
  */
 export class TaskRun {
   readonly id: string;
   /** The task: its definition, or only its descriptor for a task other peers run. */
   readonly definition: TaskDescriptor;
-  /**
-   * The arguments in the least memory: a flat list of primitives as the list alone, and a list of
-   * one primitive as that value (`args` wraps them again when read, once an attempt starts).
-   */
-  #args: Encoded | readonly JsonPrimitive[] | JsonPrimitive;
+  /** The arguments, packed (`args` wraps them again when read, once an attempt starts). */
+  #args: PackedArgs;
   /** The status (its number, in the low bits), `journaled` and `recording`. */
   #bits = 0;
   /** Attempts that had an outcome (a lost one never happened); the live one is number `attempts + 1`. */
   attempts = 0;
-  /** The live attempt, if one is running. */
-  attempt: Attempt | undefined;
   /** Neighbours in the scheduler's list of unfinished runs (an intrusive list: no hashing per task). */
   prevLive: TaskRun | undefined;
   nextLive: TaskRun | undefined;
-  /** The timer that re-queues the run after a retry's backoff, while it waits (`queued`). */
-  retryTimer: TimerHandle | undefined;
+  /** The live attempt, or the timer of a retry's backoff: a run never has both at once. */
+  #next: Attempt | TimerHandle | undefined;
   /**
-   * The encoded result once it succeeded (a primitive result as the value alone: `result` wraps
-   * it again when read); the error once it failed or was cancelled.
+   * Unfinished, who waits for it (if anyone does yet). Finished, the encoded result once it
+   * succeeded (a primitive result as the value alone: `result` wraps it again when read), or the
+   * error once it failed or was cancelled.
    */
-  #end: Encoded | JsonPrimitive | Error | undefined;
-  #waiters: Waiters | undefined;
+  #end: Waiters | Encoded | JsonPrimitive | Error | undefined;
 
   constructor(id: string, definition: TaskDescriptor, args: Encoded) {
     this.id = id;
     this.definition = definition;
-    this.#args = args.t !== "a" ? args : args.v.length === 1 ? args.v[0] : args.v;
+    this.#args = packArgs(args);
   }
 
   /** The arguments, encoded as one array (an empty one once the run has finished: nothing reads them then). */
   get args(): Encoded {
-    const args = this.#args;
-    if (Array.isArray(args)) return { t: "a", v: args };
-    if (typeof args === "object" && args !== null) return args as Encoded;
-    return { t: "a", v: [args as JsonPrimitive] };
+    return unpackArgs(this.#args);
   }
 
   /** A fresh decoded copy of the arguments, for an attempt (made without the encoded wrapper `args` gives). */
   argsList(): unknown[] {
-    const args = this.#args;
-    if (Array.isArray(args)) return args.slice();
-    if (typeof args === "object" && args !== null) return decode<unknown[]>(args as Encoded);
-    return [args];
+    return decodeArgs(this.#args);
+  }
+
+  /** The live attempt, if one is running. */
+  get attempt(): Attempt | undefined {
+    const next = this.#next;
+    return next instanceof Attempt ? next : undefined;
+  }
+
+  set attempt(attempt: Attempt | undefined) {
+    if (attempt !== undefined || this.#next instanceof Attempt) this.#next = attempt;
+  }
+
+  /** The timer that re-queues the run after a retry's backoff, while it waits (`queued`). */
+  get retryTimer(): TimerHandle | undefined {
+    const next = this.#next;
+    return next instanceof Attempt ? undefined : next;
+  }
+
+  set retryTimer(timer: TimerHandle | undefined) {
+    if (timer !== undefined || !(this.#next instanceof Attempt)) this.#next = timer;
   }
 
   /** Where the run is in its life. */
@@ -150,7 +161,7 @@ export class TaskRun {
     if (this.finished) return Promise.reject(this.error);
     // One promise per run, not one per caller (plus a record and a list): with many runs queued
     // at once, what each one holds while it waits is what the garbage collector copies.
-    const waiters = this.#waiters ??= {};
+    const waiters = this.#waitersMade();
     return waiters.outcome ??= new Promise<Encoded>((resolve, reject) => {
       waiters.resolve = resolve;
       waiters.reject = reject;
@@ -164,8 +175,10 @@ export class TaskRun {
    * `outcome()`.
    */
   value(): Promise<unknown> {
-    if (this.finished || this.#waiters?.valueResolve !== undefined) return this.outcome().then(decode);
-    const waiters = this.#waiters ??= {};
+    if (this.finished || (this.#end as Waiters | undefined)?.valueResolve !== undefined) {
+      return this.outcome().then(decode);
+    }
+    const waiters = this.#waitersMade();
     return new Promise((resolve, reject) => {
       waiters.valueResolve = resolve;
       waiters.valueReject = reject;
@@ -175,12 +188,11 @@ export class TaskRun {
   /** Records success and wakes waiters. */
   settleSuccess(result: Encoded): void {
     if (this.finished) return;
+    const waiters = this.#end as Waiters | undefined;
     this.status = "succeeded";
     this.#end = result.t === "p" ? result.v : result;
     this.#args = RELEASED_ARGS;
-    const waiters = this.#waiters;
     if (waiters === undefined) return;
-    this.#waiters = undefined;
     waiters.resolve?.(result);
     const resolveValue = waiters.valueResolve;
     if (resolveValue === undefined) return;
@@ -207,14 +219,18 @@ export class TaskRun {
   /** Records a final failure or cancellation and wakes waiters. */
   settleFailure(status: "failed" | "cancelled", error: Error): void {
     if (this.finished) return;
+    const waiters = this.#end as Waiters | undefined;
     this.status = status;
     this.#end = error;
     this.#args = RELEASED_ARGS;
-    const waiters = this.#waiters;
     if (waiters === undefined) return;
-    this.#waiters = undefined;
     waiters.reject?.(error);
     waiters.valueReject?.(error);
+  }
+
+  /** The waiters of this unfinished run, made on first use. */
+  #waitersMade(): Waiters {
+    return (this.#end ??= {}) as Waiters;
   }
 
   /** A `CancelledError` for this task. */

@@ -139,7 +139,9 @@ export class ManualBackend extends MemoryBackend {
     if (!this.#holding) return applied;
     const committed = Promise.withResolvers<void>();
     const durable = Promise.withResolvers<void>();
-    this.held.push({ ops, commit: () => committed.resolve(), makeDurable: () => durable.resolve() });
+    // Copies, as a backend makes them (the caller may free or reuse its buffers once this returns).
+    const copies = ops.map((op) => (op.type === "put" ? { ...op, value: op.value.slice() } : op));
+    this.held.push({ ops: copies, commit: () => committed.resolve(), makeDurable: () => durable.resolve() });
     this.#waiter?.();
     return { committed: committed.promise, durable: committed.promise.then(() => durable.promise) };
   }

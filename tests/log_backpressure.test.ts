@@ -1,0 +1,43 @@
+/**
+ * A durable app under a burst recorded faster than its log is written: attempts wait while the
+ * log pushes back, so results do not pile up in memory behind a backlog they cannot overtake,
+ * and every task still runs once its turn comes, with the right result.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { ActantApp } from "../mod.ts";
+import { settle, within } from "./support/async.ts";
+import { ManualBackend } from "./support/log_stores.ts";
+
+describe("A durable app whose log is behind", () => {
+  it("starts no attempt until the log has caught up, then runs every task", async () => {
+    const backend = new ManualBackend();
+    const app = new ActantApp("backlog", { backend });
+    let started = 0;
+    const size = app.task("size", (text: string) => {
+      started++;
+      return text.length;
+    });
+    await app.start();
+    backend.holdWrites();
+    const big = "x".repeat(100_000);
+    const handles = Array.from({ length: 200 }, (_, n) => app.submit(size.s(big + n))); // ~20 MB of events
+    await settle();
+    assert.equal(started, 0, "no attempt starts while the log pushes back");
+    let outcomes: number[] | undefined;
+    void Promise.all(handles.map((handle) => handle.get())).then((values) => (outcomes = values));
+    let writes = 0;
+    let startedAt: number | undefined;
+    while (outcomes === undefined) {
+      (await within(backend.nextWrite(), 10_000, "the next write")).commit();
+      writes++;
+      await settle();
+      if (started > 0) startedAt ??= writes;
+      assert.ok(writes < 1_000, "the log keeps writing until every result is in");
+    }
+    assert.ok(startedAt !== undefined && startedAt >= 2, `attempts started after write ${startedAt}`);
+    assert.equal(started, 200);
+    assert.deepEqual(outcomes, handles.map((_, n) => 100_000 + String(n).length));
+    await app.close();
+  });
+});
