@@ -22,6 +22,7 @@ describe("the client protocol over a message pipe", () => {
   const [clientEnd, ownerEnd] = messagePipe<ClientMessage, WorkerMessage>();
   const served = serveClient(ownerEnd, {
     submitGraph: (graph, options) => owner.submitGraph(graph, options.id),
+    submitTask: (task, args, options) => owner.submitTask(task, args, options.id),
   });
   /** The graph a client sends for `step`, compiled as a client compiles it. */
   const graph = (step: RunnableStep<unknown>) => compile(step, (name) => ({ name, options: {} }));

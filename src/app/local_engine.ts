@@ -37,7 +37,14 @@ import {
   type TaskOptions,
   TaskRegistry,
 } from "../task/mod.ts";
-import { checkGraph, compile, type WorkflowGraph, WorkflowHandle, WorkflowRun } from "../workflow/mod.ts";
+import {
+  checkGraph,
+  checkTaskCall,
+  compile,
+  type WorkflowGraph,
+  WorkflowHandle,
+  WorkflowRun,
+} from "../workflow/mod.ts";
 import type { LocalAppOptions, WorkerAppOptions } from "./app_options.ts";
 import type { AppEngine, AppStats } from "./engine.ts";
 import { LogJournal } from "./log_journal.ts";
@@ -193,17 +200,35 @@ export class LocalEngine implements AppEngine {
    * compiled again, before anything runs. A graph of one task node is that task, run on its own.
    */
   submitGraph<Out>(graph: unknown, id: string | undefined): RunHandle<Out> {
+    return this.#submitChecked(id, () => {
+      const checked = checkGraph(graph, (name) => this.#registry.get(name));
+      const root = checked.nodes[checked.root];
+      return root.kind === "task"
+        ? () => this.#startTask<Out>(this.#registry.get(root.task), root.args, id)
+        : () => this.#startWorkflow<Out>(checked, id);
+    });
+  }
+
+  /** Submits one task named by another peer, with its encoded arguments (untrusted: checked first). */
+  submitTask<Out>(task: unknown, args: unknown, id: string | undefined): RunHandle<Out> {
+    return this.#submitChecked(id, () => {
+      const checked = checkTaskCall(task, args, (name) => this.#registry.get(name));
+      return () => this.#startTask<Out>(this.#registry.get(checked.task), checked.args, id);
+    });
+  }
+
+  /**
+   * An id the app holds gives that run (before any check: a client re-attaching gets the run it
+   * submitted); otherwise `check` runs, and the start it returns runs once recovery has.
+   */
+  #submitChecked<Out>(id: string | undefined, check: () => () => RunHandle<Out>): RunHandle<Out> {
     if (id !== undefined && this.#recovered) {
       const existing = this.#runs.existing<Out>(id);
       if (existing !== undefined) return existing;
     }
     const deferred = id !== undefined && !this.#recovered;
     if (deferred) this.#ensureStarted();
-    const checked = checkGraph(graph, (name) => this.#registry.get(name));
-    const root = checked.nodes[checked.root];
-    const start = root.kind === "task"
-      ? () => this.#startTask<Out>(this.#registry.get(root.task), root.args, id)
-      : () => this.#startWorkflow<Out>(checked, id);
+    const start = check();
     return deferred ? this.#runs.once(id, this.start(), start) : start();
   }
 
@@ -256,6 +281,7 @@ export class LocalEngine implements AppEngine {
           clock: this.#clock,
           // A client's id is checked as the app checks its own (`submit(step, { id })`).
           submitGraph: (graph, submitOptions) => this.submitGraph(graph, submittedId(submitOptions)),
+          submitTask: (task, args, submitOptions) => this.submitTask(task, args, submittedId(submitOptions)),
         },
         options,
         {

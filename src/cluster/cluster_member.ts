@@ -47,6 +47,8 @@ export interface ClusterHost {
   readonly clock?: Clock;
   /** Submits a workflow a client compiled (untrusted: checked before anything runs; this peer owns it). */
   submitGraph(graph: unknown, options: { id: string }): RunHandle<unknown>;
+  /** Submits one task a client named, with its encoded arguments (untrusted, checked likewise). */
+  submitTask(task: unknown, args: unknown, options: { id: string }): RunHandle<unknown>;
 }
 
 /** Options of {@linkcode ClusterMember.join}. */
@@ -165,7 +167,10 @@ export class ClusterMember {
     });
     await serveTasks(
       this.node,
-      { submitGraph: (graph, options) => host.submitGraph(graph, options) },
+      {
+        submitGraph: (graph, options) => host.submitGraph(graph, options),
+        submitTask: (task, args, options) => host.submitTask(task, args, options),
+      },
       memberActorGateway(this.actors, host.actors),
     );
     await serveStatus(this.node, { reports: () => this.statuses() });

@@ -141,6 +141,24 @@ function checkNode(
   }
 }
 
+/**
+ * A standalone task call that comes from elsewhere (a client submits one task as its name and
+ * arguments, with no graph around it): the task known, its arguments an encoded list its function
+ * accepts, encoded again by this peer's codec (a fresh copy of only what was checked).
+ *
+ * @throws {TypeError} when `task` is not a task name
+ * @throws {UnknownTaskError} when no one registers it
+ * @throws {TaskArgumentsError} when `args` is not an encoded list, or too short for the task
+ */
+export function checkTaskCall(task: unknown, args: unknown, lookup: TaskLookup): { task: string; args: Encoded } {
+  if (typeof task !== "string" || task === "") throw new TypeError(`task is ${kindOf(task)}, expected a task name`);
+  const definition = lookup(task);
+  const list = decodedList(args);
+  if (list === undefined) throw new TaskArgumentsError(task, "args must be an encoded list");
+  checkArity(definition, list.length, false, "");
+  return { task, args: encode(list, "args") };
+}
+
 /** A task node, with its arguments decoded (to check them) and encoded again by this peer's codec. */
 function checkTask(
   node: Record<string, unknown>,

@@ -25,7 +25,13 @@ import { type Channel, ChannelClosedError, type MessageEnd, MessageSender } from
 import { EncodedResultHandle, type RunHandle, type RunStatus } from "../../task/mod.ts";
 import type { WorkflowGraph } from "../../workflow/mod.ts";
 import { OwnerUnreachableError, RequestInterruptedError } from "./client_errors.ts";
-import type { ActorRequest, ClientMessage, StatusRequest, WorkerMessage } from "./protocol.ts";
+import {
+  type ActorRequest,
+  type ClientMessage,
+  type StatusRequest,
+  submission,
+  type WorkerMessage,
+} from "./protocol.ts";
 import { DEFAULT_RECONNECT, type ReconnectPolicy } from "./reconnect.ts";
 
 /** The channel of the client protocol, seen from the client (or an in-process pipe's end). */
@@ -112,7 +118,7 @@ export class RemoteClient {
       pending.done.promise.catch(() => {});
       this.#runs.set(id, pending);
       // While reconnecting there is no channel: the submission goes out with the re-attached ones.
-      this.#link?.outbox.send({ op: "submit", id, graph });
+      this.#link?.outbox.send(submission(id, graph));
     }
     const run = pending;
     return new RemoteHandle<T>(id, run, this.#clock, () => this.#statusOf(id, run), () => {
@@ -188,7 +194,7 @@ export class RemoteClient {
     const link: Link = { channel, outbox };
     this.#link = link;
     for (const [id, pending] of this.#runs) {
-      outbox.send({ op: "submit", id, graph: pending.graph });
+      outbox.send(submission(id, pending.graph));
       if (pending.cancelled) outbox.send({ op: "cancel", id });
     }
     for (const pending of this.#requests.values()) {

@@ -14,6 +14,7 @@ import {
   type ClientMessage,
   type StatusRequest,
   TASKS_PROTOCOL,
+  type TaskSubmission,
   type WorkerMessage,
 } from "./protocol.ts";
 
@@ -25,6 +26,8 @@ import {
  */
 export interface LocalSubmitter {
   submitGraph(graph: unknown, options: { id: string }): RunHandle<unknown>;
+  /** Submits one task by its name and encoded arguments (as untrusted as a graph). */
+  submitTask(task: unknown, args: unknown, options: { id: string }): RunHandle<unknown>;
 }
 
 /** The actors clients reach through this peer (it owns them). */
@@ -77,10 +80,14 @@ export function serveClient(
       if (op.startsWith("actor.")) {
         return answers.answer(answerActor(message as ActorRequest, actors), reply(id, "reply"));
       }
-      if (op !== "submit") {
-        throw new TypeError(`expected op "submit", "cancel", "status" or "actor.*", got ${describeValue(message.op)}`);
+      if (op !== "submit" && op !== "task") {
+        throw new TypeError(
+          `expected op "submit", "task", "cancel", "status" or "actor.*", got ${describeValue(message.op)}`,
+        );
       }
-      const handle = app.submitGraph((message as { graph?: unknown }).graph, { id });
+      const handle = op === "task"
+        ? app.submitTask((message as Partial<TaskSubmission>).task, (message as Partial<TaskSubmission>).args, { id })
+        : app.submitGraph((message as { graph?: unknown }).graph, { id });
       handles.set(id, handle);
       // The result goes on as the run encoded it: the owner neither decodes nor re-encodes it.
       answers.answer(encodedResultOf(handle).finally(() => handles.delete(id)), reply(id, "done"));
