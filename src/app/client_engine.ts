@@ -26,7 +26,7 @@ import {
   type TaskOptions,
   TaskRegistry,
 } from "../task/mod.ts";
-import { compile, type WorkflowGraph } from "../workflow/mod.ts";
+import { compile, compileTaskCall, type WorkflowGraph } from "../workflow/mod.ts";
 import type { ClientAppOptions } from "./app_options.ts";
 import { checkClientAddress } from "./client_address.ts";
 import type { ClientConnection } from "./client_mode.ts";
@@ -44,6 +44,8 @@ export class ClientEngine implements AppEngine {
   readonly #registry = new TaskRegistry();
   readonly #actorNames = new Set<string>();
   #connection: Promise<ClientConnection> | undefined;
+  /** The connection once it is up. */
+  #connected: ClientConnection | undefined;
   #closed = false;
 
   constructor(name: string, options: ClientAppOptions) {
@@ -61,6 +63,7 @@ export class ClientEngine implements AppEngine {
       const { address, secret, bootstrap, reconnect, random } = this.#options;
       const connection = new ClientConnection(address, { clock: this.#clock, secret, bootstrap, reconnect, random });
       await connection.connect();
+      this.#connected = connection;
       return connection;
     });
     return this.#connection;
@@ -85,13 +88,32 @@ export class ClientEngine implements AppEngine {
   submit<Out>(step: RunnableStep<Out>, id: string | undefined): RunHandle<Out> {
     if (this.#closed) throw new TypeError(`App "${this.#name}" is closed`);
     checkStep(step);
-    // Compiled once, here: the worker checks the graph it is sent, and never compiles it again. A
-    // task this app does not register is known here by its name alone: the worker judges the rest.
-    const graph = compile(step, (name) => this.#registry.has(name) ? this.#registry.get(name) : { name, options: {} });
+    // Compiled once, here: the worker checks what it is sent, and never compiles it again. A task
+    // this app does not register is known here by its name alone: the worker judges the rest.
+    const lookup = (name: string) => this.#registry.has(name) ? this.#registry.get(name) : { name, options: {} };
     const runId = id ?? this.#ids.next(isSignature(step) ? "t" : "wf");
-    const submitted = this.#connect().then((connection) => ({
-      handle: connection.submit<Out>(runId, graph),
-    }));
+    let send: (connection: ClientConnection) => RunHandle<Out>;
+    if (isSignature(step)) {
+      // A signature on its own goes as its task and arguments (what its graph would hold).
+      const task = compileTaskCall(step, lookup);
+      send = (connection) => connection.submitTask<Out>(runId, task.task, task.args);
+    } else {
+      const graph = compile(step, lookup);
+      send = (connection) => connection.submit<Out>(runId, graph);
+    }
+    const connected = this.#connected;
+    if (connected !== undefined) {
+      // Connected (the usual case after the first submission): the connection's own handle, at
+      // once, without a lookup in between (a promise and a handle fewer per submission).
+      try {
+        return send(connected);
+      } catch (error) {
+        const failed = Promise.reject(error);
+        failed.catch(() => {});
+        return new LookupHandle<Out>(runId, this.#clock, () => failed);
+      }
+    }
+    const submitted = this.#connect().then((connection) => ({ handle: send(connection) }));
     submitted.catch(() => {});
     return new LookupHandle<Out>(runId, this.#clock, () => submitted);
   }

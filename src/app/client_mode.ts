@@ -16,7 +16,7 @@ import {
   requestStatus,
   TASKS_PROTOCOL,
 } from "../cluster/mod.ts";
-import type { Clock } from "../common/mod.ts";
+import type { Clock, Encoded } from "../common/mod.ts";
 import { createNetNode, type NetNode, parsePeerAddress, parsePeerUrl, PeerUnreachableError } from "../net/mod.ts";
 import type { RunHandle } from "../task/mod.ts";
 import type { WorkflowGraph } from "../workflow/mod.ts";
@@ -124,6 +124,12 @@ export class ClientConnection {
   submit<T>(id: string, graph: WorkflowGraph): RunHandle<T> {
     if (this.#client === undefined) throw new TypeError(`submit() before the connection to ${this.address} is up`);
     return this.#client.submit<T>(id, graph);
+  }
+
+  /** Submits one task by its name and encoded arguments (a signature on its own). */
+  submitTask<T>(id: string, task: string, args: Encoded): RunHandle<T> {
+    if (this.#client === undefined) throw new TypeError(`submit() before the connection to ${this.address} is up`);
+    return this.#client.submitTask<T>(id, task, args);
   }
 
   /** Creates an actor in the cluster: the worker owns it and places it on a member. */

@@ -56,6 +56,12 @@ export class MessageSender<T> {
     return this.#writer.ready;
   }
 
+  /** Whether the channel has room now (then `ready()` would resolve at once, a turn of the loop later). */
+  get hasRoom(): boolean {
+    const room = this.#writer.desiredSize;
+    return room !== null && room > 0;
+  }
+
   /** Ends our side once what was written has gone. */
   close(): Promise<void> {
     return this.#writer.close();

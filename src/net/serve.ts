@@ -70,14 +70,16 @@ export function serveMessages<In, Out>(end: MessageEnd<In, Out>, protocol: Serve
     send: (message) => sender.send(message),
     answer<T>(work: Promise<T>, reply: (outcome: Outcome<T>) => Out | undefined) {
       outstanding++;
-      work.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }))
-        .then((outcome) => {
+      // One reaction per answer (a busy owner answers tens of thousands a second).
+      const settle = (outcome: Outcome<T>) => {
+        try {
           const message = reply(outcome);
           if (message !== undefined) sender.send(message);
-        })
-        .finally(() => {
+        } finally {
           if (--outstanding === 0) allAnswered?.();
-        });
+        }
+      };
+      work.then((value) => settle({ ok: true, value }), (error: unknown) => settle({ ok: false, error }));
     },
   };
   const done = (async () => {
@@ -90,7 +92,7 @@ export function serveMessages<In, Out>(end: MessageEnd<In, Out>, protocol: Serve
           answers.send(protocol.refuse(message, error));
         }
         // Answers go out as fast as the peer takes them: stop reading while they cannot.
-        await sender.ready();
+        if (!sender.hasRoom) await sender.ready();
       }
     } catch {
       // A broken channel ends serving like a closed one.

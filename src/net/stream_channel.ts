@@ -281,11 +281,14 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
     this.#receiveCredit.arrive(messages.length, bytes);
     this.#received += messages.length;
     if (this.#readableDone) return this.#consumed(messages.length, bytes); // nobody reads: drop, keep the peer moving
-    this.#inbox.add(messages, sizes);
+    this.#inbox.add(messages, bytes);
     this.#wakeReader();
   }
 
   #pull(): void | Promise<void> {
+    // The stream pulls only once its queue is empty: what was handed over has all been read.
+    const read = this.#inbox.read();
+    if (read.count > 0) this.#consumed(read.count, read.bytes);
     if (this.#deliver()) return;
     return new Promise<void>((resolve) => {
       this.#pullWaiter = () => {
@@ -295,13 +298,11 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
     });
   }
 
-  /** Gives the consumer one message, or ends the readable; false when there is nothing yet. */
+  /** Gives the consumer every message received, or ends the readable; false when there is nothing yet. */
   #deliver(): boolean {
     if (this.#readableDone) return true; // closed, cancelled, or errored by #fail
-    const taken = this.#inbox.take();
-    if (taken !== undefined) {
-      this.#readController.enqueue(taken.message);
-      this.#consumed(1, taken.size);
+    if (this.#inbox.waiting > 0) {
+      this.#inbox.handOver(this.#handOne);
       return true;
     }
     if (!this.#remoteEnded) return false;
@@ -310,6 +311,8 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
     this.#maybeFinish();
     return true;
   }
+
+  readonly #handOne = (message: In): void => this.#readController.enqueue(message);
 
   #wakeReader(): void {
     const waiter = this.#pullWaiter;

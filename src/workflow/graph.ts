@@ -74,6 +74,27 @@ export function compile(root: AnyStep, lookup: TaskLookup): WorkflowGraph {
   return { root: id, nodes: compiler.nodes };
 }
 
+/**
+ * Compiles a signature submitted on its own, as `compile` compiles the graph of one task node it
+ * would make: its task's name and its encoded arguments, checked alike (what a client sends for it).
+ */
+export function compileTaskCall(signature: TaskSignature, lookup: TaskLookup): { task: string; args: Encoded } {
+  return taskCall(signature, false, "", lookup);
+}
+
+/** A task call's name and encoded arguments, checked against its task where the call sits. */
+function taskCall(
+  signature: TaskSignature,
+  receivesInput: boolean,
+  path: string,
+  lookup: TaskLookup,
+): { task: string; args: Encoded } {
+  const task = lookup(signature.task);
+  if (!Array.isArray(signature.args)) throw new InvalidWorkflowError(`${path}.args is not an array of arguments`);
+  checkArity(task, signature.args.length, receivesInput, path);
+  return { task: signature.task, args: encode(signature.args, path === "" ? "args" : `${path}.args`) };
+}
+
 interface Place {
   hasInput: boolean;
   deps: readonly string[];
@@ -184,20 +205,8 @@ class Compiler {
   }
 
   #task(id: string, signature: TaskSignature, place: Place): TaskNode {
-    const task = this.#lookup(signature.task);
-    if (!Array.isArray(signature.args)) {
-      throw new InvalidWorkflowError(`${place.path}.args is not an array of arguments`);
-    }
     const receivesInput = place.hasInput && !signature.immutable;
-    checkArity(task, signature.args.length, receivesInput, place.path);
-    return {
-      id,
-      kind: "task",
-      task: signature.task,
-      args: encode(signature.args, place.path === "" ? "args" : `${place.path}.args`),
-      immutable: signature.immutable,
-      receivesInput,
-      deps: place.deps,
-    };
+    const { task, args } = taskCall(signature, receivesInput, place.path, this.#lookup);
+    return { id, kind: "task", task, args, immutable: signature.immutable, receivesInput, deps: place.deps };
   }
 }

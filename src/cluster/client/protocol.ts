@@ -22,30 +22,20 @@ export const TASKS_PROTOCOL: string = actantProtocol("tasks", "1");
  * a restarted worker, without running anything twice.
  */
 export type ClientMessage =
-  | { op: "submit"; id: string; graph: WorkflowGraph }
-  | TaskSubmission
+  | Submission
   | { op: "cancel"; id: string }
   | ActorRequest
   | StatusRequest;
 
-/**
- * A standalone task, submitted as what its one-node graph holds: its name and encoded arguments.
- * Its owner parses a fraction of the bytes and checks it as it would the graph's task node.
- */
-export type TaskSubmission = { op: "task"; id: string; task: string; args: Encoded };
+/** Work a client submits: a workflow as its compiled graph, or a standalone task. */
+export type Submission = { op: "submit"; id: string; graph: WorkflowGraph } | TaskSubmission;
 
 /**
- * The message that submits `graph` under `id`: a graph that is one standalone task, as `compile`
- * makes it for a signature, goes as that task; anything else (a malformed graph too, for its
- * owner to refuse) as the graph.
+ * A standalone task (a signature submitted on its own), as its name and encoded arguments: what
+ * its one-node graph would hold, in a fraction of the bytes for its owner to parse. The owner
+ * checks it as it would that graph's task node.
  */
-export function submission(id: string, graph: WorkflowGraph): ClientMessage {
-  const nodes = graph?.nodes;
-  const root = typeof nodes === "object" && nodes !== null ? nodes[graph.root] : undefined;
-  const standalone = root?.kind === "task" && root.id === graph.root && root.receivesInput === false &&
-    Array.isArray(root.deps) && root.deps.length === 0 && Object.keys(nodes).length === 1;
-  return standalone ? { op: "task", id, task: root.task, args: root.args } : { op: "submit", id, graph };
-}
+export type TaskSubmission = { op: "task"; id: string; task: string; args: Encoded };
 
 /**
  * Where a run the client submitted stands on its owner (`queued`, `running`, …), answered with

@@ -29,7 +29,7 @@ import {
   type ActorRequest,
   type ClientMessage,
   type StatusRequest,
-  submission,
+  type Submission,
   type WorkerMessage,
 } from "./protocol.ts";
 import { DEFAULT_RECONNECT, type ReconnectPolicy } from "./reconnect.ts";
@@ -37,12 +37,12 @@ import { DEFAULT_RECONNECT, type ReconnectPolicy } from "./reconnect.ts";
 /** The channel of the client protocol, seen from the client (or an in-process pipe's end). */
 export type ClientChannel = MessageEnd<WorkerMessage, ClientMessage> & Pick<Channel, "abort">;
 
-/** A submitted run the owner has not answered yet: kept (with its graph) to re-attach after a reconnect. */
+/** A submitted run the owner has not answered yet: kept (with its submission) to re-attach after a reconnect. */
 interface RunPending {
   kind: "run";
   status: RunStatus;
   done: PromiseWithResolvers<Encoded>;
-  graph: WorkflowGraph;
+  submission: Submission;
   cancelled: boolean;
 }
 
@@ -111,14 +111,30 @@ export class RemoteClient {
    * by the owner with that run.
    */
   submit<T>(id: string, graph: WorkflowGraph): RunHandle<T> {
+    return this.#submit<T>({ op: "submit", id, graph });
+  }
+
+  /** Sends one task, by its name and encoded arguments, to run under `id`; otherwise as `submit`. */
+  submitTask<T>(id: string, task: string, args: Encoded): RunHandle<T> {
+    return this.#submit<T>({ op: "task", id, task, args });
+  }
+
+  #submit<T>(submission: Submission): RunHandle<T> {
     if (this.#failure !== undefined) throw this.#failure;
+    const { id } = submission;
     let pending = this.#runs.get(id);
     if (pending === undefined) {
-      pending = { kind: "run", status: "running", done: Promise.withResolvers<Encoded>(), graph, cancelled: false };
+      pending = {
+        kind: "run",
+        status: "running",
+        done: Promise.withResolvers<Encoded>(),
+        submission,
+        cancelled: false,
+      };
       pending.done.promise.catch(() => {});
       this.#runs.set(id, pending);
       // While reconnecting there is no channel: the submission goes out with the re-attached ones.
-      this.#link?.outbox.send(submission(id, graph));
+      this.#link?.outbox.send(submission);
     }
     const run = pending;
     return new RemoteHandle<T>(id, run, this.#clock, () => this.#statusOf(id, run), () => {
@@ -194,7 +210,7 @@ export class RemoteClient {
     const link: Link = { channel, outbox };
     this.#link = link;
     for (const [id, pending] of this.#runs) {
-      outbox.send(submission(id, pending.graph));
+      outbox.send(pending.submission);
       if (pending.cancelled) outbox.send({ op: "cancel", id });
     }
     for (const pending of this.#requests.values()) {
