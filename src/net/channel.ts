@@ -14,7 +14,7 @@
  *
  * @module
  */
-import type { EncodedMessage } from "./encoded_message.ts";
+import type { EncodedBatch, EncodedMessage } from "./encoded_message.ts";
 
 /** Default receive window: messages the peer may send before it has to wait for credit. */
 export const DEFAULT_WINDOW = 8192;
@@ -75,10 +75,11 @@ export interface Channel<In = unknown, Out = unknown> {
   readonly readable: ReadableStream<In>;
   /**
    * Messages to the peer: plain data, `Uint8Array`s, anything the codec carries, or messages
-   * encoded already by `encodeForChannel`. A message that cannot be encoded (or exceeds a frame)
-   * fails the whole channel with that error: a writer that must survive one encodes it first.
+   * encoded already by `encodeForChannel` (alone, or many in an `EncodedBatch`). A message that
+   * cannot be encoded (or exceeds a frame) fails the whole channel with that error: a writer that
+   * must survive one encodes it first.
    */
-  readonly writable: WritableStream<Out | EncodedMessage<Out>>;
+  readonly writable: WritableStream<Outgoing<Out>>;
   /** Settles when both sides have ended and the stream is closed; rejects if the channel failed. */
   readonly closed: Promise<void>;
   /** Live counters. */
@@ -90,5 +91,8 @@ export interface Channel<In = unknown, Out = unknown> {
 /** One end of a message pipe: a channel, or an in-process pair (`messagePipe`). */
 export type MessageEnd<In, Out> = {
   readonly readable: ReadableStream<In>;
-  readonly writable: WritableStream<Out | EncodedMessage<Out>>;
+  readonly writable: WritableStream<Outgoing<Out>>;
 };
+
+/** What a channel's writable takes: a message, one encoded already, or a batch of encoded ones. */
+export type Outgoing<Out> = Out | EncodedMessage<Out> | EncodedBatch<Out>;

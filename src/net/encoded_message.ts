@@ -25,6 +25,19 @@ export class EncodedMessage<T = unknown> {
 }
 
 /**
+ * Messages encoded for a channel, written as one chunk: what a sender writes in one turn goes to
+ * the channel in one write (a Web Streams write costs a few promises, whatever it carries), and
+ * the channel sends and counts them as the messages they are.
+ */
+export class EncodedBatch<T = unknown> {
+  readonly messages: readonly EncodedMessage<T>[];
+
+  constructor(messages: readonly EncodedMessage<T>[]) {
+    this.messages = messages;
+  }
+}
+
+/**
  * Encodes `message` for a channel whose frames hold at most `maxFrameBytes`.
  *
  * @example

@@ -4,10 +4,14 @@
  * does not carry, a result too big for a frame) is handed to `refused`, which answers it in its
  * place, while the channel and the messages around it go on.
  *
+ * What is sent in one run of the event loop's microtasks goes to the channel as one write (an
+ * {@linkcode EncodedBatch}): a Web Streams write costs a few promises whatever it carries, and an
+ * owner answering tens of thousands of messages a second would pay them per message.
+ *
  * @module
  */
-import type { MessageEnd } from "./channel.ts";
-import { type EncodedMessage, encodeForChannel } from "./encoded_message.ts";
+import type { Outgoing } from "./channel.ts";
+import { EncodedBatch, type EncodedMessage, encodeForChannel } from "./encoded_message.ts";
 import { DEFAULT_MAX_FRAME_BYTES } from "./frames.ts";
 
 /** Options of {@linkcode MessageSender}. */
@@ -25,12 +29,14 @@ export interface MessageSenderOptions<T> {
 
 /** Writes messages of type `T`, each encoded once. */
 export class MessageSender<T> {
-  readonly #writer: WritableStreamDefaultWriter<T | EncodedMessage<T>>;
+  readonly #writer: WritableStreamDefaultWriter<Outgoing<T>>;
+  /** Messages sent since the last write: they go out together once the current microtasks have run. */
+  #pending: EncodedMessage<T>[] = [];
   readonly #refused: (message: T, error: Error) => T | undefined;
   readonly #onError: (error: unknown) => void;
   readonly #maxFrameBytes: number;
 
-  constructor(writable: MessageEnd<unknown, T>["writable"], options: MessageSenderOptions<T> = {}) {
+  constructor(writable: WritableStream<Outgoing<T>>, options: MessageSenderOptions<T> = {}) {
     this.#writer = writable.getWriter();
     this.#refused = options.refused ?? (() => undefined);
     this.#onError = options.onError ?? (() => {});
@@ -46,10 +52,18 @@ export class MessageSender<T> {
       const replacement = this.#refused(message, error instanceof Error ? error : new Error(String(error)));
       if (replacement === undefined) return;
       // A replacement is a small error answer: if even that cannot go, the channel fails with it.
+      this.#writePending(); // after what was sent before it
       return void this.#writer.write(replacement).catch(this.#onError);
     }
-    this.#writer.write(encoded).catch(this.#onError);
+    if (this.#pending.push(encoded) === 1) queueMicrotask(this.#writePending);
   }
+
+  readonly #writePending = (): void => {
+    const pending = this.#pending;
+    if (pending.length === 0) return;
+    this.#pending = [];
+    this.#writer.write(pending.length === 1 ? pending[0] : new EncodedBatch(pending)).catch(this.#onError);
+  };
 
   /** Resolves when the channel has room again: readers await it so that answers cannot pile up unsent. */
   ready(): Promise<void> {
@@ -62,13 +76,15 @@ export class MessageSender<T> {
     return room !== null && room > 0;
   }
 
-  /** Ends our side once what was written has gone. */
+  /** Ends our side once what was sent has gone. */
   close(): Promise<void> {
+    this.#writePending();
     return this.#writer.close();
   }
 
-  /** Fails our side at once. */
+  /** Fails our side at once (what was sent and not written yet is dropped). */
   abort(reason: unknown): Promise<void> {
+    this.#pending = [];
     return this.#writer.abort(reason);
   }
 }

@@ -7,8 +7,8 @@
  *
  * @module
  */
-import type { MessageEnd } from "./channel.ts";
-import { EncodedMessage } from "./encoded_message.ts";
+import type { MessageEnd, Outgoing } from "./channel.ts";
+import { EncodedBatch, EncodedMessage } from "./encoded_message.ts";
 import { MessageSender } from "./message_sender.ts";
 
 /** How a piece of work ended. */
@@ -127,11 +127,14 @@ export function messagePipe<A, B>(): [PipeEnd<B, A>, PipeEnd<A, B>] {
   ];
 }
 
-function valuePipe<T>(): { stream: TransformStream<T | EncodedMessage<T>, T>; fail(reason: unknown): void } {
+function valuePipe<T>(): { stream: TransformStream<Outgoing<T>, T>; fail(reason: unknown): void } {
   let controller!: TransformStreamDefaultController<T>;
-  const stream = new TransformStream<T | EncodedMessage<T>, T>({
+  const stream = new TransformStream<Outgoing<T>, T>({
     start: (c) => void (controller = c),
-    transform: (chunk, c) => c.enqueue(chunk instanceof EncodedMessage ? chunk.value : chunk),
+    transform: (chunk, c) => {
+      if (chunk instanceof EncodedBatch) { for (const message of chunk.messages) c.enqueue(message.value); }
+      else c.enqueue(chunk instanceof EncodedMessage ? chunk.value : chunk);
+    },
   });
   return {
     stream,

@@ -5,12 +5,12 @@
  * @module
  */
 import type { Stream } from "@libp2p/interface";
-import type { Channel, ChannelOptions, ChannelStats } from "./channel.ts";
+import type { Channel, ChannelOptions, ChannelStats, Outgoing } from "./channel.ts";
 import { Uint8ArrayList } from "uint8arraylist";
 import { describe } from "../common/mod.ts";
 import { ReceiveCredit, SendCredit } from "./credit.ts";
 import { ChannelClosedError, FrameError, RemoteChannelError } from "./errors.ts";
-import { EncodedMessage, encodeForChannel } from "./encoded_message.ts";
+import { EncodedBatch, EncodedMessage, encodeForChannel } from "./encoded_message.ts";
 import { replyWithError } from "./error_reply.ts";
 import {
   encodeDataFrame,
@@ -51,7 +51,7 @@ export function createChannel<In = unknown, Out = unknown>(stream: Stream, optio
 /** A {@linkcode Channel} over `stream`; built by {@linkcode createChannel}. */
 class StreamChannel<In, Out> implements Channel<In, Out> {
   readonly readable: ReadableStream<In>;
-  readonly writable: WritableStream<Out | EncodedMessage<Out>>;
+  readonly writable: WritableStream<Outgoing<Out>>;
   readonly closed: Promise<void>;
 
   readonly #stream: Stream;
@@ -70,7 +70,7 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
    * Messages written and not yet taken by the sink, encoded when written (the writable's size
    * strategy encodes, so its queue is bounded in bytes), or why they could not be.
    */
-  readonly #encodedQueue = new Fifo<EncodedMessage | Error>();
+  readonly #encodedQueue = new Fifo<EncodedMessage | EncodedBatch | Error>();
   #outbox: MessageEntry[] = [];
   #outboxBytes = 0;
   #endPending = false;
@@ -106,12 +106,12 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
       pull: () => this.#pull(),
       cancel: () => this.#cancelReadable(),
     }, { highWaterMark: 0 });
-    this.writable = new WritableStream<Out | EncodedMessage<Out>>({
+    this.writable = new WritableStream<Outgoing<Out>>({
       start: (controller) => void (this.#writeController = controller),
       write: () => this.#write(),
       close: () => this.#closeWritable(),
       abort: (reason) => this.#fail(asError(reason, "the writer aborted"), true),
-    }, { highWaterMark: window.bytes, size: (message) => Math.max(leastWeight, this.#encode(message)) });
+    }, { highWaterMark: window.bytes, size: (message) => this.#encode(message, leastWeight) });
     this.#batch.touch(); // sends our window as the first credit grant
     void this.#readLoop();
   }
@@ -141,17 +141,24 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
 
   /**
    * The writable's size strategy: encodes a message as it is written (once), queues the result
-   * for the sink, and weighs it by its bytes. A failure is queued too, for the sink to fail with.
+   * for the sink, and weighs it by its bytes (each message at least `leastWeight`). A failure is
+   * queued too, for the sink to fail with.
    */
-  #encode(message: Out | EncodedMessage<Out>): number {
-    let encoded: EncodedMessage | Error;
+  #encode(message: Outgoing<Out>, leastWeight: number): number {
+    let encoded: EncodedMessage | EncodedBatch | Error;
     try {
-      encoded = message instanceof EncodedMessage ? message : encodeForChannel(message, this.#maxFrameBytes);
+      encoded = message instanceof EncodedMessage || message instanceof EncodedBatch
+        ? message
+        : encodeForChannel(message, this.#maxFrameBytes);
     } catch (error) {
       encoded = error instanceof Error ? error : new Error(describe(error));
     }
     this.#encodedQueue.push(encoded);
-    return encoded instanceof Error ? 0 : encoded.size;
+    if (encoded instanceof Error) return 0;
+    if (encoded instanceof EncodedMessage) return Math.max(leastWeight, encoded.size);
+    let weight = 0;
+    for (const one of encoded.messages) weight += Math.max(leastWeight, one.size);
+    return weight;
   }
 
   #write(): void | Promise<void> {
@@ -162,8 +169,20 @@ class StreamChannel<In, Out> implements Channel<In, Out> {
       this.#fail(encoded, true);
       throw encoded;
     }
-    if (!this.#needsDrain && this.#sendCredit.spend(encoded.size)) return this.#enqueue(encoded);
-    return this.#writeWhenAllowed(encoded);
+    if (encoded instanceof EncodedMessage) {
+      if (!this.#needsDrain && this.#sendCredit.spend(encoded.size)) return this.#enqueue(encoded);
+      return this.#writeWhenAllowed(encoded);
+    }
+    const messages = encoded.messages;
+    for (let i = 0; i < messages.length; i++) {
+      if (this.#needsDrain || !this.#sendCredit.spend(messages[i].size)) return this.#writeRestWhenAllowed(messages, i);
+      this.#enqueue(messages[i]);
+    }
+  }
+
+  /** The rest of a batch, from `from` on, each message once it is allowed (as `#writeWhenAllowed`). */
+  async #writeRestWhenAllowed(messages: readonly EncodedMessage[], from: number): Promise<void> {
+    for (let i = from; i < messages.length; i++) await this.#writeWhenAllowed(messages[i]);
   }
 
   async #writeWhenAllowed(encoded: EncodedMessage): Promise<void> {
