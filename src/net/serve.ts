@@ -84,7 +84,10 @@ export function serveMessages<In, Out>(end: MessageEnd<In, Out>, protocol: Serve
   };
   const done = (async () => {
     try {
-      for await (const message of end.readable) {
+      // A reader rather than `for await`: the async iterator adds promises per message.
+      const reader = end.readable.getReader();
+      for (let next = await reader.read(); !next.done; next = await reader.read()) {
+        const message = next.value;
         try {
           protocol.handle(message, answers);
         } catch (error) {

@@ -225,7 +225,10 @@ export class RemoteClient {
   }
 
   async #read(link: Link): Promise<void> {
-    for await (const message of link.channel.readable) {
+    // A reader rather than `for await`: the async iterator adds promises per message.
+    const reader = link.channel.readable.getReader();
+    for (let next = await reader.read(); !next.done; next = await reader.read()) {
+      const message = next.value;
       const pendings: Map<string, Pending> = message?.op === "reply" ? this.#requests : this.#runs;
       const pending = pendings.get(message?.id);
       if (pending === undefined) continue;
