@@ -1,6 +1,6 @@
 /**
  * The package as a user gets it: packed once into a tarball (`npm pack`, whose `prepack` builds
- * dist/), installed offline into a fresh ESM project, and used from there: the seed's examples
+ * dist/), installed offline into a fresh ESM project (from the checkout's lock: see `before`), and used from there: the seed's examples
  * on Node 24, Deno and Bun, a type-check with the tsconfig `tsc --init` writes, the `actant`
  * command through npx, and an `npx actant worker` that a client script of the project reaches.
  *
@@ -32,7 +32,36 @@ import { normalise } from "./support/rendering.ts";
 import { createTempDir, type TempDir } from "./support/temp_dir.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { name: string; version: string };
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+  name: string;
+  version: string;
+  license: string;
+  bin: Record<string, string>;
+  dependencies: Record<string, string>;
+  overrides: Record<string, string>;
+};
+const { overrides } = pkg;
+
+/** A lock for a project that depends on the tarball `dependency` alone: the checkout's lock, without its dev packages. */
+function consumerLock(dependency: string): object {
+  const lock = JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8")) as {
+    packages: Record<string, { dev?: boolean }>;
+  };
+  const packages: Record<string, unknown> = {
+    "": { name: "consumer", dependencies: { [pkg.name]: dependency } },
+    [`node_modules/${pkg.name}`]: {
+      version: pkg.version,
+      resolved: dependency,
+      license: pkg.license,
+      dependencies: pkg.dependencies,
+      bin: pkg.bin,
+    },
+  };
+  for (const [path, entry] of Object.entries(lock.packages)) {
+    if (path.startsWith("node_modules/") && !entry.dev) packages[path] = entry;
+  }
+  return { name: "consumer", lockfileVersion: 3, requires: true, packages };
+}
 const tsc = join(root, "node_modules", ".bin", "tsc");
 
 /** An example of the checkout as a user's file: the published name, and nothing left on disk. */
@@ -97,14 +126,24 @@ describe(`the packed ${pkg.name}, used from a fresh project`, { timeout: 120_000
     notes.push(`npm ran on the system's Node ${npmNode.stdout.trim() || "(none on PATH)"}`);
     [packed] = JSON.parse(pack.stdout) as (typeof packed)[];
 
+    // Offline, npm can install only what this machine's cache holds: the tarballs the checkout's
+    // lock names (npm ci fetched them), not the registry's metadata a fresh resolution needs (a
+    // fresh machine has none). So the project gets the checkout's lock for the package's
+    // dependencies (and its overrides, which that lock reflects) and installs it with `npm ci`.
+    const dependency = `file:../pack/${packed.filename}`;
     await writeFile(
       join(project, "package.json"),
-      JSON.stringify({ name: "consumer", private: true, type: "module" }, null, 2),
+      JSON.stringify(
+        { name: "consumer", private: true, type: "module", dependencies: { [pkg.name]: dependency }, overrides },
+        null,
+        2,
+      ),
     );
+    await writeFile(join(project, "package-lock.json"), JSON.stringify(consumerLock(dependency), null, 2));
     const install = await timed(
-      "npm install --offline of the tarball",
+      "npm ci --offline of the tarball",
       () =>
-        run("npm", ["install", "--offline", "--no-audit", "--no-fund", join(packDir, packed.filename)], {
+        run("npm", ["ci", "--offline", "--no-audit", "--no-fund"], {
           cwd: project,
           env: USER_ENV,
           timeout: 60_000,
