@@ -27,6 +27,7 @@ export {
   formatStatusTable,
   isActantApp,
   type JoinClusterOptions,
+  type LightWorkerAppOptions,
   type LocalAppOptions,
   type SubmitOptions,
   type WorkerAppOptions,
@@ -38,6 +39,7 @@ export {
  */
 export type { ClusterMember, PeerStatus, ReconnectOptions } from "./src/cluster/mod.ts";
 export { OwnerUnreachableError, RequestInterruptedError } from "./src/cluster/client/client_errors.ts";
+export { LightWorkerRefusedError } from "./src/cluster/light_errors.ts";
 export { AddressInUseError, FrameError, PeerUnreachableError, ProtocolNotSupportedError } from "./src/net/errors.ts";
 
 /** Workflow builders and their types. */

@@ -18,10 +18,17 @@ import {
   type TaskOptions,
 } from "../task/mod.ts";
 import type { WorkflowGraph } from "../workflow/mod.ts";
-import { type ActantAppOptions, appMode, type ClientAppOptions, type WorkerAppOptions } from "./app_options.ts";
+import {
+  type ActantAppOptions,
+  appMode,
+  type ClientAppOptions,
+  type LightWorkerAppOptions,
+  type WorkerAppOptions,
+} from "./app_options.ts";
 import { APP_BRAND, APP_BRAND_VERSION } from "./brand.ts";
 import { ClientEngine } from "./client_engine.ts";
 import type { AppEngine, AppStats } from "./engine.ts";
+import { LightWorkerEngine } from "./light_worker_engine.ts";
 import { LocalEngine } from "./local_engine.ts";
 import { type JoinClusterOptions, type SubmitOptions, submittedId } from "./options.ts";
 import type { Durability } from "./storage.ts";
@@ -60,6 +67,8 @@ export class ActantApp {
     const mode = appMode(options);
     this.#engine = mode === "client"
       ? new ClientEngine(name, options as ClientAppOptions)
+      : mode === "light"
+      ? new LightWorkerEngine(name, options as LightWorkerAppOptions)
       : mode === "worker"
       ? new WorkerEngine(name, options as WorkerAppOptions)
       : new LocalEngine(name, options as WorkerAppOptions);

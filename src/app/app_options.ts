@@ -98,17 +98,31 @@ export interface ClientAppOptions extends CommonAppOptions {
   keepResults?: undefined;
   /** A client does not listen. */
   listen?: undefined;
+  /** `true` makes the client a light worker too (see {@linkcode LightWorkerAppOptions}). */
+  worker?: false;
+}
+
+/**
+ * A light worker: a client (`address`) that is also a worker of the cluster (a browser tab, or
+ * any peer that keeps nothing). It runs the attempts and hosts the actors its server places on it,
+ * within `concurrency`, for the tasks and actor classes the server's app registers too. It still
+ * owns nothing: what it submits, its server owns and logs.
+ */
+export interface LightWorkerAppOptions extends Omit<ClientAppOptions, "concurrency" | "worker"> {
+  worker: true;
+  /** Most attempts it runs at once. Default 4 (a tab shares its thread with the page). */
+  concurrency?: number;
 }
 
 /** Options of an `ActantApp`: local (the default), worker (`listen`/`bootstrap`) or client (`address`). */
-export type ActantAppOptions = LocalAppOptions | WorkerAppOptions | ClientAppOptions;
+export type ActantAppOptions = LocalAppOptions | WorkerAppOptions | ClientAppOptions | LightWorkerAppOptions;
 
-/** The three modes of an app. */
-export type AppMode = "local" | "worker" | "client";
+/** The modes of an app. */
+export type AppMode = "local" | "worker" | "client" | "light";
 
 const COMMON = ["clock", "random", "warn", "secret"] as const;
 const LOCAL = ["concurrency", "durability", "dataDir", "backend", "checkpointInterval", "keepResults"] as const;
-const CLIENT_ONLY = ["address", "reconnect"] as const;
+const CLIENT_ONLY = ["address", "reconnect", "worker"] as const;
 const WORKER_ONLY = ["listen", "bootstrap"] as const;
 const ALL: readonly string[] = [...LOCAL, ...COMMON, ...CLIENT_ONLY, ...WORKER_ONLY];
 
@@ -119,15 +133,26 @@ const ALL: readonly string[] = [...LOCAL, ...COMMON, ...CLIENT_ONLY, ...WORKER_O
 export function appMode(options: ActantAppOptions): AppMode {
   checkOptionKeys("new ActantApp() options", options, ALL);
   const given = (key: string) => (options as Record<string, unknown>)[key] !== undefined;
+  const worker = (options as { worker?: unknown }).worker;
+  if (worker !== undefined && typeof worker !== "boolean") {
+    throw new TypeError(`option worker must be a boolean, got ${typeof worker}`);
+  }
+  if (worker === true && !given("address")) {
+    throw new TypeError(
+      "option worker: true makes a client a light worker: give it the address of the server it joins through",
+    );
+  }
   if (given("address")) {
-    const local = LOCAL.find(given) ?? (given("listen") ? "listen" : undefined);
+    const light = worker === true;
+    const local = LOCAL.find((key) => given(key) && !(light && key === "concurrency")) ??
+      (given("listen") ? "listen" : undefined);
     if (local !== undefined) {
       throw new TypeError(
         `option ${local} does not apply to a client (an app given { address }): the worker at that address ` +
           `runs, logs and keeps its work; drop ${local}, or drop address to run the work here`,
       );
     }
-    return "client";
+    return light ? "light" : "client";
   }
   if (given("reconnect")) {
     throw new TypeError(`option reconnect applies to a client (an app given { address }); this app has no address`);

@@ -15,6 +15,7 @@ import {
   defineActor,
 } from "../actor/mod.ts";
 import type { ClusterMember } from "../cluster/mod.ts";
+import type { NetNode } from "../net/mod.ts";
 import { reconnectPolicy } from "../cluster/client/reconnect.ts";
 import { type Clock, type DataDirError, DuplicateNameError, IdGenerator, systemClock } from "../common/mod.ts";
 import {
@@ -48,8 +49,12 @@ export class ClientEngine implements AppEngine {
   #connected: ClientConnection | undefined;
   #closed = false;
 
-  constructor(name: string, options: ClientAppOptions) {
+  readonly #pubsub: boolean;
+
+  /** `internal.pubsub`: the connection's node runs gossipsub (a light worker's does). */
+  constructor(name: string, options: ClientAppOptions, internal: { pubsub?: boolean } = {}) {
     this.#name = name;
+    this.#pubsub = internal.pubsub ?? false;
     checkClientAddress(options.address, options.bootstrap);
     // Checked now, not at first use (cluster/client/reconnect.ts is plain code: it loads no network).
     reconnectPolicy(options.reconnect);
@@ -61,7 +66,14 @@ export class ClientEngine implements AppEngine {
   #connect(): Promise<ClientConnection> {
     this.#connection ??= import("./client_mode.ts").then(async ({ ClientConnection }) => {
       const { address, secret, bootstrap, reconnect, random } = this.#options;
-      const connection = new ClientConnection(address, { clock: this.#clock, secret, bootstrap, reconnect, random });
+      const connection = new ClientConnection(address, {
+        clock: this.#clock,
+        secret,
+        bootstrap,
+        reconnect,
+        random,
+        pubsub: this.#pubsub,
+      });
       await connection.connect();
       this.#connected = connection;
       return connection;
@@ -71,6 +83,18 @@ export class ClientEngine implements AppEngine {
 
   async start(): Promise<void> {
     await this.#connect();
+  }
+
+  /** The tasks this app registers (with their functions: a light worker runs them). */
+  get registry(): TaskRegistry {
+    return this.#registry;
+  }
+
+  /** The connection's node and the peer id of the worker it submits to, once connected. */
+  async connected(): Promise<{ node: NetNode; owner: string }> {
+    const connection = await this.#connect();
+    const { node } = await connection.connect();
+    return { node, owner: connection.ownerPeerId };
   }
 
   registerTask(name: string, fn: TaskFunction, options?: TaskOptions): TaskDefinition {

@@ -28,6 +28,8 @@ export interface ClientConnectionOptions {
   bootstrap?: string[];
   reconnect?: ReconnectOptions;
   random?: () => number;
+  /** Run gossipsub on the node (a light worker joins its server's membership over it). */
+  pubsub?: boolean;
 }
 
 /**
@@ -43,6 +45,7 @@ export class ClientConnection {
   readonly #bootstrap: string[];
   readonly #reconnect: ReconnectPolicy;
   readonly #random: (() => number) | undefined;
+  readonly #pubsub: boolean;
   /** The peer id of a `p2p://<id>` address, found through the bootstrap peers. */
   readonly #peerId: string | undefined;
   #connected: Promise<{ node: NetNode; client: RemoteClient }> | undefined;
@@ -52,6 +55,7 @@ export class ClientConnection {
     const { clock, secret, bootstrap = [] } = options;
     this.#reconnect = reconnectPolicy(options.reconnect);
     this.#random = options.random;
+    this.#pubsub = options.pubsub ?? false;
     this.#peerId = parsePeerUrl(address);
     // An address without /p2p/<id> is a TypeError now, not at first use.
     if (this.#peerId === undefined) parsePeerAddress(address);
@@ -67,13 +71,18 @@ export class ClientConnection {
     this.#secret = secret;
   }
 
+  /** The peer id of the worker this connection submits to. */
+  get ownerPeerId(): string {
+    return this.#peerId ?? parsePeerAddress(this.address).peerId;
+  }
+
   /**
    * Dials the worker (once); fails with `PeerUnreachableError` if it does not answer then. Once
    * connected, a broken connection is dialled again within the `reconnect` bounds (see `RemoteClient`).
    */
   connect(): Promise<{ node: NetNode; client: RemoteClient }> {
     this.#connected ??= (async () => {
-      const node = await createNetNode({ secret: this.#secret, bootstrap: this.#bootstrap });
+      const node = await createNetNode({ secret: this.#secret, bootstrap: this.#bootstrap, pubsub: this.#pubsub });
       try {
         // Each (re)connection looks the owner up again: after a restart it may listen elsewhere.
         let dials = 0;

@@ -16,6 +16,7 @@ export type {
   AppMode,
   ClientAppOptions,
   CommonAppOptions,
+  LightWorkerAppOptions,
   LocalAppOptions,
   WorkerAppOptions,
 } from "./app_options.ts";
@@ -39,6 +40,11 @@ export interface JoinClusterOptions {
   failAfterMs?: number;
   /** Told where attempts are placed, which fail, and which other owners place here (for logs; see `MemberEvent`). */
   onEvent?: (event: import("../cluster/membership/member_events.ts").MemberEvent) => void;
+  /**
+   * Whether light workers (browser tabs: `{ address, worker: true }`) may join through this worker
+   * and be placed work. Default true (`actant worker --no-light-workers` sets it false).
+   */
+  lightWorkers?: boolean;
 }
 
 /** Options of `ActantApp.submit`. */
@@ -61,6 +67,7 @@ const JOIN_OPTIONS: readonly (keyof JoinClusterOptions)[] = [
   "heartbeatMs",
   "failAfterMs",
   "onEvent",
+  "lightWorkers",
 ];
 
 /** The durability of a local or worker app; the browser default is "memory". */
@@ -75,6 +82,9 @@ export function appDurability(options: { durability?: Durability }): Durability 
 /** `options` of `app.join()`, checked to hold only known options. */
 export function joinOptions(options: JoinClusterOptions): JoinClusterOptions {
   checkOptionKeys("join() options", options, JOIN_OPTIONS);
+  if (options.lightWorkers !== undefined && typeof options.lightWorkers !== "boolean") {
+    throw new TypeError(`join() option lightWorkers must be a boolean, got ${typeof options.lightWorkers}`);
+  }
   return options;
 }
 

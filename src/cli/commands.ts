@@ -136,6 +136,10 @@ export const COMMANDS: readonly CommandInfo[] = [
         default: "3500",
         description: "silence after which a member is taken as gone",
       },
+      "no-light-workers": {
+        type: "boolean",
+        description: "take no light workers (browser tabs: { address, worker: true }) into the cluster",
+      },
     },
     load: async () => (await import("./worker.ts")).workerCommand,
   },

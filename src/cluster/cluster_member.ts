@@ -7,7 +7,6 @@
  */
 import { type Clock, type Encoded, type IdGenerator, systemClock, TaskError } from "../common/mod.ts";
 import { type BootstrapRetry, createNetNode, type NetNode } from "../net/mod.ts";
-import { runtimeName } from "../runtime/mod.ts";
 import type { ActorSystem } from "../actor/mod.ts";
 import type { Journal } from "../store/mod.ts";
 import {
@@ -16,13 +15,12 @@ import {
   HERE,
   type RunHandle,
   type Scheduler,
-  type TaskOptions,
   type TaskRegistry,
 } from "../task/mod.ts";
 import { memberActorGateway } from "./actor_gateway.ts";
 import { serveActorHosting } from "./actors/mod.ts";
 import { RemoteActors } from "./actors/mod.ts";
-import type { MemberAnnouncement } from "./membership/mod.ts";
+import { type MemberAnnouncement, SelfReport } from "./membership/mod.ts";
 import { type AttemptOrigin, type LocalAttempt, serveExec } from "./attempts/mod.ts";
 import { LeastLoadedPlacer } from "./attempts/mod.ts";
 import type { MemberEvent, MemberObserver, MemberRef } from "./membership/mod.ts";
@@ -75,6 +73,11 @@ export interface JoinOptions {
   /** Where warnings go (a peer claiming this cluster's node ids). Default `console.warn`. */
   warn?: (message: string) => void;
   /**
+   * Whether light workers (browser tabs, `{ address, worker: true }`) may join through this peer
+   * and be placed work. Default true; `actant worker --no-light-workers` sets it false.
+   */
+  lightWorkers?: boolean;
+  /**
    * Told where each attempt of the runs this member owns is placed, which fail or are lost, and
    * which attempts other owners place here (see {@linkcode MemberEvent}): for logs and metrics.
    */
@@ -101,7 +104,8 @@ export class ClusterMember {
   /** The actors this peer's clients created, wherever they are hosted. */
   readonly actors: RemoteActors;
   readonly #clock: Clock;
-  readonly #startedAt: number;
+  readonly #self: SelfReport;
+  readonly #lightWorkers: boolean;
   #handBack: (reason: string) => void = () => {};
   #left: Promise<void> | undefined;
   readonly #onEvent: MemberObserver | undefined;
@@ -110,16 +114,22 @@ export class ClusterMember {
     this.#host = host;
     this.node = node;
     this.#clock = host.clock ?? systemClock;
-    this.#startedAt = this.#clock.now();
     this.nodeId = options.nodeId ?? node.peerId.slice(-8);
+    this.#lightWorkers = options.lightWorkers ?? true;
+    this.#self = new SelfReport(host, node, {
+      nodeId: this.nodeId,
+      clock: this.#clock,
+      flags: this.#lightWorkers ? {} : { refusesLight: true },
+    });
     this.#onEvent = options.onEvent;
     this.#attempts = new AttemptRunner(host.registry, host.scheduler.slots);
-    this.membership = new Membership(node, host.name, () => this.#announcement(), {
+    this.membership = new Membership(node, host.name, () => this.#self.announcement(), {
       heartbeatMs: options.heartbeatMs,
       failAfterMs: options.failAfterMs,
       clock: this.#clock,
       nodeId: this.nodeId,
       warn: options.warn,
+      admit: (announcement) => this.#admitLight(announcement),
     });
     this.#placer = new LeastLoadedPlacer(node, this.membership, {
       registersHere: (task) => host.registry.has(task),
@@ -184,6 +194,22 @@ export class ClusterMember {
     host.scheduler.usePlacer(this.#placer);
   }
 
+  /**
+   * Whether a light worker may join: only if this peer takes light workers, and only for what this
+   * peer's app registers too (a tab is a less trusted peer: it runs the servers' code, or nothing).
+   */
+  #admitLight(announcement: MemberAnnouncement): string | undefined {
+    if (!announcement.light) return undefined;
+    if (!this.#lightWorkers) return "is a light worker, and this peer takes none (--no-light-workers)";
+    const task = announcement.registers.tasks.find((name) => !this.#host.registry.has(name));
+    if (task !== undefined) return `is a light worker registering task "${task}", which this peer's app does not`;
+    const actor = announcement.registers.actors.find((name) => this.#host.actors.definition(name) === undefined);
+    if (actor !== undefined) {
+      return `is a light worker registering actor class "${actor}", which this peer's app does not`;
+    }
+    return undefined;
+  }
+
   /** Runs an attempt another owner placed here: outside the scheduler, within its slots. */
   #runPlaced(task: string, args: Encoded, origin: AttemptOrigin): LocalAttempt {
     const attempt = this.#attempts.run(task, args, origin);
@@ -226,24 +252,7 @@ export class ClusterMember {
 
   /** This peer's status row. */
   report(): PeerStatus {
-    const stats = this.#host.scheduler.stats();
-    const concurrency = this.#host.scheduler.concurrency;
-    return {
-      peerId: this.node.peerId,
-      nodeId: this.nodeId,
-      addresses: this.node.addresses(),
-      runtime: runtimeName(),
-      tasks: {
-        queued: stats.queued,
-        running: stats.running,
-        succeeded: stats.succeeded,
-        failed: stats.failed,
-        cancelled: stats.cancelled,
-      },
-      actors: this.#host.actors.cells().length,
-      load: Number.isFinite(concurrency) ? stats.running / concurrency : 0,
-      uptimeMs: this.#clock.now() - this.#startedAt,
-    };
+    return this.#self.report();
   }
 
   /** The rows of every member this peer knows, its own first. */
@@ -270,28 +279,5 @@ export class ClusterMember {
       }
     })();
     return this.#left;
-  }
-
-  #taskOptions(): Record<string, TaskOptions> {
-    const options: Record<string, TaskOptions> = {};
-    for (const name of this.#host.registry.names()) {
-      const declared = this.#host.registry.get(name).options;
-      if (Object.keys(declared).length > 0) options[name] = declared;
-    }
-    return options;
-  }
-
-  #announcement(): MemberAnnouncement {
-    const concurrency = this.#host.scheduler.concurrency;
-    return {
-      app: this.#host.name,
-      status: this.report(),
-      registers: {
-        tasks: this.#host.registry.names(),
-        actors: this.#host.actors.names(),
-        options: this.#taskOptions(),
-      },
-      concurrency: Number.isFinite(concurrency) ? concurrency : null,
-    };
   }
 }

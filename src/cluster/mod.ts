@@ -11,3 +11,5 @@ export * from "./actors/mod.ts";
 export * from "./client/mod.ts";
 export * from "./cluster_member.ts";
 export * from "./actor_gateway.ts";
+export * from "./light_member.ts";
+export * from "./light_errors.ts";

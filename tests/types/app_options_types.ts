@@ -5,7 +5,13 @@
  *
  * @module
  */
-import { ActantApp, type ActantAppOptions, type ClientAppOptions, type LocalAppOptions } from "../../mod.ts";
+import {
+  ActantApp,
+  type ActantAppOptions,
+  type ClientAppOptions,
+  type LightWorkerAppOptions,
+  type LocalAppOptions,
+} from "../../mod.ts";
 
 const ADDRESS = "/ip4/127.0.0.1/tcp/4001/ws/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN";
 
@@ -31,11 +37,15 @@ export function appOptionTypes(): void {
   new ActantApp("l1", { durability: "memory", reconnect: { retries: 3 } });
   // @ts-expect-error: an address is a string
   new ActantApp("c4", { address: 4001 });
+  // A light worker is a client that also runs work, within its own concurrency.
+  new ActantApp("w1", { address: ADDRESS, worker: true, concurrency: 2 });
+  // @ts-expect-error: a light worker keeps no log either
+  new ActantApp("w2", { address: ADDRESS, worker: true, durability: "sync" });
 
   // The union narrows on `address`.
   const options: ActantAppOptions = { address: ADDRESS } as ActantAppOptions;
   if (options.address !== undefined) {
-    const client: ClientAppOptions = options;
+    const client: ClientAppOptions | LightWorkerAppOptions = options;
     void client;
   } else {
     const local: LocalAppOptions | Omit<LocalAppOptions, "address"> = options;

@@ -25,13 +25,7 @@ import { type Channel, ChannelClosedError, type MessageEnd, MessageSender } from
 import { EncodedResultHandle, type RunHandle, type RunStatus } from "../../task/mod.ts";
 import type { WorkflowGraph } from "../../workflow/mod.ts";
 import { OwnerUnreachableError, RequestInterruptedError } from "./client_errors.ts";
-import {
-  type ActorRequest,
-  type ClientMessage,
-  type StatusRequest,
-  type Submission,
-  type WorkerMessage,
-} from "./protocol.ts";
+import type { ActorRequest, ClientMessage, StatusRequest, Submission, WorkerMessage } from "./protocol.ts";
 import { DEFAULT_RECONNECT, type ReconnectPolicy } from "./reconnect.ts";
 
 /** The channel of the client protocol, seen from the client (or an in-process pipe's end). */

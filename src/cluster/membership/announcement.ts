@@ -35,6 +35,13 @@ export interface MemberAnnouncement {
   concurrency: number | null;
   /** Set on the last announcement of a member that shuts down. */
   leaving?: boolean;
+  /**
+   * Set by a light worker (a browser tab): it keeps no log and owns no work, is reached only over
+   * the connections it opened, and runs only what the servers' app registers too.
+   */
+  light?: boolean;
+  /** Set by a server that takes no light workers (`actant worker --no-light-workers`). */
+  refusesLight?: boolean;
 }
 
 /**
@@ -78,8 +85,10 @@ export function parseAnnouncement(value: unknown, from: string): MemberAnnouncem
   ) {
     throw new TypeError(`announcement.concurrency must be an integer in 1..${MAX_ANNOUNCED_CONCURRENCY} or null`);
   }
-  if (a.leaving !== undefined && typeof a.leaving !== "boolean") {
-    throw new TypeError("announcement.leaving must be a boolean");
+  for (const flag of ["leaving", "light", "refusesLight"] as const) {
+    if (a[flag] !== undefined && typeof a[flag] !== "boolean") {
+      throw new TypeError(`announcement.${flag} must be a boolean`);
+    }
   }
   return {
     app: a.app,
@@ -91,6 +100,8 @@ export function parseAnnouncement(value: unknown, from: string): MemberAnnouncem
     },
     concurrency,
     ...(a.leaving === undefined ? {} : { leaving: a.leaving }),
+    ...(a.light === undefined ? {} : { light: a.light }),
+    ...(a.refusesLight === undefined ? {} : { refusesLight: a.refusesLight }),
   };
 }
 

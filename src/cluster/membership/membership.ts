@@ -53,6 +53,11 @@ export interface MembershipOptions {
   nodeId?: string;
   /** Where warnings go (a peer claiming a node id another holds). Default `console.warn`. */
   warn?: (message: string) => void;
+  /**
+   * Whether a member may join: `undefined` to let it, or why not (its announcements are then
+   * ignored, with one warning). Default: every member may.
+   */
+  admit?: (announcement: MemberAnnouncement, peerId: string) => string | undefined;
 }
 
 /** Most claimants remembered as warned about, so a claimant's heartbeats do not repeat the warning. */
@@ -77,6 +82,7 @@ export class Membership {
   readonly #nodeId: string | undefined;
   readonly #warn: (message: string) => void;
   readonly #warned = new Set<string>();
+  readonly #admit: MembershipOptions["admit"];
   #list: Member[] | undefined;
   readonly #listeners = new Set<(change: MembershipChange) => void>();
   readonly #encoder = new TextEncoder();
@@ -96,6 +102,7 @@ export class Membership {
     this.#clock = options.clock ?? systemClock;
     this.#nodeId = options.nodeId;
     this.#warn = options.warn ?? ((message) => console.warn(`actant: ${message}`));
+    this.#admit = options.admit;
   }
 
   /** Subscribes to the topic, announces this peer and starts the heartbeat. */
@@ -167,6 +174,13 @@ export class Membership {
     if (announcement.leaving) return this.#leave(from, "it announced that it leaves");
     const known = this.#members.get(from);
     if (!this.#mayHold(from, announcement.status.nodeId, known)) return;
+    // A light worker is reached only over the connections it opened: a member only for its servers.
+    if (announcement.light && !this.#node.peers().includes(from)) return;
+    const refusal = this.#admit?.(announcement, from);
+    if (refusal !== undefined) {
+      if (known !== undefined) this.#leave(from, refusal);
+      return this.#warnOnce(`refused ${from}`, `peer ${from} ("${announcement.status.nodeId}") ${refusal}`);
+    }
     if (known !== undefined) {
       known.announcement = announcement;
       known.lastSeen = this.#clock.now();
@@ -189,17 +203,21 @@ export class Membership {
     const holder = nodeId === this.#nodeId ? this.#node.peerId : this.#holders.get(nodeId);
     const kept = known === undefined || known.announcement.status.nodeId === nodeId;
     if ((holder === undefined || holder === peerId) && kept) return true;
-    const key = `${peerId} ${nodeId}`;
-    if (!this.#warned.has(key)) {
-      if (this.#warned.size >= MAX_WARNED) this.#warned.clear();
-      this.#warned.add(key);
-      this.#warn(
-        kept
-          ? `peer ${peerId} claims node id "${nodeId}", held by ${holder}: its announcements are ignored`
-          : `member ${peerId} ("${known!.announcement.status.nodeId}") announced node id "${nodeId}": ignored`,
-      );
-    }
+    this.#warnOnce(
+      `${peerId} ${nodeId}`,
+      kept
+        ? `peer ${peerId} claims node id "${nodeId}", held by ${holder}: its announcements are ignored`
+        : `member ${peerId} ("${known!.announcement.status.nodeId}") announced node id "${nodeId}": ignored`,
+    );
     return false;
+  }
+
+  /** Warns once per `key` (a claimant's heartbeats do not repeat the warning). */
+  #warnOnce(key: string, message: string): void {
+    if (this.#warned.has(key)) return;
+    if (this.#warned.size >= MAX_WARNED) this.#warned.clear();
+    this.#warned.add(key);
+    this.#warn(message);
   }
 
   #dialAny(addresses: readonly string[]): void {

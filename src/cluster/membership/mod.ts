@@ -12,3 +12,4 @@ export * from "./reachability.ts";
 export * from "./status.ts";
 export * from "./status_table.ts";
 export * from "./timing.ts";
+export * from "./self_report.ts";

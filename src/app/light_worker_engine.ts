@@ -1,0 +1,134 @@
+/**
+ * Light worker mode (`{ address, worker: true }`): a client of the worker at `address` (it owns
+ * and logs what this app submits) that is also a light member of its cluster: once connected, it
+ * runs the attempts and hosts the actors servers place on it, within its `concurrency`, over the
+ * same connection. It keeps nothing (durability `"memory"`). The cluster code loads at `start()`.
+ *
+ * @module
+ */
+import { ActorSystem } from "../actor/mod.ts";
+import type { ActorClass, ActorDefinition, ActorOptions, ActorRef, CreateActorArgs } from "../actor/mod.ts";
+import type { ClusterMember, LightMember } from "../cluster/mod.ts";
+import { type Clock, type DataDirError, IdGenerator, systemClock } from "../common/mod.ts";
+import { type RunHandle, type RunnableStep, Scheduler, type TaskFunction, type TaskOptions } from "../task/mod.ts";
+import type { TaskDefinition } from "../task/mod.ts";
+import type { WorkflowGraph } from "../workflow/mod.ts";
+import type { LightWorkerAppOptions } from "./app_options.ts";
+import { ClientEngine } from "./client_engine.ts";
+import type { AppEngine, AppStats } from "./engine.ts";
+import { positive } from "./options.ts";
+
+/** Default concurrency of a light worker: a tab shares its one thread with its page. */
+export const DEFAULT_LIGHT_CONCURRENCY = 4;
+
+/** The engine of an app built with `{ address, worker: true }`. */
+export class LightWorkerEngine implements AppEngine {
+  readonly durability = "memory" as const;
+  readonly #name: string;
+  readonly #client: ClientEngine;
+  readonly #clock: Clock;
+  /** Only its slots are used: this app's own submissions go to its server. */
+  readonly #scheduler: Scheduler;
+  /** The actors servers place here. */
+  readonly #actors: ActorSystem;
+  #member: Promise<LightMember> | undefined;
+  #closed = false;
+
+  constructor(name: string, options: LightWorkerAppOptions) {
+    this.#name = name;
+    const { worker: _worker, concurrency, ...client } = options;
+    this.#client = new ClientEngine(name, client, { pubsub: true });
+    this.#clock = options.clock ?? systemClock;
+    const ids = new IdGenerator();
+    this.#scheduler = new Scheduler({
+      concurrency: concurrency === undefined ? DEFAULT_LIGHT_CONCURRENCY : positive("concurrency", concurrency),
+      clock: this.#clock,
+      ids,
+    });
+    this.#actors = new ActorSystem(this.#clock, ids);
+  }
+
+  /** Connects to the server, then joins its cluster as a light member (once). */
+  start(): Promise<void> {
+    this.#member ??= (async () => {
+      const { node, owner } = await this.#client.connected();
+      const { LightMember } = await import("../cluster/light_member.ts");
+      return await LightMember.join(
+        { name: this.#name, scheduler: this.#scheduler, registry: this.#client.registry, actors: this.#actors },
+        node,
+        { server: owner },
+      );
+    })();
+    return this.#member.then(() => undefined);
+  }
+
+  registerTask(name: string, fn: TaskFunction, options?: TaskOptions): TaskDefinition {
+    return this.#client.registerTask(name, fn, options);
+  }
+
+  registerActor<C extends ActorClass>(name: string, cls: C, options?: ActorOptions): ActorDefinition<C> {
+    this.#client.registerActor(name, cls, options); // the same refusals as a client's
+    return this.#actors.define(name, cls, options);
+  }
+
+  submit<Out>(step: RunnableStep<Out>, id: string | undefined): RunHandle<Out> {
+    return this.#client.submit(step, id);
+  }
+
+  compile(step: RunnableStep<unknown>): WorkflowGraph {
+    return this.#client.compile(step);
+  }
+
+  join(): Promise<ClusterMember> {
+    return Promise.reject(
+      new TypeError(
+        `App "${this.#name}" is a light worker: it joins its server's cluster at start(), as a light member`,
+      ),
+    );
+  }
+
+  getResult<T>(kind: "task" | "workflow", id: string): RunHandle<T> {
+    return this.#client.getResult<T>(kind, id);
+  }
+
+  createActor<C extends ActorClass>(
+    definition: ActorDefinition<C>,
+    ...options: CreateActorArgs<C>
+  ): Promise<ActorRef<C>> {
+    return this.#client.createActor(definition, ...options);
+  }
+
+  getActor<C extends ActorClass>(definition: ActorDefinition<C>, nameOrId: string): Promise<ActorRef<C>> {
+    return this.#client.getActor(definition, nameOrId);
+  }
+
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  stats(): AppStats {
+    return {
+      ...this.#scheduler.stats(),
+      actors: this.#actors.cells().length,
+      concurrency: this.#scheduler.concurrency,
+    };
+  }
+
+  useDataDir(): void {
+    throw new TypeError(`App "${this.#name}" is a light worker: it keeps no data directory`);
+  }
+
+  dataDirLost(): Promise<DataDirError> {
+    return new Promise(() => {});
+  }
+
+  /** Hands back what servers placed here (they place it again elsewhere), then closes the connection. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const member = await this.#member?.catch(() => undefined);
+    await member?.leave().catch(() => {});
+    await this.#actors.stopAll({ drain: false, forget: false }).catch(() => {});
+    await this.#client.close();
+  }
+}
