@@ -1,0 +1,123 @@
+// A browser tab as a light worker: tests/fixtures/browser_light_worker.ts, bundled by esbuild for
+// the browser, runs in headless Chromium as a light worker of an `actant worker` process (over
+// ws://127.0.0.1), and a Node client's group has some of its tasks placed on the tab. Closing the
+// tab mid-task hands its attempts back: they run again on the worker, and the group completes.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { ActantApp, group, signature } from "../mod.ts";
+import { startWorker, type WorkerProcess } from "./support/actant_cli.ts";
+import { until } from "./support/async.ts";
+import { bundleForBrowser, type FileServer, launchChromium, serveFiles } from "./support/browser.ts";
+import { createTempDir, type TempDir } from "./support/temp_dir.ts";
+import { join } from "node:path";
+
+const appModule = new URL("./fixtures/cluster_app.ts", import.meta.url).pathname;
+const entry = new URL("./fixtures/browser_light_worker.ts", import.meta.url);
+/** What the tab's `where` answers with: no process has this pid. */
+const TAB = -1;
+
+type LightState = { joined: true; started: number } | { error: { name: string; code?: string; message: string } };
+
+describe("a browser tab as a light worker of an actant worker process", { timeout: 90_000 }, () => {
+  let temp: TempDir;
+  let worker: WorkerProcess | undefined;
+  let browser: Browser | undefined;
+  let site: FileServer | undefined;
+  let client: ActantApp | undefined;
+  const consoleLines: string[] = [];
+  /** What went wrong in `before`, rethrown by the tests (a failed hook counts as "cancelled"). */
+  let setupError: unknown;
+
+  before(async () => {
+    try {
+      temp = await createTempDir("browser-light");
+      const started = await Promise.allSettled([
+        startWorker(["--app", appModule, "--data", join(temp.path, "w1"), "--concurrency", "1", "--node-id", "w1"])
+          .then((w) => (worker = w)),
+        bundleForBrowser(entry).then((code) =>
+          serveFiles({
+            "/": {
+              contentType: "text/html",
+              body: '<!doctype html><html><head><link rel="icon" href="data:,">' +
+                '<script type="module" src="/light.js"></script></head><body></body></html>',
+            },
+            "/light.js": { contentType: "text/javascript", body: code },
+          }).then((s) => (site = s))
+        ),
+        launchChromium().then((b) => (browser = b)),
+      ]);
+      for (const outcome of started) if (outcome.status === "rejected") throw outcome.reason;
+      client = new ActantApp("cluster_test", { address: worker!.address });
+    } catch (error) {
+      setupError = error;
+    }
+  });
+
+  after(async () => {
+    await client?.close();
+    await browser?.close();
+    await site?.close();
+    await worker?.stop();
+    await temp?.remove();
+  });
+
+  /** A tab that joined as a light worker (holding every task it gets forever, with `hold`). */
+  async function lightTab(hold: boolean): Promise<Page> {
+    const page = await browser!.newPage();
+    page.on("console", (message) => consoleLines.push(`[${message.type()}] ${message.text()}`));
+    page.on("pageerror", (error) => consoleLines.push(`[pageerror] ${error.stack ?? error.message}`));
+    await page.addInitScript(([address, hold]) => {
+      Object.assign(globalThis, { ACTANT_ADDRESS: address, ACTANT_HOLD: hold });
+    }, [worker!.address, hold] as const);
+    await page.goto(`${site!.url}/`);
+    await page.waitForFunction(() => (globalThis as { ACTANT_LIGHT?: unknown }).ACTANT_LIGHT !== undefined, undefined, {
+      timeout: 20_000,
+    }).catch((error) => {
+      throw new Error(`the tab did not join: console:\n${consoleLines.join("\n")}\nworker:\n${worker!.output()}`, {
+        cause: error,
+      });
+    });
+    const state = await lightState(page);
+    if ("error" in state) assert.fail(`the tab could not join: ${state.error.name}: ${state.error.message}`);
+    return page;
+  }
+
+  /** How many members w1 has logged joining (each tab is one). */
+  const joinedCount = () => worker!.stdout().split("member joined").length - 1;
+
+  const lightState = (page: Page) =>
+    page.evaluate(() => (globalThis as unknown as { ACTANT_LIGHT: LightState }).ACTANT_LIGHT);
+
+  it("runs some of the tasks of a Node client's group, and the results are right", async () => {
+    if (setupError !== undefined) throw setupError;
+    const page = await lightTab(false);
+    try {
+      await until(() => joinedCount() === 1, "w1 sees the tab");
+      const pids = await client!.submit(group(...Array.from({ length: 10 }, () => signature<number>("where", [200]))));
+      assert.equal(pids.length, 10);
+      assert.ok(pids.includes(TAB), `no task ran in the tab: ${pids}`);
+      assert.ok(pids.includes(worker!.child.pid!), `no task ran on the worker: ${pids}`);
+      assert.ok(pids.every((pid) => pid === TAB || pid === worker!.child.pid), `pids: ${pids}`);
+      const state = await lightState(page);
+      assert.ok("joined" in state && state.started >= 1 && state.started <= 9, JSON.stringify(state));
+    } finally {
+      await page.close();
+    }
+    assert.deepEqual(consoleLines.filter((line) => line.startsWith("[pageerror]")), []);
+  });
+
+  it("hands its attempts back when its page closes mid-task: they run on the worker, the group completes", async () => {
+    if (setupError !== undefined) throw setupError;
+    const page = await lightTab(true);
+    await until(() => joinedCount() === 2, "w1 sees the tab");
+    const handle = client!.submit(group(...Array.from({ length: 4 }, () => signature<number>("where", [300]))));
+    let state: LightState | undefined;
+    await until(() => state !== undefined && "joined" in state && state.started >= 1, "the tab holds an attempt", {
+      step: async () => void (state = await lightState(page)),
+    });
+    await page.close();
+    const pids = await handle;
+    assert.deepEqual(pids, Array(4).fill(worker!.child.pid), "every task ran (again) on the worker");
+  });
+});
