@@ -63,13 +63,13 @@ describe("a browser tab as a light worker of an actant worker process", { timeou
   });
 
   /** A tab that joined as a light worker (holding every task it gets forever, with `hold`). */
-  async function lightTab(hold: boolean): Promise<Page> {
+  async function lightTab(hold: boolean, address = worker!.address): Promise<Page> {
     const page = await browser!.newPage();
     page.on("console", (message) => consoleLines.push(`[${message.type()}] ${message.text()}`));
     page.on("pageerror", (error) => consoleLines.push(`[pageerror] ${error.stack ?? error.message}`));
     await page.addInitScript(([address, hold]) => {
       Object.assign(globalThis, { ACTANT_ADDRESS: address, ACTANT_HOLD: hold });
-    }, [worker!.address, hold] as const);
+    }, [address, hold] as const);
     await page.goto(`${site!.url}/`);
     await page.waitForFunction(() => (globalThis as { ACTANT_LIGHT?: unknown }).ACTANT_LIGHT !== undefined, undefined, {
       timeout: 20_000,
@@ -107,10 +107,64 @@ describe("a browser tab as a light worker of an actant worker process", { timeou
     assert.deepEqual(consoleLines.filter((line) => line.startsWith("[pageerror]")), []);
   });
 
+  it("frozen mid-task (the DevTools protocol), its attempts run on the worker; once it resumes, no result counts twice", async () => {
+    if (setupError !== undefined) throw setupError;
+    // A worker that takes a silent member as gone soon: heartbeats every 200 ms, gone after 1 s.
+    const quick = await startWorker([
+      "--app",
+      appModule,
+      "--data",
+      join(temp.path, "quick"),
+      "--concurrency",
+      "1",
+      "--heartbeat-ms",
+      "200",
+      "--fail-after-ms",
+      "1000",
+    ]);
+    const quickClient = new ActantApp("cluster_test", { address: quick.address });
+    const page = await lightTab(false, quick.address);
+    try {
+      await until(() => quick.stdout().includes("member joined"), "the worker sees the tab");
+      // Each task waits 1.5 s (on a timer, which a frozen page does not fire) and answers.
+      const handle = quickClient.submit(group(...Array.from({ length: 3 }, () => signature<number>("where", [1_500]))));
+      let state: LightState | undefined;
+      await until(() => state !== undefined && "joined" in state && state.started >= 1, "the tab runs an attempt", {
+        step: async () => void (state = await lightState(page)),
+      });
+      // Frozen as Chrome freezes a background tab (Page.setWebLifecycleState), and, since this
+      // headless Chromium freezes no visible page, with its JavaScript paused too: nothing runs in
+      // the tab, its timers and its network handlers included, so it answers no ping.
+      const devtools = await page.context().newCDPSession(page);
+      await devtools.send("Debugger.enable");
+      await devtools.send("Page.setWebLifecycleState", { state: "frozen" });
+      await devtools.send("Debugger.pause");
+      const pids = await handle;
+      assert.deepEqual(pids, Array(3).fill(quick.child.pid), "every task ran (again) on the worker");
+      await until(() => quick.stdout().includes("member left"), "the worker took the tab as gone");
+      await devtools.send("Debugger.resume");
+      await devtools.send("Page.setWebLifecycleState", { state: "active" });
+      // Resumed, the tab finishes what it held and answers: the worker ignores those answers, and
+      // takes work again, the tab back among its members.
+      await until(() => quick.stdout().split("member joined").length - 1 === 2, "the tab is a member again", {
+        limitMs: 20_000,
+      });
+      const again = await quickClient.submit(
+        group(...Array.from({ length: 6 }, () => signature<number>("where", [300]))),
+      );
+      assert.equal(again.length, 6);
+      assert.ok(again.every((pid) => pid === TAB || pid === quick.child.pid), `pids: ${again}`);
+    } finally {
+      await page.close();
+      await quickClient.close();
+      await quick.stop();
+    }
+  });
+
   it("hands its attempts back when its page closes mid-task: they run on the worker, the group completes", async () => {
     if (setupError !== undefined) throw setupError;
     const page = await lightTab(true);
-    await until(() => joinedCount() === 2, "w1 sees the tab");
+    await until(() => joinedCount() === 2, "w1 sees the tab"); // the first test's tab, then this one
     const handle = client!.submit(group(...Array.from({ length: 4 }, () => signature<number>("where", [300]))));
     let state: LightState | undefined;
     await until(() => state !== undefined && "joined" in state && state.started >= 1, "the tab holds an attempt", {

@@ -48,6 +48,10 @@ class FakeNode implements MembershipNode {
   published = 0;
   /** While set, this node's publications are lost (it is silent, though still connected). */
   muted = false;
+  /** Whether the peers' pings to this node are answered (a frozen tab answers none). */
+  answersPings = true;
+  /** Pings other nodes sent to this one. */
+  pinged = 0;
   readonly #bus: FakeBus;
   readonly #events = new EventTarget();
   readonly #subscribers = new Map<string, Set<Listener>>();
@@ -60,6 +64,14 @@ class FakeNode implements MembershipNode {
 
   peers(): string[] {
     return this.#bus.nodes.map((node) => node.peerId).filter((peerId) => peerId !== this.peerId);
+  }
+
+  /** A ping of `target`: answered at once, or, if it answers none, failing when `signal` aborts. */
+  ping(target: string, options?: { signal?: AbortSignal }): Promise<number> {
+    const node = this.#bus.nodes.find((candidate) => candidate.peerId === target)!;
+    node.pinged++;
+    if (node.answersPings) return Promise.resolve(1);
+    return new Promise((_, reject) => options?.signal?.addEventListener("abort", () => reject(new Error("aborted"))));
   }
 
   dial(): Promise<Connection> {
@@ -92,8 +104,9 @@ class FakeNode implements MembershipNode {
   }
 }
 
-function announcement(node: FakeNode, nodeId: string): () => MemberAnnouncement {
+function announcement(node: FakeNode, nodeId: string, light = false): () => MemberAnnouncement {
   return () => ({
+    ...(light ? { light: true } : {}),
     app: APP,
     status: {
       peerId: node.peerId,
@@ -110,13 +123,13 @@ function announcement(node: FakeNode, nodeId: string): () => MemberAnnouncement 
   });
 }
 
-/** Two members, a and b, on one fake bus and one manual clock, each recording its changes. */
-function pair() {
+/** Two members, a and b, on one fake bus and one manual clock, each recording its changes; b light with `lightB`. */
+function pair(lightB = false) {
   const clock = new ManualClock();
   const bus = new FakeBus();
-  const make = (peerId: string) => {
+  const make = (peerId: string, light = false) => {
     const node = new FakeNode(bus, peerId);
-    const membership = new Membership(node, APP, announcement(node, peerId), {
+    const membership = new Membership(node, APP, announcement(node, peerId, light), {
       heartbeatMs: HEARTBEAT_MS,
       failAfterMs: FAIL_AFTER_MS,
       clock,
@@ -126,7 +139,7 @@ function pair() {
     membership.onChange((change) => changes.push(change));
     return { node, membership, changes };
   };
-  return { clock, a: make("peer-a"), b: make("peer-b") };
+  return { clock, a: make("peer-a"), b: make("peer-b", lightB) };
 }
 
 describe("membership on the manual clock", () => {
@@ -188,6 +201,38 @@ describe("membership on the manual clock", () => {
     assert.ok(a.membership.get("peer-b") !== undefined, "back at its next heartbeat");
     assert.equal(a.changes.filter((change) => change.kind === "joined").length, joinedBefore + 1);
     assert.equal(a.changes.at(-1)?.kind, "joined");
+
+    await a.membership.stop();
+    await b.membership.stop();
+    assert.equal(clock.pending, 0);
+  });
+});
+
+describe("a light worker's liveness on the manual clock", () => {
+  it("is judged by pings, not by its heartbeats: silent but answering, it stays; not answering, it goes", async () => {
+    const { clock, a, b } = pair(true);
+    a.membership.start();
+    b.membership.start();
+    await clock.advance(HEARTBEAT_MS);
+    assert.ok(a.membership.get("peer-b")?.announcement.light, "a heard the light worker b");
+
+    b.node.muted = true; // a background tab: its timers (and heartbeats) throttled, its connection alive
+    await clock.advance(FAIL_AFTER_MS * 10);
+    assert.ok(a.membership.get("peer-b") !== undefined, "a silent light worker that answers pings stays");
+    assert.ok(b.node.pinged >= 1, "a pinged it");
+    assert.equal(a.changes.filter((change) => change.kind === "left").length, 0);
+
+    b.node.answersPings = false; // frozen: nothing runs in the tab any more
+    const pingedBefore = b.node.pinged;
+    await clock.advance(HEARTBEAT_MS); // the tick past the bound sends a ping…
+    assert.equal(b.node.pinged, pingedBefore + 1);
+    await clock.advance(FAIL_AFTER_MS - 1);
+    assert.ok(a.membership.get("peer-b") !== undefined, "not gone while its ping may still be answered");
+    await clock.advance(1); // …that goes unanswered for failAfterMs
+    assert.equal(a.membership.get("peer-b"), undefined);
+    const left = a.changes.filter((change) => change.kind === "left");
+    assert.equal(left.length, 1);
+    assert.match(left[0].kind === "left" ? left[0].reason : "", /no answer to a ping/);
 
     await a.membership.stop();
     await b.membership.stop();

@@ -17,6 +17,7 @@ import type { LightWorkerAppOptions } from "./app_options.ts";
 import { ClientEngine } from "./client_engine.ts";
 import type { AppEngine, AppStats } from "./engine.ts";
 import { positive } from "./options.ts";
+import { onPageLifecycle } from "../runtime/mod.ts";
 
 /** Default concurrency of a light worker: a tab shares its one thread with its page. */
 export const DEFAULT_LIGHT_CONCURRENCY = 4;
@@ -32,6 +33,7 @@ export class LightWorkerEngine implements AppEngine {
   /** The actors servers place here. */
   readonly #actors: ActorSystem;
   #member: Promise<LightMember> | undefined;
+  #stopLifecycle: () => void = () => {};
   #closed = false;
 
   constructor(name: string, options: LightWorkerAppOptions) {
@@ -53,11 +55,14 @@ export class LightWorkerEngine implements AppEngine {
     this.#member ??= (async () => {
       const { node, owner } = await this.#client.connected();
       const { LightMember } = await import("../cluster/light_member.ts");
-      return await LightMember.join(
+      const member = await LightMember.join(
         { name: this.#name, scheduler: this.#scheduler, registry: this.#client.registry, actors: this.#actors },
         node,
         { server: owner },
       );
+      // A tab about to be frozen or closed hands its work back rather than sit on it.
+      this.#stopLifecycle = onPageLifecycle({ leaving: () => member.handBack("its page is being frozen or hidden") });
+      return member;
     })();
     return this.#member.then(() => undefined);
   }
@@ -126,6 +131,7 @@ export class LightWorkerEngine implements AppEngine {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#stopLifecycle();
     const member = await this.#member?.catch(() => undefined);
     await member?.leave().catch(() => {});
     await this.#actors.stopAll({ drain: false, forget: false }).catch(() => {});

@@ -115,6 +115,18 @@ export class LightMember {
     });
   }
 
+  /**
+   * Hands back what servers placed here and tells them this member is gone for now (its page is
+   * about to be frozen or hidden): they place its attempts again and move its actors. Best effort:
+   * what a page sends as it is frozen may go out only when it runs again; then the servers, which
+   * hear no more heartbeats and get no answer to their pings, take it as gone all the same. Its
+   * next heartbeat (once the page runs again) makes it a member again.
+   */
+  handBack(reason: string): void {
+    this.#handBack(reason);
+    void this.membership.announce({ leaving: true });
+  }
+
   /** Hands back what servers placed here and leaves; the node is its app's to stop. */
   leave(): Promise<void> {
     this.#left ??= (async () => {

@@ -15,3 +15,4 @@ export function runtimeName(): RuntimeName {
   if (g.process?.versions?.node !== undefined) return "node";
   return "browser";
 }
+export { onPageLifecycle, type PageLifecycleListener } from "./page_lifecycle.ts";

@@ -22,8 +22,10 @@ export { DEFAULT_FAIL_AFTER_MS, DEFAULT_HEARTBEAT_MS };
 export interface Member {
   readonly peerId: string;
   announcement: MemberAnnouncement;
-  /** When its last announcement arrived (clock ms). */
+  /** When its last announcement arrived, or it last answered a ping (clock ms). */
   lastSeen: number;
+  /** Set while a ping to a silent light worker is out. */
+  probing?: boolean;
 }
 
 /** A change of membership. */
@@ -38,7 +40,7 @@ export type MembershipChange =
  */
 export type MembershipNode = Pick<
   NetNode,
-  "peerId" | "peers" | "dial" | "publish" | "subscribe" | "addEventListener" | "removeEventListener"
+  "peerId" | "peers" | "dial" | "ping" | "publish" | "subscribe" | "addEventListener" | "removeEventListener"
 >;
 
 /** Options of {@linkcode Membership}. */
@@ -155,11 +157,37 @@ export class Membership {
     void this.announce();
     const now = this.#clock.now();
     for (const member of this.#members.values()) {
-      if (now - member.lastSeen > this.#failAfterMs) {
-        this.#leave(member.peerId, `no heartbeat for ${this.#failAfterMs} ms`);
-      }
+      if (now - member.lastSeen <= this.#failAfterMs) continue;
+      // A light worker's heartbeats are its tab's timers, which a background tab fires once a
+      // minute: its silence is no evidence. A ping it does not answer is.
+      if (member.announcement.light) this.#probe(member);
+      else this.#leave(member.peerId, `no heartbeat for ${this.#failAfterMs} ms`);
     }
     this.#timer = this.#clock.setTimeout(() => this.#tick(), this.#heartbeatMs);
+  }
+
+  /**
+   * Pings a silent light worker: an answer within `failAfterMs` counts as a heartbeat; none (a
+   * frozen or closed tab) takes it as gone.
+   */
+  #probe(member: Member): void {
+    if (member.probing) return;
+    member.probing = true;
+    const controller = new AbortController();
+    const timer = this.#clock.setTimeout(() => controller.abort(), this.#failAfterMs);
+    const silentFor = this.#clock.now() - member.lastSeen;
+    this.#node.ping(member.peerId, { signal: controller.signal }).then(
+      () => {
+        if (this.#members.get(member.peerId) === member) member.lastSeen = this.#clock.now();
+      },
+      () => {
+        if (this.#members.get(member.peerId) !== member) return;
+        this.#leave(member.peerId, `no heartbeat for ${silentFor} ms, and no answer to a ping`);
+      },
+    ).finally(() => {
+      timer.cancel();
+      member.probing = false;
+    });
   }
 
   #receive(data: Uint8Array, from: string): void {
