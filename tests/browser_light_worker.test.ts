@@ -107,6 +107,31 @@ describe("a browser tab as a light worker of an actant worker process", { timeou
     assert.deepEqual(consoleLines.filter((line) => line.startsWith("[pageerror]")), []);
   });
 
+  it("hosts a Node client's actor, which moves to the worker with its state when the tab closes", async () => {
+    if (setupError !== undefined) throw setupError;
+    const page = await lightTab(false);
+    await until(() => joinedCount() === 2, "w1 sees the tab"); // the first test's tab, then this one
+    // The client's stub gives the class its name and types; w1 owns the actor, and places it on
+    // the member with fewest actors, another member winning a tie with it: the tab.
+    const Counter = client!.actor(
+      "Counter",
+      class {
+        add(_n: number): number {
+          return 0;
+        }
+        host(): number {
+          return 0;
+        }
+      },
+    );
+    const counter = await client!.createActor(Counter);
+    assert.equal(await counter.host(), TAB, "hosted in the tab");
+    for (let i = 1; i <= 4; i++) assert.equal(await counter.add(1), i);
+    await page.close();
+    assert.equal(await counter.host(), worker!.child.pid, "moved to the worker");
+    assert.equal(await counter.add(1), 5, "with the state its logged calls left");
+  });
+
   it("frozen mid-task (the DevTools protocol), its attempts run on the worker; once it resumes, no result counts twice", async () => {
     if (setupError !== undefined) throw setupError;
     // A worker that takes a silent member as gone soon: heartbeats every 200 ms, gone after 1 s.
@@ -164,7 +189,7 @@ describe("a browser tab as a light worker of an actant worker process", { timeou
   it("hands its attempts back when its page closes mid-task: they run on the worker, the group completes", async () => {
     if (setupError !== undefined) throw setupError;
     const page = await lightTab(true);
-    await until(() => joinedCount() === 2, "w1 sees the tab"); // the first test's tab, then this one
+    await until(() => joinedCount() === 3, "w1 sees the tab"); // after the tabs of the tests before
     const handle = client!.submit(group(...Array.from({ length: 4 }, () => signature<number>("where", [300]))));
     let state: LightState | undefined;
     await until(() => state !== undefined && "joined" in state && state.started >= 1, "the tab holds an attempt", {

@@ -81,7 +81,60 @@ describe("a light worker", { timeout: 60_000 }, () => {
   });
 });
 
+describe("an actor hosted in a light worker", { timeout: 60_000 }, () => {
+  /** An actor class that says where it lives. */
+  const tally = (side: string) =>
+    class {
+      total = 0;
+      add(n: number) {
+        this.total += n;
+        return this.total;
+      }
+      host() {
+        return side;
+      }
+    };
+
+  it("moves to the server with its logged state when the light worker closes", async () => {
+    const server = new ActantApp("actors", { durability: "memory" });
+    const Tally = server.actor("Tally", tally("server"));
+    const member = await server.join({ heartbeatMs: 200 });
+    const light = new ActantApp("actors", { address: member.node.addresses()[0], worker: true });
+    light.actor("Tally", tally("light"));
+    const client = new ActantApp("actors", { address: member.node.addresses()[0] });
+    try {
+      await light.start();
+      await until(() => member.membership.members().some((m) => m.announcement.light), "the server sees it");
+      // A client's actor is owned by its server, and placed on the member with fewest actors,
+      // another member winning a tie with the server: the light worker.
+      const counter = await client.createActor(Tally);
+      assert.equal(await counter.host(), "light");
+      for (let i = 1; i <= 3; i++) assert.equal(await counter.add(1), i);
+      await light.close();
+      assert.equal(await counter.host(), "server", "moved to the server");
+      assert.equal(await counter.add(1), 4, "with the state its calls left");
+    } finally {
+      await client.close();
+      await light.close();
+      await server.close();
+    }
+  });
+});
+
 describe("a light worker that is not taken", { timeout: 60_000 }, () => {
+  it("by a server it cannot reach: start() rejects with PeerUnreachableError", async () => {
+    const server = new ActantApp("gone", { durability: "memory" });
+    const member = await server.join({});
+    const address = member.node.addresses()[0];
+    await server.close(); // nothing listens there now
+    const light = new ActantApp("gone", { address, worker: true });
+    try {
+      await assert.rejects(light.start(), { name: "PeerUnreachableError" });
+    } finally {
+      await light.close();
+    }
+  });
+
   it("by a server that takes no light workers: start() rejects with LightWorkerRefusedError", async () => {
     const server = new ActantApp("refuse", { durability: "memory" });
     server.task("hold", (x: string) => x);
