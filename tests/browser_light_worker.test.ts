@@ -14,6 +14,13 @@ import { join } from "node:path";
 
 const appModule = new URL("./fixtures/cluster_app.ts", import.meta.url).pathname;
 const entry = new URL("./fixtures/browser_light_worker.ts", import.meta.url);
+const webWorkerEntry = new URL("./fixtures/browser_light_web_worker.ts", import.meta.url);
+/** A page that runs the light worker in a dedicated Web Worker, and keeps what it posts. */
+const WEB_WORKER_PAGE = '<!doctype html><html><head><link rel="icon" href="data:,"><script type="module">' +
+  'const worker = new Worker("/web_worker.js", { type: "module", name: globalThis.ACTANT_ADDRESS });' +
+  "worker.onmessage = (event) => { globalThis.ACTANT_LIGHT = event.data; };" +
+  'worker.onerror = (event) => { globalThis.ACTANT_LIGHT = { error: { name: "Error", message: event.message } }; };' +
+  "</script></head><body></body></html>";
 /** What the tab's `where` answers with: no process has this pid. */
 const TAB = -1;
 
@@ -35,7 +42,10 @@ describe("a browser tab as a light worker of an actant worker process", { timeou
       const started = await Promise.allSettled([
         startWorker(["--app", appModule, "--data", join(temp.path, "w1"), "--concurrency", "1", "--node-id", "w1"])
           .then((w) => (worker = w)),
-        bundleForBrowser(entry).then((code) =>
+        // One after the other: each build stops esbuild's service when it is done.
+        bundleForBrowser(entry).then(async (code) => [code, await bundleForBrowser(webWorkerEntry)]).then((
+          [code, webWorker],
+        ) =>
           serveFiles({
             "/": {
               contentType: "text/html",
@@ -43,6 +53,8 @@ describe("a browser tab as a light worker of an actant worker process", { timeou
                 '<script type="module" src="/light.js"></script></head><body></body></html>',
             },
             "/light.js": { contentType: "text/javascript", body: code },
+            "/web_worker.html": { contentType: "text/html", body: WEB_WORKER_PAGE },
+            "/web_worker.js": { contentType: "text/javascript", body: webWorker },
           }).then((s) => (site = s))
         ),
         launchChromium().then((b) => (browser = b)),
@@ -63,14 +75,14 @@ describe("a browser tab as a light worker of an actant worker process", { timeou
   });
 
   /** A tab that joined as a light worker (holding every task it gets forever, with `hold`). */
-  async function lightTab(hold: boolean, address = worker!.address): Promise<Page> {
+  async function lightTab(hold: boolean, address = worker!.address, path = "/"): Promise<Page> {
     const page = await browser!.newPage();
     page.on("console", (message) => consoleLines.push(`[${message.type()}] ${message.text()}`));
     page.on("pageerror", (error) => consoleLines.push(`[pageerror] ${error.stack ?? error.message}`));
     await page.addInitScript(([address, hold]) => {
       Object.assign(globalThis, { ACTANT_ADDRESS: address, ACTANT_HOLD: hold });
     }, [address, hold] as const);
-    await page.goto(`${site!.url}/`);
+    await page.goto(`${site!.url}${path}`);
     await page.waitForFunction(() => (globalThis as { ACTANT_LIGHT?: unknown }).ACTANT_LIGHT !== undefined, undefined, {
       timeout: 20_000,
     }).catch((error) => {
@@ -107,10 +119,23 @@ describe("a browser tab as a light worker of an actant worker process", { timeou
     assert.deepEqual(consoleLines.filter((line) => line.startsWith("[pageerror]")), []);
   });
 
+  it("runs in a dedicated Web Worker too (over WebSocket, with no page to listen to)", async () => {
+    if (setupError !== undefined) throw setupError;
+    const page = await lightTab(false, worker!.address, "/web_worker.html");
+    try {
+      await until(() => joinedCount() === 2, "w1 sees the Web Worker"); // the first test's tab, then this one
+      const pids = await client!.submit(group(...Array.from({ length: 10 }, () => signature<number>("where", [200]))));
+      assert.ok(pids.includes(-2), `no task ran in the Web Worker: ${pids}`);
+      assert.ok(pids.every((pid) => pid === -2 || pid === worker!.child.pid), `pids: ${pids}`);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("hosts a Node client's actor, which moves to the worker with its state when the tab closes", async () => {
     if (setupError !== undefined) throw setupError;
     const page = await lightTab(false);
-    await until(() => joinedCount() === 2, "w1 sees the tab"); // the first test's tab, then this one
+    await until(() => joinedCount() === 3, "w1 sees the tab"); // after the tabs of the tests before
     // The client's stub gives the class its name and types; w1 owns the actor, and places it on
     // the member with fewest actors, another member winning a tie with it: the tab.
     const Counter = client!.actor(
@@ -189,7 +214,7 @@ describe("a browser tab as a light worker of an actant worker process", { timeou
   it("hands its attempts back when its page closes mid-task: they run on the worker, the group completes", async () => {
     if (setupError !== undefined) throw setupError;
     const page = await lightTab(true);
-    await until(() => joinedCount() === 3, "w1 sees the tab"); // after the tabs of the tests before
+    await until(() => joinedCount() === 4, "w1 sees the tab"); // after the tabs of the tests before
     const handle = client!.submit(group(...Array.from({ length: 4 }, () => signature<number>("where", [300]))));
     let state: LightState | undefined;
     await until(() => state !== undefined && "joined" in state && state.started >= 1, "the tab holds an attempt", {
