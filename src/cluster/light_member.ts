@@ -31,7 +31,7 @@ export interface LightHost {
 export interface LightJoinOptions {
   /** The peer id of the server the node is connected to (the light worker's way in). */
   server: string;
-  /** A readable name for `actant status`. Default the end of the peer id. */
+  /** A readable name for `actant status`. Default `light-` and the end of the peer id. */
   nodeId?: string;
   heartbeatMs?: number;
   failAfterMs?: number;
@@ -52,7 +52,7 @@ export class LightMember {
   private constructor(host: LightHost, node: NetNode, options: LightJoinOptions) {
     this.node = node;
     const clock = host.clock ?? systemClock;
-    this.nodeId = options.nodeId ?? node.peerId.slice(-8);
+    this.nodeId = options.nodeId ?? `light-${node.peerId.slice(-6)}`;
     this.#self = new SelfReport(host, node, { nodeId: this.nodeId, clock, flags: { light: true } });
     this.membership = new Membership(node, host.name, () => this.#self.announcement(), {
       heartbeatMs: options.heartbeatMs,
