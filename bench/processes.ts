@@ -61,9 +61,10 @@ export async function cpuSeconds(since: NodeJS.CpuUsage): Promise<Record<string,
   return { ...Object.fromEntries(used), client: (client.user + client.system) / 1e6 };
 }
 
-/** Ends every child: SIGTERM, then SIGKILL after 5 s. */
-export async function stopAll(): Promise<void> {
-  await Promise.all([...children.keys()].map((child) =>
+/** Ends every child (or only those named `name`): SIGTERM, then SIGKILL after 5 s. */
+export async function stopAll(name?: string): Promise<void> {
+  const chosen = [...children].filter(([, named]) => name === undefined || named === name).map(([child]) => child);
+  await Promise.all(chosen.map((child) =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
       const kill = setTimeout(() => child.kill("SIGKILL"), 5_000);

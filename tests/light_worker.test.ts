@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ActantApp, group, LightWorkerRefusedError, signature } from "../mod.ts";
+import { ActantApp, group, type LightWorkerRefusedError, signature } from "../mod.ts";
 import type { ClusterMember } from "../src/cluster/mod.ts";
 import { until } from "./support/async.ts";
 import { RoguePeer } from "./support/rogue_member.ts";
