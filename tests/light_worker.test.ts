@@ -10,6 +10,7 @@ import { ActantApp, group, type LightWorkerRefusedError, signature } from "../mo
 import type { ClusterMember } from "../src/cluster/mod.ts";
 import { until } from "./support/async.ts";
 import { RoguePeer } from "./support/rogue_member.ts";
+import { tallyClass } from "./fixtures/tally.ts";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ONCE_UNDER_NODE, startWorker } from "./support/actant_cli.ts";
@@ -82,18 +83,7 @@ describe("a light worker", { timeout: 60_000 }, () => {
 });
 
 describe("an actor hosted in a light worker", { timeout: 60_000 }, () => {
-  /** An actor class that says where it lives. */
-  const tally = (side: string) =>
-    class {
-      total = 0;
-      add(n: number) {
-        this.total += n;
-        return this.total;
-      }
-      host() {
-        return side;
-      }
-    };
+  const tally = (side: string) => tallyClass(side);
 
   it("moves to the server with its logged state when the light worker closes", async () => {
     const server = new ActantApp("actors", { durability: "memory" });
