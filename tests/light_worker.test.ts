@@ -192,6 +192,28 @@ describe("a light worker that is not taken", { timeout: 60_000 }, () => {
     });
   }
 
+  it("of a cluster with a secret: joins with it, and cannot reach the server without it", async () => {
+    const secret = "light workers know it too";
+    const server = new ActantApp("secret", { durability: "memory" });
+    server.task("hold", (x: string) => `server:${x}`);
+    const member = await server.join({ secret, heartbeatMs: 200 });
+    const address = member.node.addresses()[0];
+    const light = new ActantApp("secret", { address, worker: true, secret });
+    light.task("hold", (x: string) => `light:${x}`);
+    const stranger = new ActantApp("secret", { address, worker: true });
+    stranger.task("hold", (x: string) => x);
+    try {
+      await light.start();
+      await until(() => member.membership.members().some((m) => m.announcement.light), "the server sees it");
+      assert.match(await light.submit(signature<string>("hold", ["x"])), /^(server|light):x$/);
+      await assert.rejects(stranger.start(), { name: "PeerUnreachableError" });
+    } finally {
+      await stranger.close();
+      await light.close();
+      await server.close();
+    }
+  });
+
   it("refuses options that make no light worker", () => {
     const address = "/ip4/127.0.0.1/tcp/4001/ws/p2p/12D3KooWGzBvuU9ZhHXLJ1ZBV1GL2FXkcDxZfYvq4YqNUZmYDwAb";
     const options = (value: object) => () => new ActantApp("bad", value as { address: string });
