@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import { branch, chain, chord, group, loop, map } from "../mod.ts";
 import { encode } from "../src/common/mod.ts";
 import { TaskRegistry } from "../src/task/mod.ts";
-import { checkGraph, compile, MAX_GRAPH_DEPTH, type WorkflowGraph } from "../src/workflow/mod.ts";
+import { checkGraph, compile, MAX_GRAPH_DEPTH, wireGraph, type WorkflowGraph } from "../src/workflow/mod.ts";
 
 const registry = new TaskRegistry();
 registry.register("add", (a: number, b: number) => a + b);
@@ -138,6 +138,13 @@ describe("checking a graph from another peer", () => {
       if (what !== "structured arguments") {
         assert.deepEqual(checkGraph(JSON.parse(JSON.stringify(graph)), lookup), graph);
       }
+    });
+
+    it(`puts back what the wire form of ${what} leaves out (ids, deps, inputs)`, () => {
+      const wire = wireGraph(graph);
+      assert.ok(Object.values(wire.nodes).every((node) => !("id" in node) && !("deps" in node)));
+      assert.ok(JSON.stringify(wire).length < JSON.stringify(graph).length);
+      assert.deepEqual(checkGraph(JSON.parse(JSON.stringify(wire)), lookup), JSON.parse(JSON.stringify(graph)));
     });
   }
 

@@ -27,7 +27,7 @@ import {
   type TaskOptions,
   TaskRegistry,
 } from "../task/mod.ts";
-import { compile, compileTaskCall, type WorkflowGraph } from "../workflow/mod.ts";
+import { compile, compileTaskCall, wireGraph, type WorkflowGraph } from "../workflow/mod.ts";
 import type { ClientAppOptions } from "./app_options.ts";
 import { checkClientAddress } from "./client_address.ts";
 import type { ClientConnection } from "./client_mode.ts";
@@ -122,7 +122,7 @@ export class ClientEngine implements AppEngine {
       const task = compileTaskCall(step, lookup);
       send = (connection) => connection.submitTask<Out>(runId, task.task, task.args);
     } else {
-      const graph = compile(step, lookup);
+      const graph = wireGraph(compile(step, lookup));
       send = (connection) => connection.submit<Out>(runId, graph);
     }
     const connected = this.#connected;
