@@ -29,6 +29,7 @@ import { decodeKey } from "./keys.ts";
 import { type PubsubMessage, pubsubService, subscribeTopic } from "./pubsub.ts";
 import { swarmKeyFromSecret } from "./secret.ts";
 import { type ListenFailures, webSocketTransport } from "./websocket_transport.ts";
+import { checkWebRtcOptions, relayService, webRtcTransports } from "./webrtc.ts";
 import {
   DEFAULT_DIAL_TIMEOUT_MS,
   DEFAULT_MAX_STREAMS,
@@ -68,6 +69,19 @@ export async function createNetNode(options: NetNodeOptions = {}): Promise<NetNo
   if (listen.length > 0 && runtime === "browser") {
     throw new TypeError("A browser node cannot listen; leave `listen` empty and dial a server node");
   }
+  const webrtc = options.webrtc === undefined || options.webrtc === false
+    ? undefined
+    : checkWebRtcOptions(options.webrtc);
+  if (webrtc !== undefined && runtime === "deno") {
+    throw new TypeError("Deno has no WebRTC (denoland/deno#1612): a Deno node runs on WebSocket only");
+  }
+  if (webrtc !== undefined && options.secret !== undefined) {
+    throw new TypeError(
+      "option webrtc cannot be used with a secret: a WebRTC connection does not carry the cluster's pre-shared key",
+    );
+  }
+  const rtc = webrtc === undefined ? undefined : await webRtcTransports(webrtc);
+  const relay = options.relay === true ? await relayService() : undefined;
   const privateKey = options.privateKey === undefined ? undefined : decodeKey(options.privateKey);
   const connectionProtector = options.secret === undefined
     ? undefined
@@ -78,8 +92,10 @@ export async function createNetNode(options: NetNodeOptions = {}): Promise<NetNo
   try {
     libp2p = await createLibp2p({
       privateKey,
-      addresses: { listen },
-      transports: [webSocketTransport(failures)],
+      addresses: { listen: [...listen, ...(rtc?.listen ?? [])] },
+      transports: [webSocketTransport(failures), ...(rtc?.transports ?? [])] as Array<
+        ReturnType<typeof webSocketTransport>
+      >,
       // Bun's node:crypto lacks chacha20-poly1305: Noise would drop the connection after ~48 KB.
       connectionEncrypters: [noise(runtime === "bun" ? { crypto: pureJsCrypto } : {})],
       streamMuxers: [yamux()],
@@ -95,6 +111,7 @@ export async function createNetNode(options: NetNodeOptions = {}): Promise<NetNo
         identify: identify(),
         ping: ping(),
         ...(options.pubsub ? { pubsub: pubsubService() } : {}),
+        ...(relay === undefined ? {} : { relay }),
       } as { identify: ReturnType<typeof identify>; ping: ReturnType<typeof ping> },
     }) as Libp2p<{ ping: Ping }>;
   } catch (cause) {

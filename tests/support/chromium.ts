@@ -30,7 +30,12 @@ const DROPPED_FLAGS = new Set(["--single-process", "--disable-web-security", "--
  * `.local` names it may not resolve itself; WebRTC between pages on this machine needs the
  * addresses (checked: with the flag the candidates are IP addresses).
  */
-const TEST_FLAGS = ["--no-sandbox", "--disable-features=WebRtcHideLocalIpsWithMdns"];
+const TEST_FLAGS = [
+  "--no-sandbox",
+  "--disable-features=WebRtcHideLocalIpsWithMdns",
+  // WebRTC between pages and processes on loopback (the tests keep to 127.0.0.1)
+  "--allow-loopback-in-peer-connection",
+];
 
 /**
  * Launches headless Chromium: the one from @sparticuz/chromium, or `$ACTANT_CHROMIUM` when set.
