@@ -15,6 +15,8 @@ import type { LogScan, RecordSpan } from "./log_scan.ts";
 import { freeBytes } from "./free_bytes.ts";
 import { prepareLog } from "./log_open.ts";
 import { INITIAL_RECORD_BYTES, RecordBuilder } from "./record_builder.ts";
+import { handled, type Job, type Stretch } from "./log_jobs.ts";
+import { MAX_RECORD_BYTES, MAX_WRITE_BYTES, PRESSURE_BYTES, RECORD_BUFFER_BYTES, RELIEF_BYTES } from "./log_sizes.ts";
 
 export { EVENT_SCHEMA_VERSION };
 
@@ -36,38 +38,6 @@ export interface EventLogOptions {
    */
   acknowledgedSeq?: number;
 }
-
-/** Events appended in one turn of the event loop: they become one record and share one promise. */
-interface Stretch {
-  record: RecordBuilder;
-  done: PromiseWithResolvers<void>;
-}
-
-/**
- * A write waiting its turn; `build` runs when it is issued, so it sees every write before it, and
- * is dropped then (with what it holds: the events' text) while the write is in flight.
- */
-interface Job {
-  build: (() => WriteOp[]) | undefined;
-  /** About how many bytes it writes (the text it holds). */
-  bytes: number;
-  done: PromiseWithResolvers<void>;
-}
-
-/** A stretch larger than this is cut into several records, to keep values (and strings) bounded. */
-const MAX_RECORD_BYTES = 1 << 20;
-/** Most bytes a record's buffer grows to: room for the event that takes it past MAX_RECORD_BYTES. */
-const RECORD_BUFFER_BYTES = MAX_RECORD_BYTES + (64 << 10);
-/**
- * One backend write takes queued jobs up to about this many bytes (at least one job): a backlog
- * (a million tasks submitted at once) goes out in writes of a few records each, instead of one
- * write holding the whole backlog three times over (text, frames, the backend's copies).
- */
-const MAX_WRITE_BYTES = 4 * MAX_RECORD_BYTES;
-/** A backlog past this many bytes asks producers that can wait to wait (see `backpressure`)… */
-const PRESSURE_BYTES = 4 * MAX_WRITE_BYTES;
-/** …until it is down to this many: between the two, the writer always has the next write ready. */
-const RELIEF_BYTES = 2 * MAX_WRITE_BYTES;
 
 /**
  * An append-only log of events in a {@linkcode Backend}, with group commit, checksums, torn-write
@@ -412,11 +382,4 @@ export class EventLog {
     this.#relief = undefined;
     relief?.resolve();
   }
-}
-
-/** A deferred whose rejection counts as handled: appenders may drop the promise, `failure` keeps the error. */
-function handled(): PromiseWithResolvers<void> {
-  const deferred = Promise.withResolvers<void>();
-  deferred.promise.catch(() => undefined);
-  return deferred;
 }

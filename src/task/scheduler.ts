@@ -24,6 +24,7 @@ import type { TaskFailed, TaskJournal, TaskSucceeded } from "./events.ts";
 import { HERE, type Placer, type RemoteWorker } from "./placement.ts";
 import { functionOf, registeredElsewhere, type TaskDescriptor } from "./registry.ts";
 import { LiveRuns } from "./live_runs.ts";
+import { RunQueue } from "./run_queue.ts";
 import type { SchedulerOptions, SchedulerStats, SubmitOptions } from "./scheduler_options.ts";
 import { Attempt, TaskRun } from "./task_run.ts";
 import { isThenable, toError } from "./values.ts";
@@ -39,17 +40,12 @@ export class Scheduler {
   readonly #ids: IdGenerator;
   readonly #random: () => number;
   readonly #journal: TaskJournal;
-  #paused = false;
   /** The runs not finished yet (queued, running, waiting to retry). */
   readonly #live = new LiveRuns();
-  #queue: TaskRun[] = [];
-  #head = 0;
+  /** The runs waiting for a slot here, or for a peer to place them on. */
+  readonly #queue: RunQueue;
   #placer: Placer | undefined;
   #observer: AttemptObserver | undefined;
-  #drainScheduled = false;
-  #draining = false;
-  /** Set while no attempt starts because the journal is behind; cleared when it has caught up. */
-  #journalBehind = false;
   readonly #stats: WorkerCounts;
   /** Attempts of a run lost in a row (their peer left or could not be reached). */
   readonly #losses = new WeakMap<TaskRun, number>();
@@ -58,11 +54,12 @@ export class Scheduler {
     this.#slots = new WorkerSlots(options.concurrency ?? 1024);
     this.#stats = this.#slots.counts;
     // A slot another attempt runner gave back may let a queued run start.
-    this.#slots.onRoom(() => this.#release());
+    this.#slots.onRoom(() => this.#queue.wake());
     this.#clock = options.clock;
     this.#ids = options.ids;
     this.#random = options.random ?? Math.random;
     this.#journal = options.journal ?? noJournal;
+    this.#queue = new RunQueue((run) => this.#startQueued(run), this.#journal);
   }
 
   /** Most attempts running here at once. */
@@ -83,16 +80,12 @@ export class Scheduler {
 
   /** Holds queued runs back (while recovery runs) until `resume`. */
   pause(): void {
-    this.#paused = true;
+    this.#queue.pause();
   }
 
   /** Lets queued runs start. */
   resume(): void {
-    this.#paused = false;
-    if (this.#head < this.#queue.length && !this.#drainScheduled) {
-      this.#drainScheduled = true;
-      queueMicrotask(() => this.#drain());
-    }
+    this.#queue.resume();
   }
 
   /**
@@ -137,10 +130,7 @@ export class Scheduler {
 
   /** Tries queued runs again: a peer has room now (it finished work, or joined). */
   wake(): void {
-    if (this.#head < this.#queue.length && !this.#drainScheduled && !this.#paused) {
-      this.#drainScheduled = true;
-      queueMicrotask(() => this.#drain());
-    }
+    this.#queue.wake();
   }
 
   /** Queues a run of `definition` (a descriptor only: the placer sends it elsewhere) with encoded `args`. */
@@ -170,7 +160,7 @@ export class Scheduler {
     this.#live.remove(run);
     if (attempt !== undefined && attempt.end()) {
       attempt.abort(error);
-      this.#release();
+      this.#queue.wake();
     }
     return true;
   }
@@ -192,50 +182,25 @@ export class Scheduler {
 
   #enqueue(run: TaskRun): void {
     this.#queue.push(run);
-    if (!this.#drainScheduled && !this.#draining) {
-      this.#drainScheduled = true;
-      queueMicrotask(() => this.#drain());
-    }
   }
 
-  #drain(): void {
-    this.#drainScheduled = false;
-    if (this.#draining || this.#paused || this.#journalBehind) return;
-    this.#draining = true;
-    try {
-      if (this.#placer === undefined) {
-        while (this.#slots.free && this.#head < this.#queue.length && !this.#waitForJournal()) {
-          const run = this.#queue[this.#head++];
-          if (run.status === "queued") this.#start(run);
-        }
-      } else this.#drainPlaced(this.#placer);
-      if (this.#head === this.#queue.length) {
-        this.#queue = [];
-        this.#head = 0;
-      } else if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
-        this.#queue = this.#queue.slice(this.#head);
-        this.#head = 0;
-      }
-    } finally {
-      this.#draining = false;
+  /**
+   * Starts a queued run: here, in a free slot; on a cluster member, where the placer says.
+   * False when it cannot start now (no slot, no peer with room): the queue waits for a wake.
+   */
+  #startQueued(run: TaskRun): boolean {
+    const placer = this.#placer;
+    if (placer === undefined) {
+      if (!this.#slots.free) return false;
+      this.#start(run);
+      return true;
     }
-  }
-
-  /** The drain loop of a cluster member: each attempt goes where the placer says. */
-  #drainPlaced(placer: Placer): void {
-    while (this.#head < this.#queue.length && !this.#waitForJournal()) {
-      const run = this.#queue[this.#head];
-      if (run.status !== "queued") {
-        this.#head++;
-        continue;
-      }
-      const slots = this.#slots;
-      const target = placer.place(run.definition.name, { running: slots.used, concurrency: slots.limit });
-      if (target === undefined) return;
-      this.#head++;
-      if (target === HERE) this.#start(run);
-      else this.#startRemote(run, target);
-    }
+    const slots = this.#slots;
+    const target = placer.place(run.definition.name, { running: slots.used, concurrency: slots.limit });
+    if (target === undefined) return false;
+    if (target === HERE) this.#start(run);
+    else this.#startRemote(run, target);
+    return true;
   }
 
   /**
@@ -278,7 +243,7 @@ export class Scheduler {
     this.#tellAttempt(attempt, "lost", error);
     run.attempt = undefined;
     run.status = "queued";
-    this.#release();
+    this.#queue.wake();
     const losses = (this.#losses.get(run) ?? 0) + 1;
     this.#losses.set(run, losses);
     const delay = losses === 1 ? 0 : backoffDelay(losses - 1, LOST_BACKOFF, this.#random);
@@ -335,7 +300,7 @@ export class Scheduler {
     }
     this.#stats.succeeded++;
     this.#live.remove(run);
-    this.#release();
+    this.#queue.wake();
     const ack = run.journaled
       ? this.#record(run, { type: "task.succeeded", id: run.id, result: encoded, attempts: run.attempts })
       : undefined;
@@ -359,7 +324,7 @@ export class Scheduler {
     this.#tellAttempt(attempt, "failed", error, retrying);
     if (!retrying) return this.#finalFailure(run, error);
     run.status = "queued";
-    this.#release();
+    this.#queue.wake();
     const delay = backoffDelay(run.attempts, run.definition.options.backoff, this.#random);
     run.retryTimer = this.#clock.setTimeout(() => {
       run.retryTimer = undefined;
@@ -370,7 +335,7 @@ export class Scheduler {
   #finalFailure(run: TaskRun, error: unknown): void {
     this.#stats.failed++;
     this.#live.remove(run);
-    this.#release();
+    this.#queue.wake();
     const cause = toError(error);
     const failure = new TaskError(run.definition.name, run.id, run.attempts, cause);
     const ack = run.journaled
@@ -378,31 +343,6 @@ export class Scheduler {
       : undefined;
     if (ack === undefined) run.settleFailure("failed", failure);
     else run.failOnAck(ack, failure);
-  }
-
-  /**
-   * Whether the journal is behind (a burst recorded faster than the disk commits it): then no more
-   * attempts start until it has caught up. An attempt started now would only add its outcome to
-   * the backlog, and keep it in memory, when the outcome cannot be acknowledged before the
-   * backlog is written anyway.
-   */
-  #waitForJournal(): boolean {
-    const relief = this.#journal.backpressure?.();
-    if (relief === undefined) return false;
-    this.#journalBehind = true;
-    relief.then(() => {
-      this.#journalBehind = false;
-      this.#release();
-    });
-    return true;
-  }
-
-  /** An attempt ended (a slot it held is free again): queued runs may start. */
-  #release(): void {
-    if (!this.#draining && this.#head < this.#queue.length && !this.#drainScheduled) {
-      this.#drainScheduled = true;
-      queueMicrotask(() => this.#drain());
-    }
   }
 }
 
