@@ -18,7 +18,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { ActantApp, chain, group } from "../mod.ts";
-import { bundleForBrowser, launchChromium, serveFiles } from "../tests/support/browser.ts";
+import { bundleForBrowser, launchChromium, modulePage, serveFiles } from "../tests/support/browser.ts";
 import { registerBenchTasks } from "./browser_app.ts";
 import { clientChain, clientTasks } from "./browser_rounds.ts";
 import { start, stopAll, within } from "./processes.ts";
@@ -58,11 +58,7 @@ async function main(): Promise<void> {
   const addressB = await worker("wB", ["--concurrency", "1"]);
   const browser = await launchChromium();
   const site = await serveFiles({
-    "/": {
-      contentType: "text/html",
-      body: '<!doctype html><html><head><link rel="icon" href="data:,">' +
-        '<script type="module" src="/bench.js"></script></head><body></body></html>',
-    },
+    "/": modulePage("/bench.js"),
     "/bench.js": {
       contentType: "text/javascript",
       body: await bundleForBrowser(new URL("./browser_page.ts", import.meta.url)),

@@ -10,7 +10,7 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import type { BrowserClientResult } from "./fixtures/browser_client.ts";
 import { startWorker, type WorkerProcess } from "./support/actant_cli.ts";
-import { bundleForBrowser, type FileServer, launchChromium, serveFiles } from "./support/browser.ts";
+import { bundleForBrowser, type FileServer, launchChromium, modulePage, serveFiles } from "./support/browser.ts";
 
 const appModule = new URL("./fixtures/cluster_app.ts", import.meta.url).pathname;
 const entry = new URL("./fixtures/browser_client.ts", import.meta.url);
@@ -64,11 +64,7 @@ describe("browser client against an actant worker process", { timeout: 60_000 },
     for (const outcome of started) if (outcome.status === "rejected") throw outcome.reason;
     // The page comes from http://127.0.0.1, a secure context, like an app served over https.
     site = await serveFiles({
-      "/": {
-        contentType: "text/html",
-        body:
-          '<!doctype html><html><head><link rel="icon" href="data:,"><script type="module" src="/browser_client.js"></script></head><body></body></html>',
-      },
+      "/": modulePage("/browser_client.js"),
       "/browser_client.js": { contentType: "text/javascript", body: bundle },
     });
     page = await browser!.newPage();

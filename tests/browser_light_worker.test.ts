@@ -8,7 +8,7 @@ import type { Browser, Page } from "playwright-core";
 import { ActantApp, group, signature } from "../mod.ts";
 import { startWorker, type WorkerProcess } from "./support/actant_cli.ts";
 import { until } from "./support/async.ts";
-import { bundleForBrowser, type FileServer, launchChromium, serveFiles } from "./support/browser.ts";
+import { bundleForBrowser, type FileServer, launchChromium, modulePage, serveFiles } from "./support/browser.ts";
 import { createTempDir, type TempDir } from "./support/temp_dir.ts";
 import { join } from "node:path";
 
@@ -47,11 +47,7 @@ describe("a browser tab as a light worker of an actant worker process", { timeou
           [code, webWorker],
         ) =>
           serveFiles({
-            "/": {
-              contentType: "text/html",
-              body: '<!doctype html><html><head><link rel="icon" href="data:,">' +
-                '<script type="module" src="/light.js"></script></head><body></body></html>',
-            },
+            "/": modulePage("/light.js"),
             "/light.js": { contentType: "text/javascript", body: code },
             "/web_worker.html": { contentType: "text/html", body: WEB_WORKER_PAGE },
             "/web_worker.js": { contentType: "text/javascript", body: webWorker },

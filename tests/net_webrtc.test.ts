@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { createNetNode, type NetNode } from "../src/net/mod.ts";
-import { bundleForBrowser, type FileServer, launchChromium, serveFiles } from "./support/browser.ts";
+import { bundleForBrowser, type FileServer, launchChromium, modulePage, serveFiles } from "./support/browser.ts";
 
 const ECHO_PROTOCOL = "/actant-test/echo/1";
 const isDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;
@@ -27,11 +27,7 @@ describe("WebRTC through a relay", { timeout: 90_000 }, () => {
       relay = await createNetNode({ listen: ["/ip4/127.0.0.1/tcp/0/ws"], relay: true });
       const bundle = await bundleForBrowser(new URL("./fixtures/webrtc_peer.ts", import.meta.url));
       site = await serveFiles({
-        "/": {
-          contentType: "text/html",
-          body: '<!doctype html><html><head><link rel="icon" href="data:,">' +
-            '<script type="module" src="/peer.js"></script></head><body></body></html>',
-        },
+        "/": modulePage("/peer.js"),
         "/peer.js": { contentType: "text/javascript", body: bundle },
       });
       browser = await launchChromium();

@@ -37,6 +37,15 @@ export interface ServedFile {
   body: string;
 }
 
+/** A page that loads the module script at `src` (and asks for no favicon). */
+export function modulePage(src: string): ServedFile {
+  return {
+    contentType: "text/html",
+    body: `<!doctype html><html><head><link rel="icon" href="data:,"><script type="module" src="${src}"></script>` +
+      "</head><body></body></html>",
+  };
+}
+
 /** A running loopback HTTP server. */
 export interface FileServer extends AsyncDisposable {
   /** Its base URL, `http://127.0.0.1:<port>`. */
