@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { createNetNode, type NetNode } from "../src/net/mod.ts";
+import { webRtc, webRtcRelay } from "../webrtc.ts";
 import { bundleForBrowser, type FileServer, launchChromium, modulePage, serveFiles } from "./support/browser.ts";
 
 const ECHO_PROTOCOL = "/actant-test/echo/1";
@@ -24,7 +25,7 @@ describe("WebRTC through a relay", { timeout: 90_000 }, () => {
 
   before(async () => {
     try {
-      relay = await createNetNode({ listen: ["/ip4/127.0.0.1/tcp/0/ws"], relay: true });
+      relay = await createNetNode({ listen: ["/ip4/127.0.0.1/tcp/0/ws"], relay: webRtcRelay() });
       const bundle = await bundleForBrowser(new URL("./fixtures/webrtc_peer.ts", import.meta.url));
       site = await serveFiles({
         "/": modulePage("/peer.js"),
@@ -91,7 +92,7 @@ describe("WebRTC through a relay", { timeout: 90_000 }, () => {
       const b = await tab();
       const node = await createNetNode({
         bootstrap: relay.addresses(),
-        webrtc: { iceServers: [], bindAddress: "127.0.0.1" },
+        webrtc: webRtc({ bindAddress: "127.0.0.1" }),
       });
       try {
         const connection = await node.dial(b.peer.webrtc);
@@ -109,15 +110,18 @@ describe("WebRTC through a relay", { timeout: 90_000 }, () => {
     },
   );
 
-  it("refuses WebRTC with a secret, and on Deno, with a TypeError saying why", async () => {
-    await assert.rejects(createNetNode({ webrtc: true, secret: "s" }), {
+  it("refuses WebRTC with a secret, on Deno, and options of the wrong shape, with a TypeError saying why", async () => {
+    await assert.rejects(createNetNode({ webrtc: webRtc(), secret: "s" }), {
       name: "TypeError",
       message: isDeno ? /Deno has no WebRTC/ : /pre-shared key/,
     });
-    await assert.rejects(createNetNode({ webrtc: { stun: [] } as never }), { name: "TypeError", message: /stun/ });
-    await assert.rejects(createNetNode({ webrtc: { iceServers: [{}] } as never }), { name: "TypeError" });
-    if (isDeno) {
-      await assert.rejects(createNetNode({ webrtc: true }), { name: "TypeError", message: /Deno has no WebRTC/ });
-    }
+    assert.throws(() => webRtc({ stun: [] } as never), { name: "TypeError", message: /stun/ });
+    assert.throws(() => webRtc({ iceServers: [{}] } as never), { name: "TypeError", message: /iceServers/ });
+    await assert.rejects(createNetNode({ webrtc: { iceServers: [] } as never }), {
+      name: "TypeError",
+      message: /webRtc\(\)/,
+    });
+    await assert.rejects(createNetNode({ relay: true as never }), { name: "TypeError", message: /webRtcRelay\(\)/ });
+    if (isDeno) await assert.rejects(createNetNode({ webrtc: webRtc() }), { name: "TypeError", message: /Deno/ });
   });
 });

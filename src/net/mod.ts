@@ -20,4 +20,4 @@ export * from "./pubsub.ts";
 export { EncodedMessage, encodeForChannel } from "./encoded_message.ts";
 export { MessageSender, type MessageSenderOptions } from "./message_sender.ts";
 export * from "./serve.ts";
-export * from "./webrtc.ts";
+export * from "./webrtc_options.ts";

@@ -11,7 +11,7 @@ import type { Clock } from "../common/mod.ts";
 import type { BootstrapRetry } from "./bootstrap.ts";
 import type { Channel, ChannelOptions } from "./channel.ts";
 import type { PubsubMessage } from "./pubsub.ts";
-import type { WebRtcOptions } from "./webrtc.ts";
+import type { RelaySupport, WebRtcSupport } from "./webrtc_options.ts";
 
 /** Default bound on one dial (connect, encrypt, mux, and for streams, protocol negotiation). */
 export const DEFAULT_DIAL_TIMEOUT_MS = 5_000;
@@ -46,13 +46,14 @@ export interface NetNodeOptions {
   /** Times the bootstrap retries (a `ManualClock` in tests; libp2p keeps its own timers). Default the system clock. */
   clock?: Clock;
   /**
-   * Run WebRTC (`true`, or its options): the node reserves a slot on the relays it connects to and
-   * can be dialled, and dial others, over WebRTC, signalled through them. Browsers, Node and Bun
-   * (not Deno); not with a `secret` (a WebRTC connection does not carry the pre-shared key).
+   * Run WebRTC (`webRtc()` of `@actant/actant/webrtc`): the node reserves a slot on the relays it
+   * connects to and can be dialled, and dial others, over WebRTC, signalled through them.
+   * Browsers, Node and Bun (not Deno); not with a `secret` (a WebRTC connection does not carry the
+   * pre-shared key).
    */
-  webrtc?: boolean | WebRtcOptions;
-  /** Be a circuit-relay-v2 relay for WebRTC signalling (server nodes). */
-  relay?: boolean;
+  webrtc?: WebRtcSupport;
+  /** Be a circuit-relay-v2 relay for WebRTC signalling (server nodes): `webRtcRelay()`. */
+  relay?: RelaySupport;
 }
 
 /** Options of calls that dial. */

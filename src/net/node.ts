@@ -29,7 +29,7 @@ import { decodeKey } from "./keys.ts";
 import { type PubsubMessage, pubsubService, subscribeTopic } from "./pubsub.ts";
 import { swarmKeyFromSecret } from "./secret.ts";
 import { type ListenFailures, webSocketTransport } from "./websocket_transport.ts";
-import { checkWebRtcOptions, relayService, webRtcTransports } from "./webrtc.ts";
+import { checkRelaySupport, checkWebRtcSupport } from "./webrtc_options.ts";
 import {
   DEFAULT_DIAL_TIMEOUT_MS,
   DEFAULT_MAX_STREAMS,
@@ -69,9 +69,7 @@ export async function createNetNode(options: NetNodeOptions = {}): Promise<NetNo
   if (listen.length > 0 && runtime === "browser") {
     throw new TypeError("A browser node cannot listen; leave `listen` empty and dial a server node");
   }
-  const webrtc = options.webrtc === undefined || options.webrtc === false
-    ? undefined
-    : checkWebRtcOptions(options.webrtc);
+  const webrtc = options.webrtc === undefined ? undefined : checkWebRtcSupport(options.webrtc);
   if (webrtc !== undefined && runtime === "deno") {
     throw new TypeError("Deno has no WebRTC (denoland/deno#1612): a Deno node runs on WebSocket only");
   }
@@ -80,8 +78,7 @@ export async function createNetNode(options: NetNodeOptions = {}): Promise<NetNo
       "option webrtc cannot be used with a secret: a WebRTC connection does not carry the cluster's pre-shared key",
     );
   }
-  const rtc = webrtc === undefined ? undefined : await webRtcTransports(webrtc);
-  const relay = options.relay === true ? await relayService() : undefined;
+  const relay = options.relay === undefined ? undefined : checkRelaySupport(options.relay).service;
   const privateKey = options.privateKey === undefined ? undefined : decodeKey(options.privateKey);
   const connectionProtector = options.secret === undefined
     ? undefined
@@ -92,8 +89,8 @@ export async function createNetNode(options: NetNodeOptions = {}): Promise<NetNo
   try {
     libp2p = await createLibp2p({
       privateKey,
-      addresses: { listen: [...listen, ...(rtc?.listen ?? [])] },
-      transports: [webSocketTransport(failures), ...(rtc?.transports ?? [])] as Array<
+      addresses: { listen: [...listen, ...(webrtc?.listen ?? [])] },
+      transports: [webSocketTransport(failures), ...(webrtc?.transports ?? [])] as Array<
         ReturnType<typeof webSocketTransport>
       >,
       // Bun's node:crypto lacks chacha20-poly1305: Noise would drop the connection after ~48 KB.

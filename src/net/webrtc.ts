@@ -4,36 +4,16 @@
  * and others dial it at `<relay>/p2p/<relay id>/p2p-circuit/webrtc/p2p/<its id>`: the SDP offer
  * and answer go over the relayed connection (a limited one), then the peers talk over their own
  * WebRTC connection (DTLS-encrypted data channels, not the relay). Server nodes are the relays.
- * The modules load only for a node that runs WebRTC or relays.
  *
- * Browsers and Node and Bun (through `node-datachannel`) run WebRTC; Deno has none
- * (denoland/deno#1612).
+ * Only the `@actant/actant/webrtc` sub-path imports this file, so that the packages it needs are
+ * loaded (and bundled) only by an app that runs WebRTC. Browsers and Node and Bun (through
+ * `node-datachannel`) run WebRTC; Deno has none (denoland/deno#1612).
  *
  * @module
  */
-import { checkOptionKeys } from "../common/mod.ts";
-
-/** An ICE server (STUN or TURN), as `RTCPeerConnection` takes it. */
-export interface IceServer {
-  urls: string | string[];
-  username?: string;
-  credential?: string;
-}
-
-/** How a node runs WebRTC. */
-export interface WebRtcOptions {
-  /**
-   * STUN and TURN servers for real networks (a TURN server for peers behind symmetric NATs).
-   * Default none: host candidates only, enough on one machine or one LAN. (`@libp2p/webrtc`'s own
-   * default is four public STUN servers; Actant contacts none unless told to.)
-   */
-  iceServers?: IceServer[];
-  /**
-   * Node and Bun: the local address ICE gathers candidates on (e.g. `127.0.0.1`, which
-   * `node-datachannel` leaves out otherwise). Default: every interface but loopback.
-   */
-  bindAddress?: string;
-}
+import { circuitRelayServer, circuitRelayTransport } from "@libp2p/circuit-relay-v2";
+import { webRTC } from "@libp2p/webrtc";
+import { checkWebRtcOptions, type RelaySupport, type WebRtcOptions, type WebRtcSupport } from "./webrtc_options.ts";
 
 /**
  * What a relay keeps: reservations for every peer that asks (up to 1,000) for a day. A relayed
@@ -50,45 +30,29 @@ export const RELAY_RESERVATIONS = {
   defaultDataLimit: 1n << 20n,
 } as const;
 
-/** The transports and listen addresses of a node that runs WebRTC. */
-export async function webRtcTransports(options: WebRtcOptions): Promise<{ transports: unknown[]; listen: string[] }> {
-  const [{ webRTC }, { circuitRelayTransport }] = await Promise.all([
-    import("@libp2p/webrtc"),
-    import("@libp2p/circuit-relay-v2"),
-  ]);
-  const rtcConfiguration: Record<string, unknown> = { iceServers: options.iceServers ?? [] };
-  if (options.bindAddress !== undefined) rtcConfiguration.bindAddress = options.bindAddress;
+/**
+ * WebRTC for `createNetNode({ webrtc })`.
+ *
+ * @example
+ * ```ts
+ * import { webRtc } from "@actant/actant/webrtc";
+ *
+ * const support = webRtc({ iceServers: [{ urls: "stun:stun.example.org:3478" }] });
+ * ```
+ * @throws {TypeError} for options it does not know or of the wrong shape.
+ */
+export function webRtc(options?: WebRtcOptions): WebRtcSupport {
+  const { iceServers = [], bindAddress } = checkWebRtcOptions(options);
+  const rtcConfiguration: Record<string, unknown> = { iceServers };
+  if (bindAddress !== undefined) rtcConfiguration.bindAddress = bindAddress;
   return {
+    kind: "actant-webrtc",
     transports: [webRTC({ rtcConfiguration: rtcConfiguration as RTCConfiguration }), circuitRelayTransport()],
     listen: ["/p2p-circuit", "/webrtc"],
   };
 }
 
-/** The relay service of a server node. */
-export async function relayService(): Promise<unknown> {
-  const { circuitRelayServer } = await import("@libp2p/circuit-relay-v2");
-  return circuitRelayServer({ reservations: RELAY_RESERVATIONS });
-}
-
-/** `value` checked as {@linkcode WebRtcOptions}. */
-export function checkWebRtcOptions(value: unknown): WebRtcOptions {
-  if (value === true) return {};
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new TypeError(`option webrtc must be true or { iceServers?, bindAddress? }, got ${typeof value}`);
-  }
-  checkOptionKeys("webrtc options", value, ["iceServers", "bindAddress"]);
-  const { iceServers, bindAddress } = value as WebRtcOptions;
-  if (iceServers !== undefined && !(Array.isArray(iceServers) && iceServers.every(isIceServer))) {
-    throw new TypeError("option webrtc.iceServers must be a list of { urls, username?, credential? }");
-  }
-  if (bindAddress !== undefined && typeof bindAddress !== "string") {
-    throw new TypeError("option webrtc.bindAddress must be an IP address as a string");
-  }
-  return { iceServers, bindAddress };
-}
-
-function isIceServer(value: unknown): value is IceServer {
-  if (typeof value !== "object" || value === null) return false;
-  const urls = (value as IceServer).urls;
-  return typeof urls === "string" || (Array.isArray(urls) && urls.every((url) => typeof url === "string"));
+/** A circuit-relay-v2 relay for `createNetNode({ relay })` (server nodes), with {@linkcode RELAY_RESERVATIONS}. */
+export function webRtcRelay(): RelaySupport {
+  return { kind: "actant-relay", service: circuitRelayServer({ reservations: RELAY_RESERVATIONS }) };
 }
