@@ -58,8 +58,8 @@ export interface DurableStateData {
   actors: Array<[string, ActorRecord]>;
 }
 
-/** What a finished task keeps as its arguments: they are not needed again. */
-const NO_ARGS: PackedArgs = null;
+/** What a finished task keeps as its arguments (an empty list): they are not needed again. */
+const NO_ARGS: PackedArgs = Object.freeze([]);
 
 /** Everything the log implies, kept up to date event by event. */
 export class DurableState {

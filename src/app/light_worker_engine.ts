@@ -17,7 +17,7 @@ import type { LightWorkerAppOptions } from "./app_options.ts";
 import { ClientEngine } from "./client_engine.ts";
 import type { AppEngine, AppStats } from "./engine.ts";
 import { positive } from "./options.ts";
-import { onPageLifecycle } from "../runtime/mod.ts";
+import { onPageLeaving } from "../runtime/mod.ts";
 
 /** Default concurrency of a light worker: a tab shares its one thread with its page. */
 export const DEFAULT_LIGHT_CONCURRENCY = 4;
@@ -56,12 +56,18 @@ export class LightWorkerEngine implements AppEngine {
       const { node, owner } = await this.#client.connected();
       const { LightMember } = await import("../cluster/light_member.ts");
       const member = await LightMember.join(
-        { name: this.#name, scheduler: this.#scheduler, registry: this.#client.registry, actors: this.#actors },
+        {
+          name: this.#name,
+          scheduler: this.#scheduler,
+          registry: this.#client.registry,
+          actors: this.#actors,
+          clock: this.#clock,
+        },
         node,
         { server: owner },
       );
       // A tab about to be frozen or closed hands its work back rather than sit on it.
-      this.#stopLifecycle = onPageLifecycle({ leaving: () => member.handBack("its page is being frozen or hidden") });
+      this.#stopLifecycle = onPageLeaving(() => member.handBack("its page is being frozen or hidden"));
       return member;
     })();
     return this.#member.then(() => undefined);

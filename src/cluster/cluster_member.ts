@@ -20,7 +20,7 @@ import {
 import { memberActorGateway } from "./actor_gateway.ts";
 import { serveActorHosting } from "./actors/mod.ts";
 import { RemoteActors } from "./actors/mod.ts";
-import { type MemberAnnouncement, SelfReport } from "./membership/mod.ts";
+import { firstUnknownName, type MemberAnnouncement, SelfReport } from "./membership/mod.ts";
 import { type AttemptOrigin, type LocalAttempt, serveExec } from "./attempts/mod.ts";
 import { LeastLoadedPlacer } from "./attempts/mod.ts";
 import type { MemberEvent, MemberObserver, MemberRef } from "./membership/mod.ts";
@@ -201,13 +201,13 @@ export class ClusterMember {
   #admitLight(announcement: MemberAnnouncement): string | undefined {
     if (!announcement.light) return undefined;
     if (!this.#lightWorkers) return "is a light worker, and this peer takes none (--no-light-workers)";
-    const task = announcement.registers.tasks.find((name) => !this.#host.registry.has(name));
-    if (task !== undefined) return `is a light worker registering task "${task}", which this peer's app does not`;
-    const actor = announcement.registers.actors.find((name) => this.#host.actors.definition(name) === undefined);
-    if (actor !== undefined) {
-      return `is a light worker registering actor class "${actor}", which this peer's app does not`;
-    }
-    return undefined;
+    const unknown = firstUnknownName(announcement.registers, {
+      task: (name) => this.#host.registry.has(name),
+      actor: (name) => this.#host.actors.definition(name) !== undefined,
+    });
+    return unknown === undefined
+      ? undefined
+      : `is a light worker registering ${unknown}, which this peer's app does not`;
   }
 
   /** Runs an attempt another owner placed here: outside the scheduler, within its slots. */

@@ -15,7 +15,7 @@ import { AttemptRunner, type Scheduler, type TaskRegistry } from "../task/mod.ts
 import { serveActorHosting } from "./actors/mod.ts";
 import { serveExec } from "./attempts/mod.ts";
 import { LightWorkerRefusedError } from "./light_errors.ts";
-import { type Member, Membership, SelfReport } from "./membership/mod.ts";
+import { firstUnknownName, type Member, Membership, SelfReport } from "./membership/mod.ts";
 
 /** What a light member needs from its app. */
 export interface LightHost {
@@ -142,10 +142,10 @@ function refusalOf(server: Member, host: LightHost): string | undefined {
   const announcement = server.announcement;
   if (announcement.refusesLight) return "it takes no light workers (it runs with --no-light-workers)";
   const tasks = new Set(announcement.registers.tasks);
-  const task = host.registry.names().find((name) => !tasks.has(name));
-  if (task !== undefined) return `its app does not register task "${task}", which this app does`;
   const actors = new Set(announcement.registers.actors);
-  const actor = host.actors.names().find((name) => !actors.has(name));
-  if (actor !== undefined) return `its app does not register actor class "${actor}", which this app does`;
-  return undefined;
+  const unknown = firstUnknownName(
+    { tasks: host.registry.names(), actors: host.actors.names() },
+    { task: (name) => tasks.has(name), actor: (name) => actors.has(name) },
+  );
+  return unknown === undefined ? undefined : `its app does not register ${unknown}, which this app does`;
 }

@@ -80,11 +80,10 @@ export class Inbox<T> {
   drop(): { count: number; bytes: number } {
     const dropped = { count: this.length, bytes: this.bytes };
     this.#frames.clear();
-    this.#queued =
-      this.#queuedBytes =
-      this.#unread =
-      this.#unreadBytes =
-        0;
+    this.#queued = 0;
+    this.#queuedBytes = 0;
+    this.#unread = 0;
+    this.#unreadBytes = 0;
     return dropped;
   }
 }

@@ -15,4 +15,4 @@ export function runtimeName(): RuntimeName {
   if (g.process?.versions?.node !== undefined) return "node";
   return "browser";
 }
-export { onPageLifecycle, type PageLifecycleListener } from "./page_lifecycle.ts";
+export { onPageLeaving } from "./page_lifecycle.ts";

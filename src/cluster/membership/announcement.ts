@@ -105,6 +105,21 @@ export function parseAnnouncement(value: unknown, from: string): MemberAnnouncem
   };
 }
 
+/**
+ * The first of `names` (tasks, then actor classes) that `knows` does not know, as an error message
+ * names it (`task "fetch"`, `actor class "Counter"`), or `undefined` when it knows them all: what a
+ * server and a light worker check of each other.
+ */
+export function firstUnknownName(
+  names: { readonly tasks: readonly string[]; readonly actors: readonly string[] },
+  knows: { task(name: string): boolean; actor(name: string): boolean },
+): string | undefined {
+  const task = names.tasks.find((name) => !knows.task(name));
+  if (task !== undefined) return `task "${task}"`;
+  const actor = names.actors.find((name) => !knows.actor(name));
+  return actor === undefined ? undefined : `actor class "${actor}"`;
+}
+
 /** The status row of an announcement, with every count checked to be a non-negative safe integer. */
 function parseStatus(status: PeerStatus): PeerStatus {
   const tasks = status.tasks;
