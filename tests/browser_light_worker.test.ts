@@ -8,7 +8,14 @@ import type { Browser, Page } from "playwright-core";
 import { ActantApp, group, signature } from "../mod.ts";
 import { startWorker, type WorkerProcess } from "./support/actant_cli.ts";
 import { until } from "./support/async.ts";
-import { bundleForBrowser, type FileServer, launchChromium, modulePage, serveFiles } from "./support/browser.ts";
+import {
+  bundleForBrowser,
+  type FileServer,
+  launchChromium,
+  modulePage,
+  openPage,
+  serveFiles,
+} from "./support/browser.ts";
 import { createTempDir, type TempDir } from "./support/temp_dir.ts";
 import { join } from "node:path";
 
@@ -72,21 +79,13 @@ describe("a browser tab as a light worker of an actant worker process", { timeou
 
   /** A tab that joined as a light worker (holding every task it gets forever, with `hold`). */
   async function lightTab(hold: boolean, address = worker!.address, path = "/"): Promise<Page> {
-    const page = await browser!.newPage();
-    page.on("console", (message) => consoleLines.push(`[${message.type()}] ${message.text()}`));
-    page.on("pageerror", (error) => consoleLines.push(`[pageerror] ${error.stack ?? error.message}`));
-    await page.addInitScript(([address, hold]) => {
-      Object.assign(globalThis, { ACTANT_ADDRESS: address, ACTANT_HOLD: hold });
-    }, [address, hold] as const);
-    await page.goto(`${site!.url}${path}`);
-    await page.waitForFunction(() => (globalThis as { ACTANT_LIGHT?: unknown }).ACTANT_LIGHT !== undefined, undefined, {
-      timeout: 20_000,
-    }).catch((error) => {
-      throw new Error(`the tab did not join: console:\n${consoleLines.join("\n")}\nworker:\n${worker!.output()}`, {
-        cause: error,
-      });
+    const { page, value: state } = await openPage<LightState>(browser!, `${site!.url}${path}`, {
+      globals: { ACTANT_ADDRESS: address, ACTANT_HOLD: hold },
+      ready: "ACTANT_LIGHT",
+      lines: consoleLines,
+      timeoutMs: 20_000,
+      explain: () => `worker:\n${worker!.output()}`,
     });
-    const state = await lightState(page);
     if ("error" in state) assert.fail(`the tab could not join: ${state.error.name}: ${state.error.message}`);
     return page;
   }

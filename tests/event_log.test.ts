@@ -292,12 +292,10 @@ describe("EventLog acknowledgement", () => {
     for (let n = 0; n < 100; n++) void log.append({ type: "big", n, big }).then(() => acked++); // ~10 MB in one turn
     assert.equal(log.behind, true);
     const writes: number[][] = [];
-    while (acked < 100) {
-      const write = await within(manual.nextWrite(), 10_000, "the next write");
-      writes.push(write.ops.map((op) => (op.type === "put" ? op.value.length : 0)));
-      write.commit();
-      await settle();
-    }
+    await manual.commitUntil(
+      () => acked === 100,
+      (write) => writes.push(write.ops.map((op) => (op.type === "put" ? op.value.length : 0))),
+    );
     assert.ok(writes.length > 2, `${writes.length} writes`);
     for (const sizes of writes) {
       const bytes = sizes.reduce((a, b) => a + b, 0);
@@ -322,23 +320,14 @@ describe("EventLog acknowledgement", () => {
     assert.equal(log.backpressure(), relief, "one promise for every producer that asks");
     let relieved = false;
     void relief.then(() => (relieved = true));
-    let writes = 0;
-    while (!relieved) {
-      const write = await within(manual.nextWrite(), 10_000, "the next write");
-      writes++;
-      write.commit();
-      await settle();
-      if (!relieved) assert.ok(writes < 10, `still pushing back after ${writes} writes`);
-    }
+    const writes = await manual.commitUntil(() => relieved, () => assert.equal(relieved, false));
+    assert.ok(writes < 10, `still pushing back after ${writes} writes`);
     assert.ok(writes >= 2, `relieved after ${writes} writes`); // from ~20 MB down to 8 MiB at 4 MiB a write
     assert.equal(log.backpressure(), undefined);
     assert.equal(log.behind, true, "still behind: the writer has its next writes ready");
     let acked = false;
     void Promise.all(acks).then(() => (acked = true));
-    while (!acked) {
-      (await within(manual.nextWrite(), 10_000, "the next write")).commit();
-      await settle();
-    }
+    await manual.commitUntil(() => acked);
     assert.equal([...log.read(0)].length, 201);
     await log.close();
   });

@@ -7,7 +7,14 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { createNetNode, type NetNode } from "../src/net/mod.ts";
 import { webRtc, webRtcRelay } from "../webrtc.ts";
-import { bundleForBrowser, type FileServer, launchChromium, modulePage, serveFiles } from "./support/browser.ts";
+import {
+  bundleForBrowser,
+  type FileServer,
+  launchChromium,
+  modulePage,
+  openPage,
+  serveFiles,
+} from "./support/browser.ts";
 
 const ECHO_PROTOCOL = "/actant-test/echo/1";
 const isDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;
@@ -21,7 +28,7 @@ describe("WebRTC through a relay", { timeout: 90_000 }, () => {
   let context: BrowserContext;
   let site: FileServer | undefined;
   let setupError: unknown;
-  const console: string[] = [];
+  const consoleLines: string[] = [];
 
   before(async () => {
     try {
@@ -46,15 +53,13 @@ describe("WebRTC through a relay", { timeout: 90_000 }, () => {
   });
 
   async function tab(): Promise<{ page: Page; peer: { peerId: string; webrtc: string } }> {
-    const page = await context.newPage();
-    page.on("console", (message) => console.push(`[${message.type()}] ${message.text()}`));
-    await page.addInitScript((address) => Object.assign(globalThis, { ACTANT_RELAY: address }), relay.addresses()[0]);
-    await page.goto(`${site!.url}/`);
-    await page.waitForFunction(() => (globalThis as { ACTANT_PEER?: unknown }).ACTANT_PEER !== undefined, undefined, {
-      timeout: 30_000,
+    const { page, value: peer } = await openPage<Peer>(context, `${site!.url}/`, {
+      globals: { ACTANT_RELAY: relay.addresses()[0] },
+      ready: "ACTANT_PEER",
+      lines: consoleLines,
+      timeoutMs: 30_000,
     });
-    const peer = await page.evaluate(() => (globalThis as unknown as { ACTANT_PEER: Peer }).ACTANT_PEER);
-    if ("error" in peer) assert.fail(`the tab's node failed: ${peer.error}\n${console.join("\n")}`);
+    if ("error" in peer) assert.fail(`the tab's node failed: ${peer.error}\n${consoleLines.join("\n")}`);
     assert.match(peer.webrtc, /\/p2p-circuit\/webrtc\/p2p\//);
     return { page, peer };
   }

@@ -6,6 +6,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { build, stop } from "esbuild";
+import type { BrowserContext, Page } from "playwright-core";
 
 export { launchChromium } from "./chromium.ts";
 
@@ -35,6 +36,40 @@ export async function bundleForBrowser(entry: string | URL): Promise<string> {
 export interface ServedFile {
   contentType: string;
   body: string;
+}
+
+/**
+ * Opens `url` in a new page of `context` with `globals` set before its scripts run, and waits
+ * (bounded) until the page sets `globalThis[ready]`: resolves with the page and that value. The
+ * page's console lines and errors go to `lines`; a page that never gets ready fails with them,
+ * and with what `explain` adds.
+ */
+export async function openPage<T>(
+  context: Pick<BrowserContext, "newPage">,
+  url: string,
+  options: {
+    globals: Record<string, unknown>;
+    ready: string;
+    lines: string[];
+    timeoutMs: number;
+    explain?: () => string;
+  },
+): Promise<{ page: Page; value: T }> {
+  const { globals, ready, lines, timeoutMs, explain } = options;
+  const page = await context.newPage();
+  page.on("console", (message) => lines.push(`[${message.type()}] ${message.text()}`));
+  page.on("pageerror", (error) => lines.push(`[pageerror] ${error.stack ?? error.message}`));
+  await page.addInitScript((values) => Object.assign(globalThis, values), globals);
+  await page.goto(url);
+  try {
+    await page.waitForFunction((name) => (globalThis as Record<string, unknown>)[name] !== undefined, ready, {
+      timeout: timeoutMs,
+    });
+  } catch (cause) {
+    throw new Error(`the page never set ${ready}: console:\n${lines.join("\n")}\n${explain?.() ?? ""}`, { cause });
+  }
+  const value = await page.evaluate((name) => (globalThis as Record<string, unknown>)[name], ready) as T;
+  return { page, value };
 }
 
 /** A page that loads the module script at `src` (and asks for no favicon). */

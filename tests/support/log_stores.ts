@@ -1,6 +1,7 @@
 // Shared by the event log suites: stores that outlive their backends (memory and LMDB), event
 // helpers, and backends that fail or commit on command. (Not a test file.)
 import assert from "node:assert/strict";
+import { settle, within } from "./async.ts";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -134,6 +135,23 @@ export class ManualBackend extends MemoryBackend {
     while (this.held.length <= this.#taken) await new Promise<void>((resolve) => (this.#waiter = resolve));
     return this.held[this.#taken++];
   }
+  /**
+   * Commits the held writes one at a time, as the log issues them, until `done()` holds after one
+   * (bounded: each write must come within 10 s); `each` sees every write before it commits.
+   * Returns how many it committed.
+   */
+  async commitUntil(done: () => boolean, each?: (write: ManualBackend["held"][number]) => void): Promise<number> {
+    let count = 0;
+    while (!done()) {
+      const write = await within(this.nextWrite(), 10_000, "the next write");
+      each?.(write);
+      write.commit();
+      count++;
+      await settle();
+    }
+    return count;
+  }
+
   override write(ops: readonly WriteOp[]): WriteResult {
     const applied = super.write(ops);
     if (!this.#holding) return applied;
