@@ -243,12 +243,20 @@ for (const { name, make } of STORES) {
   });
 }
 
+/** A log on a backend that holds its writes until the test commits them. */
+async function heldLog(
+  options: Parameters<typeof EventLog.open>[1],
+): Promise<{ manual: ManualBackend; log: EventLog }> {
+  const manual = new ManualBackend();
+  const log = await EventLog.open(manual, options);
+  manual.holdWrites();
+  return { manual, log };
+}
+
 describe("EventLog acknowledgement", () => {
   it("batched acknowledges at commit, sync waits for durable", async () => {
     for (const durability of ["batched", "sync"] as const) {
-      const manual = new ManualBackend();
-      const log = await EventLog.open(manual, { durability });
-      manual.holdWrites();
+      const { manual, log } = await heldLog({ durability });
       let acked = false;
       const ack = log.append(ev(1)).then(() => (acked = true));
       const write = await manual.nextWrite();
@@ -263,9 +271,7 @@ describe("EventLog acknowledgement", () => {
   });
 
   it("writes one batch at a time and sends what piled up as one atomic write", async () => {
-    const manual = new ManualBackend();
-    const log = await EventLog.open(manual, BATCHED);
-    manual.holdWrites();
+    const { manual, log } = await heldLog(BATCHED);
     const first = log.append(ev(1));
     const write = await manual.nextWrite();
     const second = log.append(ev(2));
@@ -284,9 +290,7 @@ describe("EventLog acknowledgement", () => {
   });
 
   it("sends a backlog in writes of a few records each, in order, and is behind until it has caught up", async () => {
-    const manual = new ManualBackend();
-    const log = await EventLog.open(manual, BATCHED);
-    manual.holdWrites();
+    const { manual, log } = await heldLog(BATCHED);
     const big = "x".repeat(100_000);
     let acked = 0;
     for (let n = 0; n < 100; n++) void log.append({ type: "big", n, big }).then(() => acked++); // ~10 MB in one turn
@@ -307,9 +311,7 @@ describe("EventLog acknowledgement", () => {
   });
 
   it("pushes back on producers past four writes' worth of backlog, until it is down to two", async () => {
-    const manual = new ManualBackend();
-    const log = await EventLog.open(manual, BATCHED);
-    manual.holdWrites();
+    const { manual, log } = await heldLog(BATCHED);
     const big = "x".repeat(100_000);
     void log.append({ type: "big", big });
     assert.equal(log.backpressure(), undefined, "a small backlog asks no one to wait");
@@ -333,9 +335,7 @@ describe("EventLog acknowledgement", () => {
   });
 
   it("releases producers waiting on backpressure when it fails", async () => {
-    const manual = new ManualBackend();
-    const log = await EventLog.open(manual, BATCHED);
-    manual.holdWrites();
+    const { manual, log } = await heldLog(BATCHED);
     const big = "x".repeat(100_000);
     for (let n = 0; n < 200; n++) void log.append({ type: "big", n, big });
     const relief = log.backpressure()!;
@@ -345,9 +345,7 @@ describe("EventLog acknowledgement", () => {
   });
 
   it('halt() rejects every write not yet acknowledged: in "sync", one committed and waiting for its fsync too', async () => {
-    const manual = new ManualBackend();
-    const log = await EventLog.open(manual, { durability: "sync" });
-    manual.holdWrites();
+    const { manual, log } = await heldLog({ durability: "sync" });
     const first = log.append(ev(1));
     const committed = await manual.nextWrite();
     committed.commit(); // and not yet durable
