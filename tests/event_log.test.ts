@@ -335,7 +335,7 @@ describe("EventLog acknowledgement", () => {
   });
 
   it("releases producers waiting on backpressure when it fails", async () => {
-    const { manual, log } = await heldLog(BATCHED);
+    const { log } = await heldLog(BATCHED);
     const big = "x".repeat(100_000);
     for (let n = 0; n < 200; n++) void log.append({ type: "big", n, big });
     const relief = log.backpressure()!;
