@@ -38,6 +38,7 @@ export {
  * errors. None of these loads libp2p; the cluster loads when an app joins or connects.
  */
 export type { ClusterMember, PeerStatus, ReconnectOptions } from "./src/cluster/mod.ts";
+export type { ConnectionInfo } from "./src/net/net_node.ts";
 export { OwnerUnreachableError, RequestInterruptedError } from "./src/cluster/client/client_errors.ts";
 export { LightWorkerRefusedError } from "./src/cluster/light_errors.ts";
 export { AddressInUseError, FrameError, PeerUnreachableError, ProtocolNotSupportedError } from "./src/net/errors.ts";

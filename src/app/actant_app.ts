@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { ConnectionInfo } from "../net/net_node.ts";
 import type { ActorClass, ActorDefinition, ActorOptions, ActorRef, CreateActorArgs } from "../actor/mod.ts";
 import type { ClusterMember } from "../cluster/mod.ts";
 import type { DataDirError } from "../common/mod.ts";
@@ -223,6 +224,15 @@ export class ActantApp {
   /** Counts of the embedded worker, for status reports. */
   stats(): AppStats {
     return this.#engine.stats();
+  }
+
+  /**
+   * The open connections of the app's node (a member's, a client's): to which peer, over which
+   * transport (`"websocket"`, `"webrtc"`, or `"relayed"` for signalling through a relay). Empty
+   * for a local app, or before the node is up.
+   */
+  connections(): Promise<ConnectionInfo[]> {
+    return this.#engine.connections();
   }
 
   /**

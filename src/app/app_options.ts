@@ -7,6 +7,7 @@
  */
 import type { ReconnectOptions } from "../cluster/client/reconnect.ts";
 import { checkOptionKeys, type Clock } from "../common/mod.ts";
+import type { WebRtcSupport } from "../net/webrtc_options.ts";
 import type { Backend } from "../store/mod.ts";
 import type { Durability } from "./storage.ts";
 
@@ -53,10 +54,12 @@ export interface LocalAppOptions extends CommonAppOptions {
   address?: undefined;
   /** Client mode only. */
   reconnect?: undefined;
+  /** Client mode only (a worker relays WebRTC signalling with `join({ relay: true })`). */
+  webrtc?: undefined;
 }
 
 /** Worker mode: a local app that joins a cluster at `start()` (see `ActantApp.join`). */
-export interface WorkerAppOptions extends Omit<LocalAppOptions, "address" | "reconnect"> {
+export interface WorkerAppOptions extends Omit<LocalAppOptions, "address" | "reconnect" | "webrtc"> {
   /** Join a cluster at `start()`, listening here. Default `/ip4/127.0.0.1/tcp/0/ws`. */
   listen?: string[];
   /** Join the cluster of these members at `start()` (multiaddrs with `/p2p/`); none starts one. */
@@ -65,6 +68,8 @@ export interface WorkerAppOptions extends Omit<LocalAppOptions, "address" | "rec
   address?: undefined;
   /** Client mode only. */
   reconnect?: undefined;
+  /** Client mode only (a worker relays WebRTC signalling with `join({ relay: true })`). */
+  webrtc?: undefined;
 }
 
 /** Client mode: the app runs nothing itself; the worker at `address` owns and logs its work. */
@@ -84,6 +89,13 @@ export interface ClientAppOptions extends CommonAppOptions {
    * requests in flight when the connection broke fail with `RequestInterruptedError`.
    */
   reconnect?: ReconnectOptions;
+  /**
+   * Run WebRTC: `webRtc()` of `@actant/actant/webrtc` (browsers, Node and Bun; not Deno, not with a
+   * `secret`). The app reserves a slot on the relays among its server and `bootstrap` peers
+   * (`actant worker --relay`), so other WebRTC peers can dial it, and calls actors hosted on such
+   * peers (other tabs) over a direct WebRTC connection rather than through their owner.
+   */
+  webrtc?: WebRtcSupport;
   /** The worker decides; a client keeps no log. */
   durability?: undefined;
   /** The worker runs the work. */
@@ -122,7 +134,7 @@ export type AppMode = "local" | "worker" | "client" | "light";
 
 const COMMON = ["clock", "random", "warn", "secret"] as const;
 const LOCAL = ["concurrency", "durability", "dataDir", "backend", "checkpointInterval", "keepResults"] as const;
-const CLIENT_ONLY = ["address", "reconnect", "worker"] as const;
+const CLIENT_ONLY = ["address", "reconnect", "worker", "webrtc"] as const;
 const WORKER_ONLY = ["listen", "bootstrap"] as const;
 const ALL: readonly string[] = [...LOCAL, ...COMMON, ...CLIENT_ONLY, ...WORKER_ONLY];
 
@@ -156,6 +168,12 @@ export function appMode(options: ActantAppOptions): AppMode {
   }
   if (given("reconnect")) {
     throw new TypeError(`option reconnect applies to a client (an app given { address }); this app has no address`);
+  }
+  if (given("webrtc")) {
+    throw new TypeError(
+      "option webrtc applies to a client or light worker (an app given { address }); this app has no address " +
+        "(a worker relays WebRTC signalling for them with join({ relay: true }) or actant worker --relay)",
+    );
   }
   return WORKER_ONLY.some(given) ? "worker" : "local";
 }

@@ -1,9 +1,11 @@
 /**
- * The check a client's address gets when the app is built, without loading libp2p (the full
- * parse, multiaddr and peer id, comes when the client connects).
+ * The checks a client's address and WebRTC option get when the app is built, without loading
+ * libp2p (the full parse, multiaddr and peer id, comes when the client connects).
  *
  * @module
  */
+import { checkWebRtcSupport } from "../net/webrtc_options.ts";
+import { runtimeName } from "../runtime/mod.ts";
 
 /** A peer id as text: base58btc (`12D3KooW…`, `Qm…`) or a base32 CID (`bafz…`). */
 const PEER_ID_TEXT = /^(?:[1-9A-HJ-NP-Za-km-z]{32,128}|b[a-z2-7]{40,128})$/;
@@ -42,4 +44,22 @@ export function checkClientAddress(address: unknown, bootstrap: readonly string[
   }
   if (!PEER_ID_TEXT.test(peerId)) throw new TypeError(`address "${address}" names "${peerId}", which is not a peer id`);
   return address;
+}
+
+/**
+ * Checks a client's `webrtc` option: what `webRtc()` returns, on a runtime that has WebRTC, and
+ * not beside a `secret` (a WebRTC connection does not carry the cluster's pre-shared key).
+ *
+ * @throws {TypeError} saying which of those it is not.
+ */
+export function checkClientWebRtc(webrtc: unknown, secret: unknown): void {
+  checkWebRtcSupport(webrtc);
+  if (runtimeName() === "deno") {
+    throw new TypeError("option webrtc: Deno has no WebRTC (denoland/deno#1612); a Deno app runs on WebSocket only");
+  }
+  if (secret !== undefined) {
+    throw new TypeError(
+      "option webrtc cannot be used with a secret: a WebRTC connection does not carry the cluster's pre-shared key",
+    );
+  }
 }

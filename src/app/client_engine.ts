@@ -15,7 +15,7 @@ import {
   defineActor,
 } from "../actor/mod.ts";
 import type { ClusterMember } from "../cluster/mod.ts";
-import type { NetNode } from "../net/mod.ts";
+import type { ConnectionInfo, NetNode } from "../net/mod.ts";
 import { reconnectPolicy } from "../cluster/client/reconnect.ts";
 import { type Clock, type DataDirError, DuplicateNameError, IdGenerator, systemClock } from "../common/mod.ts";
 import {
@@ -29,7 +29,7 @@ import {
 } from "../task/mod.ts";
 import { compile, compileTaskCall, wireGraph, type WorkflowGraph } from "../workflow/mod.ts";
 import type { ClientAppOptions } from "./app_options.ts";
-import { checkClientAddress } from "./client_address.ts";
+import { checkClientAddress, checkClientWebRtc } from "./client_address.ts";
 import type { ClientConnection } from "./client_mode.ts";
 import type { AppEngine, AppStats } from "./engine.ts";
 import { checkStep } from "./options.ts";
@@ -58,6 +58,7 @@ export class ClientEngine implements AppEngine {
     checkClientAddress(options.address, options.bootstrap);
     // Checked now, not at first use (cluster/client/reconnect.ts is plain code: it loads no network).
     reconnectPolicy(options.reconnect);
+    if (options.webrtc !== undefined) checkClientWebRtc(options.webrtc, options.secret);
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
   }
@@ -65,7 +66,7 @@ export class ClientEngine implements AppEngine {
   /** The connection (built once, its module loaded then); a bad address rejects it with a `TypeError`. */
   #connect(): Promise<ClientConnection> {
     this.#connection ??= import("./client_mode.ts").then(async ({ ClientConnection }) => {
-      const { address, secret, bootstrap, reconnect, random } = this.#options;
+      const { address, secret, bootstrap, reconnect, random, webrtc } = this.#options;
       const connection = new ClientConnection(address, {
         clock: this.#clock,
         secret,
@@ -73,6 +74,7 @@ export class ClientEngine implements AppEngine {
         reconnect,
         random,
         pubsub: this.#pubsub,
+        webrtc,
       });
       await connection.connect();
       this.#connected = connection;
@@ -176,6 +178,12 @@ export class ClientEngine implements AppEngine {
 
   flush(): Promise<void> {
     return Promise.resolve();
+  }
+
+  async connections(): Promise<ConnectionInfo[]> {
+    const connection = await this.#connection?.catch(() => undefined);
+    const connected = await connection?.connect().catch(() => undefined);
+    return connected?.node.connections() ?? [];
   }
 
   stats(): AppStats {

@@ -8,6 +8,7 @@ import type { ActorClass, ActorDefinition, ActorRef } from "../actor/mod.ts";
 import {
   type ClientChannel,
   createRemoteActor,
+  DirectCalls,
   findRemoteActor,
   type ReconnectOptions,
   type ReconnectPolicy,
@@ -16,8 +17,15 @@ import {
   requestStatus,
   TASKS_PROTOCOL,
 } from "../cluster/mod.ts";
-import type { Clock, Encoded } from "../common/mod.ts";
-import { createNetNode, type NetNode, parsePeerAddress, parsePeerUrl, PeerUnreachableError } from "../net/mod.ts";
+import { type Clock, decode, type Encoded } from "../common/mod.ts";
+import {
+  createNetNode,
+  type NetNode,
+  parsePeerAddress,
+  parsePeerUrl,
+  PeerUnreachableError,
+  type WebRtcSupport,
+} from "../net/mod.ts";
 import type { RunHandle } from "../task/mod.ts";
 import type { WorkflowGraph } from "../workflow/mod.ts";
 
@@ -30,6 +38,8 @@ export interface ClientConnectionOptions {
   random?: () => number;
   /** Run gossipsub on the node (a light worker joins its server's membership over it). */
   pubsub?: boolean;
+  /** Run WebRTC (through the relays it connects to), and call actors hosted on WebRTC peers directly. */
+  webrtc?: WebRtcSupport;
 }
 
 /**
@@ -46,16 +56,20 @@ export class ClientConnection {
   readonly #reconnect: ReconnectPolicy;
   readonly #random: (() => number) | undefined;
   readonly #pubsub: boolean;
+  readonly #webrtc: WebRtcSupport | undefined;
   /** The peer id of a `p2p://<id>` address, found through the bootstrap peers. */
   readonly #peerId: string | undefined;
   #connected: Promise<{ node: NetNode; client: RemoteClient }> | undefined;
   #client: RemoteClient | undefined;
+  /** Calls straight to actors hosted on WebRTC peers (with `webrtc`). */
+  #direct: DirectCalls | undefined;
 
   constructor(address: string, options: ClientConnectionOptions) {
     const { clock, secret, bootstrap = [] } = options;
     this.#reconnect = reconnectPolicy(options.reconnect);
     this.#random = options.random;
     this.#pubsub = options.pubsub ?? false;
+    this.#webrtc = options.webrtc;
     this.#peerId = parsePeerUrl(address);
     // An address without /p2p/<id> is a TypeError now, not at first use.
     if (this.#peerId === undefined) parsePeerAddress(address);
@@ -82,7 +96,12 @@ export class ClientConnection {
    */
   connect(): Promise<{ node: NetNode; client: RemoteClient }> {
     this.#connected ??= (async () => {
-      const node = await createNetNode({ secret: this.#secret, bootstrap: this.#bootstrap, pubsub: this.#pubsub });
+      const node = await createNetNode({
+        secret: this.#secret,
+        bootstrap: this.#bootstrap,
+        pubsub: this.#pubsub,
+        webrtc: this.#webrtc,
+      });
       try {
         // Each (re)connection looks the owner up again: after a restart it may listen elsewhere.
         let dials = 0;
@@ -99,6 +118,12 @@ export class ClientConnection {
           random: this.#random,
         });
         this.#client = client;
+        if (this.#webrtc !== undefined) {
+          this.#direct = new DirectCalls(node, {
+            clock: this.#clock,
+            whereIs: async (actor) => decode(await client.request({ op: "actor.host", actor })),
+          });
+        }
         return { node, client };
       } catch (error) {
         await node.stop();
@@ -147,13 +172,13 @@ export class ClientConnection {
     options: { args?: unknown[]; name?: string } = {},
   ): Promise<ActorRef<C>> {
     const { client } = await this.connect();
-    return await createRemoteActor(client, definition, options, this.#clock);
+    return await createRemoteActor(client, definition, options, { clock: this.#clock, direct: this.#direct });
   }
 
   /** The proxy of a live actor the worker owns, by name or id. */
   async getActor<C extends ActorClass>(definition: ActorDefinition<C>, nameOrId: string): Promise<ActorRef<C>> {
     const { client } = await this.connect();
-    return await findRemoteActor(client, definition, nameOrId, this.#clock);
+    return await findRemoteActor(client, definition, nameOrId, { clock: this.#clock, direct: this.#direct });
   }
 
   /** Closes the channel and stops the local node. */
@@ -161,6 +186,7 @@ export class ClientConnection {
     if (this.#connected === undefined) return;
     const connected = await this.#connected.catch(() => undefined);
     if (connected === undefined) return;
+    await this.#direct?.close();
     await connected.client.close();
     await connected.node.stop();
   }

@@ -8,6 +8,7 @@
 import type { ActorClass, ActorDefinition, ActorOptions, ActorRef, CreateActorArgs } from "../actor/mod.ts";
 import type { ClusterMember } from "../cluster/mod.ts";
 import type { DataDirError } from "../common/mod.ts";
+import type { ConnectionInfo } from "../net/net_node.ts";
 import type { RunHandle, RunnableStep, Scheduler, TaskDefinition, TaskFunction, TaskOptions } from "../task/mod.ts";
 import type { WorkflowGraph } from "../workflow/mod.ts";
 import type { JoinClusterOptions } from "./options.ts";
@@ -34,6 +35,8 @@ export interface AppEngine {
   getActor<C extends ActorClass>(definition: ActorDefinition<C>, nameOrId: string): Promise<ActorRef<C>>;
   flush(): Promise<void>;
   stats(): AppStats;
+  /** The connections of the app's node (none before it has one, or in local mode). */
+  connections(): Promise<ConnectionInfo[]>;
   useDataDir(dataDir: string): void;
   dataDirLost(): Promise<DataDirError>;
   close(): Promise<void>;

@@ -9,6 +9,7 @@
 import { ActorSystem } from "../actor/mod.ts";
 import type { ActorClass, ActorDefinition, ActorOptions, ActorRef, CreateActorArgs } from "../actor/mod.ts";
 import type { ClusterMember, LightMember } from "../cluster/mod.ts";
+import type { ConnectionInfo } from "../net/mod.ts";
 import { type Clock, type DataDirError, IdGenerator, systemClock } from "../common/mod.ts";
 import { type RunHandle, type RunnableStep, Scheduler, type TaskFunction, type TaskOptions } from "../task/mod.ts";
 import type { TaskDefinition } from "../task/mod.ts";
@@ -21,6 +22,8 @@ import { onPageLeaving } from "../runtime/mod.ts";
 
 /** Default concurrency of a light worker: a tab shares its one thread with its page. */
 export const DEFAULT_LIGHT_CONCURRENCY = 4;
+/** How long a light worker that runs WebRTC waits at start for a relay to take its reservation. */
+export const WEBRTC_RESERVATION_MS = 10_000;
 
 /** The engine of an app built with `{ address, worker: true }`. */
 export class LightWorkerEngine implements AppEngine {
@@ -32,6 +35,8 @@ export class LightWorkerEngine implements AppEngine {
   readonly #scheduler: Scheduler;
   /** The actors servers place here. */
   readonly #actors: ActorSystem;
+  readonly #webrtc: boolean;
+  readonly #warn: (message: string) => void;
   #member: Promise<LightMember> | undefined;
   #stopLifecycle: () => void = () => {};
   #closed = false;
@@ -41,6 +46,8 @@ export class LightWorkerEngine implements AppEngine {
     const { worker: _worker, concurrency, ...client } = options;
     this.#client = new ClientEngine(name, client, { pubsub: true });
     this.#clock = options.clock ?? systemClock;
+    this.#webrtc = options.webrtc !== undefined;
+    this.#warn = options.warn ?? ((message) => console.warn(message));
     const ids = new IdGenerator();
     this.#scheduler = new Scheduler({
       concurrency: concurrency === undefined ? DEFAULT_LIGHT_CONCURRENCY : positive("concurrency", concurrency),
@@ -54,7 +61,17 @@ export class LightWorkerEngine implements AppEngine {
   start(): Promise<void> {
     this.#member ??= (async () => {
       const { node, owner } = await this.#client.connected();
-      const { LightMember } = await import("../cluster/light_member.ts");
+      const [{ LightMember }, { webRtcAddress }] = await Promise.all([
+        import("../cluster/light_member.ts"),
+        import("../net/webrtc_address.ts"),
+      ]);
+      // Dialable over WebRTC before its first announcement, so its hosts' callers find it so.
+      if (this.#webrtc && await webRtcAddress(node, WEBRTC_RESERVATION_MS, this.#clock) === undefined) {
+        this.#warn(
+          `App "${this.#name}" runs WebRTC, but no relay took its reservation within ${WEBRTC_RESERVATION_MS} ms ` +
+            "(is its server started with --relay?): peers reach what it hosts through its owner only",
+        );
+      }
       const member = await LightMember.join(
         {
           name: this.#name,
@@ -115,6 +132,10 @@ export class LightWorkerEngine implements AppEngine {
 
   flush(): Promise<void> {
     return Promise.resolve();
+  }
+
+  connections(): Promise<ConnectionInfo[]> {
+    return this.#client.connections();
   }
 
   stats(): AppStats {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { ConnectionInfo } from "../net/net_node.ts";
 import {
   type ActorClass,
   type ActorDefinition,
@@ -313,6 +314,11 @@ export class LocalEngine implements AppEngine {
 
   async flush(): Promise<void> {
     await this.#journal?.flush();
+  }
+
+  async connections(): Promise<ConnectionInfo[]> {
+    const member = await this.#member?.catch(() => undefined);
+    return member?.node.connections() ?? [];
   }
 
   stats(): AppStats {

@@ -45,6 +45,12 @@ export interface JoinClusterOptions {
    * and be placed work. Default true (`actant worker --no-light-workers` sets it false).
    */
   lightWorkers?: boolean;
+  /**
+   * Relay WebRTC signalling for the tabs and other peers that run WebRTC (circuit-relay-v2, with
+   * limits that let signalling finish: `RELAY_RESERVATIONS`). Default false (`actant worker
+   * --relay` sets it). Needs `@libp2p/circuit-relay-v2` and `@libp2p/webrtc` installed.
+   */
+  relay?: boolean;
 }
 
 /** Options of `ActantApp.submit`. */
@@ -68,6 +74,7 @@ const JOIN_OPTIONS: readonly (keyof JoinClusterOptions)[] = [
   "failAfterMs",
   "onEvent",
   "lightWorkers",
+  "relay",
 ];
 
 /** The durability of a local or worker app; the browser default is "memory". */
@@ -84,6 +91,9 @@ export function joinOptions(options: JoinClusterOptions): JoinClusterOptions {
   checkOptionKeys("join() options", options, JOIN_OPTIONS);
   if (options.lightWorkers !== undefined && typeof options.lightWorkers !== "boolean") {
     throw new TypeError(`join() option lightWorkers must be a boolean, got ${typeof options.lightWorkers}`);
+  }
+  if (options.relay !== undefined && typeof options.relay !== "boolean") {
+    throw new TypeError(`join() option relay must be a boolean, got ${typeof options.relay}`);
   }
   return options;
 }

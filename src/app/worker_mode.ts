@@ -5,7 +5,7 @@
  * @module
  */
 import { type ClusterHost, ClusterMember } from "../cluster/mod.ts";
-import { loadOrCreateKey } from "../net/mod.ts";
+import { loadOrCreateKey, type RelaySupport } from "../net/mod.ts";
 import type { JoinClusterOptions } from "./options.ts";
 
 /**
@@ -18,6 +18,29 @@ export async function joinAsWorker(
   local: { keyDir: string | undefined; warn: (message: string) => void },
 ): Promise<ClusterMember> {
   const { keyDir, warn } = local;
+  const { relay, ...join } = options;
   const privateKey = options.privateKey ?? (keyDir === undefined ? undefined : await loadOrCreateKey(keyDir));
-  return await ClusterMember.join(host, { ...options, privateKey, warn });
+  return await ClusterMember.join(host, {
+    ...join,
+    privateKey,
+    warn,
+    relay: relay === true ? await relaySupport() : undefined,
+  });
+}
+
+/**
+ * A circuit-relay-v2 relay, from the `@actant/actant/webrtc` code (loaded only by a worker that
+ * relays: its package, `@libp2p/circuit-relay-v2`, is an optional peer dependency).
+ */
+async function relaySupport(): Promise<RelaySupport> {
+  try {
+    const { webRtcRelay } = await import("../net/webrtc.ts");
+    return webRtcRelay();
+  } catch (cause) {
+    throw new TypeError(
+      "join() option relay needs the packages @libp2p/circuit-relay-v2 and @libp2p/webrtc " +
+        `(npm install @libp2p/circuit-relay-v2 @libp2p/webrtc): ${(cause as Error).message}`,
+      { cause },
+    );
+  }
 }

@@ -140,6 +140,10 @@ export const COMMANDS: readonly CommandInfo[] = [
         type: "boolean",
         description: "take no light workers (browser tabs: { address, worker: true }) into the cluster",
       },
+      relay: {
+        type: "boolean",
+        description: "relay WebRTC signalling for tabs that run WebRTC (needs @libp2p/circuit-relay-v2 installed)",
+      },
     },
     load: async () => (await import("./worker.ts")).workerCommand,
   },

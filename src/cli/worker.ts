@@ -54,6 +54,7 @@ export async function runWorker(line: CommandLine, log: Logger): Promise<Running
     heartbeatMs,
     failAfterMs,
     ...(values["no-light-workers"] === true ? { lightWorkers: false } : {}),
+    ...(values.relay === true ? { relay: true } : {}),
     // Only when it is read: an app of another (older) copy of Actant may not know the option.
     ...(log.enabled("debug") ? { onEvent: (event: MemberEvent) => logAttempt(log, event) } : {}),
   }).catch(async (error) => {

@@ -42,6 +42,7 @@ export function memberActorGateway(owned: RemoteActors, local: ActorSystem): Act
       if (!Array.isArray(decoded)) throw new TypeError(`The arguments of a call must be a list, got ${typeof decoded}`);
       return encode(await cell.call(method, decoded), `result of ${cell.definition.name}.${method}`) as Encoded;
     },
+    host: (actorId) => owned.knows(actorId) ? owned.hostOf(actorId) : null,
     async stop(actorId, drain) {
       if (owned.knows(actorId)) return owned.stop(actorId, drain);
       await local.live(actorId)?.stop({ drain });

@@ -6,7 +6,7 @@
  * @module
  */
 import { type Clock, type Encoded, type IdGenerator, systemClock, TaskError } from "../common/mod.ts";
-import { type BootstrapRetry, createNetNode, type NetNode } from "../net/mod.ts";
+import { type BootstrapRetry, createNetNode, type NetNode, type RelaySupport } from "../net/mod.ts";
 import type { ActorSystem } from "../actor/mod.ts";
 import type { Journal } from "../store/mod.ts";
 import {
@@ -77,6 +77,8 @@ export interface JoinOptions {
    * and be placed work. Default true; `actant worker --no-light-workers` sets it false.
    */
   lightWorkers?: boolean;
+  /** Relay WebRTC signalling (`webRtcRelay()` of `@actant/actant/webrtc`). */
+  relay?: RelaySupport;
   /**
    * Told where each attempt of the runs this member owns is placed, which fail or are lost, and
    * which attempts other owners place here (see {@linkcode MemberEvent}): for logs and metrics.
@@ -156,6 +158,7 @@ export class ClusterMember {
       privateKey: options.privateKey,
       pubsub: true,
       clock: host.clock,
+      relay: options.relay,
     });
     const member = new ClusterMember(host, node, options);
     try {

@@ -4,7 +4,8 @@
  * connection it opened to its server, within its own concurrency. It keeps no log and owns no
  * work (what it submits goes to its server, which owns and logs it), serves no clients, and runs
  * only what its server's app registers under the same names: the server refuses it otherwise, and
- * so does this side, before anything is placed, with an error that says why.
+ * so does this side, before anything is placed, with an error that says why. Peers that reach it
+ * over WebRTC call the actors hosted here directly (`/actant/actor-calls/1`).
  *
  * @module
  */
@@ -12,7 +13,7 @@ import type { ActorSystem } from "../actor/mod.ts";
 import { type Clock, type Encoded, systemClock } from "../common/mod.ts";
 import type { NetNode } from "../net/mod.ts";
 import { AttemptRunner, type Scheduler, type TaskRegistry } from "../task/mod.ts";
-import { serveActorHosting } from "./actors/mod.ts";
+import { serveActorHosting, serveDirectCalls } from "./actors/mod.ts";
 import { serveExec } from "./attempts/mod.ts";
 import { LightWorkerRefusedError } from "./light_errors.ts";
 import { firstUnknownName, type Member, Membership, SelfReport } from "./membership/mod.ts";
@@ -77,6 +78,8 @@ export class LightMember {
       run: (task: string, args: Encoded, origin) => runner.run(task, args, origin),
     });
     const hosting = await serveActorHosting(node, host.actors);
+    // Callers that reach this peer over WebRTC (other tabs) call the actors hosted here directly.
+    await serveDirectCalls(node, (actorId) => hosting.cell(actorId));
     member.membership.onChange((change) => {
       if (change.kind === "left") hosting.dropOwner(change.peerId, change.reason);
     });

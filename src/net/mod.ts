@@ -21,3 +21,4 @@ export { EncodedMessage, encodeForChannel } from "./encoded_message.ts";
 export { MessageSender, type MessageSenderOptions } from "./message_sender.ts";
 export * from "./serve.ts";
 export * from "./webrtc_options.ts";
+export * from "./webrtc_address.ts";

@@ -77,6 +77,21 @@ export interface HandleOptions {
   maxInboundStreams?: number;
 }
 
+/** One open connection of a node, as {@linkcode NetNode.connections} lists it. */
+export interface ConnectionInfo {
+  /** The remote peer's id. */
+  readonly peerId: string;
+  /**
+   * How it runs: `"websocket"`, `"webrtc"` (a direct WebRTC connection), or `"relayed"` (a
+   * limited connection through a relay, for signalling only); `"other"` for anything else.
+   */
+  readonly transport: "websocket" | "webrtc" | "relayed" | "other";
+  /** The remote address. */
+  readonly address: string;
+  /** Who opened it. */
+  readonly direction: "inbound" | "outbound";
+}
+
 /** Detail of the `peer:connect` and `peer:disconnect` events. */
 export interface PeerEventDetail {
   readonly peerId: string;
@@ -100,6 +115,8 @@ export interface NetNode extends AsyncDisposable {
   addresses(): string[];
   /** Peer ids this node has a connection to. */
   peers(): string[];
+  /** The node's open connections: to whom, over which transport. */
+  connections(): ConnectionInfo[];
   /**
    * Connects to the peer at `address` (which must end in `/p2p/<id>`), or returns the open
    * connection to it.

@@ -33,6 +33,7 @@ import { checkRelaySupport, checkWebRtcSupport } from "./webrtc_options.ts";
 import {
   DEFAULT_DIAL_TIMEOUT_MS,
   DEFAULT_MAX_STREAMS,
+  type ConnectionInfo,
   type DialOptions,
   type HandleOptions,
   INBOUND_CONNECTIONS_PER_HOST,
@@ -161,6 +162,18 @@ class Libp2pNetNode implements NetNode {
 
   peers(): string[] {
     return this.libp2p.getPeers().map(String);
+  }
+
+  connections(): ConnectionInfo[] {
+    return this.libp2p.getConnections().map((connection) => {
+      const address = connection.remoteAddr.toString();
+      return {
+        peerId: connection.remotePeer.toString(),
+        transport: transportOf(connection, address),
+        address,
+        direction: connection.direction,
+      };
+    });
   }
 
   async dial(address: string, options?: DialOptions): Promise<Connection> {
@@ -296,6 +309,14 @@ class Libp2pNetNode implements NetNode {
       throw new PeerUnreachableError(address, reason, { cause });
     }
   }
+}
+
+/** How `connection` runs (WebRTC's data channels are its multiplexer; a relayed one is limited). */
+function transportOf(connection: Connection, address: string): ConnectionInfo["transport"] {
+  if (connection.multiplexer === "/webrtc") return "webrtc";
+  if (connection.limits !== undefined || address.includes("/p2p-circuit")) return "relayed";
+  if (/\/wss?(\/|$)/.test(address)) return "websocket";
+  return "other";
 }
 
 /**

@@ -40,17 +40,20 @@ export interface ActorHostingService {
    * on a history it no longer agrees with.
    */
   dropOwner(owner: string, reason: string): void;
+  /** The cell hosted here for actor `actorId` (whichever owner placed it), for direct calls. */
+  cell(actorId: string): ActorCell | undefined;
 }
 
 /** Serves actor hosting on `node`. */
 export async function serveActorHosting(node: NetNode, hosting: ActorHosting): Promise<ActorHostingService> {
   /** The hosting channels served, by owner, so an owner taken as gone can be let go of. */
   const owners = new Map<string, Set<Channel<OwnerMessage, HostMessage>>>();
+  const hosted = new Map<string, ActorCell>();
   await node.handleChannel<OwnerMessage, HostMessage>(ACTORS_PROTOCOL, async (channel, info) => {
     const channels = owners.get(info.peerId) ?? new Set();
     owners.set(info.peerId, channels.add(channel));
     try {
-      await serveActorOwner(channel, hosting);
+      await serveActorOwner(channel, hosting, hosted);
     } finally {
       channels.delete(channel);
       if (channels.size === 0 && owners.get(info.peerId) === channels) owners.delete(info.peerId);
@@ -62,6 +65,7 @@ export async function serveActorHosting(node: NetNode, hosting: ActorHosting): P
         channel.abort(new Error(`the owner ${owner} was taken as gone: ${reason}`));
       }
     },
+    cell: (actorId) => hosted.get(actorId),
   };
 }
 
@@ -75,9 +79,21 @@ export function hostLocally(hosting: ActorHosting): MessageEnd<HostMessage, Owne
   return owner;
 }
 
-/** Serves one owner's end (a channel, or an in-process pipe) until the owner ends its side. */
-export function serveActorOwner(end: MessageEnd<OwnerMessage, HostMessage>, hosting: ActorHosting): Promise<void> {
+/**
+ * Serves one owner's end (a channel, or an in-process pipe) until the owner ends its side; the
+ * cells it hosts are also kept in `hosted` while they live (by actor id, for direct calls).
+ */
+export function serveActorOwner(
+  end: MessageEnd<OwnerMessage, HostMessage>,
+  hosting: ActorHosting,
+  hosted: Map<string, ActorCell> = new Map(),
+): Promise<void> {
   const cells = new Map<string, ActorCell>();
+  const forget = (id: string) => {
+    const cell = cells.get(id);
+    cells.delete(id);
+    if (cell !== undefined && hosted.get(id) === cell) hosted.delete(id);
+  };
   const acks = new Map<number, PromiseWithResolvers<void>>();
   let seq = 0;
   let closed = false;
@@ -121,7 +137,7 @@ export function serveActorOwner(end: MessageEnd<OwnerMessage, HostMessage>, host
           return answers.answer(
             (async () => {
               await cells.get(message.actorId)?.stop({ drain: message.drain });
-              cells.delete(message.actorId);
+              forget(message.actorId);
             })(),
             answered(message.key),
           );
@@ -159,7 +175,10 @@ export function serveActorOwner(end: MessageEnd<OwnerMessage, HostMessage>, host
       closed = true;
       for (const ack of acks.values()) ack.reject(new Error("the owner's connection closed"));
       acks.clear();
-      for (const cell of cells.values()) void cell.stop({ drain: false, forget: true }).catch(() => {});
+      for (const [id, cell] of cells) {
+        void cell.stop({ drain: false, forget: true }).catch(() => {});
+        forget(id);
+      }
     },
   });
 
@@ -168,7 +187,10 @@ export function serveActorOwner(end: MessageEnd<OwnerMessage, HostMessage>, host
     const cell = await hosting.host(String(message.cls), identity, journal, message.recovered);
     // The owner may have gone while the actor was starting: then nobody will reach it.
     if (closed) void cell.stop({ drain: false, forget: true }).catch(() => {});
-    else cells.set(message.actorId, cell);
+    else {
+      cells.set(message.actorId, cell);
+      hosted.set(message.actorId, cell);
+    }
   }
   return serving.done;
 }

@@ -31,6 +31,7 @@ import { type EncodedMessage, encodeForChannel, type NetNode } from "../../net/m
 import type { ActorHosting } from "./actor_host_service.ts";
 import { actorCandidates } from "./actor_placement.ts";
 import type { HostEvent, OwnerMessage } from "./actor_protocol.ts";
+import type { ActorHostInfo } from "./direct_protocol.ts";
 import type { HostLink } from "./host_link.ts";
 import { HostLinks } from "./host_links.ts";
 import type { Membership } from "../membership/mod.ts";
@@ -139,6 +140,19 @@ export class RemoteActors {
     if (actor === undefined) throw new ActorNotFoundError(`No live actor named "${nameOrId}" (nor with that id)`);
     if (actor.cls !== cls) throw new ActorNotFoundError(`Actor "${nameOrId}" is a ${actor.cls}, not a ${cls}`);
     return actor.id;
+  }
+
+  /**
+   * Where the live actor `actorId` is hosted: the host's peer id and the addresses it announces
+   * (a caller that can dial one calls it there directly), or `null` while it is being placed.
+   */
+  hostOf(actorId: string): ActorHostInfo | null {
+    const actor = this.#actors.live(actorId);
+    if (actor === undefined || actor.status !== "live" || actor.host === undefined) return null;
+    const addresses = actor.host === this.#node.peerId
+      ? this.#node.addresses()
+      : this.#membership.get(actor.host)?.announcement.status.addresses ?? [];
+    return { peerId: actor.host, addresses };
   }
 
   /** Relays a call; resolves with its encoded result once its outcome is logged here. */

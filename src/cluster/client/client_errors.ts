@@ -37,24 +37,31 @@ export class OwnerUnreachableError extends ActantError {
 
 /**
  * An actor request (create, get, call, stop) was in flight when the connection to the owner
- * broke. It is not sent again after the client reconnects: the owner may have applied and logged
- * it already, and a second copy would apply twice. Read the actor's state before retrying.
+ * broke (or, for a direct call, the connection to the actor's host). It is not sent again after
+ * the client reconnects: the owner may have applied and logged it already, and a second copy
+ * would apply twice. Read the actor's state before retrying.
  */
 export class RequestInterruptedError extends ActantError {
   override name = "RequestInterruptedError";
   /** The request's operation: `"actor.call"`, `"actor.create"`, `"actor.get"` or `"actor.stop"`. */
   readonly op: string;
-  /** The owner's address, as the client was given it. */
+  /** The owner's address, as the client was given it (for a direct call, the host's peer id). */
   readonly address: string;
-  constructor(op: string, address: string, what: string, options?: ActantErrorOptions) {
+  /** Whose connection broke: the owner's, or (a direct call) the actor's host's. */
+  readonly peer: "owner" | "host";
+  /** `options.peer`: `"host"` for a direct call. Default `"owner"`. */
+  constructor(op: string, address: string, what: string, options?: ActantErrorOptions & { peer?: "owner" | "host" }) {
+    const peer = options?.peer ?? "owner";
     super(
       "REQUEST_INTERRUPTED",
-      `The connection to the owner at ${address} broke while ${what} was in flight: it may or may not have been ` +
-        `applied, and it is not sent again (it could apply twice); check the actor's state before retrying`,
+      `The connection to ${peer === "owner" ? "the owner" : "the actor's host"} at ${address} broke while ${what} ` +
+        `was in flight: it may or may not have been applied, and it is not sent again (it could apply twice); ` +
+        `check the actor's state before retrying`,
       options,
     );
     this.op = op;
     this.address = address;
+    this.peer = peer;
   }
 }
 

@@ -6,6 +6,7 @@
  * @module
  */
 export * from "./client_errors.ts";
+export * from "./direct_calls.ts";
 export * from "./protocol.ts";
 export * from "./reconnect.ts";
 export * from "./remote_actor_ref.ts";

@@ -49,7 +49,9 @@ export type ActorRequest =
   | { op: "actor.create"; id: string; cls: string; args: Encoded; name?: string }
   | { op: "actor.get"; id: string; cls: string; name: string }
   | { op: "actor.call"; id: string; actor: string; method: string; args: Encoded }
-  | { op: "actor.stop"; id: string; actor: string; drain: boolean };
+  | { op: "actor.stop"; id: string; actor: string; drain: boolean }
+  /** Where the actor is hosted (`ActorHostInfo`, or `null`), for a caller that can reach it directly. */
+  | { op: "actor.host"; id: string; actor: string };
 
 /**
  * What a worker answers, once per submission (`done`) or actor request (`reply`). The two kinds

@@ -1,6 +1,7 @@
 /**
  * A client's proxy of an actor owned by the worker it is connected to: the same typed proxy as
- * a local actor's, each call a request on the client's channel.
+ * a local actor's, each call a request on the client's channel (or, for an app that runs WebRTC,
+ * a direct call to the actor's host when it can be reached so: see `./direct_calls.ts`).
  *
  * @module
  */
@@ -12,14 +13,21 @@ import {
   createActorRef,
 } from "../../actor/mod.ts";
 import { type Clock, decode, encode } from "../../common/mod.ts";
+import type { DirectCalls } from "./direct_calls.ts";
 import type { RemoteClient } from "./remote_client.ts";
+
+/** What a remote actor's proxy runs on: the client's clock, and its direct calls if it makes any. */
+export interface RemoteActorContext {
+  clock: Clock;
+  direct?: DirectCalls;
+}
 
 /** Creates an actor through `client`'s worker and returns its proxy. */
 export async function createRemoteActor<C extends ActorClass>(
   client: RemoteClient,
   definition: ActorDefinition<C>,
   options: { args?: unknown[]; name?: string },
-  clock: Clock,
+  context: RemoteActorContext,
 ): Promise<ActorRef<C>> {
   const args = options.args ?? [];
   if (!Array.isArray(args)) throw new TypeError(`createActor() option args must be an array of constructor arguments`);
@@ -30,7 +38,7 @@ export async function createRemoteActor<C extends ActorClass>(
   const id = decode<string>(
     await client.request({ op: "actor.create", cls: definition.name, args: encoded, name: options.name }),
   );
-  return createActorRef<C>(endpoint(client, definition, id), clock);
+  return createActorRef<C>(endpoint(client, definition, id, context.direct), context.clock);
 }
 
 /** The proxy of the live actor named (or with id) `nameOrId`, through `client`'s worker. */
@@ -38,18 +46,25 @@ export async function findRemoteActor<C extends ActorClass>(
   client: RemoteClient,
   definition: ActorDefinition<C>,
   nameOrId: string,
-  clock: Clock,
+  context: RemoteActorContext,
 ): Promise<ActorRef<C>> {
   const id = decode<string>(await client.request({ op: "actor.get", cls: definition.name, name: nameOrId }));
-  return createActorRef<C>(endpoint(client, definition, id), clock);
+  return createActorRef<C>(endpoint(client, definition, id, context.direct), context.clock);
 }
 
-function endpoint(client: RemoteClient, definition: ActorDefinition, id: string): ActorEndpoint {
+function endpoint(
+  client: RemoteClient,
+  definition: ActorDefinition,
+  id: string,
+  direct: DirectCalls | undefined,
+): ActorEndpoint {
   return {
     id,
     definition,
     async call(method, args) {
       const encoded = encode(args, `args of ${definition.name}.${method}`);
+      const result = await direct?.call(id, method, encoded);
+      if (result !== undefined) return decode(result);
       return decode(await client.request({ op: "actor.call", actor: id, method, args: encoded }));
     },
     async stop(options) {

@@ -315,6 +315,8 @@ function describeRequest(request: ActorRequest | StatusRequest): string {
       return `getActor(${request.cls}, "${request.name}")`;
     case "actor.stop":
       return `stopping actor ${request.actor}`;
+    case "actor.host":
+      return `asking where actor ${request.actor} is hosted`;
   }
 }
 

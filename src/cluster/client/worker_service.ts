@@ -8,6 +8,7 @@
 import { encode, type Encoded, errorData, SerializationError } from "../../common/mod.ts";
 import { type MessageEnd, type NetNode, type Outcome, serveMessages, type Serving } from "../../net/mod.ts";
 import { encodedResultOf, type RunHandle } from "../../task/mod.ts";
+import type { ActorHostInfo } from "../actors/direct_protocol.ts";
 import {
   type ActorRequest,
   type AnswerOp,
@@ -36,6 +37,8 @@ export interface ActorGateway {
   find(cls: string, nameOrId: string): string;
   call(actorId: string, method: string, args: Encoded): Promise<Encoded | undefined>;
   stop(actorId: string, drain: boolean): Promise<void>;
+  /** Where a live actor is hosted: its host's peer id and the addresses it announces (else `null`). */
+  host?(actorId: string): ActorHostInfo | null;
 }
 
 /** Serves the client protocol on `node`: work goes to `app`, actor requests to `actors`. */
@@ -130,6 +133,8 @@ async function answerActor(request: ActorRequest, actors: ActorGateway | undefin
     case "actor.stop":
       await actors.stop(text("actor", request.actor), request.drain !== false);
       return encode(undefined);
+    case "actor.host":
+      return encode(actors.host?.(text("actor", request.actor)) ?? null);
     default:
       throw new TypeError(`unknown op ${describeValue((request as { op: unknown }).op)}`);
   }

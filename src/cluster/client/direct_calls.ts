@@ -1,0 +1,213 @@
+/**
+ * The caller's side of direct calls (see `../actors/direct_protocol.ts`): an app that runs WebRTC
+ * asks an actor's owner where the actor is hosted, and when the host can be dialled over WebRTC
+ * (a browser tab, through a relay), sends its calls to the actor there, over that connection,
+ * instead of through the owner. Once the direct connection is up, the relayed one that signalled
+ * it is closed: nothing else runs over it, and it holds a slot of the relay.
+ *
+ * A call the host says did not reach the actor (it moved) goes through the owner, as does every
+ * call to an actor whose host cannot be dialled so (a server, or a host without WebRTC). A call
+ * in flight when the direct connection breaks fails with `RequestInterruptedError` (`peer:
+ * "host"`), as one in flight to the owner does: it may have run, and is not sent twice.
+ *
+ * @module
+ */
+import { type Clock, type Encoded, rebuildError } from "../../common/mod.ts";
+import { type Channel, isWebRtcAddress, MessageSender, type NetNode } from "../../net/mod.ts";
+import {
+  type ActorHostInfo,
+  type DirectAnswer,
+  type DirectCall,
+  DIRECT_CALLS_PROTOCOL,
+} from "../actors/direct_protocol.ts";
+import { RequestInterruptedError } from "./client_errors.ts";
+
+/** How long an actor's owner is not asked again where it is, once it said "not over WebRTC". */
+export const ROUTE_RECHECK_MS = 5_000;
+
+/** What a direct call gives when it has to go through the owner instead. */
+const THROUGH_OWNER = undefined;
+
+interface Route {
+  host: Promise<HostCaller | undefined>;
+  /** When the owner was asked (on the clock). */
+  asked: number;
+  /** Whether the host can be called directly; `undefined` until the owner answered. */
+  direct?: boolean;
+}
+
+/** Options of {@linkcode DirectCalls}. */
+export interface DirectCallsOptions {
+  /** Asks the actor's owner where it is hosted (`null`: nowhere it can say). */
+  whereIs(actorId: string): Promise<ActorHostInfo | null>;
+  clock: Clock;
+}
+
+/** The direct calls of one app's node. */
+export class DirectCalls {
+  readonly #node: NetNode;
+  readonly #options: DirectCallsOptions;
+  readonly #routes = new Map<string, Route>();
+  readonly #hosts = new Map<string, Promise<HostCaller | undefined>>();
+
+  constructor(node: NetNode, options: DirectCallsOptions) {
+    this.#node = node;
+    this.#options = options;
+  }
+
+  /**
+   * Calls `method` of `actorId` at its host directly: resolves with the encoded result, or
+   * `undefined` when the call is to go through the owner (nothing was run).
+   */
+  async call(actorId: string, method: string, args: Encoded): Promise<Encoded | undefined> {
+    const host = await this.#route(actorId).host;
+    if (host === undefined) return THROUGH_OWNER;
+    const result = await host.call(actorId, method, args);
+    if (result === THROUGH_OWNER) this.#routes.delete(actorId); // it moved: ask again next time
+    return result;
+  }
+
+  /** Closes every direct connection's channel. */
+  async close(): Promise<void> {
+    const hosts = await Promise.all(this.#hosts.values());
+    await Promise.all(hosts.map((host) => host?.close()));
+  }
+
+  #route(actorId: string): Route {
+    const now = this.#options.clock.now();
+    const known = this.#routes.get(actorId);
+    // A route through the owner is asked again after a while (the actor may have moved to a tab);
+    // a direct one is kept until its connection ends or its host says the actor left.
+    if (known !== undefined && (known.direct !== false || now - known.asked < ROUTE_RECHECK_MS)) return known;
+    const route: Route = {
+      asked: now,
+      host: this.#options.whereIs(actorId).then(
+        (info) => (info === null ? undefined : this.#host(info)),
+        () => undefined,
+      ),
+    };
+    this.#routes.set(actorId, route);
+    void route.host.then((host) => {
+      route.direct = host !== undefined;
+      if (host === undefined) return;
+      void host.ended.then(() => {
+        if (this.#routes.get(actorId) === route) this.#routes.delete(actorId);
+      });
+    });
+    return route;
+  }
+
+  /** The caller for `info`'s host: one channel per host, opened over WebRTC, or none. */
+  #host(info: ActorHostInfo): Promise<HostCaller | undefined> {
+    const address = info.addresses.find((a) => isWebRtcAddress(a) && a.endsWith(`/p2p/${info.peerId}`));
+    if (address === undefined || info.peerId === this.#node.peerId) return Promise.resolve(undefined);
+    const known = this.#hosts.get(info.peerId);
+    if (known !== undefined) return known;
+    const opening = (async () => {
+      try {
+        const channel = await this.#node.openChannel<DirectAnswer, DirectCall>(address, DIRECT_CALLS_PROTOCOL);
+        await this.#closeRelayed(info.peerId);
+        const host = new HostCaller(info.peerId, channel);
+        void host.ended.then(() => {
+          if (this.#hosts.get(info.peerId) === opening) this.#hosts.delete(info.peerId);
+        });
+        return host;
+      } catch {
+        // Not reachable over WebRTC (now): through the owner, and tried again after a while.
+        this.#hosts.delete(info.peerId);
+        return undefined;
+      }
+    })();
+    this.#hosts.set(info.peerId, opening);
+    return opening;
+  }
+
+  /** Closes the limited (relayed) connections to `peerId`: they signalled WebRTC, which is up now. */
+  async #closeRelayed(peerId: string): Promise<void> {
+    const connections = this.#node.libp2p.getConnections().filter((connection) =>
+      connection.remotePeer.toString() === peerId && connection.limits !== undefined
+    );
+    await Promise.all(connections.map((connection) => connection.close().catch(() => {})));
+  }
+}
+
+/** One channel to a host, and the calls waiting for its answers. */
+class HostCaller {
+  readonly peerId: string;
+  /** Settles when the channel has ended (closed or broken). */
+  readonly ended: Promise<void>;
+  readonly #channel: Channel<DirectAnswer, DirectCall>;
+  readonly #sender: MessageSender<DirectCall>;
+  readonly #pending = new Map<number, { method: string; done: PromiseWithResolvers<Encoded | undefined> }>();
+  #nextKey = 1;
+  #over = false;
+
+  constructor(peerId: string, channel: Channel<DirectAnswer, DirectCall>) {
+    this.peerId = peerId;
+    this.#channel = channel;
+    this.#sender = new MessageSender<DirectCall>(channel.writable, {
+      refused: (message, error) => {
+        this.#take(message.key)?.done.reject(error);
+        return undefined;
+      },
+      onError: (error) => this.#end(error),
+    });
+    this.ended = this.#read();
+  }
+
+  call(actorId: string, method: string, args: Encoded): Promise<Encoded | undefined> {
+    if (this.#over) return Promise.resolve(THROUGH_OWNER);
+    const key = this.#nextKey++;
+    const done = Promise.withResolvers<Encoded | undefined>();
+    this.#pending.set(key, { method, done });
+    this.#sender.send({ op: "call", key, actorId, method, args });
+    return done.promise;
+  }
+
+  async close(): Promise<void> {
+    await this.#sender.close().catch(() => {});
+    await this.ended;
+  }
+
+  async #read(): Promise<void> {
+    let failure: unknown;
+    try {
+      const reader = this.#channel.readable.getReader();
+      for (let next = await reader.read(); !next.done; next = await reader.read()) this.#answer(next.value);
+    } catch (error) {
+      failure = error;
+    }
+    this.#end(failure);
+  }
+
+  #answer(message: DirectAnswer): void {
+    const m = message as Partial<DirectAnswer> & { key?: unknown; error?: unknown; elsewhere?: unknown };
+    if (m?.op !== "done" || typeof m.key !== "number") return;
+    const call = this.#take(m.key);
+    if (call === undefined) return;
+    if (m.ok === true) return call.done.resolve(m.result as Encoded);
+    if (m.elsewhere === true) return call.done.resolve(THROUGH_OWNER);
+    const error = typeof m.error === "object" && m.error !== null ? m.error : { name: "Error", message: "failed" };
+    call.done.reject(rebuildError(error as Parameters<typeof rebuildError>[0]));
+  }
+
+  #take(key: number) {
+    const call = this.#pending.get(key);
+    this.#pending.delete(key);
+    return call;
+  }
+
+  /** The channel is over: what is in flight may have run, and fails; later calls go through the owner. */
+  #end(cause: unknown): void {
+    if (this.#over) return;
+    this.#over = true;
+    this.#channel.abort(cause ?? new Error("the direct channel ended"));
+    for (const [key, call] of this.#pending) {
+      this.#pending.delete(key);
+      call.done.reject(
+        new RequestInterruptedError("actor.call", this.peerId, `a call of ${call.method}`, { cause, peer: "host" }),
+      );
+    }
+  }
+}
+
