@@ -31,12 +31,21 @@ export type ActorStatus = "starting" | "running" | "restarting" | "stopping" | "
 
 type Instance = Record<string, (...args: unknown[]) => unknown>;
 
+/**
+ * What names a call made from another peer, logged with the call and its outcome: the `key` its
+ * owner relayed it under, and the `via` id of a caller that called it directly (or through the
+ * owner after its direct connection broke), so the owner answers each call once, from its log.
+ */
+export interface CallTag {
+  readonly key?: number;
+  readonly via?: string;
+}
+
 /** A call waiting in the mailbox. */
 interface Call {
   readonly method: string;
   readonly args: Encoded;
-  /** The caller's key of a call its owner sent from another peer: logged with the outcome. */
-  readonly key?: number;
+  readonly tag?: CallTag;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -113,11 +122,11 @@ export class ActorCell {
   }
 
   /**
-   * Queues a call of `method`; the promise settles with a copy of its result. A `key` (a call
-   * its owner relays from another peer) is logged with the call and its encoded outcome, so the
-   * owner can answer the caller from its log alone.
+   * Queues a call of `method`; the promise settles with a copy of its result. A `tag` (a call
+   * made from another peer: see {@linkcode CallTag}) is logged with the call and its encoded
+   * outcome, so the owner can answer the caller from its log alone.
    */
-  call(method: string, args: unknown[], key?: number): Promise<unknown> {
+  call(method: string, args: unknown[], tag?: CallTag): Promise<unknown> {
     if (this.status === "stopping" || this.status === "stopped" || this.status === "failed") {
       return Promise.reject(this.#stoppedError());
     }
@@ -133,7 +142,7 @@ export class ActorCell {
     const { promise, resolve, reject } = Promise.withResolvers<unknown>();
     // A caller that waits for room needs nothing more than a queued one: its call settles when it
     // is handled, or `#refuse` rejects it if the mailbox stays full.
-    this.#mailbox.send({ method, args: encoded, key, resolve, reject }, this.#waitMs, this.#refuse);
+    this.#mailbox.send({ method, args: encoded, tag, resolve, reject }, this.#waitMs, this.#refuse);
     return promise;
   }
 
@@ -206,14 +215,14 @@ export class ActorCell {
       const ack = this.#logCall(call, false, { error: errorData(error) });
       return this.#settle(call, ack, () => call.reject(error));
     }
-    const ack = this.#logCall(call, false, call.key === undefined ? undefined : { result: encoded });
+    const ack = this.#logCall(call, false, call.tag === undefined ? undefined : { result: encoded });
     // Nothing to wait for (memory mode): answer now, without a closure per call.
     if (ack === undefined) call.resolve(decode(encoded));
     else this.#settle(call, ack, () => call.resolve(decode(encoded)));
   }
 
   #failed(call: Call, error: unknown): void | Promise<void> {
-    const ack = this.#logCall(call, true, call.key === undefined ? undefined : { error: errorData(error) });
+    const ack = this.#logCall(call, true, call.tag === undefined ? undefined : { error: errorData(error) });
     this.#settle(call, ack, () => call.reject(error));
     if (this.#fatal === true || this.#fatal.has(call.method)) return this.#restart(error);
   }
@@ -228,11 +237,15 @@ export class ActorCell {
     // A journal that keeps nothing (memory mode) needs no event: this runs for every call.
     if (this.#journal === noJournal) return undefined;
     const { id } = this;
-    const { method, args, key } = call;
+    const { method, args, tag } = call;
     const event: ActorCall = failed
       ? { type: "actor.call", id, n, method, args, failed }
       : { type: "actor.call", id, n, method, args };
-    if (key !== undefined) Object.assign(event, { key }, outcome);
+    if (tag !== undefined) {
+      if (tag.key !== undefined) Object.assign(event, { key: tag.key });
+      if (tag.via !== undefined) Object.assign(event, { via: tag.via });
+      Object.assign(event, outcome);
+    }
     const ack = this.#journal.record(event);
     if (ack !== undefined && n % this.#checkpointEvery === 0) this.#checkpoint();
     return ack;

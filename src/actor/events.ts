@@ -23,7 +23,8 @@ export type ActorCreated = {
 /**
  * A handled call: its state change, at position `n` of the actor's history. A call an owner
  * relayed from another peer also carries its `key` and its outcome, so the owner can answer
- * from its log alone (a second event under the same key counts once).
+ * from its log alone (a second event under the same key counts once); a call made directly at
+ * the host carries the caller's `via` id (`<caller peer id>:<n>`) and its outcome.
  */
 export type ActorCall = {
   readonly type: "actor.call";
@@ -33,6 +34,7 @@ export type ActorCall = {
   readonly args: Encoded;
   readonly failed?: true;
   readonly key?: number;
+  readonly via?: string;
   readonly result?: Encoded;
   readonly error?: ErrorData;
 };

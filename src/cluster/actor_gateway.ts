@@ -34,8 +34,8 @@ export function memberActorGateway(owned: RemoteActors, local: ActorSystem): Act
       }
       return cell.id;
     },
-    async call(actorId, method, args) {
-      if (owned.knows(actorId)) return owned.call(actorId, method, args);
+    async call(actorId, method, args, via) {
+      if (owned.knows(actorId)) return owned.call(actorId, method, args, via);
       const cell = local.live(actorId);
       if (cell === undefined) throw new ActorStoppedError(actorId, "no such actor is live in this cluster");
       const decoded = decode<unknown[]>(args);

@@ -79,7 +79,7 @@ export class LightMember {
     });
     const hosting = await serveActorHosting(node, host.actors);
     // Callers that reach this peer over WebRTC (other tabs) call the actors hosted here directly.
-    await serveDirectCalls(node, (actorId) => hosting.cell(actorId));
+    await serveDirectCalls(node, hosting.hosted);
     member.membership.onChange((change) => {
       if (change.kind === "left") hosting.dropOwner(change.peerId, change.reason);
     });

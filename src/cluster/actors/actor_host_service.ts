@@ -19,6 +19,7 @@ import {
   type Serving,
 } from "../../net/mod.ts";
 import { ACTORS_PROTOCOL, type HostMessage, type OwnerMessage } from "./actor_protocol.ts";
+import { HostedActors } from "./hosted_actors.ts";
 
 /** What hosting needs from its peer's actor system. */
 export interface ActorHosting {
@@ -40,15 +41,15 @@ export interface ActorHostingService {
    * on a history it no longer agrees with.
    */
   dropOwner(owner: string, reason: string): void;
-  /** The cell hosted here for actor `actorId` (whichever owner placed it), for direct calls. */
-  cell(actorId: string): ActorCell | undefined;
+  /** The actors hosted here, whichever owner placed them (for direct calls). */
+  readonly hosted: HostedActors;
 }
 
 /** Serves actor hosting on `node`. */
 export async function serveActorHosting(node: NetNode, hosting: ActorHosting): Promise<ActorHostingService> {
   /** The hosting channels served, by owner, so an owner taken as gone can be let go of. */
   const owners = new Map<string, Set<Channel<OwnerMessage, HostMessage>>>();
-  const hosted = new Map<string, ActorCell>();
+  const hosted = new HostedActors();
   await node.handleChannel<OwnerMessage, HostMessage>(ACTORS_PROTOCOL, async (channel, info) => {
     const channels = owners.get(info.peerId) ?? new Set();
     owners.set(info.peerId, channels.add(channel));
@@ -65,7 +66,7 @@ export async function serveActorHosting(node: NetNode, hosting: ActorHosting): P
         channel.abort(new Error(`the owner ${owner} was taken as gone: ${reason}`));
       }
     },
-    cell: (actorId) => hosted.get(actorId),
+    hosted,
   };
 }
 
@@ -81,18 +82,18 @@ export function hostLocally(hosting: ActorHosting): MessageEnd<HostMessage, Owne
 
 /**
  * Serves one owner's end (a channel, or an in-process pipe) until the owner ends its side; the
- * cells it hosts are also kept in `hosted` while they live (by actor id, for direct calls).
+ * cells it hosts are also in `hosted` while they live (for direct calls).
  */
 export function serveActorOwner(
   end: MessageEnd<OwnerMessage, HostMessage>,
   hosting: ActorHosting,
-  hosted: Map<string, ActorCell> = new Map(),
+  hosted: HostedActors = new HostedActors(),
 ): Promise<void> {
   const cells = new Map<string, ActorCell>();
   const forget = (id: string) => {
     const cell = cells.get(id);
     cells.delete(id);
-    if (cell !== undefined && hosted.get(id) === cell) hosted.delete(id);
+    if (cell !== undefined) hosted.remove(cell);
   };
   const acks = new Map<number, PromiseWithResolvers<void>>();
   let seq = 0;
@@ -124,13 +125,18 @@ export function serveActorOwner(
           return answers.answer(create(message), answered(message.key));
         case "call": {
           const cell = cells.get(message.actorId);
+          const via = typeof message.via === "string" ? message.via : undefined;
+          // A direct call sent again through the owner (its caller's connection to here broke):
+          // taken here already, it runs once, and its logged event answers the owner's copy too.
+          const taken = via === undefined ? undefined : hosted.takenDirect(via);
+          if (taken !== undefined) return answers.answer(taken, answered(message.key));
           const args = decode<unknown[]>(message.args);
           if (!Array.isArray(args)) throw new TypeError(`The arguments of a call must be a list, got ${typeof args}`);
           // The outcome of a call that reaches the actor travels in its logged event; only a call
           // refused before that (no such actor, unknown method, full mailbox) is answered here.
           const call = cell === undefined
             ? Promise.reject(new TypeError(`No actor ${String(message.actorId)} is hosted here for this owner`))
-            : cell.call(String(message.method), args, message.key);
+            : cell.call(String(message.method), args, via === undefined ? { key: message.key } : { key: message.key, via });
           return answers.answer(call, answered(message.key));
         }
         case "stop":
@@ -189,7 +195,7 @@ export function serveActorOwner(
     if (closed) void cell.stop({ drain: false, forget: true }).catch(() => {});
     else {
       cells.set(message.actorId, cell);
-      hosted.set(message.actorId, cell);
+      hosted.add(cell);
     }
   }
   return serving.done;

@@ -17,7 +17,8 @@ export const ACTORS_PROTOCOL: string = actantProtocol("actors", "1");
 /** What the owner sends to the host. */
 export type OwnerMessage =
   | { op: "create"; key: number; actorId: string; cls: string; args: Encoded; recovered?: ActorRecovery }
-  | { op: "call"; key: number; actorId: string; method: string; args: Encoded }
+  /** `via`: a direct call sent again through the owner (the host runs it once). */
+  | { op: "call"; key: number; actorId: string; method: string; args: Encoded; via?: string }
   | { op: "stop"; key: number; actorId: string; drain: boolean }
   /** The event numbered `seq` is in the owner's log. */
   | { op: "ack"; seq: number };
@@ -29,6 +30,9 @@ export type HostMessage =
   /** The answer to a create, a stop, or a call that failed before it reached the actor. */
   | { op: "done"; key: number; ok: true; result?: Encoded }
   | { op: "done"; key: number; ok: false; error: ErrorData };
+
+/** Longest `via` id of a direct call (a caller's peer id and a number). */
+export const MAX_VIA_LENGTH = 256;
 
 /** The events of an actor's history its host sends (its creation the owner logs itself). */
 export type HostEvent = Exclude<ActorEvent, ActorCreated>;
@@ -53,6 +57,7 @@ export function hostEvent(value: unknown): HostEvent | undefined {
     case "actor.call": {
       const fields = typeof event.method === "string" && isObject(event.args) && isObject(event.result) &&
         isObject(event.error) && (event.key === undefined || Number.isSafeInteger(event.key)) &&
+        (event.via === undefined || (typeof event.via === "string" && event.via.length <= MAX_VIA_LENGTH)) &&
         (event.failed === undefined || event.failed === true);
       return position && fields ? value as HostEvent : undefined;
     }

@@ -6,24 +6,28 @@
  *
  * @module
  */
-import type { ActorCell } from "../../actor/mod.ts";
 import { ActorStoppedError, decode, encode, errorData, SerializationError } from "../../common/mod.ts";
 import { type MessageEnd, type NetNode, type Outcome, serveMessages, type Serving } from "../../net/mod.ts";
-import { type DirectAnswer, type DirectCall, DIRECT_CALLS_PROTOCOL } from "./direct_protocol.ts";
+import { type DirectAnswer, type DirectCall, DIRECT_CALLS_PROTOCOL, directCallId } from "./direct_protocol.ts";
+import type { HostedActors } from "./hosted_actors.ts";
 
-/** The cells hosted on this peer, by actor id. */
-export type HostedCells = (actorId: string) => ActorCell | undefined;
-
-/** Serves direct calls on `node` for the actors `cells` finds. */
-export async function serveDirectCalls(node: NetNode, cells: HostedCells): Promise<void> {
+/** Serves direct calls on `node` to the actors in `hosted`. */
+export async function serveDirectCalls(node: NetNode, hosted: HostedActors): Promise<void> {
   await node.handleChannel<DirectCall, DirectAnswer>(
     DIRECT_CALLS_PROTOCOL,
-    (channel) => serveDirectCaller(channel, cells).done,
+    (channel, info) => serveDirectCaller(channel, hosted, info.peerId).done,
   );
 }
 
-/** Serves one caller's end (a channel, or an in-process pipe in tests) until the caller ends its side. */
-export function serveDirectCaller(end: MessageEnd<DirectCall, DirectAnswer>, cells: HostedCells): Serving<DirectAnswer> {
+/**
+ * Serves the end of the caller `caller` (a peer id: a channel, or an in-process pipe in tests)
+ * until the caller ends its side. Each call is logged under its id, `<caller>:<key>`.
+ */
+export function serveDirectCaller(
+  end: MessageEnd<DirectCall, DirectAnswer>,
+  hosted: HostedActors,
+  caller: string,
+): Serving<DirectAnswer> {
   const failed = (key: number, error: unknown): DirectAnswer => {
     // A stopped cell ran none of the calls it refuses: the owner can place them where it is now.
     const elsewhere = error instanceof ActorStoppedError ? { elsewhere: true as const } : {};
@@ -41,13 +45,9 @@ export function serveDirectCaller(end: MessageEnd<DirectCall, DirectAnswer>, cel
       if (typeof actorId !== "string" || typeof method !== "string") {
         throw new TypeError("expected a call with string actorId and method");
       }
-      const cell = cells(actorId);
-      if (cell === undefined) {
-        return answers.send(failed(key, new ActorStoppedError(actorId, "it is not hosted on this peer")));
-      }
       const args = decode<unknown[]>(message.args);
       if (!Array.isArray(args)) throw new TypeError(`The arguments of a call must be a list, got ${typeof args}`);
-      answers.answer(cell.call(method, args), answered(key));
+      answers.answer(hosted.callDirect(actorId, method, args, directCallId(caller, key)), answered(key));
     },
     refuse(message, error) {
       const key = (message as { key?: unknown } | null)?.key;

@@ -30,3 +30,12 @@ export interface ActorHostInfo {
   peerId: string;
   addresses: string[];
 }
+
+/**
+ * The id a direct call is logged under: its caller's peer id and its key (unique per caller).
+ * The host builds it from the peer that sent the call, the owner from the client that sent it
+ * again: a caller cannot name another's calls.
+ */
+export function directCallId(caller: string, key: number): string {
+  return `${caller}:${key}`;
+}

@@ -11,6 +11,7 @@ export * from "./actor_protocol.ts";
 export * from "./direct_call_service.ts";
 export * from "./direct_protocol.ts";
 export * from "./host_link.ts";
+export * from "./hosted_actors.ts";
 export * from "./host_links.ts";
 export * from "./owned_actor.ts";
 export * from "./remote_actors.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ActorHistory } from "../../actor/mod.ts";
+import type { ActorCall, ActorHistory } from "../../actor/mod.ts";
 import type { Encoded } from "../../common/mod.ts";
 import type { EncodedMessage } from "../../net/mod.ts";
 import type { OwnerMessage } from "./actor_protocol.ts";
@@ -18,7 +18,12 @@ export interface PendingCall {
   readonly done: PromiseWithResolvers<Encoded | undefined>;
   /** The link it was last sent on: only that host may refuse it. */
   sentOn?: HostLink;
+  /** The id of a direct call sent again through the owner: an event under it answers this call. */
+  readonly via?: string;
 }
+
+/** A direct call's logged outcome. */
+export type DirectOutcome = Pick<ActorCall, "result" | "error">;
 
 /** An actor this peer owns, and what its log says about it. */
 export interface OwnedActor extends ActorHistory {
@@ -40,6 +45,8 @@ export interface OwnedActor extends ActorHistory {
   placed: Promise<void> | undefined;
   /** Whether its creation finished: only then can it be found and called. */
   created: boolean;
+  /** The outcomes of its latest direct calls (see `REMEMBERED_OUTCOMES`), by `via` id. */
+  readonly direct: Map<string, DirectOutcome>;
 }
 
 /** Whether `actor` ended while something awaited (a read the compiler would narrow away). */

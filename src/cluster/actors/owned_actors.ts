@@ -14,6 +14,8 @@ export class OwnedActors {
   readonly #names = new Map<string, string>();
   /** The actor of each pending call's key. */
   readonly #callers = new Map<number, OwnedActor>();
+  /** The key of each pending call that is a direct call sent again, by its `via` id. */
+  readonly #vias = new Map<string, number>();
 
   /** How many actors this peer owns (placing, live or moving). */
   get size(): number {
@@ -57,6 +59,12 @@ export class OwnedActors {
   addCall(actor: OwnedActor, key: number, call: PendingCall): void {
     actor.calls.set(key, call);
     this.#callers.set(key, actor);
+    if (call.via !== undefined) this.#vias.set(call.via, key);
+  }
+
+  /** The key of the pending call sent again under the direct call id `via`. */
+  keyOf(via: string): number | undefined {
+    return this.#vias.get(via);
   }
 
   /** The pending call under `key`, taken out (it is being settled), if `accept` takes it. */
@@ -66,6 +74,7 @@ export class OwnedActors {
     if (call === undefined || !accept(call)) return undefined;
     actor!.calls.delete(key);
     this.#callers.delete(key);
+    if (call.via !== undefined) this.#vias.delete(call.via);
     return call;
   }
 
@@ -76,7 +85,10 @@ export class OwnedActors {
     actor.link = undefined;
     this.#actors.delete(actor.id);
     if (actor.name !== undefined && this.#names.get(actor.name) === actor.id) this.#names.delete(actor.name);
-    for (const key of actor.calls.keys()) this.#callers.delete(key);
+    for (const [key, call] of actor.calls) {
+      this.#callers.delete(key);
+      if (call.via !== undefined) this.#vias.delete(call.via);
+    }
     actor.calls.clear();
     const error = new ActorStoppedError(
       `${actor.cls}(${actor.id})`,

@@ -38,6 +38,12 @@ import type { Membership } from "../membership/mod.ts";
 import { isOver, type OwnedActor, type PendingCall } from "./owned_actor.ts";
 import { OwnedActors } from "./owned_actors.ts";
 
+/**
+ * How many direct calls' outcomes an owner keeps per actor, to answer a call its caller sends
+ * again through it (its connection to the host broke before the answer came) without running it twice.
+ */
+export const REMEMBERED_OUTCOMES = 1_024;
+
 /** What the owner needs from its own peer. */
 export interface RemoteActorsLocal {
   hosting: ActorHosting;
@@ -103,6 +109,7 @@ export class RemoteActors {
       recording: new Set(),
       placed: undefined,
       created: false,
+      direct: new Map(),
     };
     this.#actors.add(actor);
     try {
@@ -155,23 +162,35 @@ export class RemoteActors {
     return { peerId: actor.host, addresses };
   }
 
-  /** Relays a call; resolves with its encoded result once its outcome is logged here. */
-  call(actorId: string, method: string, args: Encoded): Promise<Encoded | undefined> {
+  /**
+   * Relays a call; resolves with its encoded result once its outcome is logged here. A `via` id
+   * (a direct call its caller sends again, its connection to the host having broken) is answered
+   * from the call's logged event if the host ran it: it runs once.
+   */
+  call(actorId: string, method: string, args: Encoded, via?: string): Promise<Encoded | undefined> {
     const actor = this.#actors.live(actorId);
     if (actor === undefined) {
       return Promise.reject(new ActorStoppedError(actorId, "no such actor is live in this cluster"));
+    }
+    const logged = via === undefined ? undefined : actor.direct.get(via);
+    if (logged !== undefined) {
+      return logged.error === undefined ? Promise.resolve(logged.result) : Promise.reject(rebuildError(logged.error));
     }
     const key = this.#links.nextKey();
     // Encoded once, here (the same message goes to each host the actor moves to): one too big for
     // a frame is refused now, or it would break the hosting channel of every actor there.
     let message: EncodedMessage<OwnerMessage>;
     try {
-      message = encodeForChannel<OwnerMessage>({ op: "call", key, actorId: actor.id, method, args });
+      message = encodeForChannel<OwnerMessage>(
+        via === undefined
+          ? { op: "call", key, actorId: actor.id, method, args }
+          : { op: "call", key, actorId: actor.id, method, args, via },
+      );
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       return Promise.reject(new SerializationError(`the arguments of ${actor.cls}.${method}`, reason));
     }
-    const call: PendingCall = { method, message, done: Promise.withResolvers() };
+    const call: PendingCall = { method, message, done: Promise.withResolvers(), via };
     this.#actors.addCall(actor, key, call);
     // While the actor is being placed its calls wait, and go out in order once it is live.
     if (actor.status === "live") this.#sendCall(actor, call);
@@ -309,11 +328,25 @@ export class RemoteActors {
     void recorded.finally(() => actor.recording.delete(recorded));
   }
 
-  /** Answers the call a logged event settles, or ends an actor whose stop was logged. */
+  /**
+   * Answers the call a logged event settles (by its key, or the `via` id of a direct call sent
+   * again), or ends an actor whose stop was logged. A direct call's outcome is kept a while, for
+   * its caller's copy that may come through here later.
+   */
   #answer(actor: OwnedActor, event: HostEvent): void {
     if (event.type === "actor.stopped") return this.#actors.fail(actor, "it was stopped");
-    if (event.type !== "actor.call" || typeof event.key !== "number" || !actor.calls.has(event.key)) return;
-    const call = this.#actors.takeCall(event.key)!;
+    if (event.type !== "actor.call") return;
+    if (event.via !== undefined) {
+      actor.direct.set(event.via, { result: event.result, error: event.error });
+      if (actor.direct.size > REMEMBERED_OUTCOMES) actor.direct.delete(actor.direct.keys().next().value!);
+    }
+    const key = typeof event.key === "number" && actor.calls.has(event.key)
+      ? event.key
+      : event.via === undefined
+      ? undefined
+      : this.#actors.keyOf(event.via);
+    if (key === undefined) return;
+    const call = this.#actors.takeCall(key)!;
     if (event.error !== undefined) call.done.reject(rebuildError(event.error));
     else call.done.resolve(event.result!);
   }

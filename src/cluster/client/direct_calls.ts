@@ -7,8 +7,9 @@
  *
  * A call the host says did not reach the actor (it moved) goes through the owner, as does every
  * call to an actor whose host cannot be dialled so (a server, or a host without WebRTC). A call
- * in flight when the direct connection breaks fails with `RequestInterruptedError` (`peer:
- * "host"`), as one in flight to the owner does: it may have run, and is not sent twice.
+ * in flight when the direct connection breaks goes again through the owner under its id (its
+ * key): the host logged it under that id if it ran it, and then the owner answers from that
+ * event (or the host, if it is alive and still running it, runs nothing new), so it runs once.
  *
  * @module
  */
@@ -20,13 +21,22 @@ import {
   type DirectCall,
   DIRECT_CALLS_PROTOCOL,
 } from "../actors/direct_protocol.ts";
-import { RequestInterruptedError } from "./client_errors.ts";
 
 /** How long an actor's owner is not asked again where it is, once it said "not over WebRTC". */
 export const ROUTE_RECHECK_MS = 5_000;
 
-/** What a direct call gives when it has to go through the owner instead. */
-const THROUGH_OWNER = undefined;
+/**
+ * A call to send through the owner instead: with `via` (its key) when it went to the host and the
+ * connection broke before the answer (the owner answers it once, whether the host ran it or not).
+ */
+export class ThroughOwner {
+  readonly via: number | undefined;
+  constructor(via?: number) {
+    this.via = via;
+  }
+}
+
+const THROUGH_OWNER = new ThroughOwner();
 
 interface Route {
   host: Promise<HostCaller | undefined>;
@@ -49,6 +59,8 @@ export class DirectCalls {
   readonly #options: DirectCallsOptions;
   readonly #routes = new Map<string, Route>();
   readonly #hosts = new Map<string, Promise<HostCaller | undefined>>();
+  /** Keys of direct calls: unique across this app's hosts, as the ids they are logged under are. */
+  readonly #keys = { next: 1 };
 
   constructor(node: NetNode, options: DirectCallsOptions) {
     this.#node = node;
@@ -56,14 +68,14 @@ export class DirectCalls {
   }
 
   /**
-   * Calls `method` of `actorId` at its host directly: resolves with the encoded result, or
-   * `undefined` when the call is to go through the owner (nothing was run).
+   * Calls `method` of `actorId` at its host directly: resolves with the encoded result, or a
+   * {@linkcode ThroughOwner} when the call is to go through the owner.
    */
-  async call(actorId: string, method: string, args: Encoded): Promise<Encoded | undefined> {
+  async call(actorId: string, method: string, args: Encoded): Promise<Encoded | ThroughOwner> {
     const host = await this.#route(actorId).host;
     if (host === undefined) return THROUGH_OWNER;
     const result = await host.call(actorId, method, args);
-    if (result === THROUGH_OWNER) this.#routes.delete(actorId); // it moved: ask again next time
+    if (result instanceof ThroughOwner) this.#routes.delete(actorId); // it moved, or the host went: ask again
     return result;
   }
 
@@ -107,7 +119,7 @@ export class DirectCalls {
       try {
         const channel = await this.#node.openChannel<DirectAnswer, DirectCall>(address, DIRECT_CALLS_PROTOCOL);
         await this.#closeRelayed(info.peerId);
-        const host = new HostCaller(info.peerId, channel);
+        const host = new HostCaller(channel, this.#keys);
         void host.ended.then(() => {
           if (this.#hosts.get(info.peerId) === opening) this.#hosts.delete(info.peerId);
         });
@@ -133,21 +145,20 @@ export class DirectCalls {
 
 /** One channel to a host, and the calls waiting for its answers. */
 class HostCaller {
-  readonly peerId: string;
   /** Settles when the channel has ended (closed or broken). */
   readonly ended: Promise<void>;
   readonly #channel: Channel<DirectAnswer, DirectCall>;
   readonly #sender: MessageSender<DirectCall>;
-  readonly #pending = new Map<number, { method: string; done: PromiseWithResolvers<Encoded | undefined> }>();
-  #nextKey = 1;
+  readonly #pending = new Map<number, PromiseWithResolvers<Encoded | ThroughOwner>>();
+  readonly #keys: { next: number };
   #over = false;
 
-  constructor(peerId: string, channel: Channel<DirectAnswer, DirectCall>) {
-    this.peerId = peerId;
+  constructor(channel: Channel<DirectAnswer, DirectCall>, keys: { next: number }) {
+    this.#keys = keys;
     this.#channel = channel;
     this.#sender = new MessageSender<DirectCall>(channel.writable, {
       refused: (message, error) => {
-        this.#take(message.key)?.done.reject(error);
+        this.#take(message.key)?.reject(error);
         return undefined;
       },
       onError: (error) => this.#end(error),
@@ -155,11 +166,11 @@ class HostCaller {
     this.ended = this.#read();
   }
 
-  call(actorId: string, method: string, args: Encoded): Promise<Encoded | undefined> {
+  call(actorId: string, method: string, args: Encoded): Promise<Encoded | ThroughOwner> {
     if (this.#over) return Promise.resolve(THROUGH_OWNER);
-    const key = this.#nextKey++;
-    const done = Promise.withResolvers<Encoded | undefined>();
-    this.#pending.set(key, { method, done });
+    const key = this.#keys.next++;
+    const done = Promise.withResolvers<Encoded | ThroughOwner>();
+    this.#pending.set(key, done);
     this.#sender.send({ op: "call", key, actorId, method, args });
     return done.promise;
   }
@@ -185,10 +196,10 @@ class HostCaller {
     if (m?.op !== "done" || typeof m.key !== "number") return;
     const call = this.#take(m.key);
     if (call === undefined) return;
-    if (m.ok === true) return call.done.resolve(m.result as Encoded);
-    if (m.elsewhere === true) return call.done.resolve(THROUGH_OWNER);
+    if (m.ok === true) return call.resolve(m.result as Encoded);
+    if (m.elsewhere === true) return call.resolve(THROUGH_OWNER);
     const error = typeof m.error === "object" && m.error !== null ? m.error : { name: "Error", message: "failed" };
-    call.done.reject(rebuildError(error as Parameters<typeof rebuildError>[0]));
+    call.reject(rebuildError(error as Parameters<typeof rebuildError>[0]));
   }
 
   #take(key: number) {
@@ -197,16 +208,17 @@ class HostCaller {
     return call;
   }
 
-  /** The channel is over: what is in flight may have run, and fails; later calls go through the owner. */
+  /**
+   * The channel is over: what is in flight may have run, and goes through the owner under its
+   * key (answered once either way); later calls go through the owner.
+   */
   #end(cause: unknown): void {
     if (this.#over) return;
     this.#over = true;
     this.#channel.abort(cause ?? new Error("the direct channel ended"));
     for (const [key, call] of this.#pending) {
       this.#pending.delete(key);
-      call.done.reject(
-        new RequestInterruptedError("actor.call", this.peerId, `a call of ${call.method}`, { cause, peer: "host" }),
-      );
+      call.resolve(new ThroughOwner(key));
     }
   }
 }

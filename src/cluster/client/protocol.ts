@@ -48,7 +48,8 @@ export type StatusRequest = { op: "status"; id: string; run: string };
 export type ActorRequest =
   | { op: "actor.create"; id: string; cls: string; args: Encoded; name?: string }
   | { op: "actor.get"; id: string; cls: string; name: string }
-  | { op: "actor.call"; id: string; actor: string; method: string; args: Encoded }
+  /** `via`: the key of a direct call whose connection to the actor's host broke (answered once). */
+  | { op: "actor.call"; id: string; actor: string; method: string; args: Encoded; via?: number }
   | { op: "actor.stop"; id: string; actor: string; drain: boolean }
   /** Where the actor is hosted (`ActorHostInfo`, or `null`), for a caller that can reach it directly. */
   | { op: "actor.host"; id: string; actor: string };

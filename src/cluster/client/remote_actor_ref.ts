@@ -13,7 +13,7 @@ import {
   createActorRef,
 } from "../../actor/mod.ts";
 import { type Clock, decode, encode } from "../../common/mod.ts";
-import type { DirectCalls } from "./direct_calls.ts";
+import { type DirectCalls, ThroughOwner } from "./direct_calls.ts";
 import type { RemoteClient } from "./remote_client.ts";
 
 /** What a remote actor's proxy runs on: the client's clock, and its direct calls if it makes any. */
@@ -63,9 +63,11 @@ function endpoint(
     definition,
     async call(method, args) {
       const encoded = encode(args, `args of ${definition.name}.${method}`);
-      const result = await direct?.call(id, method, encoded);
-      if (result !== undefined) return decode(result);
-      return decode(await client.request({ op: "actor.call", actor: id, method, args: encoded }));
+      const sent = await direct?.call(id, method, encoded);
+      if (sent !== undefined && !(sent instanceof ThroughOwner)) return decode(sent);
+      // Through the owner: a direct call that may have reached its host goes under its key.
+      const via = sent?.via === undefined ? {} : { via: sent.via };
+      return decode(await client.request({ op: "actor.call", actor: id, method, args: encoded, ...via }));
     },
     async stop(options) {
       await client.request({ op: "actor.stop", actor: id, drain: options?.drain !== false });

@@ -8,7 +8,7 @@
 import { encode, type Encoded, errorData, SerializationError } from "../../common/mod.ts";
 import { type MessageEnd, type NetNode, type Outcome, serveMessages, type Serving } from "../../net/mod.ts";
 import { encodedResultOf, type RunHandle } from "../../task/mod.ts";
-import type { ActorHostInfo } from "../actors/direct_protocol.ts";
+import { type ActorHostInfo, directCallId } from "../actors/direct_protocol.ts";
 import {
   type ActorRequest,
   type AnswerOp,
@@ -35,7 +35,8 @@ export interface LocalSubmitter {
 export interface ActorGateway {
   create(cls: string, args: Encoded, name?: string): Promise<string>;
   find(cls: string, nameOrId: string): string;
-  call(actorId: string, method: string, args: Encoded): Promise<Encoded | undefined>;
+  /** `via`: the id of a direct call its caller sends again through the owner (answered once). */
+  call(actorId: string, method: string, args: Encoded, via?: string): Promise<Encoded | undefined>;
   stop(actorId: string, drain: boolean): Promise<void>;
   /** Where a live actor is hosted: its host's peer id and the addresses it announces (else `null`). */
   host?(actorId: string): ActorHostInfo | null;
@@ -45,15 +46,19 @@ export interface ActorGateway {
 export async function serveTasks(node: NetNode, app: LocalSubmitter, actors?: ActorGateway): Promise<void> {
   await node.handleChannel<ClientMessage, WorkerMessage>(
     TASKS_PROTOCOL,
-    (channel) => serveClient(channel, app, actors).done,
+    (channel, info) => serveClient(channel, app, actors, info.peerId).done,
   );
 }
 
-/** Serves one client's end (a channel, or an in-process pipe in tests) until the client ends its side. */
+/**
+ * Serves one client's end (a channel, or an in-process pipe in tests) until the client ends its
+ * side; `client` is its peer id (what the ids of the direct calls it sends again are built on).
+ */
 export function serveClient(
   end: MessageEnd<ClientMessage, WorkerMessage>,
   app: LocalSubmitter,
   actors?: ActorGateway,
+  client = "in-process",
 ): Serving<WorkerMessage> {
   const handles = new Map<string, RunHandle<unknown>>();
   const fail = (id: string, error: unknown, op: AnswerOp = "done"): WorkerMessage => ({
@@ -81,7 +86,7 @@ export function serveClient(
       if (op === "cancel") return void handles.get(id)?.cancel();
       if (op === "status") return answers.answer(statusOf(message as StatusRequest), reply(id, "reply"));
       if (op.startsWith("actor.")) {
-        return answers.answer(answerActor(message as ActorRequest, actors), reply(id, "reply"));
+        return answers.answer(answerActor(message as ActorRequest, actors, client), reply(id, "reply"));
       }
       if (op !== "submit" && op !== "task") {
         throw new TypeError(
@@ -112,7 +117,7 @@ function describeValue(value: unknown): string {
   return typeof value;
 }
 
-async function answerActor(request: ActorRequest, actors: ActorGateway | undefined): Promise<Encoded> {
+async function answerActor(request: ActorRequest, actors: ActorGateway | undefined, client: string): Promise<Encoded> {
   if (actors === undefined) throw new TypeError("This peer hosts no actors for clients");
   const text = (field: string, value: unknown): string => {
     if (typeof value !== "string" || value === "") {
@@ -127,9 +132,15 @@ async function answerActor(request: ActorRequest, actors: ActorGateway | undefin
     }
     case "actor.get":
       return encode(actors.find(text("cls", request.cls), text("name", request.name)));
-    case "actor.call":
-      return (await actors.call(text("actor", request.actor), text("method", request.method), request.args)) ??
+    case "actor.call": {
+      const { via } = request;
+      if (via !== undefined && !Number.isSafeInteger(via)) {
+        throw new TypeError(`actor.call: via must be a safe integer (a direct call's key), got ${describeValue(via)}`);
+      }
+      const id = via === undefined ? undefined : directCallId(client, via);
+      return (await actors.call(text("actor", request.actor), text("method", request.method), request.args, id)) ??
         encode(undefined);
+    }
     case "actor.stop":
       await actors.stop(text("actor", request.actor), request.drain !== false);
       return encode(undefined);
