@@ -44,7 +44,7 @@ async function hostWithCounter() {
   const fromHost = owner.readable.getReader();
   await ownerWriter.write({ op: "create", key: 1, actorId: "a1", cls: "Counter", args: encode([]) });
   assert.deepEqual(await fromHost.read(), { done: false, value: { op: "done", key: 1, ok: true } });
-  const [caller, served] = messagePipe<DirectAnswer, DirectCall>();
+  const [caller, served] = messagePipe<DirectCall, DirectAnswer>();
   serveDirectCaller(served, hosted, CALLER);
   const callerWriter = caller.writable.getWriter();
   const answers = caller.readable.getReader();
