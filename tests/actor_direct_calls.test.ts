@@ -6,7 +6,7 @@
 // call sent again through the owner (the caller's connection broke) runs once.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type ActorEvent, type ActorJournal, ActorSystem } from "../src/actor/mod.ts";
+import { type ActorEvent, ActorSystem } from "../src/actor/mod.ts";
 import {
   type DirectAnswer,
   type DirectCall,

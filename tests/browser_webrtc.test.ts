@@ -31,90 +31,94 @@ interface TabApi {
   actantDataChannelSends(): number;
 }
 
-describe("two tabs over WebRTC, signalled through a relaying worker", { skip: ONCE_UNDER_NODE, timeout: 120_000 }, () => {
-  let temp: TempDir;
-  let worker: WorkerProcess | undefined;
-  let browser: Browser | undefined;
-  let context: BrowserContext;
-  let site: FileServer | undefined;
-  const consoleLines: string[] = [];
-  let setupError: unknown;
+describe(
+  "two tabs over WebRTC, signalled through a relaying worker",
+  { skip: ONCE_UNDER_NODE, timeout: 120_000 },
+  () => {
+    let temp: TempDir;
+    let worker: WorkerProcess | undefined;
+    let browser: Browser | undefined;
+    let context: BrowserContext;
+    let site: FileServer | undefined;
+    const consoleLines: string[] = [];
+    let setupError: unknown;
 
-  before(async () => {
-    try {
-      temp = await createTempDir("browser-webrtc");
-      const [started, bundle, launched] = await Promise.all([
-        startWorker(["--app", appModule, "--data", join(temp.path, "w1"), "--relay", "--node-id", "w1"]),
-        bundleForBrowser(entry),
-        launchChromium(),
-      ]);
-      worker = started;
-      browser = launched;
-      site = await serveFiles({
-        "/": modulePage("/tab.js"),
-        "/tab.js": { contentType: "text/javascript", body: bundle },
-      });
-      // Without a media permission, Chromium gathers no host ICE candidate on loopback.
-      context = await browser.newContext({ permissions: ["microphone", "camera"] });
-    } catch (error) {
-      setupError = error;
-    }
-  });
-
-  after(async () => {
-    await browser?.close();
-    await site?.close();
-    await worker?.stop();
-    await temp?.remove();
-  });
-
-  async function tab(name: string): Promise<Page> {
-    const { page, value } = await openPage<TabState>(context, `${site!.url}/`, {
-      globals: { ACTANT_ADDRESS: worker!.address, ACTANT_TAB: name },
-      ready: "ACTANT_TAB_READY",
-      lines: consoleLines,
-      timeoutMs: 30_000,
-      explain: () => `worker:\n${worker!.output()}`,
+    before(async () => {
+      try {
+        temp = await createTempDir("browser-webrtc");
+        const [started, bundle, launched] = await Promise.all([
+          startWorker(["--app", appModule, "--data", join(temp.path, "w1"), "--relay", "--node-id", "w1"]),
+          bundleForBrowser(entry),
+          launchChromium(),
+        ]);
+        worker = started;
+        browser = launched;
+        site = await serveFiles({
+          "/": modulePage("/tab.js"),
+          "/tab.js": { contentType: "text/javascript", body: bundle },
+        });
+        // Without a media permission, Chromium gathers no host ICE candidate on loopback.
+        context = await browser.newContext({ permissions: ["microphone", "camera"] });
+      } catch (error) {
+        setupError = error;
+      }
     });
-    if ("error" in value) assert.fail(`tab ${name} could not join: ${value.error.name}: ${value.error.message}`);
-    return page;
-  }
 
-  const api = <K extends keyof TabApi>(page: Page, name: K, ...args: Parameters<TabApi[K]>) =>
-    page.evaluate(
-      ([name, args]) => (globalThis as unknown as Record<string, (...a: unknown[]) => unknown>)[name](...args),
-      [name, args] as const,
-    ) as Promise<Awaited<ReturnType<TabApi[K]>>>;
+    after(async () => {
+      await browser?.close();
+      await site?.close();
+      await worker?.stop();
+      await temp?.remove();
+    });
 
-  it("calls an actor hosted in the other tab over WebRTC, after the relayed connection closed too", async () => {
-    if (setupError !== undefined) throw setupError;
-    const a = await tab("A");
-    const b = await tab("B");
-    await until(() => worker!.stdout().split("member joined").length - 1 === 2, "w1 sees both tabs");
-    // w1 owns what tab A creates and places it on the member with fewest actors: created until
-    // one lives in tab B (each of the three members gets one in turn).
-    let counter: { id: string; host: string } | undefined;
-    for (let i = 0; i < 6 && counter?.host !== "B"; i++) counter = await api(a, "actantCreate");
-    assert.equal(counter?.host, "B", "an actor hosted in tab B");
-    const before = await api(a, "actantDataChannelSends");
-    assert.deepEqual(await api(a, "actantAdd", counter!.id, 1, 20), Array.from({ length: 20 }, (_, i) => i + 1));
-    const sent = (await api(a, "actantDataChannelSends")) - before;
-    assert.ok(sent >= 20, `tab A sent ${sent} data-channel messages for 20 calls`);
-    const connections = await api(a, "actantConnections");
-    const direct = connections.filter((connection) => connection.transport === "webrtc");
-    assert.equal(direct.length, 1, JSON.stringify(connections));
-    assert.ok(
-      !connections.some((connection) => connection.transport === "relayed"),
-      `the relayed connection is closed: ${JSON.stringify(connections)}`,
-    );
-    assert.ok(connections.some((connection) => connection.transport === "websocket"), "tab A's server connection");
-    // More calls, over the WebRTC connection alone.
-    assert.deepEqual(await api(a, "actantAdd", counter!.id, 1, 5), [21, 22, 23, 24, 25]);
-    // Tab B closes: w1 moves the actor (to a member that is left) with the calls it logged.
-    await b.close();
-    const moved = await api(a, "actantAdd", counter!.id, 1, 1);
-    assert.deepEqual(moved, [26], "the actor kept the state of every call, the direct ones included");
-    await a.close();
-    assert.deepEqual(consoleLines.filter((line) => line.startsWith("[pageerror]")), []);
-  });
-});
+    async function tab(name: string): Promise<Page> {
+      const { page, value } = await openPage<TabState>(context, `${site!.url}/`, {
+        globals: { ACTANT_ADDRESS: worker!.address, ACTANT_TAB: name },
+        ready: "ACTANT_TAB_READY",
+        lines: consoleLines,
+        timeoutMs: 30_000,
+        explain: () => `worker:\n${worker!.output()}`,
+      });
+      if ("error" in value) assert.fail(`tab ${name} could not join: ${value.error.name}: ${value.error.message}`);
+      return page;
+    }
+
+    const api = <K extends keyof TabApi>(page: Page, name: K, ...args: Parameters<TabApi[K]>) =>
+      page.evaluate(
+        ([name, args]) => (globalThis as unknown as Record<string, (...a: unknown[]) => unknown>)[name](...args),
+        [name, args] as const,
+      ) as Promise<Awaited<ReturnType<TabApi[K]>>>;
+
+    it("calls an actor hosted in the other tab over WebRTC, after the relayed connection closed too", async () => {
+      if (setupError !== undefined) throw setupError;
+      const a = await tab("A");
+      const b = await tab("B");
+      await until(() => worker!.stdout().split("member joined").length - 1 === 2, "w1 sees both tabs");
+      // w1 owns what tab A creates and places it on the member with fewest actors: created until
+      // one lives in tab B (each of the three members gets one in turn).
+      let counter: { id: string; host: string } | undefined;
+      for (let i = 0; i < 6 && counter?.host !== "B"; i++) counter = await api(a, "actantCreate");
+      assert.equal(counter?.host, "B", "an actor hosted in tab B");
+      const before = await api(a, "actantDataChannelSends");
+      assert.deepEqual(await api(a, "actantAdd", counter!.id, 1, 20), Array.from({ length: 20 }, (_, i) => i + 1));
+      const sent = (await api(a, "actantDataChannelSends")) - before;
+      assert.ok(sent >= 20, `tab A sent ${sent} data-channel messages for 20 calls`);
+      const connections = await api(a, "actantConnections");
+      const direct = connections.filter((connection) => connection.transport === "webrtc");
+      assert.equal(direct.length, 1, JSON.stringify(connections));
+      assert.ok(
+        !connections.some((connection) => connection.transport === "relayed"),
+        `the relayed connection is closed: ${JSON.stringify(connections)}`,
+      );
+      assert.ok(connections.some((connection) => connection.transport === "websocket"), "tab A's server connection");
+      // More calls, over the WebRTC connection alone.
+      assert.deepEqual(await api(a, "actantAdd", counter!.id, 1, 5), [21, 22, 23, 24, 25]);
+      // Tab B closes: w1 moves the actor (to a member that is left) with the calls it logged.
+      await b.close();
+      const moved = await api(a, "actantAdd", counter!.id, 1, 1);
+      assert.deepEqual(moved, [26], "the actor kept the state of every call, the direct ones included");
+      await a.close();
+      assert.deepEqual(consoleLines.filter((line) => line.startsWith("[pageerror]")), []);
+    });
+  },
+);

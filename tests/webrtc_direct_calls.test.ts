@@ -33,73 +33,82 @@ function counterClass(where: string, held: { promise: Promise<void> }, started: 
   };
 }
 
-describe("direct calls over WebRTC between Node peers", { skip: isDeno && "Deno has no WebRTC", timeout: 90_000 }, () => {
-  const held = gate();
-  const started = { count: 0 };
-  const server = new ActantApp("direct_test", { durability: "memory" });
-  server.actor("Counter", counterClass("server", held, started));
-  let light: ActantApp;
-  let client: ClientConnection;
-  let member: ClusterMember;
-  const Counter = defineActor("Counter", counterClass("client", held, started));
+describe(
+  "direct calls over WebRTC between Node peers",
+  { skip: isDeno && "Deno has no WebRTC", timeout: 90_000 },
+  () => {
+    const held = gate();
+    const started = { count: 0 };
+    const server = new ActantApp("direct_test", { durability: "memory" });
+    server.actor("Counter", counterClass("server", held, started));
+    let light: ActantApp;
+    let client: ClientConnection;
+    let member: ClusterMember;
+    const Counter = defineActor("Counter", counterClass("client", held, started));
 
-  before(async () => {
-    member = await server.join({ listen: ["/ip4/127.0.0.1/tcp/0/ws"], relay: true, heartbeatMs: 200, failAfterMs: 1_500 });
-    const address = member.node.addresses()[0];
-    light = new ActantApp("direct_test", { address, worker: true, webrtc: webRtc(ON_LOOPBACK) });
-    light.actor("Counter", counterClass("light", held, started));
-    await light.start();
-    client = new ClientConnection(address, { clock: systemClock, webrtc: webRtc(ON_LOOPBACK) });
-    await client.connect();
-  });
+    before(async () => {
+      member = await server.join({
+        listen: ["/ip4/127.0.0.1/tcp/0/ws"],
+        relay: true,
+        heartbeatMs: 200,
+        failAfterMs: 1_500,
+      });
+      const address = member.node.addresses()[0];
+      light = new ActantApp("direct_test", { address, worker: true, webrtc: webRtc(ON_LOOPBACK) });
+      light.actor("Counter", counterClass("light", held, started));
+      await light.start();
+      client = new ClientConnection(address, { clock: systemClock, webrtc: webRtc(ON_LOOPBACK) });
+      await client.connect();
+    });
 
-  after(async () => {
-    held.open();
-    await client?.close();
-    await light?.close();
-    await server.close();
-  });
+    after(async () => {
+      held.open();
+      await client?.close();
+      await light?.close();
+      await server.close();
+    });
 
-  /** A Counter the server placed on the light worker (created until one lands there). */
-  async function counterOnLight() {
-    await until(() => member.membership.members().length === 1, "the server sees the light worker");
-    for (let i = 0; i < 6; i++) {
-      const counter = await client.createActor(Counter);
-      if (await counter.host() === "light") return counter;
+    /** A Counter the server placed on the light worker (created until one lands there). */
+    async function counterOnLight() {
+      await until(() => member.membership.members().length === 1, "the server sees the light worker");
+      for (let i = 0; i < 6; i++) {
+        const counter = await client.createActor(Counter);
+        if (await counter.host() === "light") return counter;
+      }
+      assert.fail("no Counter was placed on the light worker");
     }
-    assert.fail("no Counter was placed on the light worker");
-  }
 
-  const webRtcConnections = async () =>
-    (await client.connect()).node.connections().filter((connection) => connection.transport === "webrtc");
+    const webRtcConnections = async () =>
+      (await client.connect()).node.connections().filter((connection) => connection.transport === "webrtc");
 
-  it("calls the light worker's actor over their WebRTC connection, then again once it broke mid-call", async () => {
-    const counter = await counterOnLight();
-    for (let i = 1; i <= 5; i++) assert.equal(await counter.add(1), i);
-    const direct = await webRtcConnections();
-    assert.equal(direct.length, 1, "one WebRTC connection: to the light worker");
-    const relayed = (await client.connect()).node.connections().filter((c) => c.transport === "relayed");
-    assert.deepEqual(relayed, [], "the relayed connection that signalled it is closed");
+    it("calls the light worker's actor over their WebRTC connection, then again once it broke mid-call", async () => {
+      const counter = await counterOnLight();
+      for (let i = 1; i <= 5; i++) assert.equal(await counter.add(1), i);
+      const direct = await webRtcConnections();
+      assert.equal(direct.length, 1, "one WebRTC connection: to the light worker");
+      const relayed = (await client.connect()).node.connections().filter((c) => c.transport === "relayed");
+      assert.deepEqual(relayed, [], "the relayed connection that signalled it is closed");
 
-    // A call in flight at the host when the client's WebRTC connection breaks.
-    const pending = counter.add(99);
-    await until(() => started.count === 1, "the light worker runs add(99)");
-    const { node } = await client.connect();
-    for (const connection of node.libp2p.getConnections()) {
-      if (connection.multiplexer === "/webrtc") await connection.close();
-    }
-    held.open();
-    assert.equal(await pending, 104, "answered, through the owner");
-    assert.equal(started.count, 1, "and run once");
-    assert.equal(await counter.add(1), 105);
-    assert.equal(await counter.host(), "light");
-  });
+      // A call in flight at the host when the client's WebRTC connection breaks.
+      const pending = counter.add(99);
+      await until(() => started.count === 1, "the light worker runs add(99)");
+      const { node } = await client.connect();
+      for (const connection of node.libp2p.getConnections()) {
+        if (connection.multiplexer === "/webrtc") await connection.close();
+      }
+      held.open();
+      assert.equal(await pending, 104, "answered, through the owner");
+      assert.equal(started.count, 1, "and run once");
+      assert.equal(await counter.add(1), 105);
+      assert.equal(await counter.host(), "light");
+    });
 
-  it("moves the actor to the server when the light worker leaves, every call counted once", async () => {
-    const counter = await counterOnLight();
-    for (let i = 1; i <= 3; i++) assert.equal(await counter.add(1), i);
-    await light.close();
-    assert.equal(await counter.add(1), 4, "the calls made directly were logged by the owner");
-    assert.equal(await counter.host(), "server");
-  });
-});
+    it("moves the actor to the server when the light worker leaves, every call counted once", async () => {
+      const counter = await counterOnLight();
+      for (let i = 1; i <= 3; i++) assert.equal(await counter.add(1), i);
+      await light.close();
+      assert.equal(await counter.add(1), 4, "the calls made directly were logged by the owner");
+      assert.equal(await counter.host(), "server");
+    });
+  },
+);

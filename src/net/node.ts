@@ -31,9 +31,9 @@ import { swarmKeyFromSecret } from "./secret.ts";
 import { type ListenFailures, webSocketTransport } from "./websocket_transport.ts";
 import { checkRelaySupport, checkWebRtcSupport } from "./webrtc_options.ts";
 import {
+  type ConnectionInfo,
   DEFAULT_DIAL_TIMEOUT_MS,
   DEFAULT_MAX_STREAMS,
-  type ConnectionInfo,
   type DialOptions,
   type HandleOptions,
   INBOUND_CONNECTIONS_PER_HOST,

@@ -136,7 +136,11 @@ export function serveActorOwner(
           // refused before that (no such actor, unknown method, full mailbox) is answered here.
           const call = cell === undefined
             ? Promise.reject(new TypeError(`No actor ${String(message.actorId)} is hosted here for this owner`))
-            : cell.call(String(message.method), args, via === undefined ? { key: message.key } : { key: message.key, via });
+            : cell.call(
+              String(message.method),
+              args,
+              via === undefined ? { key: message.key } : { key: message.key, via },
+            );
           return answers.answer(call, answered(message.key));
         }
         case "stop":

@@ -8,7 +8,7 @@
  */
 import { ActorStoppedError, decode, encode, errorData, SerializationError } from "../../common/mod.ts";
 import { type MessageEnd, type NetNode, type Outcome, serveMessages, type Serving } from "../../net/mod.ts";
-import { type DirectAnswer, type DirectCall, DIRECT_CALLS_PROTOCOL, directCallId } from "./direct_protocol.ts";
+import { DIRECT_CALLS_PROTOCOL, type DirectAnswer, type DirectCall, directCallId } from "./direct_protocol.ts";
 import type { HostedActors } from "./hosted_actors.ts";
 
 /** Serves direct calls on `node` to the actors in `hosted`. */

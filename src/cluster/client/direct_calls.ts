@@ -17,9 +17,9 @@ import { type Clock, type Encoded, rebuildError } from "../../common/mod.ts";
 import { type Channel, isWebRtcAddress, MessageSender, type NetNode } from "../../net/mod.ts";
 import {
   type ActorHostInfo,
+  DIRECT_CALLS_PROTOCOL,
   type DirectAnswer,
   type DirectCall,
-  DIRECT_CALLS_PROTOCOL,
 } from "../actors/direct_protocol.ts";
 
 /** How long an actor's owner is not asked again where it is, once it said "not over WebRTC". */
@@ -222,4 +222,3 @@ class HostCaller {
     }
   }
 }
-
