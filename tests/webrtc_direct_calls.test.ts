@@ -112,3 +112,29 @@ describe(
     });
   },
 );
+
+describe("the WebRTC options of apps", () => {
+  const address = "/ip4/127.0.0.1/tcp/4001/ws/p2p/12D3KooWGzBvuU9ZhHXLJ1ZBV1GL2FXkcDxZfYvq4YqNUZmYDwAb";
+  const app = (options: object) => () => new ActantApp("bad", options as { address: string });
+
+  it("refuses webrtc that webRtc() did not make, beside a secret, on Deno, and on an app without an address", () => {
+    assert.throws(app({ address, webrtc: true }), { name: "TypeError", message: /webRtc\(\)/ });
+    assert.throws(app({ address, worker: true, webrtc: { iceServers: [] } }), { name: "TypeError", message: /webRtc/ });
+    if (isDeno) {
+      assert.throws(app({ address, webrtc: webRtc() }), { name: "TypeError", message: /Deno has no WebRTC/ });
+    } else {
+      assert.throws(app({ address, webrtc: webRtc(), secret: "s" }), { name: "TypeError", message: /pre-shared key/ });
+    }
+    assert.throws(app({ webrtc: webRtc() }), { name: "TypeError", message: /option webrtc applies to a client/ });
+    assert.throws(app({ listen: [], webrtc: webRtc() }), { name: "TypeError", message: /join\(\{ relay: true \}\)/ });
+  });
+
+  it("refuses a relay option that is not a boolean", async () => {
+    const worker = new ActantApp("bad", { durability: "memory" });
+    await assert.rejects(worker.join({ relay: "yes" as never }), {
+      name: "TypeError",
+      message: /relay must be a boolean/,
+    });
+    await worker.close();
+  });
+});
