@@ -8,7 +8,11 @@
  * 3. a light worker's tasks/s: a group of GROUP `work(WORK_MS)` from a Node client through wB,
  *    which runs one attempt at a time (`--concurrency 1`) and so places the rest on its light
  *    worker (concurrency LIGHT_CONCURRENCY): a Node process, then the tab.
- * Actor calls between two tabs over WebRTC are not measured: WebRTC is not there yet.
+ * 4. actor calls/s: CALLS calls `add(1)` made at once to one Counter hosted on another peer, all
+ *    awaited (median of ROUNDS), through wC (`--relay`): a tab calling a Counter in a second tab
+ *    over their WebRTC connection (direct calls); a Node client calling one in a Node light worker
+ *    process over theirs (node-datachannel); and, the usual Node path, a Node client calling one
+ *    hosted by wC itself, its owner, over WebSocket.
  * Every loop is bounded in count and time. Writes bench/results/browser-<runtime>.json.
  *
  * Run: `node bench/browser.ts`.
@@ -19,8 +23,9 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { ActantApp, chain, group } from "../mod.ts";
 import { bundleForBrowser, launchChromium, modulePage, serveFiles } from "../tests/support/browser.ts";
-import { registerBenchTasks } from "./browser_app.ts";
-import { clientChain, clientTasks } from "./browser_rounds.ts";
+import { webRtc } from "../webrtc.ts";
+import { registerBenchActor, registerBenchTasks } from "./browser_app.ts";
+import { actorCalls, clientChain, clientTasks } from "./browser_rounds.ts";
 import { start, stopAll, within } from "./processes.ts";
 import { fmt, median, percentile, runtime } from "./stats.ts";
 
@@ -31,6 +36,7 @@ const GROUP = 2_000;
 const WORK_MS = 5;
 const LIGHT_CONCURRENCY = 64;
 const LIMIT_MS = 120_000;
+const CALLS = 5_000;
 
 const cli = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
 const appModule = fileURLToPath(new URL("./browser_app.ts", import.meta.url));
@@ -64,20 +70,25 @@ async function main(): Promise<void> {
       body: await bundleForBrowser(new URL("./browser_page.ts", import.meta.url)),
     },
   });
-  const page = await browser.newPage();
-  await page.goto(`${site.url}/`);
-  await page.waitForFunction(() => (globalThis as { actantBenchReady?: boolean }).actantBenchReady === true);
-  const inTab = <T>(fn: string, ...args: unknown[]): Promise<T> =>
-    within(
-      page.evaluate(
-        ([fn, args]) =>
-          (globalThis as unknown as Record<string, Record<string, (...a: unknown[]) => T>>)
-            .actantBench[fn as string](...(args as unknown[])),
-        [fn, args] as const,
-      ),
-      `the tab's ${fn}`,
-      LIMIT_MS,
-    );
+  // Without a media permission, Chromium gathers no host ICE candidate on loopback.
+  const context = await browser.newContext({ permissions: ["microphone", "camera"] });
+  const open = async () => {
+    const page = await context.newPage();
+    await page.goto(`${site.url}/`);
+    await page.waitForFunction(() => (globalThis as { actantBenchReady?: boolean }).actantBenchReady === true);
+    return <T>(fn: string, ...args: unknown[]): Promise<T> =>
+      within(
+        page.evaluate(
+          ([fn, args]) =>
+            (globalThis as unknown as Record<string, Record<string, (...a: unknown[]) => T>>)
+              .actantBench[fn as string](...(args as unknown[])),
+          [fn, args] as const,
+        ),
+        `the tab's ${fn}`,
+        LIMIT_MS,
+      );
+  };
+  const inTab = await open();
 
   const node = new ActantApp("bench_browser", { address: addressA });
   const tasks = registerBenchTasks(node);
@@ -107,6 +118,7 @@ async function main(): Promise<void> {
   const tabLight = await lightRate(owner, work);
   await inTab<void>("leave");
   await owner.close();
+  const { tabCalls, nodeCalls, socketCalls } = await callRows(open, inTab);
   await browser.close();
   await site.close();
 
@@ -119,6 +131,18 @@ async function main(): Promise<void> {
       "tasks/s",
       median(nodeLight),
       median(tabLight),
+    ),
+    row(
+      `actor calls, ${fmt(CALLS)} at once to an actor in another peer, over WebRTC (tab → tab; Node → Node)`,
+      "calls/s",
+      median(nodeCalls),
+      median(tabCalls),
+    ),
+    row(
+      `actor calls, ${fmt(CALLS)} at once: Node → a worker's own actor over WebSocket; tab → tab over WebRTC`,
+      "calls/s",
+      median(socketCalls),
+      median(tabCalls),
     ),
   ];
   const result = { benchmark: "browser", runtime: runtime(), date: new Date().toISOString(), rows };
@@ -136,6 +160,40 @@ async function main(): Promise<void> {
     );
   }
   console.log("\n(tab / Node: the tab's speed over Node's; the target is ≥ 0.5×, within 2× of Node)");
+}
+
+type TabCall = <T>(fn: string, ...args: unknown[]) => Promise<T>;
+
+/** The actor-call rows, through a worker that relays WebRTC signalling (wC). */
+async function callRows(open: () => Promise<TabCall>, inTab: TabCall) {
+  const addressC = await worker("wC", ["--relay"]);
+  const host = await open();
+  await host<void>("webRtcLight", addressC, "tab B");
+  await new Promise((resolve) => setTimeout(resolve, 1_500)); // wC hears its announcement
+  const tabCalls = await inTab<number[]>("webRtcCalls", addressC, "tab B", CALLS, ROUNDS);
+  await host<void>("leave");
+  await start("light", process.execPath, [
+    fileURLToPath(new URL("./browser_light_node.ts", import.meta.url)),
+    addressC,
+    "4",
+    "webrtc",
+  ], /light ready/);
+  await new Promise((resolve) => setTimeout(resolve, 1_500)); // wC takes the tab as gone, hears the process
+  const client = new ActantApp("bench_browser", { address: addressC, webrtc: webRtc({ bindAddress: "127.0.0.1" }) });
+  const Counter = registerBenchActor(client, "client");
+  const nodeCalls = await within(
+    actorCalls(client, Counter, "light", { count: CALLS, rounds: ROUNDS }),
+    "Node calls",
+    LIMIT_MS,
+  );
+  const socketCalls = await within(
+    actorCalls(client, Counter, "server", { count: CALLS, rounds: ROUNDS }),
+    "Node calls over WebSocket",
+    LIMIT_MS,
+  );
+  await client.close();
+  await stopAll("light");
+  return { tabCalls, nodeCalls, socketCalls };
 }
 
 function row(metric: string, unit: string, node: number, tab: number) {

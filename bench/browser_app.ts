@@ -1,7 +1,8 @@
 /**
  * The app module `actant worker --app bench/browser_app.ts` loads for bench/browser.ts, and the
  * tasks its light workers (a tab, a Node process) register too: `add`, the chain's `inc` and
- * `double`, and `work(ms)`, which waits `ms` and answers 1.
+ * `double`, and `work(ms)`, which waits `ms` and answers 1; and the actor class `Counter`, whose
+ * `host()` says where it lives.
  *
  * @module
  */
@@ -20,6 +21,23 @@ export function registerBenchTasks(app: ActantApp) {
   };
 }
 
+/** Registers the benchmark's actor class on `app`: its instances live at `where`. */
+export function registerBenchActor(app: ActantApp, where: string) {
+  return app.actor(
+    "Counter",
+    class {
+      total = 0;
+      add(n: number) {
+        return (this.total += n);
+      }
+      host() {
+        return where;
+      }
+    },
+  );
+}
+
 const app = new ActantApp("bench_browser", { durability: "memory" });
 registerBenchTasks(app);
+registerBenchActor(app, "server");
 export default app;

@@ -5,8 +5,9 @@
  * @module
  */
 import { ActantApp, chain } from "../mod.ts";
-import { registerBenchTasks } from "./browser_app.ts";
-import { clientChain, clientTasks } from "./browser_rounds.ts";
+import { webRtc } from "../webrtc.ts";
+import { registerBenchActor, registerBenchTasks } from "./browser_app.ts";
+import { actorCalls, clientChain, clientTasks } from "./browser_rounds.ts";
 
 let light: ActantApp | undefined;
 
@@ -35,6 +36,22 @@ let light: ActantApp | undefined;
     light = new ActantApp("bench_browser", { address, worker: true, concurrency });
     registerBenchTasks(light);
     await light.start();
+  },
+  /** Joins `address`'s cluster as a light worker that runs WebRTC, hosting Counters that live at `where`. */
+  async webRtcLight(address: string, where: string): Promise<void> {
+    light = new ActantApp("bench_browser", { address, worker: true, webrtc: webRtc() });
+    registerBenchTasks(light);
+    registerBenchActor(light, where);
+    await light.start();
+  },
+  /** Calls/s to a Counter that lives at `where` (another tab), from a client that runs WebRTC. */
+  async webRtcCalls(address: string, where: string, count: number, rounds: number): Promise<number[]> {
+    const client = new ActantApp("bench_browser", { address, webrtc: webRtc() });
+    try {
+      return await actorCalls(client, registerBenchActor(client, "client"), where, { count, rounds });
+    } finally {
+      await client.close();
+    }
   },
   async leave(): Promise<void> {
     await light?.close();
