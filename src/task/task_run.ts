@@ -87,6 +87,11 @@ export class TaskRun {
     return unpackArgs(this.#args);
   }
 
+  /** The arguments as packed (what a durable app's state reads of a queued task it holds as its run). */
+  get packedArgs(): PackedArgs {
+    return this.#args;
+  }
+
   /** A fresh decoded copy of the arguments, for an attempt (made without the encoded wrapper `args` gives). */
   argsList(): unknown[] {
     return decodeArgs(this.#args);
@@ -216,13 +221,17 @@ export class TaskRun {
     ackWaits.fail(ack, this, error);
   }
 
-  /** Records a final failure or cancellation and wakes waiters. */
-  settleFailure(status: "failed" | "cancelled", error: Error): void {
+  /**
+   * Records a final failure or cancellation and wakes waiters. `keepArgs` keeps the arguments of a
+   * run cancelled without its log being told (a shutdown): the log still holds it unfinished, and
+   * a checkpoint taken before the log closes writes them from the run.
+   */
+  settleFailure(status: "failed" | "cancelled", error: Error, keepArgs = false): void {
     if (this.finished) return;
     const waiters = this.#end as Waiters | undefined;
     this.status = status;
     this.#end = error;
-    this.#args = RELEASED_ARGS;
+    if (!keepArgs) this.#args = RELEASED_ARGS;
     if (waiters === undefined) return;
     waiters.reject?.(error);
     waiters.valueReject?.(error);
