@@ -147,13 +147,13 @@ export class RunIndex {
     const { scheduler, clock, state } = this.#options;
     if (state === undefined) {
       const run = this.#tasks.get(id) ?? this.#kept(id);
-      return run !== undefined && "definition" in run ? new TaskHandle<T>(run, scheduler, clock) : undefined;
+      return run !== undefined && "definition" in run ? new TaskHandle<T>(run, scheduler) : undefined;
     }
     const entry = state.tasks.get(id);
     if (entry === undefined) return undefined;
     // A run held here, or finished and not acknowledged yet: its handle waits for the acknowledgement.
-    if (entry instanceof TaskRun) return new TaskHandle<T>(entry, scheduler, clock);
-    if (entry.run !== undefined) return new TaskHandle<T>(entry.run, scheduler, clock);
+    if (entry instanceof TaskRun) return new TaskHandle<T>(entry, scheduler);
+    if (entry.run !== undefined) return new TaskHandle<T>(entry.run, scheduler);
     if (entry.status === "queued") return undefined;
     const { task, status, result, error, attempts } = entry;
     return new RecordHandle<T>(id, { kind: "task", task, status, result, error, attempts }, clock);

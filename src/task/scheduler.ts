@@ -62,6 +62,11 @@ export class Scheduler {
     this.#queue = new RunQueue((run) => this.#startQueued(run), this.#journal);
   }
 
+  /** The clock its retries and timeouts run on (and its handles' `get({ timeout })`). */
+  get clock(): Clock {
+    return this.#clock;
+  }
+
   /** Most attempts running here at once. */
   get concurrency(): number {
     return this.#slots.limit;
