@@ -85,4 +85,37 @@ describe("Checkpoints of a durable app", () => {
     assert.equal(await again.getResult(handles[29].id), big.length);
     await again.close();
   });
+  it("taken while the app closes (an actor's last checkpoint) keep the queued tasks the close cancels, with their arguments", async () => {
+    const backend = new KeptBackend();
+    const app = new ActantApp("cp", { backend, checkpointInterval: 1, concurrency: 1 });
+    const gate = Promise.withResolvers<void>();
+    const hold = app.task("hold", async () => await gate.promise);
+    const add = app.task("add", (a: number, b: number) => a + b);
+    const Counter = app.actor(
+      "Counter",
+      class {
+        n = 0;
+      },
+    );
+    await app.start();
+    app.submit(hold.s());
+    const queued = [app.submit(add.s(2, 3)), app.submit(add.s(4, 5))];
+    await app.createActor(Counter);
+    await app.flush();
+    const before = checkpointSeqs(backend);
+    await app.close(); // the actor's checkpoint at close is one more event than the state holds records
+    assert.notDeepEqual(checkpointSeqs(backend), before, "a checkpoint was taken while closing");
+    const again = new ActantApp("cp", { backend, checkpointInterval: 1 });
+    again.task("hold", () => undefined);
+    again.task("add", (a: number, b: number) => a + b);
+    again.actor(
+      "Counter",
+      class {
+        n = 0;
+      },
+    );
+    assert.equal(await again.getResult(queued[0].id), 5);
+    assert.equal(await again.getResult(queued[1].id), 9);
+    await again.close();
+  });
 });

@@ -8,7 +8,7 @@
  */
 import { type ActorCheckpoint, type ActorLogEntry, foldActorEvent } from "../actor/mod.ts";
 import type { Encoded, ErrorData } from "../common/mod.ts";
-import { packArgs, type PackedArgs, type TaskEvent, unpackArgs } from "../task/mod.ts";
+import { packArgs, type PackedArgs, type TaskEvent, TaskRun, unpackArgs } from "../task/mod.ts";
 import type { WorkflowEvent, WorkflowGraph } from "../workflow/mod.ts";
 import type { ActantEvent } from "./events.ts";
 import { upgradeTaskStatus, upgradeWorkflowError } from "./legacy_records.ts";
@@ -28,7 +28,21 @@ export interface TaskRecord {
  * A task record as the state holds it: its arguments packed, since every queued task of a durable
  * app holds one (a million submitted at once hold a million).
  */
-export type LiveTaskRecord = Omit<TaskRecord, "args"> & { args: PackedArgs };
+export type LiveTaskRecord = Omit<TaskRecord, "args"> & {
+  args: PackedArgs;
+  /**
+   * The run this process held for it when its outcome was logged: until the run is settled (its
+   * outcome acknowledged), a handle on the id must wait for that, not answer from the record.
+   */
+  run?: TaskRun;
+};
+
+/**
+ * What the state holds for a task: its record, or, while the task is unfinished in the log and
+ * this process runs it, the run itself (see {@linkcode DurableState.attach}): a queued task of a
+ * burst then costs one map entry, and no record beside its run.
+ */
+export type TaskEntry = LiveTaskRecord | TaskRun;
 
 /** A workflow as the log remembers it: its graph and the results of its finished task nodes. */
 export interface WorkflowRecord {
@@ -63,11 +77,14 @@ const NO_ARGS: PackedArgs = Object.freeze([]);
 
 /** Everything the log implies, kept up to date event by event. */
 export class DurableState {
-  readonly tasks = new Map<string, LiveTaskRecord>();
+  /** Tasks by id: a record, or the live run of a task unfinished in the log (read with `task`). */
+  readonly tasks = new Map<string, TaskEntry>();
   readonly workflows = new Map<string, WorkflowRecord>();
   readonly actors = new Map<string, ActorRecord>();
   /** Finished tasks and workflows are kept for `getResult` up to this many, oldest dropped first. */
   readonly keepResults: number;
+  /** Runs attached before their `task.submitted` was folded (see `attach`). */
+  readonly #unfolded = new Map<string, TaskRun>();
   #finished: string[] = [];
   #finishedHead = 0;
 
@@ -75,12 +92,32 @@ export class DurableState {
     this.keepResults = keepResults;
   }
 
+  /** The record of task `id` (made from its run for a task this process holds unfinished). */
+  task(id: string): LiveTaskRecord | undefined {
+    return recordOf(this.tasks.get(id));
+  }
+
+  /**
+   * Holds `run` (a run this process submitted or recovered, whose submission is journaled) as the
+   * entry of its task, in place of a record of its task and arguments: the run has both. A task
+   * whose outcome is already in the state keeps its record. A run that comes before its
+   * `task.submitted` is folded (submitted before the app's log was open) waits for it: the state
+   * holds only what the log's events imply.
+   */
+  attach(run: TaskRun): void {
+    const entry = this.tasks.get(run.id);
+    if (entry === undefined) this.#unfolded.set(run.id, run);
+    else if (!(entry instanceof TaskRun) && entry.status === "queued") this.tasks.set(run.id, run);
+  }
+
   /** Folds one event in. Returns false for an event type this version does not know. */
   apply(event: ActantEvent): boolean {
     switch (event.type) {
       case "task.submitted":
         if (!this.tasks.has(event.id)) {
-          this.tasks.set(event.id, { task: event.task, args: packArgs(event.args), status: "queued" });
+          const run = this.#unfolded.get(event.id);
+          if (run !== undefined) this.#unfolded.delete(event.id);
+          this.tasks.set(event.id, run ?? { task: event.task, args: packArgs(event.args), status: "queued" });
         }
         return true;
       case "task.succeeded":
@@ -127,8 +164,14 @@ export class DurableState {
   }
 
   #finishTask(event: Exclude<TaskEvent, { type: "task.submitted" | "task.dispatched" }>): void {
-    const record = this.tasks.get(event.id);
-    if (record === undefined || record.status !== "queued") return;
+    const entry = this.tasks.get(event.id);
+    if (entry === undefined) return;
+    let record: LiveTaskRecord;
+    if (entry instanceof TaskRun) {
+      record = { task: entry.definition.name, args: NO_ARGS, status: "queued", run: entry };
+      this.tasks.set(event.id, record);
+    } else if (entry.status === "queued") record = entry;
+    else return;
     switch (event.type) {
       case "task.succeeded":
         record.status = "succeeded";
@@ -188,7 +231,7 @@ export class DurableState {
   /** A copy of the state as plain data, taken now (later events do not change it). */
   snapshot(): DurableStateData {
     return {
-      tasks: [...this.tasks].map(([id, record]) => [id, { ...record, args: unpackArgs(record.args) }]),
+      tasks: [...this.tasks].map(([id, entry]) => [id, taskData(recordOf(entry)!)]),
       workflows: [...this.workflows].map(([id, record]) => [id, { ...record, nodes: { ...record.nodes } }]),
       actors: [...this.actors].map(([id, record]) => {
         const copy: ActorRecord = { ...record, entries: record.entries.slice() };
@@ -212,4 +255,20 @@ export class DurableState {
     }
     for (const [id, record] of data.actors) this.actors.set(id, record);
   }
+}
+
+/** The record `entry` stands for: a live run is a queued task of its task and arguments. */
+function recordOf(entry: TaskEntry | undefined): LiveTaskRecord | undefined {
+  if (!(entry instanceof TaskRun)) return entry;
+  return { task: entry.definition.name, args: entry.packedArgs, status: "queued" };
+}
+
+/** A task's record as a checkpoint stores it (its arguments encoded again, no run). */
+function taskData(record: LiveTaskRecord): TaskRecord {
+  const { task, status, result, error, attempts } = record;
+  const data: TaskRecord = { task, args: unpackArgs(record.args), status };
+  if (result !== undefined) data.result = result;
+  if (error !== undefined) data.error = error;
+  if (attempts !== undefined) data.attempts = attempts;
+  return data;
 }

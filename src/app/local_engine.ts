@@ -237,7 +237,7 @@ export class LocalEngine implements AppEngine {
     this.#ensureStarted();
     const run = this.#scheduler.submit(definition, args, { journaled: this.#journal !== undefined, id });
     if (this.#journal !== undefined || id !== undefined) this.#runs.trackTask(run);
-    return new TaskHandle<Out>(run, this.#scheduler, this.#clock);
+    return new TaskHandle<Out>(run, this.#scheduler);
   }
 
   #startWorkflow<Out>(graph: WorkflowGraph, id: string | undefined): RunHandle<Out> {

@@ -9,7 +9,7 @@
 import type { ActorDefinition, ActorSystem } from "../actor/mod.ts";
 import { describe, LogCorruptedError } from "../common/mod.ts";
 import type { EventLog } from "../store/mod.ts";
-import { type Scheduler, type TaskDefinition, type TaskRegistry, type TaskRun, unpackArgs } from "../task/mod.ts";
+import { type Scheduler, type TaskDefinition, type TaskRegistry, TaskRun, unpackArgs } from "../task/mod.ts";
 import { type WorkflowJournal, WorkflowRun } from "../workflow/mod.ts";
 import type { ActorRecord, DurableState, DurableStateData, LiveTaskRecord, WorkflowRecord } from "./durable_state.ts";
 import type { ActantEvent } from "./events.ts";
@@ -52,7 +52,10 @@ export class Recovery {
 
   /** Notes what the log left unfinished: tasks, workflows and actors to bring back. */
   collect(state: DurableState): void {
-    for (const [id, record] of state.tasks) if (record.status === "queued") this.#waitingTasks.push([id, record]);
+    for (const [id, entry] of state.tasks) {
+      // A run held here is this process's already, not the log's to bring back.
+      if (!(entry instanceof TaskRun) && entry.status === "queued") this.#waitingTasks.push([id, entry]);
+    }
     for (const [id, record] of state.workflows) {
       if (record.status === "running") this.#waitingWorkflows.push([id, record]);
     }

@@ -8,7 +8,7 @@
  * @module
  */
 import { type Clock, ResultNotFoundError } from "../common/mod.ts";
-import { type RunHandle, type Scheduler, TaskHandle, type TaskRun } from "../task/mod.ts";
+import { type RunHandle, type Scheduler, TaskHandle, TaskRun } from "../task/mod.ts";
 import { WorkflowHandle, type WorkflowRun } from "../workflow/mod.ts";
 import type { DurableState } from "./durable_state.ts";
 import { LookupHandle, RecordHandle } from "./record_handle.ts";
@@ -48,7 +48,10 @@ export interface RunIndexOptions {
 /** Every run an app holds, by id. */
 export class RunIndex {
   readonly #options: RunIndexOptions;
-  /** Standalone task runs: unfinished ones, and finished ones until the next sweep. */
+  /**
+   * Memory mode: task runs submitted under a caller's id, unfinished ones and finished ones until
+   * the next sweep (a durable app's state holds its runs).
+   */
   readonly #tasks = new Map<string, TaskRun>();
   #sweepAt = 4096;
   /** Unfinished workflows, so `close` can cancel them and they can be found by id. */
@@ -74,8 +77,17 @@ export class RunIndex {
     return [...this.#workflows.values()];
   }
 
-  /** Tracks a task run (durable apps: every one; memory apps: those submitted under a caller's id). */
+  /**
+   * Tracks a task run (durable apps: every one; memory apps: those submitted under a caller's id).
+   * A durable app's state holds it, as the entry of its task: one map entry per task, not two.
+   */
   trackTask(run: TaskRun): void {
+    const state = this.#options.state;
+    if (state !== undefined) {
+      state.attach(run);
+      this.#awaited.get(run.id)?.resolve();
+      return;
+    }
     this.#tasks.set(run.id, run);
     this.#awaited.get(run.id)?.resolve();
     // Finished runs are swept in bulk, not one promise callback each: this is the hot path.
@@ -83,7 +95,7 @@ export class RunIndex {
       for (const [id, tracked] of this.#tasks) {
         if (!tracked.finished) continue;
         this.#tasks.delete(id);
-        if (this.#options.state === undefined) this.#keep(id, tracked);
+        this.#keep(id, tracked);
       }
       this.#sweepAt = Math.max(4096, this.#tasks.size * 2);
     }
@@ -133,11 +145,18 @@ export class RunIndex {
   /** The handle of task `id`: live, finished and kept, or undefined. */
   task<T>(id: string): RunHandle<T> | undefined {
     const { scheduler, clock, state } = this.#options;
-    const run = this.#tasks.get(id) ?? this.#kept(id);
-    if (run !== undefined) return "definition" in run ? new TaskHandle<T>(run, scheduler, clock) : undefined;
-    const record = state?.tasks.get(id);
-    if (record === undefined || record.status === "queued") return undefined;
-    return new RecordHandle<T>(id, { kind: "task", ...record, status: record.status }, clock);
+    if (state === undefined) {
+      const run = this.#tasks.get(id) ?? this.#kept(id);
+      return run !== undefined && "definition" in run ? new TaskHandle<T>(run, scheduler) : undefined;
+    }
+    const entry = state.tasks.get(id);
+    if (entry === undefined) return undefined;
+    // A run held here, or finished and not acknowledged yet: its handle waits for the acknowledgement.
+    if (entry instanceof TaskRun) return new TaskHandle<T>(entry, scheduler);
+    if (entry.run !== undefined) return new TaskHandle<T>(entry.run, scheduler);
+    if (entry.status === "queued") return undefined;
+    const { task, status, result, error, attempts } = entry;
+    return new RecordHandle<T>(id, { kind: "task", task, status, result, error, attempts }, clock);
   }
 
   /** The handle of workflow `id`: live, finished and kept, or undefined. */
@@ -178,7 +197,7 @@ export class RunIndex {
   /** A run the log holds unfinished but recovery has not started yet (its task is not registered yet). */
   #recovering<T>(id: string): RunHandle<T> | undefined {
     const { clock, state } = this.#options;
-    const kind = state?.tasks.get(id)?.status === "queued"
+    const kind = state?.task(id)?.status === "queued"
       ? "task"
       : state?.workflows.get(id)?.status === "running"
       ? "workflow"

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { Encoded } from "../common/mod.ts";
+import type { Encoded, JsonPrimitive } from "../common/mod.ts";
 
 /** What a waiting run is told (a `TaskRun`). */
 interface Waiting {
@@ -23,11 +23,19 @@ class Failure {
   }
 }
 
+/**
+ * What a waiting run is told: a primitive result as the value alone (wrapped again when the run
+ * is settled), a structured one encoded, or a failure. A burst's acknowledgements wait for
+ * megabytes of records, long enough for what they hold to outlive young collections: a result's
+ * wrapper kept here would be copied into the old generation only to die there.
+ */
+type Outcome = Encoded | JsonPrimitive | undefined | Failure;
+
 /** The runs waiting for one acknowledgement, in the order they were recorded. */
 interface Group {
   readonly ack: Promise<void>;
   runs: Waiting[];
-  outcomes: Array<Encoded | Failure>;
+  outcomes: Outcome[];
 }
 
 /** Runs whose recorded outcome waits for the journal, grouped by the acknowledgement they wait for. */
@@ -37,7 +45,7 @@ class AckWaits {
 
   /** Settles `run` with `result` once `ack` resolves (or fails it with the journal's error). */
   succeed(ack: Promise<void>, run: Waiting, result: Encoded): void {
-    this.#add(ack, run, result);
+    this.#add(ack, run, result.t === "p" ? result.v : result);
   }
 
   /** Fails `run` with `error` once `ack` resolves (or with the journal's error). */
@@ -45,7 +53,7 @@ class AckWaits {
     this.#add(ack, run, new Failure(error));
   }
 
-  #add(ack: Promise<void>, run: Waiting, outcome: Encoded | Failure): void {
+  #add(ack: Promise<void>, run: Waiting, outcome: Outcome): void {
     let group = this.#latest;
     if (group === undefined || group.ack !== ack) {
       const created: Group = group = this.#latest = { ack, runs: [], outcomes: [] };
@@ -64,7 +72,8 @@ class AckWaits {
       const outcome = outcomes[i];
       if (journalError !== undefined) runs[i].settleFailure("failed", journalError);
       else if (outcome instanceof Failure) runs[i].settleFailure("failed", outcome.error);
-      else runs[i].settleSuccess(outcome);
+      else if (typeof outcome === "object" && outcome !== null) runs[i].settleSuccess(outcome);
+      else runs[i].settleSuccess({ t: "p", v: outcome });
     }
   }
 }

@@ -78,36 +78,19 @@ export abstract class EncodedResultHandle<T> implements RunHandle<T>, EncodedRes
   }
 }
 
-/** What the handles of one scheduler share. */
-interface HandleContext {
-  readonly scheduler: Scheduler;
-  readonly clock: Clock;
-}
-
-/** One context per scheduler and clock, so that a handle holds one reference to both. */
-const contexts = new WeakMap<Scheduler, HandleContext>();
-
-function contextOf(scheduler: Scheduler, clock: Clock): HandleContext {
-  const known = contexts.get(scheduler);
-  if (known !== undefined && known.clock === clock) return known;
-  const context = { scheduler, clock };
-  contexts.set(scheduler, context);
-  return context;
-}
-
 /**
  * The handle of one task run on the local scheduler. Every task submitted and not yet awaited
- * keeps one, so it holds just two references: the run (the id is the run's) and what all the
- * handles of its scheduler share.
+ * keeps one, so it holds just two references: the run (the id is the run's) and its scheduler
+ * (whose clock times `get({ timeout })`).
  */
 export class TaskHandle<T> extends EncodedResultHandle<T> {
   readonly #run: TaskRun;
-  readonly #context: HandleContext;
+  readonly #scheduler: Scheduler;
 
-  constructor(run: TaskRun, scheduler: Scheduler, clock: Clock) {
+  constructor(run: TaskRun, scheduler: Scheduler) {
     super();
     this.#run = run;
-    this.#context = contextOf(scheduler, clock);
+    this.#scheduler = scheduler;
   }
 
   get id(): string {
@@ -115,7 +98,7 @@ export class TaskHandle<T> extends EncodedResultHandle<T> {
   }
 
   protected get clock(): Clock {
-    return this.#context.clock;
+    return this.#scheduler.clock;
   }
 
   protected outcome(): Promise<Encoded> {
@@ -131,6 +114,6 @@ export class TaskHandle<T> extends EncodedResultHandle<T> {
   }
 
   cancel(): Promise<boolean> {
-    return Promise.resolve(this.#context.scheduler.cancel(this.#run));
+    return Promise.resolve(this.#scheduler.cancel(this.#run));
   }
 }

@@ -62,6 +62,11 @@ export class Scheduler {
     this.#queue = new RunQueue((run) => this.#startQueued(run), this.#journal);
   }
 
+  /** The clock its retries and timeouts run on (and its handles' `get({ timeout })`). */
+  get clock(): Clock {
+    return this.#clock;
+  }
+
   /** Most attempts running here at once. */
   get concurrency(): number {
     return this.#slots.limit;
@@ -151,10 +156,11 @@ export class Scheduler {
   /** Cancels a run: dropped if queued, its signal aborted if running. False if it had finished. */
   cancel(run: TaskRun, reason?: string, options?: { record?: boolean }): boolean {
     if (run.finished || run.recording) return false;
-    if (run.journaled && options?.record !== false) this.#journal.record({ type: "task.cancelled", id: run.id });
+    const recorded = run.journaled && options?.record !== false;
+    if (recorded) this.#journal.record({ type: "task.cancelled", id: run.id });
     const attempt = run.attempt;
     const error = run.cancelledError(reason);
-    run.settleFailure("cancelled", error);
+    run.settleFailure("cancelled", error, run.journaled && !recorded);
     this.#stats.cancelled++;
     run.retryTimer?.cancel();
     this.#live.remove(run);

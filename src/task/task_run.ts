@@ -46,12 +46,15 @@ const STATUS_NUMBER: Readonly<Record<TaskStatus, number>> = {
 };
 const JOURNALED = 8;
 const RECORDING = 16;
+/** The bits above the flags count attempts (`#bits / ATTEMPT`, rounded down). */
+const ATTEMPT = 32;
+const FLAG_BITS = ATTEMPT - 1;
 
 /**
  * The record of one submitted task. It is what every queued task costs, so it keeps few fields:
  * waiters are made on first use and share one field with the result or the error (a run has
  * waiters only until it has an outcome), the live attempt shares one with a retry's timer, the
- * status and two flags share another, a flat list of arguments is kept without its wrapper, and the arguments
+ * status, two flags and the count of attempts share another, a flat list of arguments is kept without its wrapper, and the arguments
  * are released once the run has finished.
  */
 export class TaskRun {
@@ -60,10 +63,8 @@ export class TaskRun {
   readonly definition: TaskDescriptor;
   /** The arguments, packed (`args` wraps them again when read, once an attempt starts). */
   #args: PackedArgs;
-  /** The status (its number, in the low bits), `journaled` and `recording`. */
+  /** The status (its number, in the low bits), `journaled`, `recording` and, above them, `attempts`. */
   #bits = 0;
-  /** Attempts that had an outcome (a lost one never happened); the live one is number `attempts + 1`. */
-  attempts = 0;
   /** Neighbours in the scheduler's list of unfinished runs (an intrusive list: no hashing per task). */
   prevLive: TaskRun | undefined;
   nextLive: TaskRun | undefined;
@@ -85,6 +86,11 @@ export class TaskRun {
   /** The arguments, encoded as one array (an empty one once the run has finished: nothing reads them then). */
   get args(): Encoded {
     return unpackArgs(this.#args);
+  }
+
+  /** The arguments as packed (what a durable app's state reads of a queued task it holds as its run). */
+  get packedArgs(): PackedArgs {
+    return this.#args;
   }
 
   /** A fresh decoded copy of the arguments, for an attempt (made without the encoded wrapper `args` gives). */
@@ -110,6 +116,15 @@ export class TaskRun {
 
   set retryTimer(timer: TimerHandle | undefined) {
     if (timer !== undefined || !(this.#next instanceof Attempt)) this.#next = timer;
+  }
+
+  /** Attempts that had an outcome (a lost one never happened); the live one is number `attempts + 1`. */
+  get attempts(): number {
+    return Math.floor(this.#bits / ATTEMPT);
+  }
+
+  set attempts(attempts: number) {
+    this.#bits = (this.#bits & FLAG_BITS) + attempts * ATTEMPT;
   }
 
   /** Where the run is in its life. */
@@ -216,13 +231,17 @@ export class TaskRun {
     ackWaits.fail(ack, this, error);
   }
 
-  /** Records a final failure or cancellation and wakes waiters. */
-  settleFailure(status: "failed" | "cancelled", error: Error): void {
+  /**
+   * Records a final failure or cancellation and wakes waiters. `keepArgs` keeps the arguments of a
+   * run cancelled without its log being told (a shutdown): the log still holds it unfinished, and
+   * a checkpoint taken before the log closes writes them from the run.
+   */
+  settleFailure(status: "failed" | "cancelled", error: Error, keepArgs = false): void {
     if (this.finished) return;
     const waiters = this.#end as Waiters | undefined;
     this.status = status;
     this.#end = error;
-    this.#args = RELEASED_ARGS;
+    if (!keepArgs) this.#args = RELEASED_ARGS;
     if (waiters === undefined) return;
     waiters.reject?.(error);
     waiters.valueReject?.(error);
