@@ -22,7 +22,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { ActantApp, chain, group } from "../mod.ts";
-import { bundleForBrowser, launchChromium, modulePage, serveFiles } from "../tests/support/browser.ts";
+import { bundleForBrowser, launchChromium, modulePage, serveFiles, webRtcContext } from "../tests/support/browser.ts";
 import { webRtc } from "../webrtc.ts";
 import { registerBenchActor, registerBenchTasks } from "./browser_app.ts";
 import { actorCalls, clientChain, clientTasks } from "./browser_rounds.ts";
@@ -70,8 +70,7 @@ async function main(): Promise<void> {
       body: await bundleForBrowser(new URL("./browser_page.ts", import.meta.url)),
     },
   });
-  // Without a media permission, Chromium gathers no host ICE candidate on loopback.
-  const context = await browser.newContext({ permissions: ["microphone", "camera"] });
+  const context = await webRtcContext(browser);
   const open = async () => {
     const page = await context.newPage();
     await page.goto(`${site.url}/`);

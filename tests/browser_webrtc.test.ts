@@ -16,6 +16,7 @@ import {
   modulePage,
   openPage,
   serveFiles,
+  webRtcContext,
 } from "./support/browser.ts";
 import { createTempDir, type TempDir } from "./support/temp_dir.ts";
 import type { ConnectionInfo } from "../mod.ts";
@@ -57,8 +58,7 @@ describe(
           "/": modulePage("/tab.js"),
           "/tab.js": { contentType: "text/javascript", body: bundle },
         });
-        // Without a media permission, Chromium gathers no host ICE candidate on loopback.
-        context = await browser.newContext({ permissions: ["microphone", "camera"] });
+        context = await webRtcContext(browser);
       } catch (error) {
         setupError = error;
       }

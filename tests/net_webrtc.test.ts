@@ -14,6 +14,7 @@ import {
   modulePage,
   openPage,
   serveFiles,
+  webRtcContext,
 } from "./support/browser.ts";
 
 const ECHO_PROTOCOL = "/actant-test/echo/1";
@@ -39,8 +40,7 @@ describe("WebRTC through a relay", { timeout: 90_000 }, () => {
         "/peer.js": { contentType: "text/javascript", body: bundle },
       });
       browser = await launchChromium();
-      // Without a media permission, Chromium gathers no host ICE candidate on loopback.
-      context = await browser.newContext({ permissions: ["microphone", "camera"] });
+      context = await webRtcContext(browser);
     } catch (error) {
       setupError = error;
     }

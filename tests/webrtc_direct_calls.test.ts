@@ -9,7 +9,9 @@ import { after, before, describe, it } from "node:test";
 import { ActantApp, type ClusterMember } from "../mod.ts";
 import { defineActor } from "../src/actor/mod.ts";
 import { ClientConnection } from "../src/app/client_mode.ts";
-import { systemClock } from "../src/common/mod.ts";
+import { DIRECT_CALLS_PROTOCOL, type DirectCall, DirectCalls } from "../src/cluster/mod.ts";
+import { encode, systemClock } from "../src/common/mod.ts";
+import { createNetNode, webRtcAddress } from "../src/net/mod.ts";
 import { webRtc } from "../webrtc.ts";
 import { gate, until } from "./support/async.ts";
 
@@ -101,6 +103,34 @@ describe(
       assert.equal(started.count, 1, "and run once");
       assert.equal(await counter.add(1), 105);
       assert.equal(await counter.host(), "light");
+    });
+
+    it("fails a call its host answers malformed (it may have run: not sent again)", async () => {
+      const rogue = await createNetNode({ bootstrap: member.node.addresses(), webrtc: webRtc(ON_LOOPBACK) });
+      try {
+        const answered: unknown[] = [];
+        await rogue.handleChannel<DirectCall, unknown>(DIRECT_CALLS_PROTOCOL, async (channel) => {
+          const writer = channel.writable.getWriter();
+          for await (const call of channel.readable) {
+            answered.push(call);
+            await writer.write({ op: "done", key: call.key, ok: true }); // no result
+          }
+        });
+      const address = await webRtcAddress(rogue, 20_000);
+        assert.ok(address !== undefined, "the rogue has a WebRTC address");
+        const direct = new DirectCalls((await client.connect()).node, {
+          clock: systemClock,
+          whereIs: () => Promise.resolve({ peerId: rogue.peerId, addresses: [address] }),
+        });
+        await assert.rejects(direct.call("a-1", "add", encode([1])), {
+          name: "TypeError",
+          message: /malformed answer/,
+        });
+        assert.equal(answered.length, 1, "the call went to the host once");
+        await direct.close();
+      } finally {
+        await rogue.stop();
+      }
     });
 
     it("moves the actor to the server when the light worker leaves, every call counted once", async () => {

@@ -6,9 +6,17 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { build, stop } from "esbuild";
-import type { BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 
 export { launchChromium } from "./chromium.ts";
+
+/**
+ * A context whose pages can run WebRTC on loopback: without a media permission, Chromium gathers
+ * no host ICE candidate there.
+ */
+export function webRtcContext(browser: Pick<Browser, "newContext">): Promise<BrowserContext> {
+  return browser.newContext({ permissions: ["microphone", "camera"] });
+}
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 

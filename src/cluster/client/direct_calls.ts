@@ -175,8 +175,10 @@ class HostCaller {
     return done.promise;
   }
 
+  /** Ends the channel: the app is closing (a host need not answer what is in flight any more). */
   async close(): Promise<void> {
     await this.#sender.close().catch(() => {});
+    this.#end(new Error("the caller closed"));
     await this.ended;
   }
 
@@ -196,10 +198,15 @@ class HostCaller {
     if (m?.op !== "done" || typeof m.key !== "number") return;
     const call = this.#take(m.key);
     if (call === undefined) return;
-    if (m.ok === true) return call.resolve(m.result as Encoded);
-    if (m.elsewhere === true) return call.resolve(THROUGH_OWNER);
-    const error = typeof m.error === "object" && m.error !== null ? m.error : { name: "Error", message: "failed" };
-    call.reject(rebuildError(error as Parameters<typeof rebuildError>[0]));
+    if (m.ok === true && m.result !== undefined) return call.resolve(m.result as Encoded);
+    if (m.ok === false && m.elsewhere === true) return call.resolve(THROUGH_OWNER);
+    if (m.ok !== false || typeof m.error !== "object" || m.error === null) {
+      // The call reached the host, which may have run it: failed, never sent again.
+      return call.reject(
+        new TypeError(`The actor's host sent a malformed answer to call ${m.key}: expected { ok, result | error }`),
+      );
+    }
+    call.reject(rebuildError(m.error as Parameters<typeof rebuildError>[0]));
   }
 
   #take(key: number) {
