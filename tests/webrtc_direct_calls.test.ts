@@ -116,7 +116,7 @@ describe(
             await writer.write({ op: "done", key: call.key, ok: true }); // no result
           }
         });
-      const address = await webRtcAddress(rogue, 20_000);
+        const address = await webRtcAddress(rogue, 20_000);
         assert.ok(address !== undefined, "the rogue has a WebRTC address");
         const direct = new DirectCalls((await client.connect()).node, {
           clock: systemClock,
