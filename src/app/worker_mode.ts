@@ -39,7 +39,7 @@ async function relaySupport(): Promise<RelaySupport> {
   } catch (cause) {
     throw new TypeError(
       "join() option relay needs the packages @libp2p/circuit-relay-v2 and @libp2p/webrtc " +
-        `(npm install @libp2p/circuit-relay-v2 @libp2p/webrtc): ${(cause as Error).message}`,
+        `(npm install @libp2p/circuit-relay-v2 @libp2p/webrtc --legacy-peer-deps): ${(cause as Error).message}`,
       { cause },
     );
   }
