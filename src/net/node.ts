@@ -17,6 +17,7 @@ import { createLibp2p } from "libp2p";
 import { describe } from "../common/mod.ts";
 import { enableBroadcastChannelUnref } from "../runtime/broadcast_channel.ts";
 import { runtimeName } from "../runtime/mod.ts";
+import { holdNativeWebRtc } from "../runtime/native_webrtc.ts";
 import { parseListenAddress, parseMultiaddr, parsePeerAddress, tcpPort } from "./addresses.ts";
 import { type BootstrapRetry, checkBootstrapRetry, dialBootstrap } from "./bootstrap.ts";
 import type { Channel, ChannelOptions } from "./channel.ts";
@@ -86,6 +87,8 @@ export async function createNetNode(options: NetNodeOptions = {}): Promise<NetNo
     : preSharedKey({ psk: swarmKeyFromSecret(options.secret) });
   const failures: ListenFailures = new Map();
   enableBroadcastChannelUnref(); // else libp2p's peer-store lock keeps a Deno process alive after stop()
+  // Counted from here, so that the last node to stop ends node-datachannel (see holdNativeWebRtc).
+  const releaseWebRtc = webrtc === undefined ? undefined : holdNativeWebRtc();
   let libp2p: Libp2p<{ ping: Ping }>;
   try {
     libp2p = await createLibp2p({
@@ -113,9 +116,10 @@ export async function createNetNode(options: NetNodeOptions = {}): Promise<NetNo
       } as { identify: ReturnType<typeof identify>; ping: ReturnType<typeof ping> },
     }) as Libp2p<{ ping: Ping }>;
   } catch (cause) {
+    await releaseWebRtc?.();
     throw startError(cause, failures);
   }
-  const node = new Libp2pNetNode(libp2p, dialTimeoutMs);
+  const node = new Libp2pNetNode(libp2p, dialTimeoutMs, releaseWebRtc);
   try {
     await dialBootstrap(libp2p, bootstrap, { retry, dial: (address) => node.dial(address), clock: options.clock });
   } catch (error) {
@@ -141,10 +145,12 @@ class Libp2pNetNode implements NetNode {
   readonly libp2p: Libp2p<{ ping: Ping }>;
   readonly #dialTimeoutMs: number;
   readonly #events = new EventTarget();
+  readonly #releaseWebRtc: (() => Promise<void>) | undefined;
   #stopping: Promise<void> | undefined;
 
-  constructor(libp2p: Libp2p<{ ping: Ping }>, dialTimeoutMs: number) {
+  constructor(libp2p: Libp2p<{ ping: Ping }>, dialTimeoutMs: number, releaseWebRtc?: () => Promise<void>) {
     this.libp2p = libp2p;
+    this.#releaseWebRtc = releaseWebRtc;
     this.peerId = libp2p.peerId.toString();
     this.#dialTimeoutMs = dialTimeoutMs;
     for (const type of ["peer:connect", "peer:disconnect"] as const) {
@@ -275,8 +281,16 @@ class Libp2pNetNode implements NetNode {
   }
 
   stop(): Promise<void> {
-    this.#stopping ??= Promise.resolve(this.libp2p.stop());
+    this.#stopping ??= this.#stop();
     return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    try {
+      await this.libp2p.stop();
+    } finally {
+      await this.#releaseWebRtc?.();
+    }
   }
 
   [Symbol.asyncDispose](): Promise<void> {
