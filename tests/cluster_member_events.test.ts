@@ -7,6 +7,12 @@ import { ActantApp, signature } from "../mod.ts";
 import type { ClusterMember, MemberEvent } from "../src/cluster/mod.ts";
 import { until } from "./support/async.ts";
 
+/** The events about the attempts of run `id`. */
+const ofRun = (events: MemberEvent[], id: string) =>
+  events.filter((event): event is Exclude<MemberEvent, { kind: "answer.ignored" }> =>
+    "runId" in event && event.runId === id
+  );
+
 describe("join({ onEvent })", { timeout: 60_000 }, () => {
   let a: ActantApp;
   let b: ActantApp;
@@ -51,7 +57,7 @@ describe("join({ onEvent })", { timeout: 60_000 }, () => {
   it("an attempt that runs on its owner is placed here", async () => {
     const handle = a.submit(signature<number>("here", [1]));
     assert.equal(await handle, 2);
-    assert.deepEqual(eventsA.filter((event) => event.runId === handle.id), [
+    assert.deepEqual(ofRun(eventsA, handle.id), [
       { kind: "attempt.placed", task: "here", runId: handle.id, attempt: 1, on: "here" },
     ]);
   });
@@ -59,7 +65,7 @@ describe("join({ onEvent })", { timeout: 60_000 }, () => {
   it("attempts placed on another member name it; failures say whether they are retried; the runner sees them received", async () => {
     const handle = a.submit(signature<number>("flaky", []));
     assert.equal(await handle, 2);
-    const mine = eventsA.filter((event) => event.runId === handle.id);
+    const mine = ofRun(eventsA, handle.id);
     const onB = { peerId: memberB.node.peerId, nodeId: "b" };
     assert.deepEqual(mine.map((event) => [event.kind, event.attempt]), [["attempt.placed", 1], ["attempt.failed", 1], [
       "attempt.placed",
@@ -71,7 +77,7 @@ describe("join({ onEvent })", { timeout: 60_000 }, () => {
     assert.equal(failed.error.message, "flaky 1");
     assert.equal(failed.retrying, true);
     assert.equal(failed.owner, undefined);
-    const received = eventsB.filter((event) => event.runId === handle.id);
+    const received = ofRun(eventsB, handle.id);
     const owner = { peerId: memberA.node.peerId, nodeId: "a" };
     assert.deepEqual(received.map((event) => [event.kind, event.attempt]), [["attempt.received", 1], [
       "attempt.failed",
@@ -84,7 +90,7 @@ describe("join({ onEvent })", { timeout: 60_000 }, () => {
   it("a last failure is not retried", async () => {
     const handle = a.submit(signature("broken", []));
     await assert.rejects(handle.get(), { name: "TaskError" });
-    const failed = eventsA.find((event) => event.runId === handle.id && event.kind === "attempt.failed");
+    const failed = ofRun(eventsA, handle.id).find((event) => event.kind === "attempt.failed");
     assert.ok(failed?.kind === "attempt.failed");
     assert.equal(failed.error.name, "TypeError");
     assert.equal(failed.retrying, false);

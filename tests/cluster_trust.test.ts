@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ActantApp, type ClusterMember, signature } from "../mod.ts";
 import { decode, encode } from "../src/common/mod.ts";
-import type { ExecRequest } from "../src/cluster/mod.ts";
+import type { ExecRequest, MemberEvent } from "../src/cluster/mod.ts";
 import { KeptBackend, loggedEvents } from "./support/kept_backend.ts";
 import { captureWarnings, RoguePeer } from "./support/rogue_member.ts";
 
@@ -25,6 +25,7 @@ describe("cluster peers that lie", { timeout: 60_000 }, () => {
   const rogues: RoguePeer[] = [];
   const warnings = captureWarnings();
   const keys = mkdtempSync(join(tmpdir(), "actant-trust-"));
+  const ignored: Array<Extract<MemberEvent, { kind: "answer.ignored" }>> = [];
 
   before(async () => {
     backend = new KeptBackend();
@@ -40,7 +41,11 @@ describe("cluster peers that lie", { timeout: 60_000 }, () => {
         }
       },
     );
-    ownerMember = await owner.join({ heartbeatMs: 100, nodeId: "owner" });
+    ownerMember = await owner.join({
+      heartbeatMs: 100,
+      nodeId: "owner",
+      onEvent: (event) => void (event.kind === "answer.ignored" && ignored.push(event)),
+    });
     honestMember = await honest.join({ bootstrap: ownerMember.node.addresses(), heartbeatMs: 100, nodeId: "honest" });
     await until(() => ownerMember.membership.members().length === 1, "the owner knows the honest member");
   });
@@ -145,6 +150,7 @@ describe("cluster peers that lie", { timeout: 60_000 }, () => {
       const [mode] = decode<[string]>(request.args);
       // Forged answers for keys this peer was not sent (yet), and for one already answered.
       for (const key of [request.key + 1, request.key + 2, request.key + 1_000, lastKey]) reply(answer(key, "forged"));
+      reply({ op: "result", key: request.key }); // no answer at all
       lastKey = request.key;
       if (mode === "dup") {
         reply(answer(request.key, "first"));
@@ -181,6 +187,16 @@ describe("cluster peers that lie", { timeout: 60_000 }, () => {
       assert.equal(error.cause?.name, "TaskTimeoutError");
       return true;
     });
+    // Each was dropped and told to the owner's observer (what `actant worker --log-level debug` logs).
+    const from = { peerId: peer.node.peerId, nodeId: "answerer" };
+    const told = ignored.filter((event) => event.from.peerId === peer.node.peerId);
+    for (const event of told) assert.deepEqual(event.from, from);
+    assert.ok(told.some((event) => /^an answer to attempt \d+, which is not in flight there$/.test(event.why)));
+    assert.ok(told.some((event) => /a message that is no answer \(expected \{ op: "done"/.test(event.why)));
+    // Four forged keys and a non-answer for each of the 5 requests, 2 repeats, 1 late answer; but
+    // the forged answer to the timed-out attempt 1 of "late" (sent with attempt 2) ends its entry,
+    // which waited for the peer to give up its slot (the run had let it go): 27.
+    assert.equal(told.length, 5 * 5 + 2 + 1 - 1, JSON.stringify(told.map((event) => event.why)));
     // Each run's outcome is logged once: the forged and repeated answers left no trace.
     await owner.close();
     const events = await loggedEvents(backend);

@@ -109,6 +109,10 @@ export async function runWorker(line: CommandLine, log: Logger): Promise<Running
 
 /** The debug line of one attempt event. */
 function logAttempt(log: Logger, event: MemberEvent): void {
+  if (event.kind === "answer.ignored") {
+    const from = { from: event.from.nodeId ?? null, fromPeerId: event.from.peerId };
+    return log.debug(`answer ignored: from ${member(event.from)}: ${event.why}`, { event: event.kind, ...from });
+  }
   const what = `${event.task} ${event.runId} attempt ${event.attempt}`;
   const fields = { event: event.kind, task: event.task, runId: event.runId, attempt: event.attempt };
   switch (event.kind) {

@@ -137,6 +137,7 @@ export class ClusterMember {
       registersHere: (task) => host.registry.has(task),
       wake: () => host.scheduler.wake(),
       clock: this.#clock,
+      onIgnored: (peerId, why) => this.#tell({ kind: "answer.ignored", from: this.#memberRef(peerId), why }),
     });
     this.actors = new RemoteActors(node, this.membership, {
       hosting: host.actors,

@@ -1,5 +1,6 @@
 // A hand-driven cluster peer for trust tests: a libp2p node that publishes whatever announcement
 // a test gives it on an app's membership topic, and may serve `/actant/exec/1` with a script.
+// It runs in a browser tab too (tests/fixtures/browser_rogue_tab.ts), where it listens on nothing.
 import { EXEC_PROTOCOL, type ExecReply, type ExecRequest, membershipTopic } from "../../src/cluster/mod.ts";
 import { createNetNode, type NetNode } from "../../src/net/mod.ts";
 
@@ -13,8 +14,13 @@ export class RoguePeer {
     this.#app = app;
   }
 
-  static async start(app: string, bootstrap: string[]): Promise<RoguePeer> {
-    const node = await createNetNode({ pubsub: true, bootstrap, listen: ["/ip4/127.0.0.1/tcp/0/ws"] });
+  /** Joins through `bootstrap`, listening on `listen` (default a loopback WebSocket; none in a tab). */
+  static async start(
+    app: string,
+    bootstrap: string[],
+    listen: string[] = ["/ip4/127.0.0.1/tcp/0/ws"],
+  ): Promise<RoguePeer> {
+    const node = await createNetNode({ pubsub: true, bootstrap, listen });
     node.subscribe(membershipTopic(app), () => {});
     return new RoguePeer(node, app);
   }

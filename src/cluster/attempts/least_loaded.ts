@@ -29,6 +29,8 @@ export interface PlacerOptions {
   wake: () => void;
   /** Times the probes of members out of placement. */
   clock: Clock;
+  /** A member sent what answers no attempt in flight on it (see `PeerWorkerEvents.onIgnored`). */
+  onIgnored?: (peerId: string, why: string) => void;
 }
 
 /** Places attempts on the least loaded member that registers the task. */
@@ -37,14 +39,16 @@ export class LeastLoadedPlacer implements Placer {
   readonly #membership: Membership;
   readonly #registersHere: (task: string) => boolean;
   readonly #wake: () => void;
+  readonly #onIgnored: PlacerOptions["onIgnored"];
   readonly #workers = new Map<string, PeerWorker>();
   readonly #taskSets = new WeakMap<MemberAnnouncement, Set<string>>();
   readonly #reachability: Reachability;
   readonly #stop: () => void;
 
   constructor(node: NetNode, membership: Membership, options: PlacerOptions) {
-    const { registersHere, wake, clock } = options;
+    const { registersHere, wake, clock, onIgnored } = options;
     this.#node = node;
+    this.#onIgnored = onIgnored;
     this.#membership = membership;
     this.#registersHere = registersHere;
     this.#wake = wake;
@@ -143,6 +147,7 @@ export class LeastLoadedPlacer implements Placer {
     const worker: PeerWorker = new PeerWorker(this.#node, peerId, {
       onSettled: this.#wake,
       onAnswered: () => this.#reachability.answered(peerId),
+      onIgnored: (why) => this.#onIgnored?.(peerId, why),
       onLost: () => {
         if (this.#workers.get(peerId) !== worker) return;
         this.#workers.delete(peerId);

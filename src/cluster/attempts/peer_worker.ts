@@ -29,6 +29,12 @@ export interface PeerWorkerEvents {
   onAnswered?: () => void;
   /** The channel failed or the peer handed attempts back: it is no use until proven back. */
   onLost?: (reason: string) => void;
+  /**
+   * The peer sent what answers no attempt in flight here (not an answer, or an answer to one never
+   * sent to it or answered already, as a tab that resumes after its work was placed again does):
+   * dropped, and told here for a debug log.
+   */
+  onIgnored?: (why: string) => void;
 }
 
 interface InFlight {
@@ -141,9 +147,13 @@ export class PeerWorker implements RemoteWorker {
    * malformed answer to such an attempt fails it (retried as the task says), never passes as a result.
    */
   #answer(reply: ExecReply): void {
-    if (typeof reply !== "object" || reply === null || reply.op !== "done" || typeof reply.key !== "number") return;
+    if (typeof reply !== "object" || reply === null || reply.op !== "done" || typeof reply.key !== "number") {
+      return this.#events.onIgnored?.('a message that is no answer (expected { op: "done", key: <number>, ok })');
+    }
     const entry = this.#pending.get(reply.key);
-    if (entry === undefined || !entry.sent) return; // not ours, not sent yet, or answered already
+    if (entry === undefined || !entry.sent) {
+      return this.#events.onIgnored?.(`an answer to attempt ${reply.key}, which is not in flight there`);
+    }
     this.#pending.delete(reply.key);
     if (reply.ok === true && "result" in reply && reply.result !== undefined) {
       this.#events.onAnswered?.();

@@ -30,7 +30,12 @@ export type MemberEvent =
   /** The member running an attempt of a run this member owns left or was unreachable: it is placed again. */
   | AttemptRef & { readonly kind: "attempt.lost"; readonly error: Error }
   /** Another member (`owner`) placed an attempt on this one, which runs it now. */
-  | AttemptRef & { readonly kind: "attempt.received"; readonly owner: MemberRef };
+  | AttemptRef & { readonly kind: "attempt.received"; readonly owner: MemberRef }
+  /**
+   * A member (`from`) sent what answers no attempt this member has in flight on it (`why` says
+   * what): dropped. A tab that resumes after its work was placed elsewhere does it; so does a rogue peer.
+   */
+  | { readonly kind: "answer.ignored"; readonly from: MemberRef; readonly why: string };
 
 /** The observer of `join({ onEvent })`: called synchronously; what it throws is ignored. */
 export type MemberObserver = (event: MemberEvent) => void;
