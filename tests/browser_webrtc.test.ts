@@ -19,7 +19,9 @@ import {
   webRtcContext,
 } from "./support/browser.ts";
 import { createTempDir, type TempDir } from "./support/temp_dir.ts";
-import type { ConnectionInfo } from "../mod.ts";
+import { ActantApp, type ConnectionInfo, group, signature } from "../mod.ts";
+import { webRtc } from "../webrtc.ts";
+import { tallyClass } from "./fixtures/tally.ts";
 
 const appModule = new URL("./fixtures/cluster_app.ts", import.meta.url).pathname;
 const entry = new URL("./fixtures/browser_webrtc_tab.ts", import.meta.url);
@@ -119,6 +121,49 @@ describe(
       assert.deepEqual(moved, [26], "the actor kept the state of every call, the direct ones included");
       await a.close();
       assert.deepEqual(consoleLines.filter((line) => line.startsWith("[pageerror]")), []);
+    });
+
+    it("takes attempts over WebRTC from a server it cannot dial (one that listens on nothing)", async () => {
+      if (setupError !== undefined) throw setupError;
+      // In this process: a server behind a NAT, as it were, that dials out to w1 and dials WebRTC.
+      const hidden = new ActantApp("cluster_test", { durability: "memory", concurrency: 1 });
+      hidden.task("where", async (ms: number) => {
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        return "hidden";
+      });
+      hidden.actor("Counter", tallyClass("hidden"));
+      const member = await hidden.join({
+        listen: [],
+        bootstrap: [worker!.address],
+        webrtc: webRtc({ bindAddress: "127.0.0.1" }),
+        nodeId: "hidden",
+        heartbeatMs: 200,
+      });
+      const c = await tab("C");
+      try {
+        // Tab C is the only tab left (A and B closed): once it has a WebRTC connection to hidden,
+        // and hidden a light member, that is C.
+        let reached = false;
+        await until(() => reached && member.membership.members().some((m) => m.announcement.light), "hidden takes C", {
+          limitMs: 30_000,
+          step: async () =>
+            void (reached = (await api(c, "actantConnections")).some((connection) =>
+              connection.peerId === member.node.peerId && connection.transport === "webrtc"
+            )),
+        });
+        const where = await hidden.submit(group(...Array.from({ length: 6 }, () => signature<string>("where", [100]))));
+        assert.ok(where.includes("C"), `nothing ran in tab C: ${where}`);
+        const tabPeer = member.membership.members().find((m) => m.announcement.light)!.peerId;
+        const toTab = member.node.connections().filter((connection) => connection.peerId === tabPeer);
+        assert.deepEqual(toTab.map((connection) => connection.transport), ["webrtc"], JSON.stringify(toTab));
+        const fromTab = (await api(c, "actantConnections")).filter((connection) =>
+          connection.peerId === member.node.peerId
+        );
+        assert.deepEqual(fromTab.map((connection) => connection.transport), ["webrtc"], JSON.stringify(fromTab));
+      } finally {
+        await c.close();
+        await hidden.close();
+      }
     });
   },
 );

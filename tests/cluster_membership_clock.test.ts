@@ -16,6 +16,7 @@ import {
 import { PROBE_INITIAL_MS, PROBE_MAX_MS, Reachability } from "../src/cluster/membership/reachability.ts";
 import { dialBootstrap } from "../src/net/bootstrap.ts";
 import {
+  type ConnectionInfo,
   generateKey,
   type NetNodeEventMap,
   parsePeerAddress,
@@ -64,6 +65,15 @@ class FakeNode implements MembershipNode {
 
   peers(): string[] {
     return this.#bus.nodes.map((node) => node.peerId).filter((peerId) => peerId !== this.peerId);
+  }
+
+  /** Every other node, as over WebSocket. */
+  connections(): ConnectionInfo[] {
+    return this.peers().map((peerId) => ({ peerId, transport: "websocket", address: "", direction: "outbound" }));
+  }
+
+  closeRelayed(): Promise<void> {
+    return Promise.resolve();
   }
 
   /** A ping of `target`: answered at once, or, if it answers none, failing when `signal` aborts. */

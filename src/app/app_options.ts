@@ -172,7 +172,8 @@ export function appMode(options: ActantAppOptions): AppMode {
   if (given("webrtc")) {
     throw new TypeError(
       "option webrtc applies to a client or light worker (an app given { address }); this app has no address " +
-        "(a worker relays WebRTC signalling for them with join({ relay: true }) or actant worker --relay)",
+        "(a worker relays WebRTC signalling for them with join({ relay: true }) or actant worker --relay, " +
+        "and dials them with join({ webrtc }))",
     );
   }
   return WORKER_ONLY.some(given) ? "worker" : "local";

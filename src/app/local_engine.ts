@@ -291,7 +291,12 @@ export class LocalEngine implements AppEngine {
         },
       )
     );
-    return this.#member;
+    const joining = this.#member;
+    // A join that fails (bad options, a port in use) leaves the app as it was: it may join again.
+    joining.catch(() => {
+      if (this.#member === joining) this.#member = undefined;
+    });
+    return joining;
   }
 
   getResult<T>(kind: "task" | "workflow", id: string): RunHandle<T> {

@@ -48,9 +48,17 @@ export interface JoinClusterOptions {
   /**
    * Relay WebRTC signalling for the tabs and other peers that run WebRTC (circuit-relay-v2, with
    * limits that let signalling finish: `RELAY_RESERVATIONS`). Default false (`actant worker
-   * --relay` sets it). Needs `@libp2p/circuit-relay-v2` and `@libp2p/webrtc` installed.
+   * --relay` sets it). Needs `@libp2p/circuit-relay-v2` and `@libp2p/webrtc` installed. On Node
+   * and Bun, without a secret, a relay also dials WebRTC (with `webRtc()`'s defaults, unless
+   * `webrtc` is given), so that it places work on the tabs connected to other servers too.
    */
   relay?: boolean;
+  /**
+   * How this worker dials light workers that run WebRTC and are connected to other servers
+   * (`webRtc({ bindAddress, iceServers })` of `@actant/actant/webrtc`; Node and Bun; not with a
+   * secret). It listens on no WebRTC address itself: servers are reached over WebSocket.
+   */
+  webrtc?: import("../net/mod.ts").WebRtcSupport;
 }
 
 /** Options of `ActantApp.submit`. */
@@ -75,6 +83,7 @@ const JOIN_OPTIONS: readonly (keyof JoinClusterOptions)[] = [
   "onEvent",
   "lightWorkers",
   "relay",
+  "webrtc",
 ];
 
 /** The durability of a local or worker app; the browser default is "memory". */

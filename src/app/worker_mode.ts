@@ -5,7 +5,9 @@
  * @module
  */
 import { type ClusterHost, ClusterMember } from "../cluster/mod.ts";
-import { loadOrCreateKey, type RelaySupport } from "../net/mod.ts";
+import { loadOrCreateKey, type RelaySupport, type WebRtcSupport } from "../net/mod.ts";
+import { runtimeName } from "../runtime/mod.ts";
+import { checkClientWebRtc } from "./client_address.ts";
 import type { JoinClusterOptions } from "./options.ts";
 
 /**
@@ -18,24 +20,34 @@ export async function joinAsWorker(
   local: { keyDir: string | undefined; warn: (message: string) => void },
 ): Promise<ClusterMember> {
   const { keyDir, warn } = local;
-  const { relay, ...join } = options;
+  const { relay, webrtc, ...join } = options;
+  if (webrtc !== undefined) checkClientWebRtc(webrtc, options.secret);
   const privateKey = options.privateKey ?? (keyDir === undefined ? undefined : await loadOrCreateKey(keyDir));
+  const module = relay === true ? await webRtcModule() : undefined;
+  // A relay dials WebRTC too where it can, so that it reaches the tabs connected to other servers.
+  const dials = webrtc ??
+    (module !== undefined && options.secret === undefined && runtimeName() !== "deno" ? module.webRtc() : undefined);
   return await ClusterMember.join(host, {
     ...join,
     privateKey,
     warn,
-    relay: relay === true ? await relaySupport() : undefined,
+    relay: module?.webRtcRelay(),
+    webrtc: dials === undefined ? undefined : dialOnly(dials),
   });
 }
 
+/** WebRTC to dial with, listening on nothing: a server is reached over WebSocket. */
+function dialOnly(support: WebRtcSupport): WebRtcSupport {
+  return { kind: support.kind, transports: support.transports, listen: [] };
+}
+
 /**
- * A circuit-relay-v2 relay, from the `@actant/actant/webrtc` code (loaded only by a worker that
- * relays: its package, `@libp2p/circuit-relay-v2`, is an optional peer dependency).
+ * The `@actant/actant/webrtc` code (loaded only by a worker that relays: its packages,
+ * `@libp2p/circuit-relay-v2` and `@libp2p/webrtc`, are optional peer dependencies).
  */
-async function relaySupport(): Promise<RelaySupport> {
+async function webRtcModule(): Promise<{ webRtc: () => WebRtcSupport; webRtcRelay: () => RelaySupport }> {
   try {
-    const { webRtcRelay } = await import("../net/webrtc.ts");
-    return webRtcRelay();
+    return await import("../net/webrtc.ts");
   } catch (cause) {
     throw new TypeError(
       "join() option relay needs the packages @libp2p/circuit-relay-v2 and @libp2p/webrtc " +

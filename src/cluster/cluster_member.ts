@@ -6,7 +6,7 @@
  * @module
  */
 import { type Clock, type Encoded, type IdGenerator, systemClock, TaskError } from "../common/mod.ts";
-import { type BootstrapRetry, createNetNode, type NetNode, type RelaySupport } from "../net/mod.ts";
+import { type BootstrapRetry, createNetNode, type NetNode, type RelaySupport, type WebRtcSupport } from "../net/mod.ts";
 import type { ActorSystem } from "../actor/mod.ts";
 import type { Journal } from "../store/mod.ts";
 import {
@@ -79,6 +79,8 @@ export interface JoinOptions {
   lightWorkers?: boolean;
   /** Relay WebRTC signalling (`webRtcRelay()` of `@actant/actant/webrtc`). */
   relay?: RelaySupport;
+  /** Dial light workers over WebRTC (`webRtc()` of `@actant/actant/webrtc`). */
+  webrtc?: WebRtcSupport;
   /**
    * Told where each attempt of the runs this member owns is placed, which fail or are lost, and
    * which attempts other owners place here (see {@linkcode MemberEvent}): for logs and metrics.
@@ -132,6 +134,7 @@ export class ClusterMember {
       nodeId: this.nodeId,
       warn: options.warn,
       admit: (announcement) => this.#admitLight(announcement),
+      dialsLightWorkers: node.runsWebRtc,
     });
     this.#placer = new LeastLoadedPlacer(node, this.membership, {
       registersHere: (task) => host.registry.has(task),
@@ -160,6 +163,7 @@ export class ClusterMember {
       pubsub: true,
       clock: host.clock,
       relay: options.relay,
+      webrtc: options.webrtc,
     });
     const member = new ClusterMember(host, node, options);
     try {

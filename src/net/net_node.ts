@@ -117,6 +117,13 @@ export interface NetNode extends AsyncDisposable {
   peers(): string[];
   /** The node's open connections: to whom, over which transport. */
   connections(): ConnectionInfo[];
+  /** Whether this node dials over WebRTC (it was created with `webrtc`). */
+  readonly runsWebRtc: boolean;
+  /**
+   * Closes the limited (relayed) connections to `peerId`: once a WebRTC connection to it is up,
+   * the one that signalled it only holds a slot on the relay.
+   */
+  closeRelayed(peerId: string): Promise<void>;
   /**
    * Connects to the peer at `address` (which must end in `/p2p/<id>`), or returns the open
    * connection to it.

@@ -145,11 +145,14 @@ class Libp2pNetNode implements NetNode {
   readonly libp2p: Libp2p<{ ping: Ping }>;
   readonly #dialTimeoutMs: number;
   readonly #events = new EventTarget();
+  readonly runsWebRtc: boolean;
   readonly #releaseWebRtc: (() => Promise<void>) | undefined;
   #stopping: Promise<void> | undefined;
 
+  /** `releaseWebRtc`, given for a node that runs WebRTC, is called once it has stopped. */
   constructor(libp2p: Libp2p<{ ping: Ping }>, dialTimeoutMs: number, releaseWebRtc?: () => Promise<void>) {
     this.libp2p = libp2p;
+    this.runsWebRtc = releaseWebRtc !== undefined;
     this.#releaseWebRtc = releaseWebRtc;
     this.peerId = libp2p.peerId.toString();
     this.#dialTimeoutMs = dialTimeoutMs;
@@ -180,6 +183,13 @@ class Libp2pNetNode implements NetNode {
         direction: connection.direction,
       };
     });
+  }
+
+  async closeRelayed(peerId: string): Promise<void> {
+    const relayed = this.libp2p.getConnections().filter((connection) =>
+      connection.remotePeer.toString() === peerId && connection.limits !== undefined
+    );
+    await Promise.all(relayed.map((connection) => connection.close().catch(() => {})));
   }
 
   async dial(address: string, options?: DialOptions): Promise<Connection> {

@@ -118,7 +118,7 @@ export class DirectCalls {
     const opening = (async () => {
       try {
         const channel = await this.#node.openChannel<DirectAnswer, DirectCall>(address, DIRECT_CALLS_PROTOCOL);
-        await this.#closeRelayed(info.peerId);
+        await this.#node.closeRelayed(info.peerId);
         const host = new HostCaller(channel, this.#keys);
         void host.ended.then(() => {
           if (this.#hosts.get(info.peerId) === opening) this.#hosts.delete(info.peerId);
@@ -132,14 +132,6 @@ export class DirectCalls {
     })();
     this.#hosts.set(info.peerId, opening);
     return opening;
-  }
-
-  /** Closes the limited (relayed) connections to `peerId`: they signalled WebRTC, which is up now. */
-  async #closeRelayed(peerId: string): Promise<void> {
-    const connections = this.#node.libp2p.getConnections().filter((connection) =>
-      connection.remotePeer.toString() === peerId && connection.limits !== undefined
-    );
-    await Promise.all(connections.map((connection) => connection.close().catch(() => {})));
   }
 }
 

@@ -11,7 +11,7 @@
  * @module
  */
 import { type Clock, systemClock, type TimerHandle } from "../../common/mod.ts";
-import type { NetNode } from "../../net/mod.ts";
+import { isWebRtcAddress, type NetNode } from "../../net/mod.ts";
 import { MAX_ANNOUNCEMENT_BYTES, type MemberAnnouncement, parseAnnouncement } from "./announcement.ts";
 
 import { DEFAULT_FAIL_AFTER_MS, DEFAULT_HEARTBEAT_MS } from "./timing.ts";
@@ -40,7 +40,16 @@ export type MembershipChange =
  */
 export type MembershipNode = Pick<
   NetNode,
-  "peerId" | "peers" | "dial" | "ping" | "publish" | "subscribe" | "addEventListener" | "removeEventListener"
+  | "peerId"
+  | "peers"
+  | "connections"
+  | "closeRelayed"
+  | "dial"
+  | "ping"
+  | "publish"
+  | "subscribe"
+  | "addEventListener"
+  | "removeEventListener"
 >;
 
 /** Options of {@linkcode Membership}. */
@@ -60,7 +69,15 @@ export interface MembershipOptions {
    * ignored, with one warning). Default: every member may.
    */
   admit?: (announcement: MemberAnnouncement, peerId: string) => string | undefined;
+  /**
+   * Whether to dial light workers heard of through other members over WebRTC, to take them as
+   * members (a server whose node runs WebRTC). Default false: a light worker dials no other.
+   */
+  dialsLightWorkers?: boolean;
 }
+
+/** A WebRTC dial in flight. */
+const DIALLING = "dialling";
 
 /** Most claimants remembered as warned about, so a claimant's heartbeats do not repeat the warning. */
 const MAX_WARNED = 1_024;
@@ -84,7 +101,10 @@ export class Membership {
   readonly #nodeId: string | undefined;
   readonly #warn: (message: string) => void;
   readonly #warned = new Set<string>();
+  /** Light workers being dialled over WebRTC, or when a dial failed (a bounded record, as #warned). */
+  readonly #webRtcDials = new Map<string, number | typeof DIALLING>();
   readonly #admit: MembershipOptions["admit"];
+  readonly #dialsLightWorkers: boolean;
   #list: Member[] | undefined;
   readonly #listeners = new Set<(change: MembershipChange) => void>();
   readonly #encoder = new TextEncoder();
@@ -105,6 +125,7 @@ export class Membership {
     this.#nodeId = options.nodeId;
     this.#warn = options.warn ?? ((message) => console.warn(`actant: ${message}`));
     this.#admit = options.admit;
+    this.#dialsLightWorkers = options.dialsLightWorkers ?? false;
   }
 
   /** Subscribes to the topic, announces this peer and starts the heartbeat. */
@@ -202,9 +223,13 @@ export class Membership {
     if (announcement.leaving) return this.#leave(from, "it announced that it leaves");
     const known = this.#members.get(from);
     if (!this.#mayHold(from, announcement.status.nodeId, known)) return;
-    // A light worker is reached only over the connections it opened: a member only for its servers.
-    if (announcement.light && !this.#node.peers().includes(from)) return;
     const refusal = this.#admit?.(announcement, from);
+    // A light worker listens on nothing: a member only for the peers it is connected to (its
+    // server), and for those that reach it over WebRTC (signalled through a relay), once they have.
+    if (announcement.light && !this.#reachesDirectly(from)) {
+      if (refusal === undefined) this.#dialOverWebRtc(from, announcement.status.addresses);
+      return;
+    }
     if (refusal !== undefined) {
       if (known !== undefined) this.#leave(from, refusal);
       return this.#warnOnce(`refused ${from}`, `peer ${from} ("${announcement.status.nodeId}") ${refusal}`);
@@ -246,6 +271,33 @@ export class Membership {
     if (this.#warned.size >= MAX_WARNED) this.#warned.clear();
     this.#warned.add(key);
     this.#warn(message);
+  }
+
+  /** Whether this peer has a connection to `peerId` that is not a limited (relayed) one. */
+  #reachesDirectly(peerId: string): boolean {
+    return this.#node.connections().some((c) => c.peerId === peerId && c.transport !== "relayed");
+  }
+
+  /**
+   * Dials a light worker heard of through another member over WebRTC, if both run it (at most once
+   * per `failAfterMs` per peer); once connected, its next announcement makes it a member.
+   */
+  #dialOverWebRtc(peerId: string, addresses: readonly string[]): void {
+    if (!this.#dialsLightWorkers) return;
+    const address = addresses.find((a) => isWebRtcAddress(a) && a.endsWith(`/p2p/${peerId}`));
+    const last = this.#webRtcDials.get(peerId);
+    if (address === undefined || last === DIALLING) return;
+    if (last !== undefined && this.#clock.now() - last < this.#failAfterMs) return;
+    if (this.#webRtcDials.size >= MAX_WARNED) this.#webRtcDials.clear();
+    this.#webRtcDials.set(peerId, DIALLING);
+    this.#node.dial(address).then(
+      () => {
+        this.#webRtcDials.delete(peerId);
+        return this.#node.closeRelayed(peerId);
+      },
+      // Not reachable over WebRTC (now): tried again on an announcement after failAfterMs.
+      () => void this.#webRtcDials.set(peerId, this.#clock.now()),
+    );
   }
 
   #dialAny(addresses: readonly string[]): void {
