@@ -9,6 +9,7 @@ import {
   decodeFrame,
   encodeDataFrame,
   encodeFrame,
+  encodeJsonMessage,
   encodeMessage,
   type Frame,
   FRAME_HEADER_BYTES,
@@ -16,6 +17,7 @@ import {
   lengthPrefixed,
   readFrames,
 } from "../src/net/mod.ts";
+import { decode, encode, type Encoded } from "../src/common/mod.ts";
 import { concat, rawFrame } from "./support/frame_bytes.ts";
 import { prng } from "./support/random.ts";
 
@@ -87,6 +89,20 @@ describe("Frame encoding", () => {
     ) {
       assert.deepEqual(decodeFrame(encodeFrame(frame)), frame);
     }
+  });
+
+  it("encodes a message built of plain JSON alone (encodeJsonMessage) as encodeMessage does, unchecked", () => {
+    const plain = {
+      op: "submit",
+      id: "é-1",
+      graph: { root: "n0", nodes: { n0: { kind: "task", args: encode([1, "x"]) } } },
+    };
+    assert.deepEqual(encodeJsonMessage(plain), encodeMessage(plain));
+    const frame = decodeFrame(encodeDataFrame([encodeJsonMessage(plain)]));
+    assert.deepEqual(frame.kind === "data" && frame.messages, [plain]);
+    // An encoded undefined is JSON without its value: it still decodes as undefined.
+    const none = decodeFrame(encodeDataFrame([encodeJsonMessage({ result: encode(undefined) })]));
+    assert.deepEqual(none.kind === "data" && decode((none.messages[0] as { result: Encoded }).result), undefined);
   });
 
   it("puts many messages in one frame with a small header", () => {

@@ -14,12 +14,21 @@ registry.register("double", (x: number) => x * 2);
 registry.register("even", (x: number) => x % 2 === 0);
 registry.register("range", (n: number) => Array.from({ length: n }, (_, i) => i));
 const lookup = (name: string) => registry.get(name);
-const task = (name: string, args: unknown[]) => ({ kind: "task" as const, task: name, args, immutable: false });
+const task = (name: string, args: unknown[], immutable = false) => ({
+  kind: "task" as const,
+  task: name,
+  args,
+  immutable,
+});
 
 /** The graph of a few workflows, as `compile` makes them. */
 const compiled: Array<[string, WorkflowGraph]> = [
   ["a signature", compile(task("add", [1, 2]), lookup)],
   ["a chain", compile(chain(task("add", [1, 2]), task("double", [])), lookup)],
+  [
+    "a chain with an immutable step",
+    compile(chain(task("add", [1, 2]), task("double", [3], true)), lookup),
+  ],
   ["a group", compile(group(task("add", [1, 2]), task("double", [4])), lookup)],
   ["a chord", compile(chord([task("double", [1]), task("double", [2])], task("range", [])), lookup)],
   [
@@ -140,9 +149,10 @@ describe("checking a graph from another peer", () => {
       }
     });
 
-    it(`puts back what the wire form of ${what} leaves out (ids, deps, inputs)`, () => {
+    it(`puts back what the wire form of ${what} leaves out (ids, deps, inputs, immutable: false)`, () => {
       const wire = wireGraph(graph);
       assert.ok(Object.values(wire.nodes).every((node) => !("id" in node) && !("deps" in node)));
+      assert.ok(Object.values(wire.nodes).every((node) => node.kind !== "task" || node.immutable !== false));
       assert.ok(JSON.stringify(wire).length < JSON.stringify(graph).length);
       assert.deepEqual(checkGraph(JSON.parse(JSON.stringify(wire)), lookup), JSON.parse(JSON.stringify(graph)));
     });

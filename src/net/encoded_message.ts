@@ -6,7 +6,14 @@
  *
  * @module
  */
-import { DEFAULT_MAX_FRAME_BYTES, encodeMessage, entrySize, FRAME_HEADER_BYTES, type MessageEntry } from "./frames.ts";
+import {
+  DEFAULT_MAX_FRAME_BYTES,
+  encodeJsonMessage,
+  encodeMessage,
+  entrySize,
+  FRAME_HEADER_BYTES,
+  type MessageEntry,
+} from "./frames.ts";
 
 /** A message of type `T`, encoded for a channel by {@linkcode encodeForChannel}. */
 export class EncodedMessage<T = unknown> {
@@ -38,7 +45,9 @@ export class EncodedBatch<T = unknown> {
 }
 
 /**
- * Encodes `message` for a channel whose frames hold at most `maxFrameBytes`.
+ * Encodes `message` for a channel whose frames hold at most `maxFrameBytes`; with `plainJson`, a
+ * message its caller built of plain JSON data alone, as its JSON text without checking it (see
+ * `encodeJsonMessage`).
  *
  * @example
  * ```ts
@@ -48,8 +57,12 @@ export class EncodedBatch<T = unknown> {
  * @throws {SerializationError} when the codec cannot carry the value (a function, an unregistered class).
  * @throws {RangeError} when the encoded message does not fit in a frame.
  */
-export function encodeForChannel<T>(message: T, maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES): EncodedMessage<T> {
-  const encoded = new EncodedMessage<T>(message, encodeMessage(message));
+export function encodeForChannel<T>(
+  message: T,
+  maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES,
+  plainJson = false,
+): EncodedMessage<T> {
+  const encoded = new EncodedMessage<T>(message, plainJson ? encodeJsonMessage(message) : encodeMessage(message));
   if (FRAME_HEADER_BYTES + encoded.size > maxFrameBytes) {
     throw new RangeError(
       `a message of ${encoded.entry.size} bytes does not fit in a frame of ${maxFrameBytes} bytes`,

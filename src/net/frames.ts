@@ -33,7 +33,7 @@ import {
   writeDataBody,
 } from "./messages.ts";
 
-export { encodeMessage, entrySize, type MessageEntry } from "./messages.ts";
+export { encodeJsonMessage, encodeMessage, entrySize, type MessageEntry } from "./messages.ts";
 
 /** The frame format version this code writes and accepts. */
 export const FRAME_VERSION = 2;

@@ -43,11 +43,15 @@ export class MessageSender<T> {
     this.#maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   }
 
-  /** Encodes `message` and writes it; one that cannot be encoded goes to `refused` instead. */
-  send(message: T): void {
+  /**
+   * Encodes `message` and writes it; one that cannot be encoded goes to `refused` instead. With
+   * `plainJson`, the caller built it of plain JSON data alone (see `encodeJsonMessage`): its JSON
+   * text goes as it is, unchecked.
+   */
+  send(message: T, plainJson = false): void {
     let encoded: EncodedMessage<T>;
     try {
-      encoded = encodeForChannel(message, this.#maxFrameBytes);
+      encoded = encodeForChannel(message, this.#maxFrameBytes, plainJson);
     } catch (error) {
       const replacement = this.#refused(message, error instanceof Error ? error : new Error(String(error)));
       if (replacement === undefined) return;

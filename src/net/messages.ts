@@ -53,6 +53,17 @@ export function encodeMessage(message: unknown): MessageEntry {
   return { tag, size: utf8Length(text), text };
 }
 
+/**
+ * Encodes a message its caller built of plain JSON data alone (strings, finite numbers other than
+ * -0, booleans, null, plain objects and arrays, and the codec's encoded values, which JSON carries
+ * by design) as its JSON text, without walking it first: {@linkcode encodeMessage}'s check costs
+ * more than `JSON.stringify` itself on a large message (a workflow's graph).
+ */
+export function encodeJsonMessage(message: unknown): MessageEntry {
+  const text = JSON.stringify(message);
+  return { tag: TAG_JSON, size: utf8Length(text), text };
+}
+
 /** Bytes the body of a data frame holding `entries` takes. */
 export function dataBodySize(entries: readonly MessageEntry[]): number {
   let size = 0;

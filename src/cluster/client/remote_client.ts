@@ -128,7 +128,8 @@ export class RemoteClient {
       pending.done.promise.catch(() => {});
       this.#runs.set(id, pending);
       // While reconnecting there is no channel: the submission goes out with the re-attached ones.
-      this.#link?.outbox.send(submission);
+      // Built of ids, task names and encoded values: plain JSON, sent without walking it.
+      this.#link?.outbox.send(submission, true);
     }
     const run = pending;
     return new RemoteHandle<T>(id, run, this.#clock, () => this.#statusOf(id, run), () => {
@@ -204,7 +205,7 @@ export class RemoteClient {
     const link: Link = { channel, outbox };
     this.#link = link;
     for (const [id, pending] of this.#runs) {
-      outbox.send(pending.submission);
+      outbox.send(pending.submission, true);
       if (pending.cancelled) outbox.send({ op: "cancel", id });
     }
     for (const pending of this.#requests.values()) {
