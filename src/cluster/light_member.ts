@@ -1,7 +1,8 @@
 /**
  * A light worker's place in its cluster (a browser tab, or any app built with `{ address,
  * worker: true }`): it runs the attempts and hosts the actors that servers place on it, over the
- * connection it opened to its server, within its own concurrency. It keeps no log and owns no
+ * connections it opened to servers (and, when it runs WebRTC, those that servers it cannot dial
+ * opened to it over WebRTC), within its own concurrency. It keeps no log and owns no
  * work (what it submits goes to its server, which owns and logs it), serves no clients, and runs
  * only what its server's app registers under the same names: the server refuses it otherwise, and
  * so does this side, before anything is placed, with an error that says why. Peers that reach it
