@@ -142,7 +142,8 @@ export const COMMANDS: readonly CommandInfo[] = [
       },
       relay: {
         type: "boolean",
-        description: "relay WebRTC signalling for tabs that run WebRTC (needs @libp2p/circuit-relay-v2 installed)",
+        description: "relay WebRTC signalling for tabs that run WebRTC, and reach other servers' tabs over it " +
+          "(needs @libp2p/circuit-relay-v2 and @libp2p/webrtc installed)",
       },
     },
     load: async () => (await import("./worker.ts")).workerCommand,
