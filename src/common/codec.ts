@@ -8,6 +8,7 @@
  */
 import SuperJSON from "superjson";
 import { SerializationError } from "./errors.ts";
+import { copyJson, NOT_PLAIN, plainJsonCopy } from "./plain_json.ts";
 
 /** Actant's own superjson instance, so its class registry is not shared with other libraries. */
 const superjson: SuperJSON = new SuperJSON();
@@ -18,11 +19,14 @@ type SuperJSONResult = ReturnType<typeof superjson.serialize>;
 export type Encoded =
   | { readonly t: "p"; readonly v: JsonPrimitive | undefined }
   | { readonly t: "a"; readonly v: readonly JsonPrimitive[] }
+  | { readonly t: "j"; readonly v: JsonValue }
   | { readonly t: "s"; readonly v: SuperJSONResult };
 
 type Primitive = string | number | boolean | null | undefined | bigint;
 /** A value JSON carries exactly on its own. */
 export type JsonPrimitive = string | number | boolean | null;
+/** Plain JSON data: primitives JSON carries exactly, in plain objects and dense arrays. */
+export type JsonValue = JsonPrimitive | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
 function isPrimitive(value: unknown): value is Primitive {
   const type = typeof value;
@@ -59,6 +63,8 @@ function isFlatPrimitiveArray(value: unknown): value is JsonPrimitive[] {
 export function encode(value: unknown, path = "value"): Encoded {
   if (value === undefined || isJsonPrimitive(value)) return { t: "p", v: value };
   if (isFlatPrimitiveArray(value)) return { t: "a", v: value.slice() };
+  const plain = plainJsonCopy(value);
+  if (plain !== NOT_PLAIN) return { t: "j", v: plain };
   assertSerializable(value, path);
   try {
     return { t: "s", v: superjson.serialize(value) };
@@ -74,6 +80,8 @@ export function decode<T = unknown>(encoded: Encoded): T {
       return encoded.v as T;
     case "a":
       return encoded.v.slice() as T;
+    case "j":
+      return copyJson(encoded.v) as T;
     default:
       return superjson.deserialize(encoded.v) as T;
   }

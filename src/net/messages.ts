@@ -208,6 +208,8 @@ function isEncoded(value: unknown): value is Encoded {
       return onlyKeys("t", "v") && (!("v" in value) || isLooseJsonPrimitive(value.v));
     case "a":
       return keys.length === 2 && onlyKeys("t", "v") && Array.isArray(value.v) && value.v.every(isLooseJsonPrimitive);
+    case "j": // any parsed JSON is plain JSON data
+      return keys.length === 2 && onlyKeys("t", "v");
     case "s": {
       const inner = value.v;
       if (keys.length !== 2 || !onlyKeys("t", "v") || !isPlainObject(inner) || !("json" in inner)) return false;
