@@ -12,6 +12,7 @@
  *
  * @module
  */
+import type { IdGenerator } from "../common/mod.ts";
 import type { DeferredEvent, EventLog } from "../store/mod.ts";
 import { DurableState } from "./durable_state.ts";
 import type { ActantEvent, ActantJournal } from "./events.ts";
@@ -22,6 +23,8 @@ export interface LogJournalOptions {
   checkpointInterval: number;
   /** Finished results kept for `getResult`. */
   keepResults: number;
+  /** The generator of the app's task ids (see `DurableState`). */
+  ownIds?: IdGenerator;
 }
 
 /** A journal backed by an event log. */
@@ -37,7 +40,7 @@ export class LogJournal implements ActantJournal {
   #nextSeq = 1;
 
   constructor(options: LogJournalOptions) {
-    this.state = new DurableState(options.keepResults);
+    this.state = new DurableState(options.keepResults, { ownIds: options.ownIds });
     this.#checkpointInterval = options.checkpointInterval;
     // Nobody may be waiting on early events; their failure is reported through `failure`.
     this.#earlyAck.promise.catch(() => {});
