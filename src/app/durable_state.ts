@@ -172,12 +172,12 @@ export class DurableState {
   #finishTask(event: Exclude<TaskEvent, { type: "task.submitted" | "task.dispatched" }>): void {
     const entry = this.tasks.get(event.id);
     if (entry === undefined) return;
-    let record: LiveTaskRecord;
     if (entry instanceof TaskRun) {
-      record = { task: entry.definition.name, args: NO_ARGS, status: "queued", run: entry };
-      this.tasks.set(event.id, record);
-    } else if (entry.status === "queued") record = entry;
-    else return;
+      this.tasks.set(event.id, finishedRecord(entry, event));
+      return this.#retire(event.id);
+    }
+    const record = entry;
+    if (record.status !== "queued") return;
     switch (event.type) {
       case "task.succeeded":
         record.status = "succeeded";
@@ -260,6 +260,25 @@ export class DurableState {
       if (record.status !== "running") this.#retire(id);
     }
     for (const [id, record] of data.actors) this.actors.set(id, record);
+  }
+}
+
+/**
+ * The record of `run`'s task once `event` has finished it, made whole in one literal: every task
+ * of a burst gets one, and one whose fields are added later also gets a second object to hold them.
+ */
+function finishedRecord(
+  run: TaskRun,
+  event: Exclude<TaskEvent, { type: "task.submitted" | "task.dispatched" }>,
+): LiveTaskRecord {
+  const task = run.definition.name;
+  switch (event.type) {
+    case "task.succeeded":
+      return { task, args: NO_ARGS, status: "succeeded", result: event.result, attempts: event.attempts, run };
+    case "task.failed":
+      return { task, args: NO_ARGS, status: "failed", error: event.error, attempts: event.attempts, run };
+    case "task.cancelled":
+      return { task, args: NO_ARGS, status: "cancelled", run };
   }
 }
 
