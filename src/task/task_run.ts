@@ -58,7 +58,7 @@ const FLAG_BITS = ATTEMPT - 1;
  * The record of one submitted task. It is what every queued task costs, so it keeps few fields:
  * waiters are made on first use and share one field with the result or the error (a run has
  * waiters only until it has an outcome), the live attempt shares one with a retry's timer, the
- * status, two flags and the count of attempts share another, a flat list of arguments is kept without its wrapper, and the arguments
+ * status, three flags and the count of attempts share another, a flat list of arguments is kept without its wrapper, and the arguments
  * are released once the run has finished.
  *
  * A journaled run is also its own `task.submitted` event ({@linkcode DeferredEvent}): a durable
