@@ -7,11 +7,12 @@
  * @module
  */
 import { type ActorCheckpoint, type ActorLogEntry, foldActorEvent } from "../actor/mod.ts";
-import type { Encoded, ErrorData } from "../common/mod.ts";
+import type { Encoded, ErrorData, IdGenerator } from "../common/mod.ts";
 import { packArgs, type PackedArgs, type TaskEvent, TaskRun, unpackArgs } from "../task/mod.ts";
 import type { WorkflowEvent, WorkflowGraph } from "../workflow/mod.ts";
 import type { ActantEvent } from "./events.ts";
 import { upgradeTaskStatus, upgradeWorkflowError } from "./legacy_records.ts";
+import { TaskTable } from "./task_table.ts";
 
 /** A standalone task as the log remembers it (what a checkpoint stores). */
 export interface TaskRecord {
@@ -78,7 +79,7 @@ const NO_ARGS: PackedArgs = Object.freeze([]);
 /** Everything the log implies, kept up to date event by event. */
 export class DurableState {
   /** Tasks by id: a record, or the live run of a task unfinished in the log (read with `task`). */
-  readonly tasks = new Map<string, TaskEntry>();
+  readonly tasks: TaskTable;
   readonly workflows = new Map<string, WorkflowRecord>();
   readonly actors = new Map<string, ActorRecord>();
   /** Finished tasks and workflows are kept for `getResult` up to this many, oldest dropped first. */
@@ -88,8 +89,13 @@ export class DurableState {
   #finished: string[] = [];
   #finishedHead = 0;
 
-  constructor(keepResults = 10_000) {
+  /**
+   * `ownIds` is the generator of this app's task ids: their entries are held in slots by counter
+   * (see {@linkcode TaskTable}), where a burst of submissions costs 8 bytes a task, not a `Map`'s ~60.
+   */
+  constructor(keepResults = 10_000, options?: { ownIds?: IdGenerator }) {
     this.keepResults = keepResults;
+    this.tasks = new TaskTable(options?.ownIds?.headOf("t"));
   }
 
   /** The record of task `id` (made from its run for a task this process holds unfinished). */
@@ -166,12 +172,12 @@ export class DurableState {
   #finishTask(event: Exclude<TaskEvent, { type: "task.submitted" | "task.dispatched" }>): void {
     const entry = this.tasks.get(event.id);
     if (entry === undefined) return;
-    let record: LiveTaskRecord;
     if (entry instanceof TaskRun) {
-      record = { task: entry.definition.name, args: NO_ARGS, status: "queued", run: entry };
-      this.tasks.set(event.id, record);
-    } else if (entry.status === "queued") record = entry;
-    else return;
+      this.tasks.set(event.id, finishedRecord(entry, event));
+      return this.#retire(event.id);
+    }
+    const record = entry;
+    if (record.status !== "queued") return;
     switch (event.type) {
       case "task.succeeded":
         record.status = "succeeded";
@@ -254,6 +260,25 @@ export class DurableState {
       if (record.status !== "running") this.#retire(id);
     }
     for (const [id, record] of data.actors) this.actors.set(id, record);
+  }
+}
+
+/**
+ * The record of `run`'s task once `event` has finished it, made whole in one literal: every task
+ * of a burst gets one, and one whose fields are added later also gets a second object to hold them.
+ */
+function finishedRecord(
+  run: TaskRun,
+  event: Exclude<TaskEvent, { type: "task.submitted" | "task.dispatched" }>,
+): LiveTaskRecord {
+  const task = run.definition.name;
+  switch (event.type) {
+    case "task.succeeded":
+      return { task, args: NO_ARGS, status: "succeeded", result: event.result, attempts: event.attempts, run };
+    case "task.failed":
+      return { task, args: NO_ARGS, status: "failed", error: event.error, attempts: event.attempts, run };
+    case "task.cancelled":
+      return { task, args: NO_ARGS, status: "cancelled", run };
   }
 }
 

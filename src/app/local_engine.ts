@@ -90,6 +90,7 @@ export class LocalEngine implements AppEngine {
     this.#journal = this.durability === "memory" ? undefined : new LogJournal({
       checkpointInterval: positive("checkpointInterval", options.checkpointInterval ?? 100_000),
       keepResults,
+      ownIds: this.#ids,
     });
     const journal = this.#journal ?? noJournal;
     const { concurrency, random } = options;

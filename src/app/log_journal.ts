@@ -12,7 +12,8 @@
  *
  * @module
  */
-import type { EventLog } from "../store/mod.ts";
+import type { IdGenerator } from "../common/mod.ts";
+import type { DeferredEvent, EventLog } from "../store/mod.ts";
 import { DurableState } from "./durable_state.ts";
 import type { ActantEvent, ActantJournal } from "./events.ts";
 
@@ -22,6 +23,8 @@ export interface LogJournalOptions {
   checkpointInterval: number;
   /** Finished results kept for `getResult`. */
   keepResults: number;
+  /** The generator of the app's task ids (see `DurableState`). */
+  ownIds?: IdGenerator;
 }
 
 /** A journal backed by an event log. */
@@ -30,14 +33,14 @@ export class LogJournal implements ActantJournal {
   readonly #checkpointInterval: number;
   #log: EventLog | undefined;
   #failure: Error | undefined;
-  #early: ActantEvent[] = [];
+  #early: Array<ActantEvent | DeferredEvent<ActantEvent>> = [];
   #earlyAck = Promise.withResolvers<void>();
   #sinceCheckpoint = 0;
   /** The sequence number the next appended event will get. */
   #nextSeq = 1;
 
   constructor(options: LogJournalOptions) {
-    this.state = new DurableState(options.keepResults);
+    this.state = new DurableState(options.keepResults, { ownIds: options.ownIds });
     this.#checkpointInterval = options.checkpointInterval;
     // Nobody may be waiting on early events; their failure is reported through `failure`.
     this.#earlyAck.promise.catch(() => {});
@@ -56,7 +59,23 @@ export class LogJournal implements ActantJournal {
       return this.#earlyAck.promise;
     }
     this.state.apply(event);
-    const ack = log.append(event);
+    return this.#appended(log, log.append(event));
+  }
+
+  /** As `record`, but the log holds `source` until it writes the event (a burst's submissions wait as references). */
+  recordDeferred(source: DeferredEvent<ActantEvent>): Promise<void> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    const log = this.#log;
+    if (log === undefined) {
+      this.#early.push(source);
+      return this.#earlyAck.promise;
+    }
+    this.state.apply(source.deferredEvent());
+    return this.#appended(log, log.appendDeferred(source));
+  }
+
+  /** Counts the event just appended (acknowledged by `ack`) and checkpoints when it is time. */
+  #appended(log: EventLog, ack: Promise<void>): Promise<void> {
     const seq = this.#nextSeq++;
     if (
       ++this.#sinceCheckpoint >= this.#checkpointInterval && this.#sinceCheckpoint >= this.state.size && !log.behind
@@ -82,7 +101,7 @@ export class LogJournal implements ActantJournal {
     const early = this.#early;
     this.#early = [];
     let last: Promise<void> = Promise.resolve();
-    for (const event of early) last = this.record(event);
+    for (const event of early) last = "deferredEvent" in event ? this.recordDeferred(event) : this.record(event);
     last.then(() => this.#earlyAck.resolve(), (error) => this.#earlyAck.reject(error));
   }
 

@@ -8,12 +8,13 @@
 import { describe, StorageError } from "../common/errors.ts";
 import { afterTurn } from "../runtime/next_turn.ts";
 import type { Backend, WriteOp } from "./backend.ts";
-import type { JournalEvent } from "./journal.ts";
+import type { DeferredEvent, JournalEvent } from "./journal.ts";
 import { CHECKPOINT_PREFIX, encodeFrame, EVENT_SCHEMA_VERSION, RECORD_PREFIX, seqKey } from "./log_format.ts";
 import { type LoggedEvent, readEvents, readLatestCheckpoint } from "./log_read.ts";
 import type { LogScan, RecordSpan } from "./log_scan.ts";
 import { freeBytes } from "./free_bytes.ts";
 import { prepareLog } from "./log_open.ts";
+import { eventJSON, stateJSON } from "./log_json.ts";
 import { INITIAL_RECORD_BYTES, RecordBuilder } from "./record_builder.ts";
 import { handled, type Job, type Stretch } from "./log_jobs.ts";
 import { MAX_RECORD_BYTES, MAX_WRITE_BYTES, PRESSURE_BYTES, RECORD_BUFFER_BYTES, RELIEF_BYTES } from "./log_sizes.ts";
@@ -167,37 +168,50 @@ export class EventLog {
   append(event: LogEvent): Promise<void> {
     if (this.#failure !== undefined) return this.#failed!;
     if (this.#closed) return Promise.reject(new StorageError("Cannot append to the event log: it is closed"));
-    let json: string;
-    try {
-      if (typeof event?.type !== "string") throw new TypeError("it has no string `type`");
-      json = JSON.stringify(event);
-    } catch (cause) {
-      return Promise.reject(
-        new TypeError(`Cannot append event: ${describe(cause)}; events must be JSON-safe objects with a type`, {
-          cause,
-        }),
-      );
-    }
-    let stretch = this.#stretch;
-    if (stretch === undefined || stretch.record.bytes > MAX_RECORD_BYTES) {
-      const full = stretch !== undefined;
-      if (full) this.#seal();
-      const initial = full ? RECORD_BUFFER_BYTES : INITIAL_RECORD_BYTES; // after a full one, the next fills too
-      stretch = this.#stretch = {
-        record: new RecordBuilder(this.#lastSeq + 1, RECORD_BUFFER_BYTES, initial),
-        done: handled(),
-      };
-      // The stretch closes once the current turn is over, its microtasks included: that is the group
-      // commit. Closing it at the first microtask instead would split what one turn records (a task
-      // submitted, then its result a few microtasks later; a workflow's last node, then its end) into
-      // records written one after the other, each waiting a whole commit (about an fsync) for the last.
-      afterTurn(this.#sealLater);
-    }
-    const before = stretch.record.bytes;
-    stretch.record.add(json);
-    this.#backlog += stretch.record.bytes - before;
+    const json = eventJSON(event);
+    if (json instanceof TypeError) return Promise.reject(json);
+    const record = this.#openRecord();
+    const before = record.bytes;
+    record.add(json);
+    return this.#appended(record.bytes - before);
+  }
+
+  /**
+   * Appends `source.deferredEvent()` as `append` does (the same seq, record and promise), but
+   * holds `source` until the record is written, and makes the event's JSON only then (see
+   * {@linkcode DeferredEvent}): a backlog of submissions costs a reference each.
+   */
+  appendDeferred(source: DeferredEvent): Promise<void> {
+    if (this.#failure !== undefined) return this.#failed!;
+    if (this.#closed) return Promise.reject(new StorageError("Cannot append to the event log: it is closed"));
+    const record = this.#openRecord();
+    const before = record.bytes;
+    record.defer(source);
+    return this.#appended(record.bytes - before);
+  }
+
+  /** The record the next event goes into: the open stretch's, or a new one's. */
+  #openRecord(): RecordBuilder {
+    const stretch = this.#stretch;
+    if (stretch !== undefined && stretch.record.bytes <= MAX_RECORD_BYTES) return stretch.record;
+    const full = stretch !== undefined;
+    if (full) this.#seal();
+    const initial = full ? RECORD_BUFFER_BYTES : INITIAL_RECORD_BYTES; // after a full one, the next fills too
+    const record = new RecordBuilder(this.#lastSeq + 1, RECORD_BUFFER_BYTES, initial);
+    this.#stretch = { record, done: handled() };
+    // The stretch closes once the current turn is over, its microtasks included: that is the group
+    // commit. Closing it at the first microtask instead would split what one turn records (a task
+    // submitted, then its result a few microtasks later; a workflow's last node, then its end) into
+    // records written one after the other, each waiting a whole commit (about an fsync) for the last.
+    afterTurn(this.#sealLater);
+    return record;
+  }
+
+  /** Counts an event just added to the open stretch (`bytes` more of backlog); its promise. */
+  #appended(bytes: number): Promise<void> {
+    this.#backlog += bytes;
     this.#lastSeq++;
-    return stretch.done.promise;
+    return this.#stretch!.done.promise;
   }
 
   /** Resolves once every event appended so far is acknowledged; rejects with `failure` if any is lost. */
@@ -228,16 +242,8 @@ export class EventLog {
         ),
       );
     }
-    let json: string | undefined;
-    try {
-      json = JSON.stringify(state);
-    } catch (cause) {
-      return Promise.reject(
-        new TypeError(`Cannot checkpoint: ${describe(cause)}; the state must be JSON-safe`, { cause }),
-      );
-    }
-    if (json === undefined) return Promise.reject(new TypeError("Cannot checkpoint: the state must be JSON-safe"));
-    const text = json;
+    const text = stateJSON(state);
+    if (text instanceof TypeError) return Promise.reject(text);
     this.#seal(); // the records it covers are written first
     this.#checkpointSeq = seq;
     this.#backlog += text.length;

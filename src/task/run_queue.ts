@@ -11,12 +11,20 @@
 import type { TaskJournal } from "./events.ts";
 import type { TaskRun } from "./task_run.ts";
 
+/** Runs per chunk of the queue: small enough to stay out of the collector's large-object space. */
+const CHUNK = 1024;
+
 /** A queue of runs, drained through `start`. */
 export class RunQueue {
   /** Starts `run` now, or says it cannot (then the drain stops until the next wake). */
   readonly #start: (run: TaskRun) => boolean;
   readonly #journal: TaskJournal;
-  #queue: TaskRun[] = [];
+  /**
+   * The runs, in chunks of CHUNK in the order queued; the first is read from `#head` on. Chunks,
+   * not one array: a million runs queued at once made one array that grew by copies of itself
+   * and was sliced as it drained, all in megabyte-sized pieces only a full collection frees.
+   */
+  #chunks: TaskRun[][] = [];
   #head = 0;
   #scheduled = false;
   #draining = false;
@@ -31,7 +39,10 @@ export class RunQueue {
 
   /** Queues `run`; it starts once the runs before it have. */
   push(run: TaskRun): void {
-    this.#queue.push(run);
+    const chunks = this.#chunks;
+    const last = chunks[chunks.length - 1];
+    if (last === undefined || last.length === CHUNK) chunks.push([run]);
+    else last.push(run);
     this.wake();
   }
 
@@ -48,7 +59,7 @@ export class RunQueue {
 
   /** Tries the queued runs again soon: something changed that may let one start. */
   wake(): void {
-    if (this.#draining || this.#scheduled || this.#head === this.#queue.length) return;
+    if (this.#draining || this.#scheduled || this.#chunks.length === 0) return;
     this.#scheduled = true;
     queueMicrotask(this.#drain);
   }
@@ -58,18 +69,16 @@ export class RunQueue {
     if (this.#draining || this.#paused || this.#journalBehind) return;
     this.#draining = true;
     try {
-      while (this.#head < this.#queue.length && !this.#waitForJournal()) {
-        const run = this.#queue[this.#head];
+      while (this.#chunks.length > 0 && !this.#waitForJournal()) {
+        const first = this.#chunks[0];
+        const run = first[this.#head];
         // A run cancelled (or placed again from a timer) while it waited is not started here.
         if (run.status === "queued" && !this.#start(run)) break;
-        this.#head++;
-      }
-      if (this.#head === this.#queue.length) {
-        this.#queue = [];
-        this.#head = 0;
-      } else if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
-        this.#queue = this.#queue.slice(this.#head);
-        this.#head = 0;
+        if (++this.#head === first.length) {
+          // A chunk still being filled is dropped too once read: the next push starts another.
+          this.#chunks.shift();
+          this.#head = 0;
+        }
       }
     } finally {
       this.#draining = false;

@@ -143,14 +143,24 @@ export class Scheduler {
     const run = new TaskRun(options?.recoveredId ?? options?.id ?? this.#ids.next("t"), definition, args);
     if (options?.journaled) {
       run.journaled = true;
-      if (options.recoveredId === undefined) {
-        this.#journal.record({ type: "task.submitted", id: run.id, task: definition.name, args });
-      }
+      if (options.recoveredId === undefined) this.#recordSubmission(run);
     }
     this.#stats.submitted++;
     this.#live.add(run);
     this.#enqueue(run);
     return run;
+  }
+
+  /**
+   * Records `run`'s `task.submitted`: by reference where the journal takes it so (a durable log,
+   * which then holds the run until it writes the event), else as an event.
+   */
+  #recordSubmission(run: TaskRun): void {
+    const journal = this.#journal;
+    if (journal.recordDeferred !== undefined && run.deferrable) {
+      run.unwritten = true;
+      journal.recordDeferred(run);
+    } else journal.record(run.deferredEvent());
   }
 
   /** Cancels a run: dropped if queued, its signal aborted if running. False if it had finished. */

@@ -7,6 +7,8 @@
 import { CancelledError, decode, type Encoded, type JsonPrimitive, type TimerHandle } from "../common/mod.ts";
 import { ackWaits } from "./ack_waits.ts";
 import { decodeArgs, packArgs, type PackedArgs, unpackArgs } from "./packed_args.ts";
+import type { DeferredEvent } from "../store/mod.ts";
+import type { TaskSubmitted } from "./events.ts";
 import type { TaskContext, TaskDescriptor } from "./registry.ts";
 import type { WorkerSlots } from "./worker_slots.ts";
 
@@ -46,18 +48,24 @@ const STATUS_NUMBER: Readonly<Record<TaskStatus, number>> = {
 };
 const JOURNALED = 8;
 const RECORDING = 16;
+/** Its `task.submitted` is held by the log as this run (see `deferredEvent`), not yet written. */
+const UNWRITTEN = 32;
 /** The bits above the flags count attempts (`#bits / ATTEMPT`, rounded down). */
-const ATTEMPT = 32;
+const ATTEMPT = 64;
 const FLAG_BITS = ATTEMPT - 1;
 
 /**
  * The record of one submitted task. It is what every queued task costs, so it keeps few fields:
  * waiters are made on first use and share one field with the result or the error (a run has
  * waiters only until it has an outcome), the live attempt shares one with a retry's timer, the
- * status, two flags and the count of attempts share another, a flat list of arguments is kept without its wrapper, and the arguments
+ * status, three flags and the count of attempts share another, a flat list of arguments is kept without its wrapper, and the arguments
  * are released once the run has finished.
+ *
+ * A journaled run is also its own `task.submitted` event ({@linkcode DeferredEvent}): a durable
+ * log behind on its writes holds the run, which has the task, id and arguments anyway, and makes
+ * the event's text only when it writes it.
  */
-export class TaskRun {
+export class TaskRun implements DeferredEvent<TaskSubmitted> {
   readonly id: string;
   /** The task: its definition, or only its descriptor for a task other peers run. */
   readonly definition: TaskDescriptor;
@@ -91,6 +99,50 @@ export class TaskRun {
   /** The arguments as packed (what a durable app's state reads of a queued task it holds as its run). */
   get packedArgs(): PackedArgs {
     return this.#args;
+  }
+
+  /**
+   * Whether its `task.submitted` can be recorded by reference: its arguments are primitives, so the
+   * text is as cheap to make later as now and its size cheap to tell (anything else is recorded
+   * as an event).
+   */
+  get deferrable(): boolean {
+    const args = this.#args;
+    if (!Array.isArray(args)) return typeof args !== "object" || args === null;
+    for (const value of args) if (typeof value === "object" && value !== null) return false;
+    return true;
+  }
+
+  /** Its `task.submitted` event: what a log holding this run writes (its arguments are kept until then). */
+  deferredEvent(): TaskSubmitted {
+    return { type: "task.submitted", id: this.id, task: this.definition.name, args: this.args };
+  }
+
+  /** About the length of {@linkcode TaskRun.deferredEvent}'s JSON (exact for ASCII strings and short numbers). */
+  get deferredBytes(): number {
+    // `{"type":"task.submitted","id":"","task":"","args":{"t":"a","v":[]}}`, then what goes in it.
+    let bytes = 67 + this.id.length + this.definition.name.length;
+    const args = this.#args;
+    if (!Array.isArray(args)) return bytes + primitiveBytes(args as JsonPrimitive);
+    for (const value of args) bytes += primitiveBytes(value) + 1;
+    return bytes - (args.length > 0 ? 1 : 0);
+  }
+
+  /**
+   * Set when its `task.submitted` is recorded by reference: until the log has made its text
+   * (`deferredWritten`), the run keeps its arguments, even once finished (cancelled meanwhile).
+   */
+  get unwritten(): boolean {
+    return (this.#bits & UNWRITTEN) !== 0;
+  }
+
+  set unwritten(on: boolean) {
+    this.#bits = on ? this.#bits | UNWRITTEN : this.#bits & ~UNWRITTEN;
+  }
+
+  /** The log has made its `task.submitted` text: the arguments may go once the run finishes. */
+  deferredWritten(): void {
+    this.unwritten = false;
   }
 
   /** A fresh decoded copy of the arguments, for an attempt (made without the encoded wrapper `args` gives). */
@@ -206,7 +258,7 @@ export class TaskRun {
     const waiters = this.#end as Waiters | undefined;
     this.status = "succeeded";
     this.#end = result.t === "p" ? result.v : result;
-    this.#args = RELEASED_ARGS;
+    this.#releaseArgs();
     if (waiters === undefined) return;
     waiters.resolve?.(result);
     const resolveValue = waiters.valueResolve;
@@ -241,10 +293,18 @@ export class TaskRun {
     const waiters = this.#end as Waiters | undefined;
     this.status = status;
     this.#end = error;
-    if (!keepArgs) this.#args = RELEASED_ARGS;
+    if (!keepArgs) this.#releaseArgs();
     if (waiters === undefined) return;
     waiters.reject?.(error);
     waiters.valueReject?.(error);
+  }
+
+  /**
+   * Lets the arguments go, unless the log still has to write them (a run cancelled while its
+   * submission waits for the disk: it keeps them, a rare case not worth a flag of its own).
+   */
+  #releaseArgs(): void {
+    if ((this.#bits & UNWRITTEN) === 0) this.#args = RELEASED_ARGS;
   }
 
   /** The waiters of this unfinished run, made on first use. */
@@ -256,6 +316,11 @@ export class TaskRun {
   cancelledError(reason?: string): CancelledError {
     return new CancelledError(this.id, reason);
   }
+}
+
+/** About the length of `value`'s JSON: a guess for numbers, exact for an ASCII string without escapes. */
+function primitiveBytes(value: JsonPrimitive): number {
+  return typeof value === "string" ? value.length + 2 : typeof value === "number" ? 8 : 5;
 }
 
 /**
