@@ -66,11 +66,18 @@ export function encode(value: unknown, path = "value"): Encoded {
   const plain = plainJsonCopy(value);
   if (plain !== NOT_PLAIN) return { t: "j", v: plain };
   assertSerializable(value, path);
+  carried = undefined;
+  let encoded: Encoded;
   try {
-    return { t: "s", v: superjson.serialize(value) };
+    encoded = { t: "s", v: superjson.serialize(value) };
   } catch (cause) {
+    carried = undefined;
     throw new SerializationError(path, "the codec rejected it", { cause });
   }
+  const values = carried;
+  carried = undefined;
+  if (values !== undefined) encodeObserver?.(encoded, values);
+  return encoded;
 }
 
 /** Decodes a fresh copy of an encoded value. */
@@ -122,9 +129,54 @@ const builtinPrototypes: ReadonlySet<object | null> = new Set<object | null>([
   Float64Array.prototype,
 ]);
 
+/** Prototypes of the types registered with {@linkcode registerType}: carried whole, never walked into. */
+const customPrototypes = new Set<object>();
+
+/** What {@linkcode registerType} needs to carry instances of one class. */
+export interface CustomType<T extends object, J> {
+  /** The class; only its exact instances are carried. */
+  readonly cls: abstract new (...args: never[]) => T;
+  /** A stable name, written with each value, so a decoder finds the type. */
+  readonly name: string;
+  /** The value as plain JSON data. */
+  serialize(value: T): J;
+  /** A value rebuilt from what `serialize` wrote (untrusted: it may come from anywhere). */
+  deserialize(json: J): T;
+}
+
+/**
+ * Lets instances of a class cross the boundary in a form of its own (a superjson custom
+ * transformer): the objects layer carries its refs so, and counts each one decoded.
+ */
+export function registerType<T extends object, J>(type: CustomType<T, J>): void {
+  const proto = type.cls.prototype as object;
+  customPrototypes.add(proto);
+  superjson.registerCustom<T, never>({
+    isApplicable: (value): value is T =>
+      typeof value === "object" && value !== null && Object.getPrototypeOf(value) === proto,
+    serialize: (value) => {
+      (carried ??= []).push(value);
+      return type.serialize(value) as never;
+    },
+    deserialize: (json) => type.deserialize(json as J),
+  }, type.name);
+}
+
+/** Called after each encode that carried values of a registered type, with what it carried. */
+export type EncodeObserver = (encoded: Encoded, values: readonly object[]) => void;
+
+let encodeObserver: EncodeObserver | undefined;
+/** The registered values met by the encode in progress (superjson serializes synchronously). */
+let carried: object[] | undefined;
+
+/** Sets the one observer of encodes that carry registered values (the objects layer's pins). */
+export function observeEncodes(observer: EncodeObserver): void {
+  encodeObserver = observer;
+}
+
 function isSupportedObject(value: object): boolean {
   const proto = Object.getPrototypeOf(value);
-  if (builtinPrototypes.has(proto)) return true;
+  if (builtinPrototypes.has(proto) || customPrototypes.has(proto)) return true;
   if (value instanceof Error) return true;
   return superjson.classRegistry.getIdentifier(proto.constructor) !== undefined;
 }
@@ -148,6 +200,7 @@ function assertSerializable(root: unknown, rootPath: string): void {
     }
     if (seen.has(value)) continue;
     seen.add(value);
+    if (customPrototypes.has(Object.getPrototypeOf(value))) continue;
     if (!isSupportedObject(value)) {
       throw new SerializationError(
         path,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Clock, IdGenerator } from "../common/mod.ts";
+import type { Clock, Encoded, IdGenerator } from "../common/mod.ts";
 import type { TaskJournal } from "./events.ts";
 
 /** What the scheduler needs from its surroundings. */
@@ -17,6 +17,19 @@ export interface SchedulerOptions {
   random?: () => number;
   /** Where journaled runs record their submission and outcome. */
   journal?: TaskJournal;
+  /** What the app does with the values runs carry (the object store's refs); nothing by default. */
+  values?: RunValues;
+}
+
+/**
+ * The app's say over the values of runs, for what the scheduler cannot know (refs of the object
+ * store, a layer above it): what a queued run's arguments keep alive, and what its function sees.
+ */
+export interface RunValues {
+  /** A run was queued with the encoded `args`: what to call once it finishes, if its arguments hold anything. */
+  hold(args: Encoded): (() => void) | undefined;
+  /** The arguments an attempt's function is called with, given a fresh decoded copy of them. */
+  prepare(args: unknown[]): unknown[];
 }
 
 /** Options of {@linkcode Scheduler.submit}. */

@@ -21,6 +21,7 @@ import {
   type RunnableStep,
   signature,
   type TaskContext,
+  type ValuesOrRefs,
 } from "../../mod.ts";
 import { assert, type Equal, expectType } from "./expect.ts";
 
@@ -113,7 +114,9 @@ export async function chainTypes(app: ActantApp): Promise<void> {
   chain(fetch.s(url), chain(analyze.s(), report.s()), double.s());
 
   // --- Signatures: .s() checks its arguments. ---
-  assert<Equal<typeof add extends { call(...args: infer P): unknown } ? P : never, [a: number, b: number]>>();
+  assert<
+    Equal<typeof add extends { call(...args: infer P): unknown } ? P : never, ValuesOrRefs<[a: number, b: number]>>
+  >();
   const complete = add.s(1, 2);
   assert<Equal<InputOf<typeof complete>, NoInput>>();
   assert<Equal<OutputOf<typeof complete>, number>>();
