@@ -9,7 +9,7 @@
 import type { ConnectionInfo } from "../net/net_node.ts";
 import type { ActorClass, ActorDefinition, ActorOptions, ActorRef, CreateActorArgs } from "../actor/mod.ts";
 import type { ClusterMember } from "../cluster/mod.ts";
-import type { DataDirError } from "../common/mod.ts";
+import type { DataDirError, RefTo } from "../common/mod.ts";
 import {
   createTask,
   type RunHandle,
@@ -254,9 +254,9 @@ export class ActantApp {
    * a fresh copy. Rejects with `ObjectReleasedError` for a released ref, `ObjectNotFoundError` for
    * an object this app does not hold.
    */
-  get<T>(ref: ObjectRef<T>): Promise<T> {
+  get<T>(ref: RefTo<T>): Promise<T> {
     try {
-      return Promise.resolve(this.#engine.objects("get").valueOf(ref));
+      return Promise.resolve(this.#engine.objects("get").valueOf(ref as ObjectRef<T>));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -266,8 +266,8 @@ export class ActantApp {
    * The bytes of a bytes object as a stream of read-only views (64 KiB each). The object stays
    * while the stream is open: read it to its end or cancel it. A bad ref errors the stream.
    */
-  getStream(ref: ObjectRef<Uint8Array>): ReadableStream<Uint8Array> {
-    return this.#engine.objects("getStream").streamOf(ref);
+  getStream(ref: RefTo<Uint8Array>): ReadableStream<Uint8Array> {
+    return this.#engine.objects("getStream").streamOf(ref as ObjectRef<Uint8Array>);
   }
 
   /** Counts of the object store: objects and bytes held, and what holds them (to watch reclamation). */

@@ -5,13 +5,15 @@
  *
  * @module
  */
-import { claimArgs, isObjectRef, type ObjectStore } from "../objects/mod.ts";
+import type { ObjectAccess } from "../common/mod.ts";
+import { claimArgs, isObjectRef, type ObjectRef, type ObjectStore } from "../objects/mod.ts";
 import type { RunValues } from "../task/mod.ts";
 
 /** The scheduler's view of `store`. */
 export function objectRunValues(store: ObjectStore): RunValues {
   return {
     hold: claimArgs,
+    objects: objectAccess(store),
     prepare(args) {
       // Cheap for the usual call, which passes no ref: one check per argument.
       if (!args.some(isObjectRef)) return args;
@@ -23,6 +25,21 @@ export function objectRunValues(store: ObjectStore): RunValues {
       }
     },
   };
+}
+
+/** `store` as task code reaches it (`this.put`, `this.get`, `this.getStream`). */
+export function objectAccess(store: ObjectStore): ObjectAccess {
+  return {
+    put: (value: unknown) => store.put(value),
+    get<T>(ref: unknown): Promise<T> {
+      try {
+        return Promise.resolve(store.valueOf(ref as ObjectRef<T>));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    getStream: (ref: unknown) => store.streamOf(ref as ObjectRef),
+  } as ObjectAccess;
 }
 
 /** The `TypeError` of an object-store call on an app that is not in local mode. */

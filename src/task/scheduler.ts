@@ -279,6 +279,7 @@ export class Scheduler {
     this.#slots.take();
     // The attempt holds the slot, and gives it back when it ends (in whichever way).
     const attempt = new Attempt(run.id, run.definition.name, run.attempts + 1, this.#slots);
+    attempt.objects = this.#values?.objects;
     run.attempt = attempt;
     this.#tellAttempt(attempt, "placed", HERE);
     const fn = functionOf(run.definition);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Clock, Encoded, IdGenerator } from "../common/mod.ts";
+import type { Clock, Encoded, IdGenerator, ObjectAccess } from "../common/mod.ts";
 import type { TaskJournal } from "./events.ts";
 
 /** What the scheduler needs from its surroundings. */
@@ -30,6 +30,8 @@ export interface RunValues {
   hold(args: Encoded): (() => void) | undefined;
   /** The arguments an attempt's function is called with, given a fresh decoded copy of them. */
   prepare(args: unknown[]): unknown[];
+  /** The object store that attempts run here reach through their context. */
+  readonly objects: ObjectAccess;
 }
 
 /** Options of {@linkcode Scheduler.submit}. */

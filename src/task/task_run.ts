@@ -4,7 +4,16 @@
  *
  * @module
  */
-import { CancelledError, decode, type Encoded, type JsonPrimitive, type TimerHandle } from "../common/mod.ts";
+import {
+  CancelledError,
+  decode,
+  type Encoded,
+  type HeldRef,
+  type JsonPrimitive,
+  type ObjectAccess,
+  type RefTo,
+  type TimerHandle,
+} from "../common/mod.ts";
 import { ackWaits } from "./ack_waits.ts";
 import { decodeArgs, packArgs, type PackedArgs, unpackArgs } from "./packed_args.ts";
 import type { TaskContext, TaskDescriptor } from "./registry.ts";
@@ -277,12 +286,43 @@ export class Attempt implements TaskContext {
   #aborted = false;
   /** The slot it holds while it runs here (none for an attempt another peer runs). */
   #slots: WorkerSlots | undefined;
+  /** The object store its function reaches through `this` (set by the scheduler that runs it). */
+  objects: ObjectAccess | undefined;
 
   constructor(taskId: string, task: string, attempt: number, slots?: WorkerSlots) {
     this.taskId = taskId;
     this.task = task;
     this.attempt = attempt;
     this.#slots = slots;
+  }
+
+  put(value: ReadableStream<Uint8Array>): Promise<HeldRef<Uint8Array>>;
+  put<T>(value: T): Promise<HeldRef<T>>;
+  put(value: unknown): Promise<HeldRef<unknown>> {
+    try {
+      return this.#objectStore("put").put(value);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  get<T>(ref: RefTo<T>): Promise<T> {
+    try {
+      return this.#objectStore("get").get(ref);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  getStream(ref: RefTo<Uint8Array>): ReadableStream<Uint8Array> {
+    return this.#objectStore("getStream").getStream(ref);
+  }
+
+  #objectStore(method: string): ObjectAccess {
+    if (this.objects !== undefined) return this.objects;
+    throw new TypeError(
+      `this.${method}() in task "${this.task}": the object store runs in local mode only for now (this attempt was placed here by another peer)`,
+    );
   }
 
   get signal(): AbortSignal {
