@@ -19,8 +19,12 @@ export interface RefTo<T> {
 /** The parameters `P` where each may also be given as a ref to its value (resolved before the task runs). */
 export type ValuesOrRefs<P extends readonly unknown[]> = { [K in keyof P]: P[K] | RefTo<P[K]> };
 
-/** A ref its holder can release (an `ObjectRef<T>`, as a task's context hands them out). */
+/** A ref its holder can release: the shape of an `ObjectRef<T>`, as a task's context hands them out. */
 export interface HeldRef<T> extends RefTo<T>, Disposable {
+  /** The id of the store (the app) that owns the object. */
+  readonly owner: string;
+  /** Whether `release()` was called. */
+  readonly released: boolean;
   /** Stops counting this ref with the object's owner. */
   release(): void;
 }

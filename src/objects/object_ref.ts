@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type Encoded, observeEncodes, type RefTo, registerType } from "../common/mod.ts";
+import { type Encoded, type HeldRef, observeEncodes, registerType } from "../common/mod.ts";
 import type { REF_VALUE } from "../common/mod.ts";
 import { InvalidObjectRefError, ObjectReleasedError } from "./errors.ts";
 
@@ -66,37 +66,35 @@ const MAKE = Symbol("ObjectRef.make");
  * await app.close();
  * ```
  */
-export class ObjectRef<T = unknown> implements RefTo<T> {
+export class ObjectRef<T = unknown> implements HeldRef<T> {
   /** The object's id, unique within its owner. */
   readonly id: string;
   /** The id of the store (the app) that owns the object. */
   readonly owner: string;
   declare readonly [REF_VALUE]?: T;
-  /** The owner while this ref counts there; unset once released (or when the owner did not hold the object). */
-  #holder: RefHolder | undefined;
-  #released = false;
 
   /** @internal Refs come from `app.put()` and the codec only. */
   constructor(make: typeof MAKE, id: string, owner: string, holder: RefHolder | undefined) {
     if (make !== MAKE) throw new TypeError("ObjectRef cannot be constructed: refs come from app.put()");
     this.id = id;
     this.owner = owner;
-    this.#holder = holder;
-    if (holder !== undefined) droppedRefs.register(this, { holder, id }, this);
+    if (holder === undefined) return;
+    countedWith.set(this, holder);
+    droppedRefs.register(this, { holder, id }, this);
   }
 
   /** Whether `release()` was called. */
   get released(): boolean {
-    return this.#released;
+    return releasedRefs.has(this);
   }
 
   /** Stops counting this ref (once; later calls do nothing). Other refs of the object are unaffected. */
   release(): void {
-    if (this.#released) return;
-    this.#released = true;
-    const holder = this.#holder;
-    this.#holder = undefined;
+    if (releasedRefs.has(this)) return;
+    releasedRefs.add(this);
+    const holder = countedWith.get(this);
     if (holder === undefined) return;
+    countedWith.delete(this);
     droppedRefs.unregister(this);
     holder.unpin(this.id, "refs");
   }
@@ -105,11 +103,17 @@ export class ObjectRef<T = unknown> implements RefTo<T> {
   [Symbol.dispose](): void {
     this.release();
   }
+}
 
-  /** Throws `ObjectReleasedError` if released. */
-  assertLive(): void {
-    if (this.#released) throw new ObjectReleasedError(this.id);
-  }
+// A ref's state lives outside it, not in `#private` fields: so the ref is plain in shape, and a
+// task's `this.put()` (typed `HeldRef<T>` where `objects/` is out of reach) gives an `ObjectRef<T>`.
+/** The owner each counted ref counts with (none once released, or when the owner did not hold the object). */
+const countedWith = new WeakMap<ObjectRef<unknown>, RefHolder>();
+const releasedRefs = new WeakSet<ObjectRef<unknown>>();
+
+/** Throws `ObjectReleasedError` if `ref` was released. */
+export function assertLive(ref: ObjectRef<unknown>): void {
+  if (releasedRefs.has(ref)) throw new ObjectReleasedError(ref.id);
 }
 
 /** A new ref of an object `holder` has just stored (its first count is the caller's). */
@@ -138,7 +142,7 @@ registerType<ObjectRef, { id: string; owner: string }>({
   name: "actant.ObjectRef",
   serialize(ref) {
     // A released ref stands for nothing: passing it on is a bug at the sender, caught here.
-    ref.assertLive();
+    assertLive(ref);
     return { id: ref.id, owner: ref.owner };
   },
   deserialize: decodeRef,

@@ -11,6 +11,7 @@ import { readAll, streamBytes } from "./byte_streams.ts";
 import { ObjectNotFoundError } from "./errors.ts";
 import {
   addHolder,
+  assertLive,
   isObjectRef,
   newRef,
   type ObjectRef,
@@ -138,7 +139,7 @@ export class ObjectStore implements RefHolder {
 
   #entryOf(ref: ObjectRef<unknown>, method: string): Entry {
     checkRef(ref, method);
-    ref.assertLive();
+    assertLive(ref);
     if (ref.owner !== this.id) {
       throw new ObjectNotFoundError(ref.id, "it is owned by another app (objects do not move between apps yet)");
     }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { ValuesOrRefs } from "../common/mod.ts";
+import type { RefTo, ValuesOrRefs } from "../common/mod.ts";
 import type { RunHandle } from "./handle.ts";
 import type { TaskDefinition, TaskOptions } from "./registry.ts";
 import type { TaskSignature } from "./signature.ts";
@@ -37,8 +37,11 @@ export interface Task<P extends unknown[], R> {
    * may be an `ObjectRef` of its value (from `app.put`): the task gets the value.
    */
   s(...args: ValuesOrRefs<P>): TaskSignature<NoInput, R>;
-  /** A partial signature: the previous step's result becomes the first argument. */
-  s(...args: ValuesOrRefs<Rest<P>>): TaskSignature<P[0], R>;
+  /**
+   * A partial signature: the previous step's result becomes the first argument (a ref of the
+   * value fits too, and is resolved to it before the task runs).
+   */
+  s(...args: ValuesOrRefs<Rest<P>>): TaskSignature<P[0] | RefTo<P[0]>, R>;
   /** An immutable signature: it ignores the previous step's result. */
   si(...args: ValuesOrRefs<P>): TaskSignature<unknown, R>;
   /** Submits one call at once: `task.call(x)` is `app.submit(task.s(x))`; a ref argument is resolved to its value. */
