@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ActantError, type ActantErrorOptions } from "../common/mod.ts";
+import { ActantError, type ActantErrorOptions, registerErrorClasses } from "../common/mod.ts";
 
 /** A ref to an object this app does not hold: never put here, already reclaimed, or owned elsewhere. */
 export class ObjectNotFoundError extends ActantError {
@@ -68,3 +68,12 @@ export class ObjectStreamError extends ActantError {
     this.bytesRead = bytesRead;
   }
 }
+
+// So an object error recorded as a task's failure (in the log, or from a peer) comes back as its class.
+registerErrorClasses({
+  InvalidObjectRefError,
+  ObjectLostError,
+  ObjectNotFoundError,
+  ObjectReleasedError,
+  ObjectStreamError,
+});
