@@ -154,6 +154,21 @@ describe("ObjectStore put and get", () => {
     assert.equal(ref.released, true);
   });
 
+  it("an object stored inside another is held by it, and reclaimed with it", async () => {
+    const before = app.objectStats();
+    const inner = await app.put(new Uint8Array(8));
+    const outer = await app.put({ inner });
+    inner.release();
+    assert.equal(app.objectStats().count, before.count + 2);
+    assert.equal(app.objectStats().pinned.by.encoded, before.pinned.by.encoded + 1);
+    const got = await app.get(outer);
+    assert.equal(got.inner.id, inner.id);
+    assert.equal((await app.get(got.inner)).byteLength, 8);
+    got.inner.release();
+    outer.release();
+    assert.deepEqual(app.objectStats(), before);
+  });
+
   it("using releases the ref at the end of its scope", async () => {
     const before = app.objectStats().count;
     {

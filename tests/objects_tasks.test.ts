@@ -177,6 +177,32 @@ describe("counting through tasks", () => {
     });
   });
 
+  it("refs a task is handed (nested in its arguments, from this.put, this.get) are released when it ends", async () => {
+    const before = app.objectStats();
+    const scratch = app.task("scratch", async function (this: TaskContext, box: { ref: ObjectRef<number[]> }) {
+      using _temp = await this.put("scratch"); // released at the end of its scope anyway
+      const kept = await this.put({ inner: box.ref }); // not released by the task: the attempt's
+      const again = await this.get(kept); // a decoded ref inside: the attempt's too
+      return (await this.get(again.inner)).length;
+    });
+    const rows = await app.put([1, 2, 3]);
+    assert.equal(await scratch.call({ ref: rows }), 3);
+    rows.release();
+    assert.deepEqual(app.objectStats().pinned.by, before.pinned.by);
+    assert.equal(app.objectStats().count, before.count);
+  });
+
+  it("a ref a task returns outlives the task: the result's copy holds it, and the caller's ref counts", async () => {
+    const before = app.objectStats();
+    const made = await makeRef.call(2);
+    const stats = app.objectStats();
+    assert.equal(stats.count, before.count + 1);
+    assert.equal(stats.pinned.by.refs, before.pinned.by.refs + 1, "only the caller's ref is live");
+    assert.equal(stats.pinned.by.encoded, before.pinned.by.encoded + 1, "the kept result carries it");
+    assert.deepEqual(await app.get(made), [0, 1]);
+    made.release();
+  });
+
   it("an open stream keeps its object until it is read to its end or cancelled", async () => {
     const before = app.objectStats();
     const bytes = await app.put(new Uint8Array(10));

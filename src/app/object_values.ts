@@ -5,22 +5,23 @@
  *
  * @module
  */
-import type { ObjectAccess } from "../common/mod.ts";
-import { claimArgs, isObjectRef, type ObjectRef, type ObjectStore } from "../objects/mod.ts";
-import type { RunValues } from "../task/mod.ts";
+import { claimArgs, collectRefs, isObjectRef, type ObjectRef, type ObjectStore } from "../objects/mod.ts";
+import type { AttemptObjects, RunValues } from "../task/mod.ts";
 
 /** The scheduler's view of `store`. */
 export function objectRunValues(store: ObjectStore): RunValues {
   return {
     hold: claimArgs,
     objects: objectAccess(store),
-    prepare(args) {
-      // Cheap for the usual call, which passes no ref: one check per argument.
-      if (!args.some(isObjectRef)) return args;
+    prepare(decode, attempt) {
+      const { value: args, refs } = collectRefs(decode);
+      // The usual call passes no ref: nothing more to do.
+      if (refs.length === 0) return args;
+      for (const ref of refs) if (!args.includes(ref)) attempt.held.push(ref);
       try {
         return args.map((arg) => isObjectRef(arg) ? store.valueOf(arg) : arg);
       } finally {
-        // These refs are the attempt's decoded copies: the task sees only the values.
+        // Top-level refs are the attempt's decoded copies: the task sees only their values.
         for (const arg of args) if (isObjectRef(arg)) arg.release();
       }
     },
@@ -28,18 +29,20 @@ export function objectRunValues(store: ObjectStore): RunValues {
 }
 
 /** `store` as task code reaches it (`this.put`, `this.get`, `this.getStream`). */
-export function objectAccess(store: ObjectStore): ObjectAccess {
+function objectAccess(store: ObjectStore): AttemptObjects {
   return {
-    put: (value: unknown) => store.put(value),
-    get<T>(ref: unknown): Promise<T> {
+    put: (value) => store.put(value),
+    get(ref, held) {
       try {
-        return Promise.resolve(store.valueOf(ref as ObjectRef<T>));
+        const { value, refs } = collectRefs(() => store.valueOf(ref as ObjectRef));
+        held?.push(...refs);
+        return Promise.resolve(value);
       } catch (error) {
         return Promise.reject(error);
       }
     },
-    getStream: (ref: unknown) => store.streamOf(ref as ObjectRef),
-  } as ObjectAccess;
+    getStream: (ref) => store.streamOf(ref as ObjectRef),
+  };
 }
 
 /** The `TypeError` of an object-store call on an app that is not in local mode. */

@@ -126,6 +126,22 @@ export function isObjectRef(value: unknown): value is ObjectRef {
   return value instanceof ObjectRef;
 }
 
+/** The refs decoded in the `collectRefs` call in progress (decoding is synchronous). */
+let collected: ObjectRef[] | undefined;
+
+/** Runs `decode` and says which refs it made (each one counted: its holder must release it). */
+export function collectRefs<T>(decode: () => T): { value: T; refs: ObjectRef[] } {
+  const outer = collected;
+  const refs: ObjectRef[] = [];
+  collected = refs;
+  try {
+    return { value: decode(), refs };
+  } finally {
+    collected = outer;
+    outer?.push(...refs);
+  }
+}
+
 /** A decoded ref: counted with its owner if the owner is here and holds the object. */
 function decodeRef(json: unknown): ObjectRef {
   if (typeof json !== "object" || json === null) throw new InvalidObjectRefError(`got ${typeof json}`);
@@ -134,7 +150,9 @@ function decodeRef(json: unknown): ObjectRef {
     throw new InvalidObjectRefError(`id and owner must be non-empty strings, got ${JSON.stringify(json)}`);
   }
   const holder = holders.get(owner)?.deref();
-  return new ObjectRef(MAKE, id, owner, holder?.borrow(id) ? holder : undefined);
+  const ref = new ObjectRef(MAKE, id, owner, holder?.borrow(id) ? holder : undefined);
+  collected?.push(ref);
+  return ref;
 }
 
 registerType<ObjectRef, { id: string; owner: string }>({
@@ -184,6 +202,18 @@ observeEncodes((encoded, values) => {
   carriedBy.set(encoded, { pins, collected: true });
   droppedEncoded.register(encoded, pins, encoded);
 });
+
+/**
+ * Lets go at once of what `encoded` carries, as the collector would once it is unreachable: for
+ * a stored value whose object was just reclaimed (nothing can decode it again).
+ */
+export function dropCarried(encoded: Encoded): void {
+  const carried = carriedBy.get(encoded);
+  if (carried === undefined || !carried.collected) return;
+  carried.collected = false;
+  droppedEncoded.unregister(encoded);
+  for (const { holder, ids } of carried.pins) for (const id of ids) holder.unpin(id, "encoded");
+}
 
 /**
  * Pins the objects that the encoded arguments `args` carry as a task's arguments, until the

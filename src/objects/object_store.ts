@@ -12,6 +12,7 @@ import { ObjectNotFoundError } from "./errors.ts";
 import {
   addHolder,
   assertLive,
+  dropCarried,
   isObjectRef,
   newRef,
   type ObjectRef,
@@ -173,6 +174,8 @@ export class ObjectStore implements RefHolder {
     if (--entry.total > 0) return;
     this.#objects.delete(objectId);
     this.#bytes -= entry.size;
+    // A structured value may carry refs: they go with it now, not when the collector runs.
+    if (!(entry.data instanceof Uint8Array)) dropCarried(entry.data);
   }
 
   /** Counts of the objects held now. */

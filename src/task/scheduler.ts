@@ -25,12 +25,18 @@ import { HERE, type Placer, type RemoteWorker } from "./placement.ts";
 import { functionOf, registeredElsewhere, type TaskDescriptor } from "./registry.ts";
 import { LiveRuns } from "./live_runs.ts";
 import { RunQueue } from "./run_queue.ts";
-import type { RunValues, SchedulerOptions, SchedulerStats, SubmitOptions } from "./scheduler_options.ts";
+import type {
+  AttemptObjects,
+  RunValues,
+  SchedulerOptions,
+  SchedulerStats,
+  SubmitOptions,
+} from "./scheduler_options.ts";
 import { Attempt, TaskRun } from "./task_run.ts";
 import { isThenable, toError } from "./values.ts";
 import { type WorkerCounts, WorkerSlots } from "./worker_slots.ts";
 
-export type { RunValues, SchedulerOptions, SchedulerStats, SubmitOptions };
+export type { AttemptObjects, RunValues, SchedulerOptions, SchedulerStats, SubmitOptions };
 
 /** Runs task runs on this process. */
 export class Scheduler {
@@ -279,15 +285,16 @@ export class Scheduler {
     this.#slots.take();
     // The attempt holds the slot, and gives it back when it ends (in whichever way).
     const attempt = new Attempt(run.id, run.definition.name, run.attempts + 1, this.#slots);
-    attempt.objects = this.#values?.objects;
+    const values = this.#values;
+    attempt.objects = values?.objects;
     run.attempt = attempt;
     this.#tellAttempt(attempt, "placed", HERE);
     const fn = functionOf(run.definition);
     let output: unknown;
     try {
       if (fn === undefined) throw registeredElsewhere(run.definition.name);
-      const args = run.argsList();
-      output = fn.apply(attempt, this.#values === undefined ? args : this.#values.prepare(args));
+      const args = values === undefined ? run.argsList() : values.prepare(() => run.argsList(), attempt);
+      output = fn.apply(attempt, args);
     } catch (error) {
       return this.#attemptFailed(run, attempt, error);
     }
