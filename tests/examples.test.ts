@@ -46,13 +46,8 @@ describe("Examples", { timeout: TIMEOUT_MS + 5_000 }, () => {
     timeout: TIMEOUT_MS + 5_000,
   }, async () => {
     const stdout = await runExample("examples/objects.ts");
-    assert.deepEqual(stdout.trim().split("\n").map(normalise), [
-      "10",
-      "4",
-      "[ 0, 1, 4, 9 ]",
-      "3 true",
-      "{ refs: 0, args: 0, encoded: 1, streams: 0 }",
-    ]);
+    // One line for all of it: Bun spreads an object over several lines.
+    assert.equal(normalise(stdout), "10 4 [ 0, 1, 4, 9 ] 3 true { refs: 0, args: 0, encoded: 1, streams: 0 }");
   });
 
   it("examples/actor.ts prints both registered models", { timeout: TIMEOUT_MS + 5_000 }, async () => {
