@@ -6,7 +6,9 @@ import { after, describe, it } from "node:test";
 import {
   ActantApp,
   chain,
+  group,
   isObjectRef,
+  map,
   ObjectNotFoundError,
   type ObjectRef,
   type TaskContext,
@@ -99,6 +101,21 @@ describe("refs as task arguments and results", () => {
 
   it("a ref returned by a workflow step becomes the next step's argument, resolved to its value", async () => {
     assert.equal(await app.submit(chain(makeRef.s(5), sum.s())), 10);
+  });
+
+  it("a workflow's own passes over values (prepend, group, map) leave no live ref behind", async () => {
+    const before = app.objectStats().pinned.by.refs;
+    assert.equal(await app.submit(chain(makeRef.s(3), sum.s())), 3);
+    assert.equal(app.objectStats().pinned.by.refs, before);
+    const refs = await app.submit(group(makeRef.s(1), makeRef.s(2))) as ObjectRef<number[]>[];
+    assert.equal(app.objectStats().pinned.by.refs, before + 2, "only the caller's two refs are live");
+    assert.deepEqual(await Promise.all(refs.map((ref) => app.get(ref))), [[0], [0, 1]]);
+    for (const ref of refs) ref.release();
+    const lists = app.task("lists", async function (this: TaskContext) {
+      return [await this.put([1]), await this.put([2, 3])];
+    });
+    assert.deepEqual(await app.submit(chain(lists.s(), map(sum.s()))), [1, 5]);
+    assert.equal(app.objectStats().pinned.by.refs, before);
   });
 
   it("a task whose ref argument was never held here fails with ObjectNotFoundError as its cause", async () => {

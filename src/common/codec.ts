@@ -142,6 +142,39 @@ export interface CustomType<T extends object, J> {
   serialize(value: T): J;
   /** A value rebuilt from what `serialize` wrote (untrusted: it may come from anywhere). */
   deserialize(json: J): T;
+  /** Lets go of a value `deserialize` made that no one will see (see {@linkcode decodeFor}). */
+  release?(value: T): void;
+}
+
+/** What to let go of once the `decodeFor` in progress is done with its value. */
+let transient: Array<() => void> | undefined;
+
+/**
+ * Decodes `encoded` for a moment: `use` sees the value, then values of registered types the
+ * decode made (object refs, which count) are let go. For the engine's own passes over a value
+ * (a workflow prepending a result, collecting a group's): whatever `use` encodes holds its own.
+ */
+export function decodeFor<T, R>(encoded: Encoded, use: (value: T) => R): R {
+  if (encoded.t !== "s") return use(decode<T>(encoded));
+  return decodingFor(() => decode<T>(encoded), use);
+}
+
+/** Runs `decodeAll`, gives what it made to `use`, then lets go of the registered values it decoded. */
+function decodingFor<V, R>(decodeAll: () => V, use: (value: V) => R): R {
+  const outer = transient;
+  const made: Array<() => void> = [];
+  transient = made;
+  let value: V;
+  try {
+    value = decodeAll();
+  } finally {
+    transient = outer;
+  }
+  try {
+    return use(value);
+  } finally {
+    for (const release of made) release();
+  }
 }
 
 /**
@@ -158,7 +191,12 @@ export function registerType<T extends object, J>(type: CustomType<T, J>): void 
       (carried ??= []).push(value);
       return type.serialize(value) as never;
     },
-    deserialize: (json) => type.deserialize(json as J),
+    deserialize: (json) => {
+      const value = type.deserialize(json as J);
+      const release = type.release;
+      if (transient !== undefined && release !== undefined) transient.push(() => release(value));
+      return value;
+    },
   }, type.name);
 }
 
@@ -241,7 +279,7 @@ function assertSerializable(root: unknown, rootPath: string): void {
 /** The encoded array `[first, ...rest]`, without decoding when both sides are primitive. */
 export function prepend(first: Encoded, rest: Encoded): Encoded {
   if (first.t === "p" && first.v !== undefined && rest.t === "a") return { t: "a", v: [first.v, ...rest.v] };
-  return encode([decode(first), ...decode<unknown[]>(rest)], "arguments");
+  return decodingFor(() => [decode(first), ...decode<unknown[]>(rest)], (args) => encode(args, "arguments"));
 }
 
 /** The encoded array of several encoded values. */
@@ -249,5 +287,5 @@ export function encodeList(items: readonly Encoded[]): Encoded {
   if (items.every((item) => item.t === "p" && item.v !== undefined)) {
     return { t: "a", v: items.map((item) => item.v as JsonPrimitive) };
   }
-  return encode(items.map(decode), "results");
+  return decodingFor(() => items.map(decode), (values) => encode(values, "results"));
 }

@@ -164,6 +164,7 @@ registerType<ObjectRef, { id: string; owner: string }>({
     return { id: ref.id, owner: ref.owner };
   },
   deserialize: decodeRef,
+  release: (ref) => ref.release(),
 });
 
 /** Who pinned which ids for one encoded value. */
