@@ -223,6 +223,8 @@ export function dropCarried(encoded: Encoded): void {
  * collector; a later claim of the same copy (another run of it) pins again.
  */
 export function claimArgs(args: Encoded): (() => void) | undefined {
+  // Only a superjson encoding can carry a ref: the usual list of primitives costs one comparison.
+  if (args.t !== "s") return undefined;
   const carried = carriedBy.get(args);
   if (carried === undefined) return undefined;
   const { pins } = carried;

@@ -24,6 +24,7 @@ import type { TaskFailed, TaskJournal, TaskSucceeded } from "./events.ts";
 import { HERE, type Placer, type RemoteWorker } from "./placement.ts";
 import { functionOf, registeredElsewhere, type TaskDescriptor } from "./registry.ts";
 import { LiveRuns } from "./live_runs.ts";
+import type { PackedArgs } from "./packed_args.ts";
 import { RunQueue } from "./run_queue.ts";
 import type {
   AttemptObjects,
@@ -293,7 +294,10 @@ export class Scheduler {
     let output: unknown;
     try {
       if (fn === undefined) throw registeredElsewhere(run.definition.name);
-      const args = values === undefined ? run.argsList() : values.prepare(() => run.argsList(), attempt);
+      // Only superjson-encoded arguments can carry refs: the usual flat list of primitives skips the app's pass.
+      const args = values === undefined || !isStructured(run.packedArgs)
+        ? run.argsList()
+        : values.prepare(() => run.argsList(), attempt);
       output = fn.apply(attempt, args);
     } catch (error) {
       return this.#attemptFailed(run, attempt, error);
@@ -374,6 +378,11 @@ export class Scheduler {
     if (ack === undefined) run.settleFailure("failed", failure);
     else run.failOnAck(ack, failure);
   }
+}
+
+/** Whether packed arguments are a superjson encoding (not a flat list of primitives, not one primitive). */
+function isStructured(packed: PackedArgs): boolean {
+  return typeof packed === "object" && packed !== null && !Array.isArray(packed) && (packed as Encoded).t === "s";
 }
 
 /** Delays before placing a run again after its second, third, … lost attempt in a row. */
