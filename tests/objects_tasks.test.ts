@@ -248,11 +248,12 @@ describe("refs through actors", () => {
     assert.equal(await shelf.total(), 6);
   });
 
-  it("the actor's ref keeps the object after the caller released its own", async () => {
+  it("a queued call's arguments, then the actor's ref, keep the object after the caller released its own", async () => {
     const shelf = await app.createActor(Shelf);
     const rows = await app.put([7]);
-    await shelf.keep(rows);
+    const kept = shelf.keep(rows); // queued: its encoded arguments hold the object meanwhile
     rows.release();
+    assert.equal(await kept, true);
     assert.equal(await shelf.total(), 7);
   });
 });
