@@ -63,6 +63,23 @@ export {
   type WorkflowGraph,
 } from "./src/workflow/mod.ts";
 
+/**
+ * Objects: `app.put(value)` gives a typed, counted `ObjectRef`; `app.get(ref)`, `app.getStream(ref)`;
+ * a ref as a task's top-level argument is resolved to its value (local mode only for now).
+ */
+export {
+  InvalidObjectRefError,
+  isObjectRef,
+  ObjectLostError,
+  ObjectNotFoundError,
+  ObjectRef,
+  ObjectReleasedError,
+  type ObjectStats,
+  ObjectStreamError,
+  type PinKind,
+} from "./src/objects/mod.ts";
+export type { RefTo, ValuesOrRefs } from "./src/common/mod.ts";
+
 /** Tasks, signatures and handles. */
 export {
   type InputOf,

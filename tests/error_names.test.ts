@@ -12,6 +12,7 @@ import * as commonErrors from "../src/common/errors.ts";
 import { errorData, rebuildError } from "../src/common/error_data.ts";
 import * as netErrors from "../src/net/errors.ts";
 import * as clientErrors from "../src/cluster/client/client_errors.ts";
+import * as objectErrors from "../src/objects/errors.ts";
 import { AppModuleError } from "../src/cli/app_module.ts";
 import { UsageError } from "../src/cli/args.ts";
 import type { ActantApp as SourceApp, signature as sourceSignature } from "../mod.ts";
@@ -55,6 +56,7 @@ describe("error names", () => {
       ...errorClasses(commonErrors),
       ...errorClasses(netErrors),
       ...errorClasses(clientErrors),
+      ...errorClasses(objectErrors),
       ["AppModuleError", AppModuleError] as [string, ErrorClass],
     ];
     assert.ok(classes.length >= 35, `found only ${classes.length} error classes`);

@@ -42,6 +42,14 @@ describe("Examples", { timeout: TIMEOUT_MS + 5_000 }, () => {
     assert.equal(stdout.trim(), "Report: sentiment=0.8");
   });
 
+  it("examples/objects.ts passes refs to tasks and reads bytes back without a copy", {
+    timeout: TIMEOUT_MS + 5_000,
+  }, async () => {
+    const stdout = await runExample("examples/objects.ts");
+    // One line for all of it: Bun spreads an object over several lines.
+    assert.equal(normalise(stdout), "10 4 [ 0, 1, 4, 9 ] 3 true { refs: 0, args: 0, encoded: 1, streams: 0 }");
+  });
+
   it("examples/actor.ts prints both registered models", { timeout: TIMEOUT_MS + 5_000 }, async () => {
     const stdout = await runExample("examples/actor.ts");
     assert.equal(normalise(stdout), '{ gpt: "v1.0", bert: "v2.0" }');

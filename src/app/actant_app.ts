@@ -9,7 +9,7 @@
 import type { ConnectionInfo } from "../net/net_node.ts";
 import type { ActorClass, ActorDefinition, ActorOptions, ActorRef, CreateActorArgs } from "../actor/mod.ts";
 import type { ClusterMember } from "../cluster/mod.ts";
-import type { DataDirError } from "../common/mod.ts";
+import type { DataDirError, RefTo } from "../common/mod.ts";
 import {
   createTask,
   type RunHandle,
@@ -19,6 +19,7 @@ import {
   type TaskOptions,
 } from "../task/mod.ts";
 import type { WorkflowGraph } from "../workflow/mod.ts";
+import type { ObjectRef, ObjectStats } from "../objects/mod.ts";
 import {
   type ActantAppOptions,
   appMode,
@@ -214,6 +215,64 @@ export class ActantApp {
    */
   getActor<C extends ActorClass>(definition: ActorDefinition<C>, nameOrId: string): Promise<ActorRef<C>> {
     return this.#engine.getActor(definition, nameOrId);
+  }
+
+  /**
+   * Puts `value` in the app's object store and resolves with a typed ref of it: any value the
+   * codec carries (stored encoded, decoded fresh on each `get`), a `Uint8Array` (copied in), or a
+   * `ReadableStream<Uint8Array>` (read to its end; one that fails stores nothing and rejects with
+   * `ObjectStreamError`). The app owns the object and counts its refs: release each one
+   * (`ref.release()`, or `using`) and the object is reclaimed once nothing holds it. Pass a ref
+   * as a task's top-level argument and the task gets the value; nested in a value, it stays a ref.
+   * Local mode only for now: a client or a cluster member throws a `TypeError`.
+   *
+   * @example
+   * ```ts
+   * import { ActantApp } from "@actant/actant";
+   *
+   * const app = new ActantApp("objects", { durability: "memory" });
+   * const sum = app.task("sum", (rows: number[]) => rows.reduce((a, b) => a + b, 0));
+   * using rows = await app.put([1, 2, 3]);
+   * console.log(await sum.call(rows)); // 6: the task got the value, not the ref
+   * console.log(await app.get(rows)); // [1, 2, 3]
+   * await app.close();
+   * ```
+   */
+  put(value: ReadableStream<Uint8Array>): Promise<ObjectRef<Uint8Array>>;
+  put<T>(value: T): Promise<ObjectRef<T>>;
+  put(value: unknown): Promise<ObjectRef> {
+    try {
+      return this.#engine.objects("put").put(value);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * The value `ref` stands for. Bytes come back zero-copy, as a view of the stored bytes: treat
+   * them as read-only (a change would reach every other reader). A structured value comes back as
+   * a fresh copy. Rejects with `ObjectReleasedError` for a released ref, `ObjectNotFoundError` for
+   * an object this app does not hold.
+   */
+  get<T>(ref: RefTo<T>): Promise<T> {
+    try {
+      return Promise.resolve(this.#engine.objects("get").valueOf(ref as ObjectRef<T>));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * The bytes of a bytes object as a stream of read-only views (64 KiB each). The object stays
+   * while the stream is open: read it to its end or cancel it. A bad ref errors the stream.
+   */
+  getStream(ref: RefTo<Uint8Array>): ReadableStream<Uint8Array> {
+    return this.#engine.objects("getStream").streamOf(ref as ObjectRef<Uint8Array>);
+  }
+
+  /** Counts of the object store: objects and bytes held, and what holds them (to watch reclamation). */
+  objectStats(): ObjectStats {
+    return this.#engine.objects("objectStats").stats();
   }
 
   /** Resolves when everything recorded so far is acknowledged by the log. */

@@ -34,6 +34,8 @@ import type { ClientConnection } from "./client_mode.ts";
 import type { AppEngine, AppStats } from "./engine.ts";
 import { checkStep } from "./options.ts";
 import { LookupHandle } from "./record_handle.ts";
+import type { ObjectStore } from "../objects/mod.ts";
+import { objectsLocalOnly } from "./object_values.ts";
 
 /** The engine of an app given `{ address }`. */
 export class ClientEngine implements AppEngine {
@@ -188,6 +190,10 @@ export class ClientEngine implements AppEngine {
 
   stats(): AppStats {
     return { queued: 0, running: 0, submitted: 0, succeeded: 0, failed: 0, cancelled: 0, actors: 0, concurrency: 0 };
+  }
+
+  objects(): ObjectStore {
+    throw objectsLocalOnly(this.#name, `a client of ${this.#options.address}`);
   }
 
   useDataDir(): void {

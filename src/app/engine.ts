@@ -11,6 +11,7 @@ import type { DataDirError } from "../common/mod.ts";
 import type { ConnectionInfo } from "../net/net_node.ts";
 import type { RunHandle, RunnableStep, Scheduler, TaskDefinition, TaskFunction, TaskOptions } from "../task/mod.ts";
 import type { WorkflowGraph } from "../workflow/mod.ts";
+import type { ObjectStore } from "../objects/mod.ts";
 import type { JoinClusterOptions } from "./options.ts";
 import type { Durability } from "./storage.ts";
 
@@ -37,6 +38,8 @@ export interface AppEngine {
   stats(): AppStats;
   /** The connections of the app's node (none before it has one, or in local mode). */
   connections(): Promise<ConnectionInfo[]>;
+  /** The app's object store, or a `TypeError` naming `method` when this mode has none yet. */
+  objects(method: string): ObjectStore;
   useDataDir(dataDir: string): void;
   dataDirLost(): Promise<DataDirError>;
   close(): Promise<void>;

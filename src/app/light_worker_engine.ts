@@ -18,6 +18,8 @@ import type { LightWorkerAppOptions } from "./app_options.ts";
 import { ClientEngine } from "./client_engine.ts";
 import type { AppEngine, AppStats } from "./engine.ts";
 import { positive } from "./options.ts";
+import type { ObjectStore } from "../objects/mod.ts";
+import { objectsLocalOnly } from "./object_values.ts";
 import { onPageLeaving } from "../runtime/mod.ts";
 
 /** Default concurrency of a light worker: a tab shares its one thread with its page. */
@@ -144,6 +146,10 @@ export class LightWorkerEngine implements AppEngine {
       actors: this.#actors.cells().length,
       concurrency: this.#scheduler.concurrency,
     };
+  }
+
+  objects(): ObjectStore {
+    throw objectsLocalOnly(this.#name, "a light worker");
   }
 
   useDataDir(): void {

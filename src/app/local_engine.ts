@@ -24,6 +24,7 @@ import {
   systemClock,
   TaskArgumentsError,
 } from "../common/mod.ts";
+import { ObjectStore } from "../objects/mod.ts";
 import { noJournal } from "../store/mod.ts";
 import {
   checkArity,
@@ -49,6 +50,7 @@ import {
 import type { LocalAppOptions, WorkerAppOptions } from "./app_options.ts";
 import type { AppEngine, AppStats } from "./engine.ts";
 import { LogJournal } from "./log_journal.ts";
+import { objectRunValues, objectsLocalOnly } from "./object_values.ts";
 import { appDurability, checkStep, type JoinClusterOptions, joinOptions, positive, submittedId } from "./options.ts";
 import { Recovery } from "./recovery.ts";
 import { RunIndex } from "./run_index.ts";
@@ -64,6 +66,7 @@ export class LocalEngine implements AppEngine {
   readonly #registry = new TaskRegistry();
   readonly #scheduler: Scheduler;
   readonly #actors: ActorSystem;
+  readonly #objects = new ObjectStore();
   readonly #journal: LogJournal | undefined;
   readonly #recovery: Recovery;
   /** The runs this app holds, by id: for `getResult`, `getWorkflow` and idempotent `submit`. */
@@ -94,7 +97,8 @@ export class LocalEngine implements AppEngine {
     });
     const journal = this.#journal ?? noJournal;
     const { concurrency, random } = options;
-    this.#scheduler = new Scheduler({ concurrency, clock: this.#clock, ids: this.#ids, random, journal });
+    const values = objectRunValues(this.#objects);
+    this.#scheduler = new Scheduler({ concurrency, clock: this.#clock, ids: this.#ids, random, journal, values });
     const state = this.#journal?.state;
     this.#runs = new RunIndex({ scheduler: this.#scheduler, clock: this.#clock, state, keepFinished: keepResults });
     this.#actors = new ActorSystem(this.#clock, this.#ids, journal);
@@ -335,6 +339,18 @@ export class LocalEngine implements AppEngine {
     };
   }
 
+  objects(method: string): ObjectStore {
+    if (this.#closed) throw new TypeError(`${method}(): app "${this.name}" is closed`);
+    // A member's tasks may run on other peers, which cannot reach this store yet.
+    if (this.#member !== undefined || this.joinsAtStart) throw objectsLocalOnly(this.name, "a cluster member");
+    return this.#objects;
+  }
+
+  /** Whether the app joins a cluster when it starts (a worker). */
+  protected get joinsAtStart(): boolean {
+    return false;
+  }
+
   useDataDir(dataDir: string): void {
     if (this.#started !== undefined) throw new TypeError(`useDataDir() must be called before the app starts`);
     this.#dataDir = dataDir;
@@ -355,5 +371,6 @@ export class LocalEngine implements AppEngine {
     await this.#actors.stopAll({ forget: !durable });
     if (this.#started !== undefined) await this.#started.catch(() => {});
     await this.#storage?.close();
+    this.#objects.close();
   }
 }

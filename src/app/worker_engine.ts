@@ -17,6 +17,10 @@ export class WorkerEngine extends LocalEngine {
     this.#cluster = { listen, bootstrap, secret };
   }
 
+  protected override get joinsAtStart(): boolean {
+    return true;
+  }
+
   protected override async afterRecovery(): Promise<void> {
     await this.joinNow(this.#cluster);
   }

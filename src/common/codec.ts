@@ -66,11 +66,18 @@ export function encode(value: unknown, path = "value"): Encoded {
   const plain = plainJsonCopy(value);
   if (plain !== NOT_PLAIN) return { t: "j", v: plain };
   assertSerializable(value, path);
+  carried = undefined;
+  let encoded: Encoded;
   try {
-    return { t: "s", v: superjson.serialize(value) };
+    encoded = { t: "s", v: superjson.serialize(value) };
   } catch (cause) {
+    carried = undefined;
     throw new SerializationError(path, "the codec rejected it", { cause });
   }
+  const values = carried;
+  carried = undefined;
+  if (values !== undefined) encodeObserver?.(encoded, values);
+  return encoded;
 }
 
 /** Decodes a fresh copy of an encoded value. */
@@ -122,9 +129,92 @@ const builtinPrototypes: ReadonlySet<object | null> = new Set<object | null>([
   Float64Array.prototype,
 ]);
 
+/** Prototypes of the types registered with {@linkcode registerType}: carried whole, never walked into. */
+const customPrototypes = new Set<object>();
+
+/** What {@linkcode registerType} needs to carry instances of one class. */
+export interface CustomType<T extends object, J> {
+  /** The class; only its exact instances are carried. */
+  readonly cls: abstract new (...args: never[]) => T;
+  /** A stable name, written with each value, so a decoder finds the type. */
+  readonly name: string;
+  /** The value as plain JSON data. */
+  serialize(value: T): J;
+  /** A value rebuilt from what `serialize` wrote (untrusted: it may come from anywhere). */
+  deserialize(json: J): T;
+  /** Lets go of a value `deserialize` made that no one will see (see {@linkcode decodeFor}). */
+  release?(value: T): void;
+}
+
+/** What to let go of once the `decodeFor` in progress is done with its value. */
+let transient: Array<() => void> | undefined;
+
+/**
+ * Decodes `encoded` for a moment: `use` sees the value, then values of registered types the
+ * decode made (object refs, which count) are let go. For the engine's own passes over a value
+ * (a workflow prepending a result, collecting a group's): whatever `use` encodes holds its own.
+ */
+export function decodeFor<T, R>(encoded: Encoded, use: (value: T) => R): R {
+  if (encoded.t !== "s") return use(decode<T>(encoded));
+  return decodingFor(() => decode<T>(encoded), use);
+}
+
+/** Runs `decodeAll`, gives what it made to `use`, then lets go of the registered values it decoded. */
+function decodingFor<V, R>(decodeAll: () => V, use: (value: V) => R): R {
+  const outer = transient;
+  const made: Array<() => void> = [];
+  transient = made;
+  let value: V;
+  try {
+    value = decodeAll();
+  } finally {
+    transient = outer;
+  }
+  try {
+    return use(value);
+  } finally {
+    for (const release of made) release();
+  }
+}
+
+/**
+ * Lets instances of a class cross the boundary in a form of its own (a superjson custom
+ * transformer): the objects layer carries its refs so, and counts each one decoded.
+ */
+export function registerType<T extends object, J>(type: CustomType<T, J>): void {
+  const proto = type.cls.prototype as object;
+  customPrototypes.add(proto);
+  superjson.registerCustom<T, never>({
+    isApplicable: (value): value is T =>
+      typeof value === "object" && value !== null && Object.getPrototypeOf(value) === proto,
+    serialize: (value) => {
+      (carried ??= []).push(value);
+      return type.serialize(value) as never;
+    },
+    deserialize: (json) => {
+      const value = type.deserialize(json as J);
+      const release = type.release;
+      if (transient !== undefined && release !== undefined) transient.push(() => release(value));
+      return value;
+    },
+  }, type.name);
+}
+
+/** Called after each encode that carried values of a registered type, with what it carried. */
+export type EncodeObserver = (encoded: Encoded, values: readonly object[]) => void;
+
+let encodeObserver: EncodeObserver | undefined;
+/** The registered values met by the encode in progress (superjson serializes synchronously). */
+let carried: object[] | undefined;
+
+/** Sets the one observer of encodes that carry registered values (the objects layer's pins). */
+export function observeEncodes(observer: EncodeObserver): void {
+  encodeObserver = observer;
+}
+
 function isSupportedObject(value: object): boolean {
   const proto = Object.getPrototypeOf(value);
-  if (builtinPrototypes.has(proto)) return true;
+  if (builtinPrototypes.has(proto) || customPrototypes.has(proto)) return true;
   if (value instanceof Error) return true;
   return superjson.classRegistry.getIdentifier(proto.constructor) !== undefined;
 }
@@ -148,6 +238,7 @@ function assertSerializable(root: unknown, rootPath: string): void {
     }
     if (seen.has(value)) continue;
     seen.add(value);
+    if (customPrototypes.has(Object.getPrototypeOf(value))) continue;
     if (!isSupportedObject(value)) {
       throw new SerializationError(
         path,
@@ -188,7 +279,7 @@ function assertSerializable(root: unknown, rootPath: string): void {
 /** The encoded array `[first, ...rest]`, without decoding when both sides are primitive. */
 export function prepend(first: Encoded, rest: Encoded): Encoded {
   if (first.t === "p" && first.v !== undefined && rest.t === "a") return { t: "a", v: [first.v, ...rest.v] };
-  return encode([decode(first), ...decode<unknown[]>(rest)], "arguments");
+  return decodingFor(() => [decode(first), ...decode<unknown[]>(rest)], (args) => encode(args, "arguments"));
 }
 
 /** The encoded array of several encoded values. */
@@ -196,5 +287,5 @@ export function encodeList(items: readonly Encoded[]): Encoded {
   if (items.every((item) => item.t === "p" && item.v !== undefined)) {
     return { t: "a", v: items.map((item) => item.v as JsonPrimitive) };
   }
-  return encode(items.map(decode), "results");
+  return decodingFor(() => items.map(decode), (values) => encode(values, "results"));
 }

@@ -12,3 +12,4 @@ export * from "./result.ts";
 export * from "./backoff.ts";
 export * from "./options.ts";
 export * from "./version.ts";
+export * from "./ref_type.ts";

@@ -8,13 +8,17 @@ import {
   type BackoffOptions,
   checkOptionKeys,
   DuplicateNameError,
+  type ObjectAccess,
   TaskArgumentsError,
   UnknownTaskError,
   validateBackoff,
 } from "../common/mod.ts";
 
-/** What a running task can see: `this` inside a task function declared with `function`. */
-export interface TaskContext {
+/**
+ * What a running task can see: `this` inside a task function declared with `function`. Its
+ * `put`, `get` and `getStream` reach the object store of the app running the task (local mode).
+ */
+export interface TaskContext extends ObjectAccess {
   /** The task's id (also the handle's `id`). */
   readonly taskId: string;
   /** The task's registered name. */

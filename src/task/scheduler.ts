@@ -24,13 +24,20 @@ import type { TaskFailed, TaskJournal, TaskSucceeded } from "./events.ts";
 import { HERE, type Placer, type RemoteWorker } from "./placement.ts";
 import { functionOf, registeredElsewhere, type TaskDescriptor } from "./registry.ts";
 import { LiveRuns } from "./live_runs.ts";
+import type { PackedArgs } from "./packed_args.ts";
 import { RunQueue } from "./run_queue.ts";
-import type { SchedulerOptions, SchedulerStats, SubmitOptions } from "./scheduler_options.ts";
+import type {
+  AttemptObjects,
+  RunValues,
+  SchedulerOptions,
+  SchedulerStats,
+  SubmitOptions,
+} from "./scheduler_options.ts";
 import { Attempt, TaskRun } from "./task_run.ts";
 import { isThenable, toError } from "./values.ts";
 import { type WorkerCounts, WorkerSlots } from "./worker_slots.ts";
 
-export type { SchedulerOptions, SchedulerStats, SubmitOptions };
+export type { AttemptObjects, RunValues, SchedulerOptions, SchedulerStats, SubmitOptions };
 
 /** Runs task runs on this process. */
 export class Scheduler {
@@ -49,6 +56,9 @@ export class Scheduler {
   readonly #stats: WorkerCounts;
   /** Attempts of a run lost in a row (their peer left or could not be reached). */
   readonly #losses = new WeakMap<TaskRun, number>();
+  readonly #values: RunValues | undefined;
+  /** What the arguments of unfinished runs hold (only runs whose arguments hold anything), let go when they finish. */
+  readonly #holds = new WeakMap<TaskRun, () => void>();
 
   constructor(options: SchedulerOptions) {
     this.#slots = new WorkerSlots(options.concurrency ?? 1024);
@@ -59,6 +69,7 @@ export class Scheduler {
     this.#ids = options.ids;
     this.#random = options.random ?? Math.random;
     this.#journal = options.journal ?? noJournal;
+    this.#values = options.values;
     this.#queue = new RunQueue((run) => this.#startQueued(run), this.#journal);
   }
 
@@ -146,6 +157,8 @@ export class Scheduler {
       if (options.recoveredId === undefined) this.#recordSubmission(run);
     }
     this.#stats.submitted++;
+    const release = this.#values?.hold(args);
+    if (release !== undefined) this.#holds.set(run, release);
     this.#live.add(run);
     this.#enqueue(run);
     return run;
@@ -173,7 +186,7 @@ export class Scheduler {
     run.settleFailure("cancelled", error, run.journaled && !recorded);
     this.#stats.cancelled++;
     run.retryTimer?.cancel();
-    this.#live.remove(run);
+    this.#finished(run);
     if (attempt !== undefined && attempt.end()) {
       attempt.abort(error);
       this.#queue.wake();
@@ -194,6 +207,15 @@ export class Scheduler {
     let queued = this.#slots.waiting;
     for (const run of this.#live) if (run.status === "queued") queued++;
     return { queued, running: this.#slots.used, ...this.#stats };
+  }
+
+  /** Takes a finished run off the live list and lets go of what its arguments held. */
+  #finished(run: TaskRun): void {
+    this.#live.remove(run);
+    const release = this.#holds.get(run);
+    if (release === undefined) return;
+    this.#holds.delete(run);
+    release();
   }
 
   #enqueue(run: TaskRun): void {
@@ -274,13 +296,19 @@ export class Scheduler {
     this.#slots.take();
     // The attempt holds the slot, and gives it back when it ends (in whichever way).
     const attempt = new Attempt(run.id, run.definition.name, run.attempts + 1, this.#slots);
+    const values = this.#values;
+    attempt.objects = values?.objects;
     run.attempt = attempt;
     this.#tellAttempt(attempt, "placed", HERE);
     const fn = functionOf(run.definition);
     let output: unknown;
     try {
       if (fn === undefined) throw registeredElsewhere(run.definition.name);
-      output = fn.apply(attempt, run.argsList());
+      // Only superjson-encoded arguments can carry refs: the usual flat list of primitives skips the app's pass.
+      const args = values === undefined || !isStructured(run.packedArgs)
+        ? run.argsList()
+        : values.prepare(() => run.argsList(), attempt);
+      output = fn.apply(attempt, args);
     } catch (error) {
       return this.#attemptFailed(run, attempt, error);
     }
@@ -315,7 +343,7 @@ export class Scheduler {
       return this.#finalFailure(run, error);
     }
     this.#stats.succeeded++;
-    this.#live.remove(run);
+    this.#finished(run);
     this.#queue.wake();
     const ack = run.journaled
       ? this.#record(run, { type: "task.succeeded", id: run.id, result: encoded, attempts: run.attempts })
@@ -350,7 +378,7 @@ export class Scheduler {
 
   #finalFailure(run: TaskRun, error: unknown): void {
     this.#stats.failed++;
-    this.#live.remove(run);
+    this.#finished(run);
     this.#queue.wake();
     const cause = toError(error);
     const failure = new TaskError(run.definition.name, run.id, run.attempts, cause);
@@ -360,6 +388,11 @@ export class Scheduler {
     if (ack === undefined) run.settleFailure("failed", failure);
     else run.failOnAck(ack, failure);
   }
+}
+
+/** Whether packed arguments are a superjson encoding (not a flat list of primitives, not one primitive). */
+function isStructured(packed: PackedArgs): boolean {
+  return typeof packed === "object" && packed !== null && !Array.isArray(packed) && (packed as Encoded).t === "s";
 }
 
 /** Delays before placing a run again after its second, third, … lost attempt in a row. */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Clock, IdGenerator } from "../common/mod.ts";
+import type { Clock, Encoded, HeldRef, IdGenerator } from "../common/mod.ts";
 import type { TaskJournal } from "./events.ts";
 
 /** What the scheduler needs from its surroundings. */
@@ -17,6 +17,36 @@ export interface SchedulerOptions {
   random?: () => number;
   /** Where journaled runs record their submission and outcome. */
   journal?: TaskJournal;
+  /** What the app does with the values runs carry (the object store's refs); nothing by default. */
+  values?: RunValues;
+}
+
+/**
+ * The app's say over the values of runs, for what the scheduler cannot know (refs of the object
+ * store, a layer above it): what a queued run's arguments keep alive, and what its function sees.
+ */
+export interface RunValues {
+  /** A run was queued with the encoded `args`: what to call once it finishes, if its arguments hold anything. */
+  hold(args: Encoded): (() => void) | undefined;
+  /**
+   * The arguments an attempt's function is called with, from `decode` (which makes a fresh copy
+   * of them); what the attempt holds from them (refs nested in them) is added to `attempt.held`
+   * (made when first read: most attempts hold nothing).
+   */
+  prepare(decode: () => unknown[], attempt: { readonly held: Disposable[] }): unknown[];
+  /** The object store that attempts run here reach through their context. */
+  readonly objects: AttemptObjects;
+}
+
+/**
+ * The object store as an attempt's context reaches it. Refs the attempt is handed are the
+ * attempt's: it releases them when it ends (see `Attempt.end`).
+ */
+export interface AttemptObjects {
+  put(value: unknown): Promise<HeldRef<unknown>>;
+  /** The value of `ref`; refs decoded in it are added to `held` (if given). */
+  get(ref: unknown, held: Disposable[] | undefined): Promise<unknown>;
+  getStream(ref: unknown): ReadableStream<Uint8Array>;
 }
 
 /** Options of {@linkcode Scheduler.submit}. */

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { RefTo, ValuesOrRefs } from "../common/mod.ts";
 import type { RunHandle } from "./handle.ts";
 import type { TaskDefinition, TaskOptions } from "./registry.ts";
 import type { TaskSignature } from "./signature.ts";
@@ -31,14 +32,20 @@ export interface Task<P extends unknown[], R> {
   readonly name: string;
   /** The options it was registered with. */
   readonly options: Readonly<TaskOptions>;
-  /** A complete signature: all arguments given, for the first step of a workflow. */
-  s(...args: P): TaskSignature<NoInput, R>;
-  /** A partial signature: the previous step's result becomes the first argument. */
-  s(...args: Rest<P>): TaskSignature<P[0], R>;
+  /**
+   * A complete signature: all arguments given, for the first step of a workflow. Each argument
+   * may be an `ObjectRef` of its value (from `app.put`): the task gets the value.
+   */
+  s(...args: ValuesOrRefs<P>): TaskSignature<NoInput, R>;
+  /**
+   * A partial signature: the previous step's result becomes the first argument (a ref of the
+   * value fits too, and is resolved to it before the task runs).
+   */
+  s(...args: ValuesOrRefs<Rest<P>>): TaskSignature<P[0] | RefTo<P[0]>, R>;
   /** An immutable signature: it ignores the previous step's result. */
-  si(...args: P): TaskSignature<unknown, R>;
-  /** Submits one call at once: `task.call(x)` is `app.submit(task.s(x))`. */
-  call(...args: P): RunHandle<R>;
+  si(...args: ValuesOrRefs<P>): TaskSignature<unknown, R>;
+  /** Submits one call at once: `task.call(x)` is `app.submit(task.s(x))`; a ref argument is resolved to its value. */
+  call(...args: ValuesOrRefs<P>): RunHandle<R>;
 }
 
 /** Builds the typed face of a registered task; `submit` is the app's. */
@@ -52,6 +59,6 @@ export function createTask<P extends unknown[], R>(
     options: definition.options,
     s: (...args: unknown[]) => ({ kind: "task", task: name, args, immutable: false }),
     si: (...args: unknown[]) => ({ kind: "task", task: name, args, immutable: true }),
-    call: (...args: P) => submit({ kind: "task", task: name, args, immutable: false }),
+    call: (...args: unknown[]) => submit({ kind: "task", task: name, args, immutable: false }),
   } as unknown as Task<P, R>;
 }

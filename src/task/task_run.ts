@@ -4,12 +4,21 @@
  *
  * @module
  */
-import { CancelledError, decode, type Encoded, type JsonPrimitive, type TimerHandle } from "../common/mod.ts";
+import {
+  CancelledError,
+  decode,
+  type Encoded,
+  type HeldRef,
+  type JsonPrimitive,
+  type RefTo,
+  type TimerHandle,
+} from "../common/mod.ts";
 import { ackWaits } from "./ack_waits.ts";
 import { decodeArgs, packArgs, type PackedArgs, unpackArgs } from "./packed_args.ts";
 import type { DeferredEvent } from "../store/mod.ts";
 import type { TaskSubmitted } from "./events.ts";
 import type { TaskContext, TaskDescriptor } from "./registry.ts";
+import type { AttemptObjects } from "./scheduler_options.ts";
 import type { WorkerSlots } from "./worker_slots.ts";
 
 /**
@@ -342,12 +351,45 @@ export class Attempt implements TaskContext {
   #aborted = false;
   /** The slot it holds while it runs here (none for an attempt another peer runs). */
   #slots: WorkerSlots | undefined;
+  /** The object store its function reaches through `this` (set by the scheduler that runs it). */
+  objects: AttemptObjects | undefined;
+  /** The refs the attempt was handed (in its arguments, by `this.put` and `this.get`): released when it ends. */
+  #held: Disposable[] | undefined;
 
   constructor(taskId: string, task: string, attempt: number, slots?: WorkerSlots) {
     this.taskId = taskId;
     this.task = task;
     this.attempt = attempt;
     this.#slots = slots;
+  }
+
+  put(value: ReadableStream<Uint8Array>): Promise<HeldRef<Uint8Array>>;
+  put<T>(value: T): Promise<HeldRef<T>>;
+  async put(value: unknown): Promise<HeldRef<unknown>> {
+    const ref = await this.#objectStore("put").put(value);
+    // Put after the attempt ended (by work it left running): that ref is left to its holder and the collector.
+    if (!this.over) this.held.push(ref);
+    return ref;
+  }
+
+  async get<T>(ref: RefTo<T>): Promise<T> {
+    return await this.#objectStore("get").get(ref, this.over ? undefined : this.held) as T;
+  }
+
+  /** Where refs the attempt is handed go, to be released when it ends. */
+  get held(): Disposable[] {
+    return this.#held ??= [];
+  }
+
+  getStream(ref: RefTo<Uint8Array>): ReadableStream<Uint8Array> {
+    return this.#objectStore("getStream").getStream(ref);
+  }
+
+  #objectStore(method: string): AttemptObjects {
+    if (this.objects !== undefined) return this.objects;
+    throw new TypeError(
+      `this.${method}() in task "${this.task}": the object store runs in local mode only for now (this attempt was placed here by another peer)`,
+    );
   }
 
   get signal(): AbortSignal {
@@ -365,6 +407,14 @@ export class Attempt implements TaskContext {
     this.over = true;
     this.timer?.cancel();
     this.#slots?.release();
+    const held = this.#held;
+    if (held !== undefined && held.length > 0) {
+      // Released after the current turn: the scheduler encodes a result right after `end()`, and a
+      // ref the task returns must still be live then, so the result's copy holds its object.
+      queueMicrotask(() => {
+        for (const ref of held) ref[Symbol.dispose]();
+      });
+    }
     return true;
   }
 

@@ -7,7 +7,7 @@
  */
 import {
   CancelledError,
-  decode,
+  decodeFor,
   encode,
   type Encoded,
   encodeList,
@@ -186,7 +186,7 @@ export class WorkflowRun {
   }
 
   async #branch(node: GraphNode & { kind: "branch" }, input: Encoded | undefined, scope: string): Promise<Encoded> {
-    const verdict = decode(await this.#node(node.condition, input, scope));
+    const verdict = decodeFor(await this.#node(node.condition, input, scope), (value) => value);
     if (typeof verdict !== "boolean") {
       throw this.#structural(
         node,
@@ -200,11 +200,19 @@ export class WorkflowRun {
   }
 
   async #map(node: GraphNode & { kind: "map" }, input: Encoded | undefined, scope: string): Promise<Encoded> {
-    const list = input === undefined ? undefined : decode(input);
-    if (!Array.isArray(list)) {
-      throw this.#structural(node, new TypeError(`map() received ${describeValue(list)}, expected a list`), scope);
+    // Each element is encoded again for its run (which holds what it carries): the decoded copy is let go.
+    const members = input === undefined
+      ? undefined
+      : decodeFor(input, (list) =>
+        Array.isArray(list)
+          ? list.map((item, i) =>
+            this.#node(node.body, encode(item, `element ${i}`), `${scope}[${i}]`)
+          )
+          : describeValue(list));
+    if (!Array.isArray(members)) {
+      throw this.#structural(node, new TypeError(`map() received ${members ?? "undefined"}, expected a list`), scope);
     }
-    return this.#all(list.map((item, i) => this.#node(node.body, encode(item, `element ${i}`), `${scope}[${i}]`)));
+    return this.#all(members);
   }
 
   async #loop(node: GraphNode & { kind: "loop" }, input: Encoded | undefined, scope: string): Promise<Encoded> {
@@ -212,7 +220,7 @@ export class WorkflowRun {
     for (let round = 0; round < node.maxIterations; round++) {
       value = await this.#node(node.body, value, `${scope}#${round}`);
       if (node.until === undefined) continue;
-      const verdict = decode(await this.#node(node.until, value, `${scope}#${round}`));
+      const verdict = decodeFor(await this.#node(node.until, value, `${scope}#${round}`), (value) => value);
       if (typeof verdict !== "boolean") {
         throw this.#structural(node, new TypeError(`loop until returned ${typeof verdict}, expected a boolean`), scope);
       }

@@ -17,10 +17,12 @@ import {
   map,
   type NoInput,
   type OutputOf,
+  type RefTo,
   type RunHandle,
   type RunnableStep,
   signature,
   type TaskContext,
+  type ValuesOrRefs,
 } from "../../mod.ts";
 import { assert, type Equal, expectType } from "./expect.ts";
 
@@ -113,12 +115,15 @@ export async function chainTypes(app: ActantApp): Promise<void> {
   chain(fetch.s(url), chain(analyze.s(), report.s()), double.s());
 
   // --- Signatures: .s() checks its arguments. ---
-  assert<Equal<typeof add extends { call(...args: infer P): unknown } ? P : never, [a: number, b: number]>>();
+  assert<
+    Equal<typeof add extends { call(...args: infer P): unknown } ? P : never, ValuesOrRefs<[a: number, b: number]>>
+  >();
   const complete = add.s(1, 2);
   assert<Equal<InputOf<typeof complete>, NoInput>>();
   assert<Equal<OutputOf<typeof complete>, number>>();
   const partial = add.s(2);
-  assert<Equal<InputOf<typeof partial>, number>>();
+  // The previous step may give the value or a ref of it (resolved before the task runs).
+  assert<Equal<InputOf<typeof partial>, number | RefTo<number>>>();
   // @ts-expect-error fetch takes a string
   fetch.s(42);
   // @ts-expect-error add takes numbers
@@ -225,8 +230,9 @@ export async function chainTypes(app: ActantApp): Promise<void> {
   const routed = chain(fetch.s(url), analyze.s(), branch(isHigh.s(), alert.s(), report.s()));
   assert<Equal<OutputOf<typeof routed>, "alert" | string>>();
   const passThrough = branch(isHigh.s(), alert.s());
-  assert<Equal<InputOf<typeof passThrough>, { sentiment: number }>>();
-  assert<Equal<OutputOf<typeof passThrough>, "alert" | { sentiment: number }>>();
+  assert<Equal<InputOf<typeof passThrough>, { sentiment: number } | RefTo<{ sentiment: number }>>>();
+  // Passed through as it came: the value, or a ref of it.
+  assert<Equal<OutputOf<typeof passThrough>, "alert" | { sentiment: number } | RefTo<{ sentiment: number }>>>();
   // @ts-expect-error score returns a number, not a boolean
   branch(score.s(), alert.s(), report.s());
   // @ts-expect-error fetch returns a string, not a boolean
@@ -238,7 +244,7 @@ export async function chainTypes(app: ActantApp): Promise<void> {
 
   // --- map: E[] to O[]. ---
   const mapped = map(fetch.s());
-  assert<Equal<InputOf<typeof mapped>, readonly string[]>>();
+  assert<Equal<InputOf<typeof mapped>, readonly (string | RefTo<string>)[]>>();
   assert<Equal<OutputOf<typeof mapped>, string[]>>();
   const crawl = chain(listUrls.s("site"), map(fetch.s()), map(length.s()));
   assert<Equal<OutputOf<typeof crawl>, number[]>>();
