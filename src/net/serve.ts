@@ -35,6 +35,11 @@ export interface ServedProtocol<In, Out> {
   unsendable(message: Out, error: Error): Out | undefined;
   /** The peer ended its side, or the channel broke: runs before the last answers are awaited. */
   ended?(): void;
+  /**
+   * Whether `answer` was built of plain JSON data alone (ids and encoded values), so that it is
+   * sent as its JSON text without being walked first (see `encodeJsonMessage`). Default: never.
+   */
+  isPlainJson?(answer: Out): boolean;
 }
 
 /** A protocol being served on one end. */
@@ -66,15 +71,16 @@ export function serveMessages<In, Out>(end: MessageEnd<In, Out>, protocol: Serve
   });
   let outstanding = 0;
   let allAnswered: (() => void) | undefined;
+  const plain = protocol.isPlainJson;
   const answers: Answers<Out> = {
-    send: (message) => sender.send(message),
+    send: (message) => sender.send(message, plain?.(message) ?? false),
     answer<T>(work: Promise<T>, reply: (outcome: Outcome<T>) => Out | undefined) {
       outstanding++;
       // One reaction per answer (a busy owner answers tens of thousands a second).
       const settle = (outcome: Outcome<T>) => {
         try {
           const message = reply(outcome);
-          if (message !== undefined) sender.send(message);
+          if (message !== undefined) sender.send(message, plain?.(message) ?? false);
         } finally {
           if (--outstanding === 0) allAnswered?.();
         }

@@ -107,6 +107,9 @@ export function serveClient(
     // An answer too big for a frame becomes an error answer: the channel and the rest go on.
     unsendable: (answer, error) =>
       fail(answer.id, new SerializationError(`the answer to "${answer.id}"`, error.message), answer.op),
+    // A result is an op, the client's id (a string) and an encoded value: plain JSON. An error's
+    // fields come from the error itself, so error answers are checked as any message is.
+    isPlainJson: (answer) => answer.ok === true && typeof answer.id === "string",
   });
 }
 
