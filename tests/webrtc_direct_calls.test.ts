@@ -118,7 +118,15 @@ describe(
         });
         const address = await webRtcAddress(rogue, 20_000);
         assert.ok(address !== undefined, "the rogue has a WebRTC address");
-        const direct = new DirectCalls((await client.connect()).node, {
+        // Connected first: on a loaded machine a WebRTC dial can take longer than the dial
+        // timeout, and then a direct call rightly goes through the owner instead (not this case).
+        const { node } = await client.connect();
+        let reached = false;
+        await until(() => reached, "the client reaches the rogue over WebRTC", {
+          limitMs: 100, // ten dials at most
+          step: async () => void (reached = await node.dial(address).then(() => true, () => false)),
+        });
+        const direct = new DirectCalls(node, {
           clock: systemClock,
           whereIs: () => Promise.resolve({ peerId: rogue.peerId, addresses: [address] }),
         });
